@@ -1,0 +1,56 @@
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+
+
+def _token_user(request, session_user):
+    try:
+        result = TokenAuthentication().authenticate(request)
+    except AuthenticationFailed:
+        return session_user  # DRF answers 401 itself when the view authenticates
+    return result[0] if result else session_user
+
+
+class APITokenMiddleware:
+    """Resolve `Authorization: Token …` before the tenancy middleware, so that an API
+    request made with a token is scoped to that token's user exactly like a session."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith("/api/") and request.headers.get("Authorization", "").startswith("Token "):
+            session_user = request.user
+            request.user = SimpleLazyObject(lambda: _token_user(request, session_user))
+        return self.get_response(request)
+
+
+class RequireStaffMFAMiddleware:
+    """With REQUIRE_STAFF_MFA (on whenever DEBUG is off), site managers and head-office
+    staff must enrol TOTP before they can use anything but the MFA and logout pages."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.REQUIRE_STAFF_MFA and self._must_enrol(request):
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+    def _must_enrol(self, request) -> bool:
+        user = request.user
+        if not user.is_authenticated or request.path_info.startswith(self.ALLOWED_PREFIXES):
+            return False
+        if request.path_info.startswith("/api/"):
+            return False  # API clients authenticate by token; tokens are issued after MFA login
+        from allauth.mfa.models import Authenticator
+
+        from sites.models import Site
+
+        needs_mfa = user.is_head_office or user.is_staff or Site.objects.filter(memberships__user=user).exists()
+        return needs_mfa and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("dashboard/", views.landing, name="landing"),
+    path("profile/", views.profile, name="profile"),
+]

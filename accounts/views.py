@@ -1,0 +1,45 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from sites.models import Site
+from sites.selectors import network_figures
+
+from .forms import ProfileForm
+from .models import Role
+
+
+@login_required
+def landing(request):
+    """The page each role lands on after signing in."""
+    user = request.user
+    context = {"role": user.role}
+    if user.is_head_office:
+        context["figures"] = network_figures()
+        template = "accounts/landing_head_office.html"
+    elif user.role == Role.SITE_MANAGER:
+        template = "accounts/landing_site_manager.html"
+    elif user.role == Role.MENTOR:
+        template = "accounts/landing_mentor.html"
+    elif user.role == Role.PARTNER:
+        template = "accounts/landing_partner.html"
+    else:
+        context["sites"] = Site.objects.filter(status="operational").select_related("region")
+        template = "accounts/landing_founder.html"
+    return render(request, template, context)
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        translation.activate(form.instance.language)
+        response = redirect("accounts:profile")
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.instance.language, samesite="Lax")
+        messages.success(request, _("Profile saved."))
+        return response
+    return render(request, "accounts/profile.html", {"form": form})

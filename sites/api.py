@@ -1,0 +1,87 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny
+
+from .models import Region, Site, SiteMembership
+from .selectors import site_list
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["code", "name", "name_fr", "name_ar", "name_en"]
+
+
+class SiteSerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    vocations = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Site
+        fields = [
+            "slug",
+            "name",
+            "name_fr",
+            "name_ar",
+            "name_en",
+            "region",
+            "status",
+            "opened_on",
+            "city",
+            "address",
+            "area_m2",
+            "capacity_startups",
+            "vocations",
+        ]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+
+    class Meta:
+        model = SiteMembership
+        fields = ["id", "email", "full_name", "role", "created_at"]
+
+
+@extend_schema(tags=["network"])
+class RegionList(generics.ListAPIView):
+    """The 12 regions of Morocco, with their stable codes."""
+
+    permission_classes = [AllowAny]
+    serializer_class = RegionSerializer
+    queryset = Region.objects.order_by("code")
+
+
+@extend_schema(tags=["network"])
+class SiteList(generics.ListAPIView):
+    """Every Technopark site, operational or planned. Filter with `?region=MA-06&status=planned`."""
+
+    permission_classes = [AllowAny]
+    serializer_class = SiteSerializer
+
+    def get_queryset(self):
+        sites = site_list()
+        if region := self.request.query_params.get("region"):
+            sites = sites.filter(region__code=region)
+        if status := self.request.query_params.get("status"):
+            sites = sites.filter(status=status)
+        return sites
+
+
+@extend_schema(tags=["network"])
+class SiteDetail(generics.RetrieveAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = SiteSerializer
+    lookup_field = "slug"
+    queryset = site_list()
+
+
+@extend_schema(tags=["site back-office"])
+class SiteMembershipList(generics.ListAPIView):
+    """The team of one site (scoped to that site by the tenancy middleware)."""
+
+    serializer_class = MembershipSerializer
+
+    def get_queryset(self):
+        return SiteMembership.objects.select_related("user").order_by("role", "user__email")

@@ -1,0 +1,103 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+
+class TranslatedName(models.Model):
+    """A name kept in the portal's three languages; `name` follows the active language."""
+
+    name_fr = models.CharField(_("name (French)"), max_length=120)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        language = (get_language() or settings.LANGUAGE_CODE)[:2]
+        return getattr(self, f"name_{language}", "") or self.name_fr
+
+    def __str__(self):
+        return self.name
+
+
+class Region(TranslatedName):
+    """One of Morocco's 12 regions; `code` is the stable ISO 3166-2 code (MA-01 … MA-12)."""
+
+    code = models.CharField(_("code"), max_length=5, unique=True)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+
+
+class Sector(TranslatedName):
+    """A sector of activity: a site's vocation, later a startup's sector."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+
+    class Meta:
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+        ordering = ["code"]
+
+
+class SiteStatus(models.TextChoices):
+    OPERATIONAL = "operational", _("Operational")
+    UNDER_CONSTRUCTION = "under_construction", _("Under construction")
+    PLANNED = "planned", _("Planned")
+
+
+class Site(TranslatedName):
+    """A Technopark site: the tenant. Every site-owned table points here."""
+
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="sites", verbose_name=_("region"))
+    status = models.CharField(_("status"), max_length=20, choices=SiteStatus.choices, default=SiteStatus.PLANNED)
+    opened_on = models.DateField(_("opening date"), null=True, blank=True)
+    vocations = models.ManyToManyField(Sector, blank=True, related_name="sites", verbose_name=_("vocation sectors"))
+    city = models.CharField(_("city"), max_length=80)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    area_m2 = models.PositiveIntegerField(_("floor area (m²)"), null=True, blank=True)
+    capacity_startups = models.PositiveIntegerField(_("capacity (startups)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        ordering = ["opened_on", "slug"]
+
+    def get_absolute_url(self):
+        return reverse("sites:detail", kwargs={"slug": self.slug})
+
+
+class MembershipRole(models.TextChoices):
+    MANAGER = "manager", _("Site manager")
+    COMMITTEE = "committee", _("Committee member")
+    TEAM = "team", _("Site team")
+
+
+class SiteMembership(models.Model):
+    """A user's role at one site: what gives access to `/manage/<site>/`."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("site"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="site_memberships", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=MembershipRole.choices, default=MembershipRole.MANAGER)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedManager(site="site")
+
+    class Meta:
+        verbose_name = _("site membership")
+        verbose_name_plural = _("site memberships")
+        ordering = ["site", "user__email"]
+        constraints = [models.UniqueConstraint(fields=["site", "user"], name="one_membership_per_user_and_site")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.site.slug} ({self.get_role_display()})"

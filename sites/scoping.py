@@ -1,0 +1,54 @@
+"""The one place that decides which sites a request may see.
+
+Every site-owned model has a django-scopes ScopedManager on `site`; a query outside a
+scope raises. `SiteScopeMiddleware` opens the scope for every request with the helpers
+below. `scope(site=None)` means *no filter at all*: only `visible_site_ids` (for
+head-office staff) and `network_scope` (for reviewed network-wide views) produce it.
+"""
+
+from contextlib import contextmanager
+
+from django.db.models import Q
+from django_scopes import scope
+
+from .models import Site
+
+
+def visible_site_ids(user) -> list[int] | None:
+    """Ids of the sites `user` may see; None means every site (head-office staff)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_head_office:
+        return None
+    return list(Site.objects.filter(memberships__user=user).values_list("pk", flat=True))
+
+
+def managed_site(user, slug: str) -> Site | None:
+    """The site behind `/manage/<slug>/` if `user` may work there, else None
+    (missing and foreign look alike)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    sites = Site.objects.filter(slug=slug)
+    if not user.is_head_office:
+        sites = sites.filter(Q(memberships__user=user))
+    return sites.select_related("region").first()
+
+
+@contextmanager
+def user_scope(user):
+    with scope(site=visible_site_ids(user)):
+        yield
+
+
+@contextmanager
+def site_scope(site: Site):
+    with scope(site=site.pk):
+        yield
+
+
+@contextmanager
+def network_scope():
+    """Every site at once. Only for reviewed network-wide views: head-office pages, the
+    public catalogue and figures, e-Technopark. Grep for it when reviewing."""
+    with scope(site=None):
+        yield

@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from .audit import audit_record, audited_delete, audited_save, instance_values
+from .models import AuditEntry
+
+
+class AuditedModelAdmin(admin.ModelAdmin):
+    """Every save and delete made in the admin goes through the audit trail."""
+
+    def save_model(self, request, obj, form, change):
+        audited_save(actor=request.user, instance=obj)
+
+    def save_related(self, request, form, formsets, change):
+        # Many-to-many fields and inlines are saved after the object: record them too.
+        before = instance_values(form.instance)
+        super().save_related(request, form, formsets, change)
+        form.instance.refresh_from_db()
+        audit_record(actor=request.user, action=AuditEntry.Action.UPDATE, instance=form.instance, before=before)
+
+    def delete_model(self, request, obj):
+        audited_delete(actor=request.user, instance=obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            audited_delete(actor=request.user, instance=obj)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor_email", "action", "content_type", "object_repr", "site"]
+    list_filter = ["action", "content_type", "site"]
+    search_fields = ["actor_email", "object_repr", "object_id"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

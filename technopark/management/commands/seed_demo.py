@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django_scopes import scopes_disabled
+
+from accounts.demo import seed_accounts
+from sites.demo import seed_sites
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo network (idempotent). Refuses with DEBUG off unless --force."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Seed even though DEBUG is off.")
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("DEBUG is off: this looks like production. Use --force to seed demo data anyway.")
+        with transaction.atomic(), scopes_disabled():
+            sites = seed_sites()
+            accounts = seed_accounts()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {len(sites)} sites, "
+                + ", ".join(f"{len(users)} {kind}" for kind, users in accounts.items())
+                + f". Password for every demo account: {settings.DEMO_PASSWORD}"
+            )
+        )

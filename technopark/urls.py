@@ -1,0 +1,36 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from accounts import api as accounts_api
+from sites import api as sites_api
+
+from . import views
+
+# Every login path goes through allauth (rate limits, MFA): the admin's own login form
+# redirects to it.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Technopark"
+
+api_v1 = [
+    path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
+    path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("regions/", sites_api.RegionList.as_view(), name="regions"),
+    path("sites/", sites_api.SiteList.as_view(), name="sites"),
+    path("sites/<slug:slug>/", sites_api.SiteDetail.as_view(), name="site"),
+    path("manage/<slug:site_slug>/members/", sites_api.SiteMembershipList.as_view(), name="site_members"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("", include("sites.urls")),
+    path("", include("accounts.urls")),
+    path("network/audit/", views.audit_list, name="audit_list"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
+]
