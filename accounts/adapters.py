@@ -15,7 +15,9 @@ class AccountAdapter(DefaultAccountAdapter):
             email,
             {"request": request, "email": email, "current_site": get_current_site(request), **context},
         )
-        html = next((content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), None)
+        html = next(
+            (content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), None
+        )
         email_send_on_commit(to=list(message.to), subject=message.subject, body=message.body, html=html)
 
     def save_user(self, request, user, form, commit=True):

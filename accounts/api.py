@@ -11,6 +11,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from sites.models import SiteMembership
+from technopark.api import error_responses
 
 from .models import User
 
@@ -46,7 +47,7 @@ class TokenRequestSerializer(serializers.Serializer):
 class MeView(APIView):
     """The signed-in user, their role and their site memberships."""
 
-    @extend_schema(responses=MeSerializer)
+    @extend_schema(responses={200: MeSerializer, **error_responses(403)})
     def get(self, request):
         return Response(MeSerializer(request.user).data)
 
@@ -64,7 +65,12 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            # 400: invalid input, wrong credentials or unverified address; 429: throttled or
+            # too many failed logins.
+            **error_responses(400, 429),
+        },
     )
     def post(self, request):
         payload = TokenRequestSerializer(data=request.data)

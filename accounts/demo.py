@@ -17,9 +17,7 @@ def _account(email: str, full_name: str, role: str, password_hash: str, **extra)
     user, created = User.objects.get_or_create(
         email=email, defaults={"full_name": full_name, "role": role, "password": password_hash, **extra}
     )
-    EmailAddress.objects.update_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
+    EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     return user
 
 
@@ -29,9 +27,7 @@ def seed_accounts() -> dict[str, list[User]]:
     managers = []
     operational = Site.objects.filter(status=SiteStatus.OPERATIONAL).order_by("opened_on")
     for site in operational:
-        manager = _account(
-            f"manager.{site.slug}@{DOMAIN}", f"Manager {site.name_fr}", Role.SITE_MANAGER, password_hash
-        )
+        manager = _account(f"manager.{site.slug}@{DOMAIN}", f"Manager {site.name_fr}", Role.SITE_MANAGER, password_hash)
         SiteMembership.objects.get_or_create(site=site, user=manager, defaults={"role": MembershipRole.MANAGER})
         managers.append(manager)
     founders = [

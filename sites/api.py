@@ -2,6 +2,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 
+from technopark.api import error_responses
+
 from .models import Region, Site, SiteMembership
 from .selectors import site_list
 
@@ -44,7 +46,8 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["id", "email", "full_name", "role", "created_at"]
 
 
-@extend_schema(tags=["network"])
+# 403: an invalid token is refused even where no sign-in is needed; 404: a page past the end.
+@extend_schema(tags=["network"], responses={200: RegionSerializer, **error_responses(403, 404)})
 class RegionList(generics.ListAPIView):
     """The 12 regions of Morocco, with their stable codes."""
 
@@ -53,7 +56,7 @@ class RegionList(generics.ListAPIView):
     queryset = Region.objects.order_by("code")
 
 
-@extend_schema(tags=["network"])
+@extend_schema(tags=["network"], responses={200: SiteSerializer, **error_responses(403, 404)})
 class SiteList(generics.ListAPIView):
     """Every Technopark site, operational or planned. Filter with `?region=MA-06&status=planned`."""
 
@@ -69,7 +72,7 @@ class SiteList(generics.ListAPIView):
         return sites
 
 
-@extend_schema(tags=["network"])
+@extend_schema(tags=["network"], responses={200: SiteSerializer, **error_responses(403, 404)})
 class SiteDetail(generics.RetrieveAPIView):
     permission_classes = [AllowAny]
     serializer_class = SiteSerializer
@@ -77,7 +80,9 @@ class SiteDetail(generics.RetrieveAPIView):
     queryset = site_list()
 
 
-@extend_schema(tags=["site back-office"])
+# 404 (from the tenancy middleware) for a missing site and for a site the caller does not
+# work at alike, signed in or not.
+@extend_schema(tags=["site back-office"], responses={200: MembershipSerializer, **error_responses(403, 404)})
 class SiteMembershipList(generics.ListAPIView):
     """The team of one site (scoped to that site by the tenancy middleware)."""
 

@@ -16,13 +16,13 @@ class TranslatedName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self):
+        return self.name
+
     @property
     def name(self) -> str:
         language = (get_language() or settings.LANGUAGE_CODE)[:2]
         return getattr(self, f"name_{language}", "") or self.name_fr
-
-    def __str__(self):
-        return self.name
 
 
 class Region(TranslatedName):

@@ -1,4 +1,4 @@
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from .models import Region, Site, SiteStatus
 
@@ -13,7 +13,12 @@ def region_coverage():
 
 
 def site_list():
-    return Site.objects.select_related("region").prefetch_related("vocations").order_by("opened_on", "slug")
+    # Operational sites first, by seniority; then the planned ones.
+    return (
+        Site.objects.select_related("region")
+        .prefetch_related("vocations")
+        .order_by(F("opened_on").asc(nulls_last=True), "slug")
+    )
 
 
 def network_figures() -> dict:

@@ -12,7 +12,9 @@ def navigation(request):
         from sites.models import Site
 
         ids = visible_site_ids(user)
-        manage_sites = Site.objects.order_by("slug") if ids is None else Site.objects.filter(pk__in=ids).order_by("slug")
+        manage_sites = (
+            Site.objects.order_by("slug") if ids is None else Site.objects.filter(pk__in=ids).order_by("slug")
+        )
     return {
         "text_direction": "rtl" if get_language_bidi() else "ltr",
         "manage_sites": manage_sites,

@@ -14,7 +14,9 @@ class AuditFilterForm(forms.Form):
     content_type = forms.ModelChoiceField(
         label=_("Record type"),
         required=False,
-        queryset=ContentType.objects.filter(app_label__in=["accounts", "tp_sites", "startups", "services", "mentors", "reports", "technopark"]),
+        queryset=ContentType.objects.filter(
+            app_label__in=["accounts", "tp_sites", "startups", "services", "mentors", "reports", "technopark"]
+        ),
     )
     site = forms.ModelChoiceField(label=_("Site"), required=False, queryset=Site.objects.all(), to_field_name="slug")
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

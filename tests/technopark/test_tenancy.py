@@ -1,0 +1,69 @@
+"""Fail-closed tenancy: every site-owned model refuses to be queried outside a scope,
+and inside a scope only sees the scope's sites."""
+
+import pytest
+from django.apps import apps
+from django_scopes import ScopeError, scope, scopes_disabled
+
+from sites.models import Site, SiteMembership
+from sites.scoping import network_scope, visible_site_ids
+from technopark.audit import audited_save
+from technopark.models import AuditEntry
+
+
+def site_owned_models():
+    return [
+        model
+        for model in apps.get_models()
+        if any(field.name == "site" and field.is_relation for field in model._meta.get_fields())
+    ]
+
+
+def test_site_owned_models_are_found():
+    # Guards the meta-test below against silently checking nothing.
+    assert {SiteMembership, AuditEntry} <= set(site_owned_models())
+
+
+@pytest.mark.parametrize("model", site_owned_models(), ids=lambda model: model._meta.label)
+def test_site_owned_model_raises_outside_a_scope(model, db):
+    field = model._meta.get_field("site")
+    assert field.related_model is Site, f"{model._meta.label}.site must point at the tenant"
+    with pytest.raises(ScopeError):
+        list(model.objects.all())
+    with pytest.raises(ScopeError):
+        model.objects.filter(pk=1).exists()
+
+
+def test_scope_filters_by_site(site_a, site_b, manager_a, manager_b):
+    with scope(site=site_a.pk):
+        assert list(SiteMembership.objects.values_list("user__email", flat=True)) == ["manager.a@example.ma"]
+    with scope(site=[site_a.pk, site_b.pk]):
+        assert SiteMembership.objects.count() == 2
+    with scope(site=[]):
+        assert SiteMembership.objects.count() == 0
+
+
+def test_visible_sites_per_persona(personas, site_a, site_b):
+    assert visible_site_ids(personas["manager_a"]) == [site_a.pk]
+    assert visible_site_ids(personas["manager_b"]) == [site_b.pk]
+    assert visible_site_ids(personas["outsider"]) == []
+    assert visible_site_ids(personas["staff"]) is None  # head office: every site
+    from django.contrib.auth.models import AnonymousUser
+
+    assert visible_site_ids(AnonymousUser()) == []
+
+
+def test_inactive_head_office_sees_nothing(staff):
+    staff.is_active = False
+    assert visible_site_ids(staff) == []
+
+
+def test_audit_entries_follow_the_site_scope(site_a, site_b, staff, manager_a, manager_b):
+    with scopes_disabled():
+        for membership in SiteMembership.objects.all():
+            membership.role = "committee"
+            audited_save(actor=staff, instance=membership)
+    with scope(site=[site_a.pk]):
+        assert {entry.site_id for entry in AuditEntry.objects.all()} == {site_a.pk}
+    with network_scope():
+        assert AuditEntry.objects.count() == 2
