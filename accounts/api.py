@@ -47,7 +47,7 @@ class TokenRequestSerializer(serializers.Serializer):
 class MeView(APIView):
     """The signed-in user, their role and their site memberships."""
 
-    @extend_schema(responses={200: MeSerializer, **error_responses(403)})
+    @extend_schema(responses={200: MeSerializer, **error_responses(401)})
     def get(self, request):
         return Response(MeSerializer(request.user).data)
 

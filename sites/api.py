@@ -46,8 +46,9 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["id", "email", "full_name", "role", "created_at"]
 
 
-# 403: an invalid token is refused even where no sign-in is needed; 404: a page past the end.
-@extend_schema(tags=["network"], responses={200: RegionSerializer, **error_responses(403, 404)})
+# 400: a malformed page size; 401: an invalid token is refused even where no sign-in is
+# needed; 404: a page past the end.
+@extend_schema(tags=["network"], responses={200: RegionSerializer, **error_responses(400, 401, 404)})
 class RegionList(generics.ListAPIView):
     """The 12 regions of Morocco, with their stable codes."""
 
@@ -56,7 +57,7 @@ class RegionList(generics.ListAPIView):
     queryset = Region.objects.order_by("code")
 
 
-@extend_schema(tags=["network"], responses={200: SiteSerializer, **error_responses(403, 404)})
+@extend_schema(tags=["network"], responses={200: SiteSerializer, **error_responses(400, 401, 404)})
 class SiteList(generics.ListAPIView):
     """Every Technopark site, operational or planned. Filter with `?region=MA-06&status=planned`."""
 
@@ -72,7 +73,7 @@ class SiteList(generics.ListAPIView):
         return sites
 
 
-@extend_schema(tags=["network"], responses={200: SiteSerializer, **error_responses(403, 404)})
+@extend_schema(tags=["network"], responses={200: SiteSerializer, **error_responses(401, 404)})
 class SiteDetail(generics.RetrieveAPIView):
     permission_classes = [AllowAny]
     serializer_class = SiteSerializer
@@ -82,7 +83,7 @@ class SiteDetail(generics.RetrieveAPIView):
 
 # 404 (from the tenancy middleware) for a missing site and for a site the caller does not
 # work at alike, signed in or not.
-@extend_schema(tags=["site back-office"], responses={200: MembershipSerializer, **error_responses(403, 404)})
+@extend_schema(tags=["site back-office"], responses={200: MembershipSerializer, **error_responses(400, 401, 404)})
 class SiteMembershipList(generics.ListAPIView):
     """The team of one site (scoped to that site by the tenancy middleware)."""
 

@@ -1,9 +1,13 @@
-"""Shared API pieces: pagination and an exception handler that never lets a 500 out for
-bad input (errors are JSON with a 4xx code)."""
+"""Shared API pieces: pagination, the documented error responses, and error handlers that
+never let a 500 or an HTML page out for bad input (errors are JSON with a 4xx code)."""
+
+import re
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django_scopes import ScopeError
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers
@@ -12,8 +16,28 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 
 class Pagination(PageNumberPagination):
+    """`?page=` and `?page_size=` (at most 200: larger sizes are capped).
+
+    DRF silently ignores a malformed `page_size` (`?page_size=abc` gives 50 results):
+    here it is a 400, as the schema (a positive integer) promises."""
+
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not re.fullmatch(r"[0-9]+", raw) or int(raw) < 1:
+            raise exceptions.ValidationError({self.page_size_query_param: [_("A positive integer is required.")]})
+        return min(int(raw), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] in (self.page_query_param, self.page_size_query_param):
+                parameter["schema"]["minimum"] = 1
+        return parameters
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -30,9 +54,10 @@ VALIDATION_ERROR_SCHEMA = {
 
 ERROR_RESPONSES = {
     400: OpenApiResponse(VALIDATION_ERROR_SCHEMA, description="Invalid input."),
-    # DRF answers 403 (not 401) to a missing or invalid credential: session authentication
-    # comes first and sends no WWW-Authenticate challenge.
-    403: OpenApiResponse(ErrorSerializer, description="Not signed in, invalid token, or not allowed."),
+    # Token authentication comes first: a missing or invalid credential is a 401 with
+    # `WWW-Authenticate: Token`, even where no sign-in is needed (an invalid token).
+    401: OpenApiResponse(ErrorSerializer, description="Missing or invalid credentials."),
+    403: OpenApiResponse(ErrorSerializer, description="Signed in but not allowed."),
     404: OpenApiResponse(ErrorSerializer, description="Not found (or not yours)."),
     429: OpenApiResponse(ErrorSerializer, description="Too many requests: retry later."),
 }
@@ -56,3 +81,11 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     return drf_exception_handler(exc, context)
+
+
+def handler404(request, exception):
+    """`handler404` of the root URLconf: under /api/ a URL that matches no route (e.g. a
+    slug with characters a slug cannot have) answers JSON like every other API error."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)

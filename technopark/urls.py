@@ -34,3 +34,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
 ]
+
+# Under /api/, a URL that matches no route answers JSON rather than the HTML 404 page.
+handler404 = "technopark.api.handler404"

@@ -17,7 +17,16 @@ from rest_framework.authtoken.models import Token
 from accounts.models import Role
 from tests.factories import SiteFactory, SiteMembershipFactory, UserFactory
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+
+def application(environ, start_response):
+    """Every WSGI server sets REMOTE_ADDR (allauth's rate limits key on it and refuse a
+    request without one); schemathesis' in-process client does not."""
+    environ.setdefault("REMOTE_ADDR", "127.0.0.1")
+    return django_application(environ, start_response)
+
+
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 FUZZ_SETTINGS = settings(

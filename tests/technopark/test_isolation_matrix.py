@@ -99,7 +99,7 @@ def _admin_routes() -> dict[str, Route]:
     from django.contrib import admin
 
     routes = {"admin:index": Route("/admin/", ADMIN_STAFF_ONLY)}
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         opts = model._meta
         routes[f"admin:{opts.app_label}_{opts.model_name}_changelist"] = Route(
             f"/admin/{opts.app_label}/{opts.model_name}/", ADMIN_STAFF_ONLY

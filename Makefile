@@ -1,0 +1,50 @@
+# Two commands on a fresh machine with Python >= 3.11: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test lint messages migrate seed worker beat clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: install, migrate, load the demo network and serve http://127.0.0.1:8000 (SQLite, Celery eager)
+run: $(BIN)/.installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver $(HOST)
+
+## test: the whole suite (browser tests skip without /usr/bin/chromium unless REQUIRE_BROWSER=1)
+test: $(BIN)/.installed
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## messages: refresh the French and Arabic catalogues after changing user-facing text
+messages: $(BIN)/.installed
+	$(BIN)/python manage.py makemessages -l fr -l ar --add-location=file --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+migrate: $(BIN)/.installed
+	$(BIN)/python manage.py migrate --noinput
+
+seed: $(BIN)/.installed
+	$(BIN)/python manage.py seed_demo
+
+## worker / beat: with REDIS_URL set (see README)
+worker: $(BIN)/.installed
+	$(BIN)/celery -A technopark worker --loglevel=info
+
+beat: $(BIN)/.installed
+	$(BIN)/celery -A technopark beat --loglevel=info
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm
