@@ -1,6 +1,7 @@
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
@@ -14,6 +15,7 @@ from sites.models import SiteMembership
 from technopark.api import error_responses
 
 from .models import User
+from .permissions import requires_mfa
 
 
 class MembershipSummarySerializer(serializers.ModelSerializer):
@@ -67,9 +69,9 @@ class TokenView(APIView):
         request=TokenRequestSerializer,
         responses={
             200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-            # 400: invalid input, wrong credentials or unverified address; 429: throttled or
-            # too many failed logins.
-            **error_responses(400, 429),
+            # 400: invalid input, wrong credentials or unverified address; 403: an account
+            # that must use MFA; 429: throttled or too many failed logins.
+            **error_responses(400, 403, 429),
         },
     )
     def post(self, request):
@@ -84,5 +86,11 @@ class TokenView(APIView):
             return Response({"detail": _("Wrong email or password.")}, status=status.HTTP_400_BAD_REQUEST)
         if not EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists():
             return Response({"detail": _("Verify your email address first.")}, status=status.HTTP_400_BAD_REQUEST)
+        if settings.REQUIRE_STAFF_MFA and requires_mfa(user):
+            # A password alone must not bypass the second factor.
+            return Response(
+                {"detail": _("This account uses two-factor authentication: create your token from your profile page.")},
+                status=status.HTTP_403_FORBIDDEN,
+            )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

@@ -5,6 +5,8 @@ from django.utils.functional import SimpleLazyObject
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from .permissions import has_totp, requires_mfa
+
 
 def _token_user(request, session_user):
     try:
@@ -47,10 +49,5 @@ class RequireStaffMFAMiddleware:
         if not user.is_authenticated or request.path_info.startswith(self.ALLOWED_PREFIXES):
             return False
         if request.path_info.startswith("/api/"):
-            return False  # API clients authenticate by token; tokens are issued after MFA login
-        from allauth.mfa.models import Authenticator
-
-        from sites.models import Site
-
-        needs_mfa = user.is_head_office or user.is_staff or Site.objects.filter(memberships__user=user).exists()
-        return needs_mfa and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+            return False  # such accounts only get a token from their profile, after an MFA login
+        return requires_mfa(user) and not has_totp(user)

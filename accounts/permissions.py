@@ -5,6 +5,20 @@ from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
 
+def requires_mfa(user) -> bool:
+    """Whether `user` must have TOTP when REQUIRE_STAFF_MFA is on: head office, admin users
+    and anyone with a role at a site."""
+    from sites.models import Site
+
+    return user.is_head_office or user.is_staff or Site.objects.filter(memberships__user=user).exists()
+
+
+def has_totp(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
 def head_office_required(view):
     """Head-office staff only: anonymous users go to the login page, others get 403."""
 

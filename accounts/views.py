@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from rest_framework.authtoken.models import Token
 
 from sites.models import Site
 from sites.selectors import network_figures
@@ -42,4 +44,16 @@ def profile(request):
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.instance.language, samesite="Lax")
         messages.success(request, _("Profile saved."))
         return response
-    return render(request, "accounts/profile.html", {"form": form})
+    token = Token.objects.filter(user=request.user).first()
+    return render(request, "accounts/profile.html", {"form": form, "api_token": token})
+
+
+@require_POST
+@login_required
+def api_token_rotate(request):
+    """A new API token, replacing the old one. The way to get a token for accounts whose
+    sign-in needs a second factor (the password-only token endpoint refuses them)."""
+    Token.objects.filter(user=request.user).delete()
+    Token.objects.create(user=request.user)
+    messages.success(request, _("A new API token was created; the previous one no longer works."))
+    return redirect("accounts:profile")

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 
@@ -6,6 +6,19 @@ from technopark.api import error_responses
 
 from .models import Region, Site, SiteMembership
 from .selectors import site_list
+
+
+def slug_parameter(name: str) -> OpenApiParameter:
+    """A site slug in the path: what Django's `<slug:…>` converter accepts (anything else is
+    a 404 before any view runs)."""
+    return OpenApiParameter(
+        name,
+        str,
+        OpenApiParameter.PATH,
+        required=True,
+        pattern=r"^[-a-zA-Z0-9_]+$",
+        examples=[OpenApiExample("Technopark Casablanca", value="casablanca")],
+    )
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -73,7 +86,11 @@ class SiteList(generics.ListAPIView):
         return sites
 
 
-@extend_schema(tags=["network"], responses={200: SiteSerializer, **error_responses(401, 404)})
+@extend_schema(
+    tags=["network"],
+    parameters=[slug_parameter("slug")],
+    responses={200: SiteSerializer, **error_responses(401, 404)},
+)
 class SiteDetail(generics.RetrieveAPIView):
     permission_classes = [AllowAny]
     serializer_class = SiteSerializer
@@ -83,7 +100,11 @@ class SiteDetail(generics.RetrieveAPIView):
 
 # 404 (from the tenancy middleware) for a missing site and for a site the caller does not
 # work at alike, signed in or not.
-@extend_schema(tags=["site back-office"], responses={200: MembershipSerializer, **error_responses(400, 401, 404)})
+@extend_schema(
+    tags=["site back-office"],
+    parameters=[slug_parameter("site_slug")],
+    responses={200: MembershipSerializer, **error_responses(400, 401, 404)},
+)
 class SiteMembershipList(generics.ListAPIView):
     """The team of one site (scoped to that site by the tenancy middleware)."""
 

@@ -18,19 +18,29 @@ from rest_framework.views import exception_handler as drf_exception_handler
 class Pagination(PageNumberPagination):
     """`?page=` and `?page_size=` (at most 200: larger sizes are capped).
 
-    DRF silently ignores a malformed `page_size` (`?page_size=abc` gives 50 results):
-    here it is a 400, as the schema (a positive integer) promises."""
+    DRF silently ignores a malformed `page_size` (`?page_size=abc` gives 50 results) or an
+    empty `page`: here both are a 400, as the schema (positive integers) promises. A page
+    past the end stays a 404."""
 
     page_size_query_param = "page_size"
     max_page_size = 200
 
-    def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param)
+    def _positive_int(self, request, name):
+        raw = request.query_params.get(name)
         if raw is None:
-            return self.page_size
+            return None
         if not re.fullmatch(r"[0-9]+", raw) or int(raw) < 1:
-            raise exceptions.ValidationError({self.page_size_query_param: [_("A positive integer is required.")]})
-        return min(int(raw), self.max_page_size)
+            raise exceptions.ValidationError({name: [_("A positive integer is required.")]})
+        return int(raw)
+
+    def get_page_number(self, request, paginator):
+        if request.query_params.get(self.page_query_param) in self.last_page_strings:
+            return super().get_page_number(request, paginator)
+        return self._positive_int(request, self.page_query_param) or 1
+
+    def get_page_size(self, request):
+        size = self._positive_int(request, self.page_size_query_param)
+        return self.page_size if size is None else min(size, self.max_page_size)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

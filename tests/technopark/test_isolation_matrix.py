@@ -43,6 +43,7 @@ MATRIX: dict[str, Route] = {
     # Signed-in pages
     "accounts:landing": Route("/dashboard/", SIGNED_IN),
     "accounts:profile": Route("/profile/", SIGNED_IN),
+    "accounts:api_token": Route("/profile/api-token/", (302,) * 6, "post"),
     # Head office
     "sites:network_regions": Route("/network/regions/", HEAD_OFFICE),
     "sites:network_region_edit": Route("/network/regions/MA-06/edit/", HEAD_OFFICE),
