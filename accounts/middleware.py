@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -51,3 +53,29 @@ class RequireStaffMFAMiddleware:
         if request.path_info.startswith("/api/"):
             return False  # such accounts only get a token from their profile, after an MFA login
         return requires_mfa(user) and not has_totp(user)
+
+
+class UserLanguageMiddleware:
+    """Keeps the interface language and the user's preferred language (used for their
+    emails) in step: a signed-in user without a language cookie gets their preference; a
+    choice made with the language switcher becomes their preference."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if not user.is_authenticated:
+            return self.get_response(request)
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen is None:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+            response = self.get_response(request)
+            if settings.LANGUAGE_COOKIE_NAME not in response.cookies:  # the switcher may have just set it
+                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
+            return response
+        if chosen != user.language and chosen in dict(settings.LANGUAGES):
+            get_user_model().objects.filter(pk=user.pk).update(language=chosen)
+            user.language = chosen
+        return self.get_response(request)

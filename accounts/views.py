@@ -40,9 +40,9 @@ def profile(request):
     if request.method == "POST" and form.is_valid():
         form.save()
         translation.activate(form.instance.language)
+        messages.success(request, _("Profile saved."))
         response = redirect("accounts:profile")
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.instance.language, samesite="Lax")
-        messages.success(request, _("Profile saved."))
         return response
     token = Token.objects.filter(user=request.user).first()
     return render(request, "accounts/profile.html", {"form": form, "api_token": token})

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.APITokenMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",
     "accounts.middleware.RequireStaffMFAMiddleware",
     # Last, so that views and template rendering run inside the tenant scope.
     "sites.middleware.SiteScopeMiddleware",
