@@ -29,8 +29,11 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.get(name)
         if raw is None:
             return None
-        if not re.fullmatch(r"[0-9]+", raw) or int(raw) < 1:
-            raise exceptions.ValidationError({name: [_("A positive integer is required.")]})
+        messages = serializers.IntegerField.default_error_messages  # already translated by DRF
+        if not re.fullmatch(r"[0-9]+", raw):
+            raise exceptions.ValidationError({name: [messages["invalid"]]})
+        if int(raw) < 1:
+            raise exceptions.ValidationError({name: [messages["min_value"].format(min_value=1)]})
         return int(raw)
 
     def get_page_number(self, request, paginator):

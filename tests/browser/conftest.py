@@ -9,7 +9,10 @@
 
 import os
 
-# Must be set before Django's first ORM call in this process.
+# Must be set before Django's first ORM call in this process. It has to stay set until the
+# session ends (Playwright keeps its loop marked as running between sync calls), so child
+# processes inherit it: a test that runs `manage.py check --deploy` must drop it from the
+# child's environment (Django's async.E001 refuses it in deployment).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from pathlib import Path  # noqa: E402

@@ -59,9 +59,7 @@ def test_editing_a_region_keeps_only_the_changed_fields_in_the_trail(client, sta
     assert entry.changes == {"name_en": ["Casablanca-Settat", "Casa-Settat"]}
 
 
-def test_granting_a_role_emails_the_person_in_their_language(
-    client, staff, site_a, django_capture_on_commit_callbacks
-):
+def test_granting_a_role_emails_the_person_in_their_language(client, staff, site_a, django_capture_on_commit_callbacks):
     person = UserFactory(email="amina@example.ma", language="ar")
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

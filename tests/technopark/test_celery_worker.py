@@ -26,7 +26,18 @@ def test_email_task_is_delivered_by_a_worker(tmp_path):
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "technopark", "worker", "--pool=solo", "-Q", queue, "--loglevel=warning"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "technopark",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--loglevel=warning",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -16,7 +16,15 @@ PRODUCTION = {
 }
 
 
-UNSET = {"DEBUG", "SECRET_KEY", "REQUIRE_STAFF_MFA", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER"}
+UNSET = {
+    "DEBUG",
+    "SECRET_KEY",
+    "REQUIRE_STAFF_MFA",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_TASK_ALWAYS_EAGER",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests for their own process only
+}
 
 
 def _manage(*args: str, env: dict) -> subprocess.CompletedProcess:
@@ -56,6 +64,10 @@ def test_seed_demo_refuses_in_production_without_force():
 )
 def test_celery_is_eager_only_without_a_broker(env, expected):
     result = _manage(
-        "shell", "--no-imports", "-c", "from django.conf import settings; print(settings.CELERY_TASK_ALWAYS_EAGER)", env=env
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.CELERY_TASK_ALWAYS_EAGER)",
+        env=env,
     )
     assert result.stdout.strip().splitlines()[-1] == expected, result.stderr
