@@ -26,6 +26,7 @@ class SiteForm(forms.ModelForm):
             "address",
             "area_m2",
             "capacity_startups",
+            "residency_max_years",
             "vocations",
         ]
         widgets = {

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -65,6 +66,12 @@ class Site(TranslatedName):
     address = models.CharField(_("address"), max_length=255, blank=True)
     area_m2 = models.PositiveIntegerField(_("floor area (m²)"), null=True, blank=True)
     capacity_startups = models.PositiveIntegerField(_("capacity (startups)"), null=True, blank=True)
+    residency_max_years = models.PositiveSmallIntegerField(
+        _("maximum residency (years)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("A residency's planned end, renewals included, may not go beyond this."),
+    )
 
     class Meta:
         verbose_name = _("site")

@@ -15,12 +15,31 @@ from .models import Site
 
 
 def visible_site_ids(user) -> list[int] | None:
-    """Ids of the sites `user` may see; None means every site (head-office staff)."""
+    """Ids of the sites `user` may see; None means every site (head-office staff).
+
+    Site staff see the sites they work at; founders and team members the sites where their
+    startup has applied or been admitted (their own pages then show only their startup)."""
     if not user.is_authenticated or not user.is_active:
         return []
     if user.is_head_office:
         return None
-    return list(Site.objects.filter(memberships__user=user).values_list("pk", flat=True))
+    worked_at = Site.objects.filter(memberships__user=user).values("pk")
+    applied_to = Site.objects.filter(applications__startup__members__user=user).values("pk")
+    admitted_at = Site.objects.filter(admissions__startup__members__user=user).values("pk")
+    return list(
+        Site.objects.filter(Q(pk__in=worked_at) | Q(pk__in=applied_to) | Q(pk__in=admitted_at))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def managed_site_ids(user) -> list[int] | None:
+    """Ids of the sites where `user` works (a site membership); None means every site."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_head_office:
+        return None
+    return list(Site.objects.filter(memberships__user=user).order_by("pk").values_list("pk", flat=True))
 
 
 def managed_site(user, slug: str) -> Site | None:

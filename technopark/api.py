@@ -14,6 +14,8 @@ from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .errors import Conflict
+
 
 class Pagination(PageNumberPagination):
     """`?page=` and `?page_size=` (at most 200: larger sizes are capped).
@@ -72,6 +74,7 @@ ERROR_RESPONSES = {
     401: OpenApiResponse(ErrorSerializer, description="Missing or invalid credentials."),
     403: OpenApiResponse(ErrorSerializer, description="Signed in but not allowed."),
     404: OpenApiResponse(ErrorSerializer, description="Not found (or not yours)."),
+    409: OpenApiResponse(ErrorSerializer, description="Conflicts with the current state (taken, closed, done)."),
     429: OpenApiResponse(ErrorSerializer, description="Too many requests: retry later."),
 }
 
@@ -81,8 +84,16 @@ def error_responses(*codes: int) -> dict:
     return {code: ERROR_RESPONSES[code] for code in codes}
 
 
+class ConflictError(exceptions.APIException):
+    status_code = 409
+    default_detail = "Conflict."
+    default_code = "conflict"
+
+
 def exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, Conflict):
+        exc = ConflictError(exc.message)
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     elif isinstance(exc, ScopeError):
         # A query outside the request's tenant scope: treat it as "not yours".

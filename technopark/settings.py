@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_countries",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -272,3 +273,5 @@ LOGGING = {
 
 # --- Portal -------------------------------------------------------------------------
 DEMO_PASSWORD = "demo-Technopark-2027"
+# Absolute links in emails sent from Celery (no request there).
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")

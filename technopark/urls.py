@@ -26,6 +26,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("sites.urls")),
     path("", include("accounts.urls")),
+    path("", include("startups.urls")),
     path("network/audit/", views.audit_list, name="audit_list"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -106,3 +106,65 @@ def client_for(client, personas):
         return client
 
     return _client
+
+
+@pytest.fixture
+def world(personas, site_a, site_b, founder_a, manager_a, manager_b):
+    """One of everything, on both sites, for the isolation matrix and workflow tests:
+    founder_a's startup is a resident of site A with an office; another startup is at B.
+    Returns the ids that route URLs are filled with (`{startup_a}`, `{application_a}`…)."""
+    from startups.models import Criterion, Review, StartupInvitation
+
+    from .factories import (
+        AdmissionFactory,
+        ApplicationFactory,
+        CallFactory,
+        DeclarationFactory,
+        OfficeFactory,
+        StartupFactory,
+        StartupMemberFactory,
+    )
+
+    with scopes_disabled():
+        startup_a = StartupFactory(legal_name="Atlas Data SARL", brand_name="Atlas Data")
+        StartupMemberFactory(startup=startup_a, user=founder_a)
+        startup_b = StartupFactory(legal_name="Souss Agri SARL", brand_name="Souss Agri")
+        call_a = CallFactory(site=site_a, title="Résidence Casablanca 2026")
+        call_b = CallFactory(site=site_b, title="Résidence Rabat 2026")
+        call_network = CallFactory(site=None, kind="e-technopark", title="e-Technopark 2026")
+        application_a = ApplicationFactory(call=call_a, startup=startup_a)
+        application_b = ApplicationFactory(call=call_b, startup=startup_b)
+        review_a = Review.objects.create(application=application_a, site=site_a, reviewer=manager_a)
+        admission_a = AdmissionFactory(startup=startup_a, site=site_a)
+        admission_b = AdmissionFactory(startup=startup_b, site=site_b)
+        office_a = OfficeFactory(site=site_a, number="A-101")
+        office_b = OfficeFactory(site=site_b, number="B-101")
+        from startups.models import OfficeAllocation
+
+        allocation_a = OfficeAllocation.objects.create(
+            office=office_a, admission=admission_a, site=site_a, starts_on=admission_a.starts_on
+        )
+        declaration_a = DeclarationFactory(startup=startup_a, fiscal_year=2024)
+        declaration_b = DeclarationFactory(startup=startup_b, fiscal_year=2024)
+        invitation = StartupInvitation.objects.create(startup=startup_a, email="new.member@example.ma")
+        membership = personas["manager_a"].site_memberships.get()
+    return {
+        "membership": membership.pk,
+        "startup_a": startup_a.pk,
+        "startup_b": startup_b.pk,
+        "call_a": call_a.pk,
+        "call_b": call_b.pk,
+        "call_network": call_network.pk,
+        "application_a": application_a.pk,
+        "application_b": application_b.pk,
+        "review_a": review_a.pk,
+        "criterion": Criterion.objects.first().pk,
+        "admission_a": admission_a.pk,
+        "admission_b": admission_b.pk,
+        "office_a": office_a.pk,
+        "office_b": office_b.pk,
+        "allocation_a": allocation_a.pk,
+        "declaration_a": declaration_a.pk,
+        "declaration_b": declaration_b.pk,
+        "invitation_token": invitation.token,
+    }

@@ -57,3 +57,102 @@ class SiteMembershipFactory(factory.django.DjangoModelFactory):
     site = factory.SubFactory(SiteFactory)
     user = factory.SubFactory(UserFactory, role=Role.SITE_MANAGER)
     role = MembershipRole.MANAGER
+
+
+# --- startups ------------------------------------------------------------------------------
+import datetime  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from startups.models import (  # noqa: E402
+    Admission,
+    AdmissionKind,
+    Application,
+    ApplicationStatus,
+    Call,
+    Declaration,
+    Office,
+    Startup,
+    StartupMember,
+    TeamRole,
+)
+
+
+class StartupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Startup
+
+    legal_name = factory.Sequence(lambda n: f"Startup {n} SARL")
+    brand_name = factory.Sequence(lambda n: f"Startup {n}")
+    ice = factory.Sequence(lambda n: f"{n:015d}")
+    legal_form = "sarl"
+    founded_on = datetime.date(2020, 1, 15)
+
+
+class StartupMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StartupMember
+
+    startup = factory.SubFactory(StartupFactory)
+    user = factory.SubFactory(UserFactory)
+    role = TeamRole.FOUNDER
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Call
+
+    site = factory.SubFactory(SiteFactory)
+    kind = AdmissionKind.RESIDENT
+    title = factory.Sequence(lambda n: f"Call {n}")
+    opens_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=10))
+    closes_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=20))
+    questions = factory.LazyFunction(lambda: ["What problem do you solve?"])
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    call = factory.SubFactory(CallFactory)
+    site = factory.LazyAttribute(lambda application: application.call.site)
+    startup = factory.SubFactory(StartupFactory)
+    status = ApplicationStatus.SUBMITTED
+    answers = factory.LazyAttribute(lambda application: dict.fromkeys(application.call.questions, "An answer."))
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+class AdmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Admission
+
+    startup = factory.SubFactory(StartupFactory)
+    site = factory.SubFactory(SiteFactory)
+    kind = AdmissionKind.RESIDENT
+    starts_on = datetime.date(2022, 1, 1)
+    planned_end_on = datetime.date(2027, 1, 1)
+
+
+class OfficeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Office
+
+    site = factory.SubFactory(SiteFactory)
+    number = factory.Sequence(lambda n: f"B-{n:03d}")
+    floor = 1
+    area_m2 = "16.00"
+    seats = 4
+    monthly_rent_mad = "1000.00"
+
+
+class DeclarationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Declaration
+
+    startup = factory.SubFactory(StartupFactory)
+    fiscal_year = 2024
+    direct_jobs = 5
+    indirect_jobs = 2
+    revenue_mad = "1200000.00"
+    export_revenue_mad = "300000.00"
+    export_countries = factory.LazyFunction(lambda: ["SN", "FR"])

@@ -1,0 +1,74 @@
+"""Reads of the startups app used by views and the API.
+
+Site-owned rows (applications, admissions, offices…) are filtered by the request's tenant
+scope automatically. A startup is not site-owned: who may see it is decided here, once."""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from sites.scoping import managed_site_ids
+
+from .models import Admission, AdmissionKind, Application, ApplicationStatus, Call, Startup, StartupMember, TeamRole
+
+
+def startups_visible_to(user) -> QuerySet[Startup]:
+    """Head office: every startup. Site staff: startups admitted at, or applying to, a site
+    where they work. Everyone: the startups whose team they are in."""
+    if not user.is_authenticated:
+        return Startup.objects.none()
+    own = Q(pk__in=StartupMember.objects.filter(user=user).values("startup"))
+    site_ids = managed_site_ids(user)
+    if site_ids is None:
+        return Startup.objects.all()
+    if not site_ids:
+        return Startup.objects.filter(own)
+    at_my_sites = Q(pk__in=Admission.objects.filter(site__in=site_ids).values("startup")) | Q(
+        pk__in=Application.objects.filter(site__in=site_ids)
+        .exclude(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
+        .values("startup")
+    )
+    return Startup.objects.filter(own | at_my_sites)
+
+
+def startups_of_member(user, *, founders_only: bool = False) -> QuerySet[Startup]:
+    """The startups whose team `user` is in (as a founder when `founders_only`)."""
+    members = StartupMember.objects.filter(user=user)
+    if founders_only:
+        members = members.filter(role=TeamRole.FOUNDER)
+    return Startup.objects.filter(pk__in=members.values("startup"))
+
+
+def is_founder(user, startup: Startup) -> bool:
+    return StartupMember.objects.filter(user=user, startup=startup, role=TeamRole.FOUNDER).exists()
+
+
+def open_calls(on: datetime.date | None = None) -> QuerySet[Call]:
+    """Calls open today; run inside `network_scope()` for the public list across sites."""
+    on = on or timezone.localdate()
+    return Call.objects.filter(opens_on__lte=on, closes_on__gte=on).select_related("site")
+
+
+def active_admissions(on: datetime.date | None = None) -> QuerySet[Admission]:
+    """Admissions in the current scope active at `on` (start ≤ on, and no end or end > on)."""
+    on = on or timezone.localdate()
+    return Admission.objects.filter(starts_on__lte=on).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+
+
+def residents_ending_soon(*, days: int = 60, on: datetime.date | None = None) -> QuerySet[Admission]:
+    on = on or timezone.localdate()
+    return (
+        active_admissions(on)
+        .filter(kind=AdmissionKind.RESIDENT, planned_end_on__gte=on, planned_end_on__lte=on + datetime.timedelta(days=days))
+        .select_related("startup")
+        .order_by("planned_end_on")
+    )
+
+
+def undeclared_admissions(*, fiscal_year: int, on: datetime.date | None = None) -> QuerySet[Admission]:
+    """Active admissions (in scope) whose startup has not declared `fiscal_year` yet."""
+    from .models import Declaration
+
+    declared = Declaration.objects.filter(startup=OuterRef("startup"), fiscal_year=fiscal_year)
+    return active_admissions(on).annotate(has_declared=Exists(declared)).filter(has_declared=False)
