@@ -1,7 +1,7 @@
 """The isolation matrix's vocabulary: a route, and who gets which status on it.
 
-Each app lists its routes in `tests/<app>/matrix.py` (a `MATRIX` dict keyed by the URL
-name); `tests/technopark/test_isolation_matrix.py` merges them and checks that every URL
+Each app lists its routes in `tests/<app>/matrix*.py` (a `MATRIX` dict keyed by the URL
+name; one file per area); `tests/technopark/test_isolation_matrix.py` merges them and checks that every URL
 pattern of the portal is listed. URLs are filled from the `world` fixture
 (`{startup_a}`, `{application_a}`, … see tests/conftest.py).
 """
@@ -33,8 +33,8 @@ API_SITE_A = (404, 404, 404, 200, 404, 200)
 
 def load_matrix() -> dict[str, Route]:
     merged: dict[str, Route] = {}
-    for path in sorted(Path(__file__).parent.glob("*/matrix.py")):
-        module = importlib.import_module(f"tests.{path.parent.name}.matrix")
+    for path in sorted(Path(__file__).parent.glob("*/matrix*.py")):
+        module = importlib.import_module(f"tests.{path.parent.name}.{path.stem}")
         duplicates = set(merged) & set(module.MATRIX)
         assert not duplicates, f"listed twice in the isolation matrix: {duplicates}"
         merged.update(module.MATRIX)
