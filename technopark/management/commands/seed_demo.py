@@ -5,6 +5,7 @@ from django_scopes import scopes_disabled
 
 from accounts.demo import seed_accounts
 from sites.demo import seed_sites
+from startups.demo import seed_startups
 
 
 class Command(BaseCommand):
@@ -19,10 +20,12 @@ class Command(BaseCommand):
         with transaction.atomic(), scopes_disabled():
             sites = seed_sites()
             accounts = seed_accounts()
+            startups = seed_startups(accounts["founders"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(sites)} sites, "
                 + ", ".join(f"{len(users)} {kind}" for kind, users in accounts.items())
+                + f", {startups} new startups"
                 + f". Password for every demo account: {settings.DEMO_PASSWORD}"
             )
         )
