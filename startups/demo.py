@@ -231,7 +231,7 @@ def seed_startups(founders: list[User]) -> int:
 def _seed_offices(rng, sites, residents):
     """Offices of 12–19 m² at about 1,000 DH/month; nearly every resident has one."""
     by_site = {}
-    for startup, admission in residents:
+    for _startup, admission in residents:
         by_site.setdefault(admission.site.slug, []).append(admission)
     for slug, site_admissions in by_site.items():
         site = sites[slug]
