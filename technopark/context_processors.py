@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.translation import get_language_bidi
 
-from sites.scoping import visible_site_ids
+from sites.scoping import managed_site_ids
 
 
 def navigation(request):
@@ -11,7 +11,7 @@ def navigation(request):
     if user is not None and user.is_authenticated:
         from sites.models import Site
 
-        ids = visible_site_ids(user)
+        ids = managed_site_ids(user)
         manage_sites = (
             Site.objects.order_by("slug") if ids is None else Site.objects.filter(pk__in=ids).order_by("slug")
         )

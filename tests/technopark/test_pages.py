@@ -73,3 +73,12 @@ def test_unknown_page_is_a_friendly_404(client, db):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "Page introuvable" in response.content.decode() or "introuvable" in response.content.decode()
+
+
+def test_back_office_menu_lists_only_the_sites_one_works_at(client, world, founder_a, manager_a):
+    # founder_a's startup is admitted at site A: that opens site A's scope for their own
+    # pages, not its back-office.
+    client.force_login(founder_a)
+    assert "/manage/site-a/" not in client.get("/dashboard/").content.decode()
+    client.force_login(manager_a)
+    assert "/manage/site-a/" in client.get("/dashboard/").content.decode()
