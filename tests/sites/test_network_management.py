@@ -19,6 +19,7 @@ NEW_SITE = {
     "address": "Boulevard Mohammed VI",
     "area_m2": "4000",
     "capacity_startups": "50",
+    "residency_max_years": "5",
     "vocations": [],
 }
 
@@ -132,6 +133,7 @@ def test_admin_changes_are_audited(client, staff, site_a):
             "status": "operational",
             "opened_on": site_a.opened_on.isoformat(),
             "city": "Casablanca",
+            "residency_max_years": "5",
         },
     )
     assert response.status_code == 302, response.content
