@@ -1,3 +1,377 @@
-"""Placeholder until this area lands."""
+"""The site managers' application pipeline: calls for applications, the site's applications
+by status, committee review (reviewers and scores) and decisions.
 
-urlpatterns: list = []
+Everything under /manage/<site>/ runs inside that site's tenant scope (SiteScopeMiddleware):
+a lookup by id answers 404 for another site's rows. Drafts are never shown to the site.
+Who may do what:
+- read (calls, pipeline, application, pitch deck): the site's staff and head office;
+- edit calls, assign reviewers, decide: the site's managers and head office (403 otherwise,
+  e.g. for committee members);
+- score: the assigned reviewer only (404 for anybody else).
+Head office manages the network's e-Technopark calls under /network/calls/.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import head_office_required
+from sites.models import MembershipRole, SiteMembership
+from sites.scoping import network_scope
+from technopark.errors import Conflict
+
+from .. import actions
+from ..forms.pipeline import (
+    STATUS_CHOICES,
+    ApplicationFilterForm,
+    CallForm,
+    DecisionForm,
+    ReviewerAssignForm,
+    ReviewScoreForm,
+    add_errors,
+)
+from ..models import OPEN_STATUSES, Admission, Application, ApplicationStatus, Call, Criterion, Review
+from ..scoring import application_scores, weighted_totals
+
+PER_PAGE = 25
+
+
+# --- Helpers ---------------------------------------------------------------------------
+def _is_manager(request) -> bool:
+    """Head office, or a manager (not a committee member or site team) of the request's site."""
+    if request.user.is_head_office:
+        return True
+    return SiteMembership.objects.filter(site=request.site, user=request.user, role=MembershipRole.MANAGER).exists()
+
+
+def _require_manager(request) -> None:
+    if not _is_manager(request):
+        raise PermissionDenied
+
+
+def _site_applications(request):
+    """The site's applications as the site sees them: never the drafts."""
+    return Application.objects.filter(site=request.site).exclude(status=ApplicationStatus.DRAFT)
+
+
+def _application(request, pk: int) -> Application:
+    return get_object_or_404(_site_applications(request).select_related("startup", "call", "site"), pk=pk)
+
+
+def _detail_url(application: Application) -> str:
+    return reverse("startups:manage_application", kwargs={"site_slug": application.site.slug, "pk": application.pk})
+
+
+def _answers(application: Application) -> list[tuple[str, str]]:
+    """The call's questions with the applicant's answers, then any answer to a question the
+    call no longer asks."""
+    answers = application.answers or {}
+    questions = list(application.call.questions or [])
+    rows = [(question, answers.get(question, "")) for question in questions]
+    rows += [(question, answer) for question, answer in answers.items() if question not in questions]
+    return rows
+
+
+# --- Calls for applications --------------------------------------------------------------
+def _calls_page(request, calls):
+    calls = (
+        calls.annotate(application_count=Count("applications", filter=~Q(applications__status=ApplicationStatus.DRAFT)))
+        .prefetch_related("target_sectors")
+        .order_by("-opens_on", "title")
+    )
+    return Paginator(calls, PER_PAGE).get_page(request.GET.get("page"))
+
+
+def _call_form(request, *, call: Call, network: bool, done_url: str, context: dict):
+    form = CallForm(request.POST if request.method == "POST" else None, instance=call, network=network)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.call_save(
+                actor=request.user, call=form.instance, target_sectors=form.cleaned_data["target_sectors"]
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Call saved."))
+            return redirect(done_url)
+    return render(
+        request, "startups/pipeline/call_form.html", {**context, "form": form, "call": call, "cancel_url": done_url}
+    )
+
+
+@login_required
+def call_list(request, site_slug):
+    page = _calls_page(request, Call.objects.filter(site=request.site))
+    return render(
+        request,
+        "startups/pipeline/call_list.html",
+        {"site": request.site, "page": page, "can_edit": _is_manager(request), "today": timezone.localdate()},
+    )
+
+
+@login_required
+def call_edit(request, site_slug, pk=None):
+    _require_manager(request)
+    call = get_object_or_404(Call, pk=pk, site=request.site) if pk else Call(site=request.site)
+    return _call_form(
+        request,
+        call=call,
+        network=False,
+        done_url=reverse("startups:manage_calls", kwargs={"site_slug": request.site.slug}),
+        context={"site": request.site},
+    )
+
+
+@head_office_required
+def network_call_list(request):
+    with network_scope():  # head office: the network-wide calls (no site)
+        page = _calls_page(request, Call.objects.filter(site__isnull=True))
+        return render(
+            request,
+            "startups/pipeline/call_list.html",
+            {"site": None, "page": page, "can_edit": True, "today": timezone.localdate()},
+        )
+
+
+@head_office_required
+def network_call_edit(request, pk=None):
+    with network_scope():
+        call = get_object_or_404(Call, pk=pk, site__isnull=True) if pk else Call(site=None)
+        return _call_form(
+            request, call=call, network=True, done_url=reverse("startups:network_calls"), context={"site": None}
+        )
+
+
+# --- The pipeline ------------------------------------------------------------------------
+@login_required
+def application_list(request, site_slug):
+    site_applications = _site_applications(request)
+    counts = dict(site_applications.order_by().values_list("status").annotate(count=Count("pk")))
+    form = ApplicationFilterForm(request.GET or None)
+    applications = (
+        form.filter(site_applications)
+        .select_related("startup", "call")
+        .annotate(
+            review_count=Count("reviews", distinct=True),
+            scored_count=Count("reviews", filter=Q(reviews__submitted_at__isnull=False), distinct=True),
+        )
+        .order_by(F("submitted_at").desc(nulls_last=True), "-pk")
+    )
+    page = Paginator(applications, PER_PAGE).get_page(request.GET.get("page"))
+    totals = weighted_totals(page.object_list)
+    q = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    current = form.cleaned_data.get("status", "") if form.is_valid() else ""
+
+    def tab_url(status: str) -> str:
+        params = {key: value for key, value in (("status", status), ("q", q)) if value}
+        return "?" + urlencode(params) if params else "?"
+
+    tabs = [{"value": "", "label": _("All"), "count": sum(counts.values()), "url": tab_url(""), "active": not current}]
+    tabs += [
+        {
+            "value": value,
+            "label": label,
+            "count": counts.get(value, 0),
+            "url": tab_url(value),
+            "active": current == value,
+        }
+        for value, label in STATUS_CHOICES
+    ]
+    return render(
+        request,
+        "startups/pipeline/application_list.html",
+        {
+            "site": request.site,
+            "form": form,
+            "page": page,
+            "rows": [(application, totals.get(application.pk)) for application in page.object_list],
+            "tabs": tabs,
+        },
+    )
+
+
+def _detail(request, application: Application, *, assign_form=None, decision_form=None):
+    can_decide = _is_manager(request)
+    is_open = application.status in OPEN_STATUSES
+    if can_decide and is_open:
+        assign_form = assign_form or ReviewerAssignForm(site=request.site, application=application)
+        decision_form = decision_form or DecisionForm()
+    else:
+        assign_form = decision_form = None
+    context = {
+        "site": request.site,
+        "application": application,
+        "startup": application.startup,
+        "sectors": list(application.startup.sectors.all()),
+        "answers": _answers(application),
+        "events": application.events.select_related("actor").order_by("created_at", "pk"),
+        "scores": application_scores(application),
+        "my_review": Review.objects.filter(application=application, reviewer=request.user).first(),
+        "admission": Admission.objects.filter(application=application).first(),
+        "can_decide": can_decide,
+        "is_open": is_open,
+        "assign_form": assign_form,
+        "decision_form": decision_form,
+    }
+    return render(request, "startups/pipeline/application_detail.html", context)
+
+
+@login_required
+def application_detail(request, site_slug, pk):
+    return _detail(request, _application(request, pk))
+
+
+@login_required
+def application_pitch_deck(request, site_slug, pk):
+    application = _application(request, pk)
+    if not application.pitch_deck:
+        raise Http404
+    try:
+        handle = application.pitch_deck.open("rb")
+    except OSError as error:  # listed but missing from storage
+        raise Http404 from error
+    filename = f"pitch-deck-{slugify(str(application.startup)) or application.pk}.pdf"
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
+
+
+@require_POST
+@login_required
+def application_assign(request, site_slug, pk):
+    _require_manager(request)
+    application = _application(request, pk)
+    if application.status not in OPEN_STATUSES:
+        messages.error(request, _("Only submitted applications are reviewed."))
+        return redirect(_detail_url(application))
+    form = ReviewerAssignForm(request.POST, site=request.site, application=application)
+    if form.is_valid():
+        try:
+            actions.review_assign(actor=request.user, application=application, reviewer=form.cleaned_data["reviewer"])
+        except Conflict as conflict:
+            messages.error(request, conflict.message)
+            return redirect(_detail_url(application))
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Reviewer assigned."))
+            return redirect(_detail_url(application))
+    return _detail(request, application, assign_form=form)
+
+
+@require_POST
+@login_required
+def application_decide(request, site_slug, pk):
+    _require_manager(request)
+    application = _application(request, pk)
+    if application.status not in OPEN_STATUSES:
+        messages.error(request, _("This application is not awaiting a decision."))
+        return redirect(_detail_url(application))
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.application_decide(
+                actor=request.user,
+                application=application,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+                starts_on=form.cleaned_data["starts_on"],
+            )
+        except Conflict as conflict:
+            messages.error(request, conflict.message)
+            return redirect(_detail_url(application))
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Decision recorded; the founders are told by email."))
+            return redirect(_detail_url(application))
+    return _detail(request, application, decision_form=form)
+
+
+# --- Committee review ------------------------------------------------------------------
+@login_required
+def review_list(request, site_slug):
+    reviews = (
+        Review.objects.filter(site=request.site, reviewer=request.user)
+        .exclude(application__status=ApplicationStatus.DRAFT)
+        .select_related("application__startup", "application__call")
+        .order_by(F("submitted_at").asc(nulls_first=True), "-assigned_at", "-pk")
+    )
+    page = Paginator(reviews, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "startups/pipeline/review_list.html",
+        {"site": request.site, "page": page, "open_statuses": list(OPEN_STATUSES)},
+    )
+
+
+@login_required
+def review_score(request, site_slug, pk):
+    review = get_object_or_404(
+        Review.objects.filter(site=request.site, reviewer=request.user)
+        .exclude(application__status=ApplicationStatus.DRAFT)
+        .select_related("application__startup", "application__call", "application__site")
+        .prefetch_related("scores"),
+        pk=pk,
+    )
+    application = review.application
+    is_open = application.status in OPEN_STATUSES
+    criteria = list(Criterion.objects.filter(is_active=True))
+    form = ReviewScoreForm(request.POST if request.method == "POST" else None, review=review, criteria=criteria)
+    if request.method == "POST":
+        if not is_open:
+            messages.error(request, _("A decision was already taken on this application."))
+            return redirect("startups:manage_reviews", site_slug=request.site.slug)
+        if form.is_valid():
+            try:
+                actions.review_submit(
+                    actor=request.user, review=review, scores=form.scores(), comment=form.cleaned_data["comment"]
+                )
+            except Conflict as conflict:
+                messages.error(request, conflict.message)
+                return redirect("startups:manage_reviews", site_slug=request.site.slug)
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, _("Your scores are saved."))
+                return redirect("startups:manage_reviews", site_slug=request.site.slug)
+    return render(
+        request,
+        "startups/pipeline/review_form.html",
+        {
+            "site": request.site,
+            "review": review,
+            "application": application,
+            "answers": _answers(application),
+            "form": form,
+            "is_open": is_open,
+        },
+    )
+
+
+SITE = "manage/<slug:site_slug>/"
+
+urlpatterns = [
+    path(f"{SITE}calls/", call_list, name="manage_calls"),
+    path(f"{SITE}calls/new/", call_edit, name="manage_call_new"),
+    path(f"{SITE}calls/<int:pk>/edit/", call_edit, name="manage_call_edit"),
+    path(f"{SITE}applications/", application_list, name="manage_applications"),
+    path(f"{SITE}applications/<int:pk>/", application_detail, name="manage_application"),
+    path(f"{SITE}applications/<int:pk>/pitch-deck/", application_pitch_deck, name="manage_application_pitch_deck"),
+    path(f"{SITE}applications/<int:pk>/reviewers/", application_assign, name="manage_application_assign"),
+    path(f"{SITE}applications/<int:pk>/decision/", application_decide, name="manage_application_decide"),
+    path(f"{SITE}reviews/", review_list, name="manage_reviews"),
+    path(f"{SITE}reviews/<int:pk>/", review_score, name="manage_review"),
+    path("network/calls/", network_call_list, name="network_calls"),
+    path("network/calls/new/", network_call_edit, name="network_call_new"),
+    path("network/calls/<int:pk>/edit/", network_call_edit, name="network_call_edit"),
+]

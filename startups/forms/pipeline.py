@@ -1,0 +1,210 @@
+"""Forms of the site managers' application pipeline: calls, filters, reviewers, scores,
+decisions. Choice lists that name people come from the request's tenant scope."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sites.models import MembershipRole, Site, SiteMembership
+
+from ..models import AdmissionKind, Application, ApplicationStatus, Call, Criterion, Decision, Review
+
+MAX_QUESTIONS = 20
+MAX_QUESTION_LENGTH = 300
+DATE_WIDGET = {"type": "date"}
+
+
+def bootstrap(form: forms.Form) -> None:
+    """Bootstrap classes on every widget (templates render fields one by one)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect, forms.CheckboxInput)):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+def add_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show an action's ValidationError on `form`: on the fields the form has, the rest on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class CallForm(forms.ModelForm):
+    questions_text = forms.CharField(
+        label=_("Questions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One question per line; every applicant answers each of them."),
+    )
+
+    class Meta:
+        model = Call
+        fields = ["title", "description", "kind", "opens_on", "closes_on", "target_sectors"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "opens_on": forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
+            "closes_on": forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
+            "target_sectors": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, network: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.network = network
+        if network:  # the network's calls are e-Technopark calls
+            del self.fields["kind"]
+            self.instance.kind = AdmissionKind.ETECHNOPARK
+        self.fields["questions_text"].initial = "\n".join(self.instance.questions or [])
+        bootstrap(self)
+
+    def clean_questions_text(self) -> list[str]:
+        questions: list[str] = []
+        for line in self.cleaned_data["questions_text"].splitlines():
+            question = " ".join(line.split())
+            if not question or question in questions:
+                continue
+            if len(question) > MAX_QUESTION_LENGTH:
+                raise ValidationError(
+                    _("Keep each question under %(limit)s characters.") % {"limit": MAX_QUESTION_LENGTH}
+                )
+            questions.append(question)
+        if len(questions) > MAX_QUESTIONS:
+            raise ValidationError(_("Ask at most %(limit)s questions.") % {"limit": MAX_QUESTIONS})
+        return questions
+
+    def clean(self):
+        cleaned = super().clean()
+        opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
+        if opens_on and closes_on and closes_on < opens_on:
+            self.add_error("closes_on", _("The call cannot close before it opens."))
+        if "questions_text" in cleaned:
+            self.instance.questions = cleaned["questions_text"]
+        return cleaned
+
+
+STATUS_CHOICES = [(value, label) for value, label in ApplicationStatus.choices if value != ApplicationStatus.DRAFT]
+
+
+class ApplicationFilterForm(forms.Form):
+    """The pipeline's filters; an invalid value is ignored rather than an error page."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All statuses")), *STATUS_CHOICES])
+    q = forms.CharField(label=_("Startup name"), required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+    def filter(self, applications):
+        if not self.is_valid():
+            return applications
+        if status := self.cleaned_data["status"]:
+            applications = applications.filter(status=status)
+        if q := self.cleaned_data["q"].strip():
+            applications = applications.filter(
+                Q(startup__legal_name__icontains=q) | Q(startup__brand_name__icontains=q)
+            )
+        return applications
+
+
+class ReviewerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return f"{user.get_full_name()} <{user.email}>" if user.full_name else user.email
+
+
+class ReviewerAssignForm(forms.Form):
+    """Reviewers are the site's managers and committee members (the request's site only)."""
+
+    reviewer = ReviewerChoiceField(label=_("Reviewer"), queryset=get_user_model().objects.none())
+
+    def __init__(self, *args, site: Site, application: Application, **kwargs):
+        super().__init__(*args, **kwargs)
+        staff = SiteMembership.objects.filter(
+            site=site, role__in=[MembershipRole.MANAGER, MembershipRole.COMMITTEE]
+        ).values("user")
+        already = Review.objects.filter(application=application).values("reviewer")
+        self.fields["reviewer"].queryset = (
+            get_user_model()
+            .objects.filter(pk__in=staff, is_active=True)
+            .exclude(pk__in=already)
+            .order_by("full_name", "email")
+        )
+        bootstrap(self)
+
+
+SCORE_CHOICES = [("", "—"), *[(value, str(value)) for value in range(6)]]
+
+
+class ReviewScoreForm(forms.Form):
+    """A score from 0 to 5 and a comment for each active criterion, then an overall comment."""
+
+    comment = forms.CharField(label=_("Overall comment"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, review: Review, criteria: list[Criterion], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        existing = {score.criterion_id: score for score in review.scores.all()}
+        self.fields["comment"].initial = review.comment
+        for criterion in criteria:
+            score = existing.get(criterion.pk)
+            self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
+                label=_("%(criterion)s: score (0–5)") % {"criterion": criterion.name},
+                choices=SCORE_CHOICES,
+                coerce=int,
+                initial=score.value if score else "",
+            )
+            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=_("%(criterion)s: comment") % {"criterion": criterion.name},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=score.comment if score else "",
+            )
+        # The overall comment comes last.
+        self.fields["comment"] = self.fields.pop("comment")
+        bootstrap(self)
+
+    def criterion_rows(self):
+        for criterion in self.criteria:
+            yield criterion, self[f"score_{criterion.pk}"], self[f"comment_{criterion.pk}"]
+
+    def scores(self) -> dict:
+        return {
+            criterion: (self.cleaned_data[f"score_{criterion.pk}"], self.cleaned_data[f"comment_{criterion.pk}"])
+            for criterion in self.criteria
+        }
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required for a rejection: the applicant will read it."),
+    )
+    starts_on = forms.DateField(
+        label=_("Start date"),
+        required=False,
+        widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
+        help_text=_("For an admission; today when left empty."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == Decision.REJECT and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason for the rejection: the applicant will read it."))
+        if cleaned.get("decision") not in (Decision.ADMIT_RESIDENT, Decision.ADMIT_ETECHNOPARK):
+            cleaned["starts_on"] = None
+        return cleaned
