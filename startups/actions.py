@@ -422,8 +422,13 @@ def office_release(*, actor, allocation: OfficeAllocation, ends_on: datetime.dat
         raise ValidationError({"ends_on": _("The end must come after the start.")})
     if allocation.ends_on is not None and allocation.ends_on <= ends_on:
         raise Conflict(_("This allocation already ends by then."))
+    # Not `audited_save`: its full_clean() refuses allocations whose `created_by` is empty
+    # (imported history, a deleted user) since the field is null=True without blank=True.
+    before = instance_values(allocation)
     allocation.ends_on = ends_on
-    return audited_save(actor=actor, instance=allocation)
+    allocation.save(update_fields=["ends_on"])
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, instance=allocation, before=before)
+    return allocation
 
 
 # --- Yearly declarations --------------------------------------------------------------

@@ -133,7 +133,9 @@ class StartupInvitation(models.Model):
     email = models.EmailField(_("email address"))
     role = models.CharField(_("role"), max_length=10, choices=TeamRole.choices, default=TeamRole.MEMBER)
     token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
 
@@ -240,7 +242,9 @@ class Application(models.Model):
     pitch_deck = models.FileField(
         _("pitch deck (PDF)"), upload_to="applications/pitch-decks/", blank=True, validators=[validate_pdf]
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
@@ -273,7 +277,9 @@ class ApplicationEvent(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
     from_status = models.CharField(max_length=15, choices=ApplicationStatus.choices, blank=True)
     to_status = models.CharField(max_length=15, choices=ApplicationStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -308,7 +314,9 @@ class Review(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     assigned_at = models.DateTimeField(auto_now_add=True)
     comment = models.TextField(_("overall comment"), blank=True)
     submitted_at = models.DateTimeField(_("scored"), null=True, blank=True)
@@ -403,7 +411,9 @@ class Renewal(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
     previous_end_on = models.DateField(_("previous planned end"), null=True)
     new_end_on = models.DateField(_("new planned end"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(site="site")
@@ -452,7 +462,9 @@ class OfficeAllocation(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until (excluded)"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(site="site")
@@ -494,7 +506,9 @@ class Declaration(models.Model):
     funds_raised_mad = models.DecimalField(
         _("funds raised (MAD)"), max_digits=14, decimal_places=2, default=0, validators=[MinValueValidator(0)]
     )
-    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     declared_at = models.DateTimeField(_("declared"), auto_now=True)
 
     class Meta:

@@ -1,3 +1,302 @@
-"""Placeholder until this area lands."""
+"""Site back-office: the residents and e-Technopark members of one site.
 
-urlpatterns: list = []
+Every route is under `/manage/<site_slug>/`, so `SiteScopeMiddleware` has checked that the
+user works at the site (else 404) and runs the view inside that site's scope: scoped
+managers (`Admission.objects`, `OfficeAllocation.objects`…) only ever see this site's rows.
+Anyone working at the site may read; only its managers (and head office) may write.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models.functions import Lower
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sites.models import MembershipRole, SiteMembership
+from technopark.errors import Conflict
+
+from .. import actions, exports, selectors
+from ..forms.residents import (
+    OFFICE_ANY,
+    OFFICE_NONE,
+    STATUS_ACTIVE,
+    STATUS_ENDED,
+    AdmissionFilterForm,
+    ExitForm,
+    RenewForm,
+    apply_errors,
+)
+from ..models import Admission, AdmissionKind, OfficeAllocation
+
+PAGE_SIZE = 50
+ENDING_SOON_DAYS = 60
+
+
+# --- Shared helpers (also used by views.offices) ---------------------------------------
+def can_manage(request) -> bool:
+    """Whether the user may change this site's residents and offices: head office, or a
+    manager of `request.site` (committee and team members only read). Cached per request."""
+    if not hasattr(request, "_can_manage_site"):
+        user = request.user
+        request._can_manage_site = user.is_head_office or (
+            SiteMembership.objects.filter(site=request.site, user=user, role=MembershipRole.MANAGER).exists()
+        )
+    return request._can_manage_site
+
+
+def require_manager(request) -> None:
+    if not can_manage(request):
+        raise PermissionDenied
+
+
+def current_allocations(on: datetime.date) -> QuerySet[OfficeAllocation]:
+    """Allocations (in scope) running on `on`: started, and open-ended or ending after it."""
+    return OfficeAllocation.objects.filter(starts_on__lte=on).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=on))
+
+
+def residency_limit(admission: Admission) -> datetime.date | None:
+    """The latest planned end the site allows for a residency (None for e-Technopark)."""
+    if admission.kind != AdmissionKind.RESIDENT:
+        return None
+    years = admission.site.residency_max_years
+    start = admission.starts_on
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + years, day=28)
+
+
+def _with_related(queryset: QuerySet[Admission], on: datetime.date) -> QuerySet[Admission]:
+    """The list's, the exports' and the alerts' rows in a fixed number of queries."""
+    return queryset.select_related("startup").prefetch_related(
+        "startup__sectors",
+        Prefetch(
+            "allocations",
+            queryset=current_allocations(on).select_related("office").order_by("office__number"),
+            to_attr="current_allocations",
+        ),
+    )
+
+
+# --- Residents list, filters, sort and exports -------------------------------------------
+_DISPLAY_NAME = Lower(
+    Case(When(startup__brand_name="", then=F("startup__legal_name")), default=F("startup__brand_name"))
+)
+SORT_ORDERS = {
+    "startup": [F("display_name").asc(), "pk"],
+    "-startup": [F("display_name").desc(), "-pk"],
+    "start": ["starts_on", "pk"],
+    "-start": ["-starts_on", "-pk"],
+    "end": [F("planned_end_on").asc(nulls_last=True), "pk"],
+    "-end": [F("planned_end_on").desc(nulls_last=True), "-pk"],
+    "kind": ["kind", F("display_name").asc(), "pk"],
+    "-kind": ["-kind", F("display_name").asc(), "pk"],
+}
+DEFAULT_SORT = "startup"
+SORTABLE_COLUMNS = ["startup", "kind", "start", "end"]
+
+
+def filter_admissions(form: AdmissionFilterForm, *, on: datetime.date) -> tuple[QuerySet[Admission], str]:
+    """The site's admissions filtered and sorted by the form's valid values (invalid ones
+    are ignored), and the sort key applied."""
+    form.is_valid()
+    data = form.cleaned_data
+    status = data.get("status") or STATUS_ACTIVE
+    if status == STATUS_ACTIVE:
+        admissions = selectors.active_admissions(on)
+    elif status == STATUS_ENDED:
+        admissions = Admission.objects.filter(ended_on__isnull=False, ended_on__lte=on)
+    else:
+        admissions = Admission.objects.all()
+    if query := (data.get("q") or "").strip():
+        admissions = admissions.filter(
+            Q(startup__legal_name__icontains=query)
+            | Q(startup__brand_name__icontains=query)
+            | Q(startup__ice__icontains=query)
+        )
+    if sector := data.get("sector"):
+        admissions = admissions.filter(startup__sectors=sector)
+    if kind := data.get("kind"):
+        admissions = admissions.filter(kind=kind)
+    office = data.get("office")
+    if office:
+        running = current_allocations(on).filter(admission=OuterRef("pk"))
+        if office == OFFICE_ANY:
+            admissions = admissions.filter(Exists(running))
+        elif office == OFFICE_NONE:
+            admissions = admissions.filter(~Exists(running))
+        else:
+            admissions = admissions.filter(Exists(running.filter(office_id=int(office))))
+    if ends_before := data.get("ends_before"):
+        admissions = admissions.filter(planned_end_on__lt=ends_before)
+    if data.get("ending_soon"):
+        admissions = admissions.filter(
+            kind=AdmissionKind.RESIDENT,
+            planned_end_on__gte=on,
+            planned_end_on__lte=on + datetime.timedelta(days=ENDING_SOON_DAYS),
+        )
+    sort = data.get("sort") or DEFAULT_SORT
+    admissions = admissions.annotate(display_name=_DISPLAY_NAME).order_by(*SORT_ORDERS[sort])
+    return admissions, sort
+
+
+def _query_without(request, *names: str, **extra) -> str:
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    for key, value in extra.items():
+        params[key] = value
+    return params.urlencode()
+
+
+@login_required
+def resident_list(request, site_slug):
+    site = request.site
+    today = timezone.localdate()
+    form = AdmissionFilterForm(request.GET)
+    admissions, sort = filter_admissions(form, on=today)
+    admissions = _with_related(admissions, today)
+
+    export_format = request.GET.get("format")
+    if export_format == "csv":
+        return exports.stream_csv(
+            site=site,
+            filename=exports.export_filename(name="residents", site=site, extension="csv", on=today),
+            header=exports.admission_export_header(),
+            rows=lambda: (exports.admission_export_row(row) for row in admissions.iterator(chunk_size=2000)),
+        )
+    if export_format == "xlsx":
+        return exports.xlsx_response(
+            filename=exports.export_filename(name="residents", site=site, extension="xlsx", on=today),
+            title=_("Residents and members"),
+            header=exports.admission_export_header(),
+            rows=(exports.admission_export_row(row) for row in admissions),
+        )
+
+    page = Paginator(admissions, PAGE_SIZE).get_page(request.GET.get("page"))
+    sort_links = {}
+    for column in SORTABLE_COLUMNS:
+        next_sort = f"-{column}" if sort == column else column
+        direction = "ascending" if sort == column else "descending" if sort == f"-{column}" else ""
+        sort_links[column] = {
+            "query": _query_without(request, "page", "format", sort=next_sort),
+            "direction": direction,
+        }
+    return render(
+        request,
+        "startups/residents/list.html",
+        {
+            "site": site,
+            "form": form,
+            "page": page,
+            "today": today,
+            "sort_links": sort_links,
+            "csv_query": _query_without(request, "page", format="csv"),
+            "xlsx_query": _query_without(request, "page", format="xlsx"),
+        },
+    )
+
+
+# --- Admission detail, renewal and exit -----------------------------------------------------
+def _admission(pk: int) -> Admission:
+    # Scoped: another site's admission is simply not found.
+    return get_object_or_404(Admission.objects.select_related("startup", "site"), pk=pk)
+
+
+def _detail(request, admission: Admission, *, renew_form=None, exit_form=None):
+    today = timezone.localdate()
+    context = {
+        "site": request.site,
+        "admission": admission,
+        "startup": admission.startup,
+        "sectors": admission.startup.sectors.all(),
+        "renewals": admission.renewals.select_related("actor").order_by("created_at", "pk"),
+        "allocations": admission.allocations.select_related("office", "created_by").order_by("-starts_on", "-pk"),
+        "is_active": admission.is_active(today),
+        "limit": residency_limit(admission),
+        "can_manage": can_manage(request),
+        "renew_form": renew_form or RenewForm(),
+        "exit_form": exit_form or ExitForm(),
+        "today": today,
+    }
+    return render(request, "startups/residents/detail.html", context)
+
+
+@login_required
+def resident_detail(request, site_slug, pk):
+    return _detail(request, _admission(pk))
+
+
+@require_POST
+@login_required
+def resident_renew(request, site_slug, pk):
+    admission = _admission(pk)
+    require_manager(request)
+    form = RenewForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.admission_renew(actor=request.user, admission=admission, new_end_on=form.cleaned_data["new_end_on"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        except Conflict as conflict:
+            messages.error(request, conflict.message)
+        else:
+            messages.success(request, _("The residency contract was renewed."))
+            return redirect("startups:resident_detail", site_slug=request.site.slug, pk=admission.pk)
+    return _detail(request, admission, renew_form=form)
+
+
+@require_POST
+@login_required
+def resident_exit(request, site_slug, pk):
+    admission = _admission(pk)
+    require_manager(request)
+    form = ExitForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.admission_exit(
+                actor=request.user,
+                admission=admission,
+                ended_on=form.cleaned_data["ended_on"],
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        except Conflict as conflict:
+            messages.error(request, conflict.message)
+        else:
+            messages.success(request, _("The exit was recorded; the startup's offices were released."))
+            return redirect("startups:resident_detail", site_slug=request.site.slug, pk=admission.pk)
+    return _detail(request, admission, exit_form=form)
+
+
+# --- Residencies ending soon ----------------------------------------------------------------
+@login_required
+def residents_ending(request, site_slug):
+    today = timezone.localdate()
+    admissions = _with_related(
+        selectors.residents_ending_soon(days=ENDING_SOON_DAYS, on=today).filter(site=request.site), today
+    )
+    return render(
+        request,
+        "startups/residents/ending.html",
+        {"site": request.site, "admissions": admissions, "today": today, "days": ENDING_SOON_DAYS},
+    )
+
+
+urlpatterns = [
+    path("manage/<slug:site_slug>/residents/", resident_list, name="resident_list"),
+    path("manage/<slug:site_slug>/residents/ending/", residents_ending, name="residents_ending"),
+    path("manage/<slug:site_slug>/residents/<int:pk>/", resident_detail, name="resident_detail"),
+    path("manage/<slug:site_slug>/residents/<int:pk>/renew/", resident_renew, name="resident_renew"),
+    path("manage/<slug:site_slug>/residents/<int:pk>/exit/", resident_exit, name="resident_exit"),
+]

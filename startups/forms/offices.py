@@ -1,0 +1,106 @@
+"""Forms of the site back-office's offices pages: an office, an allocation, a release."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .. import selectors
+from ..models import Admission, AdmissionKind, Office
+from .residents import StyledForm, style_fields
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class OfficeForm(forms.ModelForm):
+    """Create or edit one of the site's offices. The instance arrives with its site set
+    (never from the form). The number is checked against the site's other offices here so
+    the manager reads a clear message rather than the database's IntegrityError."""
+
+    class Meta:
+        model = Office
+        fields = ["number", "floor", "area_m2", "seats", "monthly_rent_mad", "is_active"]
+        widgets = {
+            "area_m2": forms.NumberInput(attrs={"min": "1", "step": "0.01"}),
+            "seats": forms.NumberInput(attrs={"min": "1"}),
+            "monthly_rent_mad": forms.NumberInput(attrs={"min": "0", "step": "0.01"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+    def clean_number(self):
+        number = self.cleaned_data["number"].strip()
+        if not number:
+            raise forms.ValidationError(_("Give the office a number."))
+        taken = Office.objects.filter(site=self.instance.site, number__iexact=number).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(
+                _("Office %(number)s already exists at this site: choose another number.") % {"number": number}
+            )
+        return number
+
+    def clean_area_m2(self):
+        area = self.cleaned_data["area_m2"]
+        if area is not None and area <= 0:
+            raise forms.ValidationError(_("The area must be positive."))
+        return area
+
+    def clean_seats(self):
+        seats = self.cleaned_data["seats"]
+        if seats is not None and seats <= 0:
+            raise forms.ValidationError(_("An office has at least one seat."))
+        return seats
+
+    def clean_monthly_rent_mad(self):
+        rent = self.cleaned_data["monthly_rent_mad"]
+        if rent is not None and rent < 0:
+            raise forms.ValidationError(_("The rent cannot be negative."))
+        return rent
+
+
+class AdmissionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, admission):
+        end = admission.planned_end_on.isoformat() if admission.planned_end_on else "—"
+        return f"{admission.startup} ({admission.starts_on.isoformat()} → {end})"
+
+
+class AllocationForm(StyledForm):
+    """Allocate an office to one of the site's active residencies. The choices come from the
+    scoped manager and are narrowed to `site` explicitly: another site's admission is
+    "not one of the available choices"."""
+
+    admission = AdmissionChoiceField(label=_("Resident"), queryset=Admission.objects.none())
+    starts_on = forms.DateField(label=_("From"), widget=DATE_WIDGET, initial=timezone.localdate)
+    ends_on = forms.DateField(
+        label=_("Until (excluded)"),
+        required=False,
+        widget=DATE_WIDGET,
+        help_text=_("Leave empty for an allocation until further notice."),
+    )
+
+    def __init__(self, *args, site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["admission"].queryset = (
+            selectors.active_admissions()
+            .filter(site=site, kind=AdmissionKind.RESIDENT)
+            .select_related("startup")
+            .order_by("startup__legal_name", "pk")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on <= starts_on:
+            self.add_error("ends_on", _("The end must come after the start."))
+        return cleaned
+
+
+class ReleaseForm(StyledForm):
+    """The day the office becomes free again (the allocation's excluded end)."""
+
+    ends_on = forms.DateField(
+        label=_("Release on"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
+    )

@@ -1,0 +1,118 @@
+"""Forms of the site back-office's residents and members pages: the list's filters, the
+renewal and the exit of an admission."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sites.models import Sector
+
+from ..models import AdmissionKind, ExitReason, Office
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+STATUS_ACTIVE, STATUS_ENDED, STATUS_ALL = "active", "ended", "all"
+OFFICE_ANY, OFFICE_NONE = "any", "none"
+
+# Whitelisted sort keys: anything else is ignored (the default order applies).
+SORT_CHOICES = [
+    ("startup", _("Startup (A → Z)")),
+    ("-startup", _("Startup (Z → A)")),
+    ("start", _("Start date (oldest first)")),
+    ("-start", _("Start date (newest first)")),
+    ("end", _("Planned end (soonest first)")),
+    ("-end", _("Planned end (latest first)")),
+    ("kind", _("Kind (A → Z)")),
+    ("-kind", _("Kind (Z → A)")),
+]
+SORT_KEYS = {key for key, _label in SORT_CHOICES}
+
+
+def apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put an action's ValidationError on the form: on the named field when the form has
+    it, otherwise at the top of the form (never a ValueError for an unknown field)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def style_fields(form: forms.BaseForm, *, small: bool = False) -> None:
+    """Bootstrap classes on every widget (templates render `{{ field }}` as is)."""
+    size = " form-control-sm" if small else ""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select" + (" form-select-sm" if small else "")
+        else:
+            css = "form-control" + size
+        widget.attrs.setdefault("class", css)
+
+
+class StyledForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+
+class AdmissionFilterForm(forms.Form):
+    """GET filters of the residents list. Invalid values are reported and ignored: the
+    view uses `cleaned_data`, which only holds the fields that validated."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        help_text=_("Legal name, brand name or ICE."),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    sector = forms.ModelChoiceField(label=_("Sector"), queryset=Sector.objects.all(), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *AdmissionKind.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            (STATUS_ACTIVE, _("Active today")),
+            (STATUS_ENDED, _("Ended")),
+            (STATUS_ALL, _("All")),
+        ],
+        required=False,
+    )
+    office = forms.ChoiceField(label=_("Office"), required=False)
+    ends_before = forms.DateField(label=_("Planned end before"), required=False, widget=DATE_WIDGET)
+    ending_soon = forms.BooleanField(label=_("Ending within 60 days"), required=False)
+    sort = forms.CharField(label=_("Sort by"), required=False, widget=forms.Select(choices=SORT_CHOICES))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Office is scoped: only the current site's offices are offered.
+        offices = [
+            (str(pk), number) for pk, number in Office.objects.order_by("floor", "number").values_list("pk", "number")
+        ]
+        self.fields["office"].choices = [
+            ("", _("Any")),
+            (OFFICE_ANY, _("Has an office now")),
+            (OFFICE_NONE, _("No office now")),
+            (_("Offices"), offices),
+        ]
+        style_fields(self, small=True)
+
+    def clean_status(self):
+        return self.cleaned_data["status"] or STATUS_ACTIVE
+
+    def clean_sort(self):
+        sort = self.cleaned_data["sort"]
+        return sort if sort in SORT_KEYS else ""
+
+
+class RenewForm(StyledForm):
+    new_end_on = forms.DateField(label=_("New planned end"), widget=DATE_WIDGET)
+
+
+class ExitForm(StyledForm):
+    ended_on = forms.DateField(label=_("Exit date"), widget=DATE_WIDGET, initial=timezone.localdate)
+    reason = forms.ChoiceField(label=_("Reason"), choices=[("", "---------"), *ExitReason.choices])
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
