@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts import api as accounts_api
 from sites import api as sites_api
+from startups import api as startups_api
 
 from . import views
 
@@ -20,6 +21,7 @@ api_v1 = [
     path("sites/", sites_api.SiteList.as_view(), name="sites"),
     path("sites/<slug:slug>/", sites_api.SiteDetail.as_view(), name="site"),
     path("manage/<slug:site_slug>/members/", sites_api.SiteMembershipList.as_view(), name="site_members"),
+    *startups_api.api_urlpatterns,
 ]
 
 urlpatterns = [
