@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sites.models import MembershipRole, Site, SiteMembership, SiteStatus
-from technopark.audit import AuditEntry, audit_record, audited_save, instance_values
+from technopark.audit import AuditEntry, audit_record, audited_delete, audited_save, instance_values
 from technopark.emails import email_render, email_send_on_commit
 from technopark.errors import Conflict
 
@@ -100,6 +100,15 @@ def invitation_accept(*, user, invitation: StartupInvitation) -> StartupMember:
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return member
+
+
+@transaction.atomic
+def invitation_cancel(*, actor, invitation: StartupInvitation) -> None:
+    """Withdraw an invitation that has not been accepted yet; its link stops working."""
+    invitation = StartupInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise Conflict(_("This invitation was already accepted."))
+    audited_delete(actor=actor, instance=invitation)
 
 
 @transaction.atomic

@@ -26,8 +26,16 @@ def normalize_phone(value: str) -> str:
     return digits
 
 
+def _already_stored(upload) -> bool:
+    # Files are checked when uploaded; re-validating a stored one (on any later save)
+    # would read storage, and fail if the file went missing.
+    return getattr(upload, "_committed", False) and not hasattr(upload, "content_type")
+
+
 def validate_pdf(upload) -> None:
     """A real PDF (by its first bytes, whatever its name says), at most 10 MB."""
+    if _already_stored(upload):
+        return
     if upload.size > MAX_PITCH_DECK_BYTES:
         raise ValidationError(_("The file is larger than 10 MB."), code="too_large")
     upload.seek(0)
@@ -41,6 +49,8 @@ def validate_logo(upload) -> None:
     """A real PNG, JPEG or WebP image (decoded by Pillow), at most 2 MB."""
     from PIL import Image, UnidentifiedImageError
 
+    if _already_stored(upload):
+        return
     if upload.size > MAX_LOGO_BYTES:
         raise ValidationError(_("The image is larger than 2 MB."), code="too_large")
     upload.seek(0)

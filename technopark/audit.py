@@ -6,6 +6,8 @@ import uuid
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.fields.files import FieldFile
+from django_countries.fields import Country, MultipleCountriesDescriptor
 
 from .models import AuditEntry
 
@@ -15,16 +17,24 @@ def _plain(value):
         return str(value)
     if isinstance(value, models.Model):
         return value.pk
-    if hasattr(value, "name") and hasattr(value, "url"):  # a FieldFile
+    if isinstance(value, Country):
+        return value.code
+    if isinstance(value, MultipleCountriesDescriptor):  # CountryField(multiple=True)
+        return [country.code for country in value]
+    if isinstance(value, FieldFile):  # `.url` raises ValueError on an empty one: no hasattr()
         return value.name or None
     return value
+
+
+# Secrets never enter the audit trail.
+SECRET_FIELDS = frozenset({"password", "token", "key", "secret"})
 
 
 def instance_values(instance: models.Model) -> dict:
     """The instance's field values as JSON-safe data: the 'before' and 'after' of a change."""
     values = {}
     for field in instance._meta.concrete_fields:
-        if field.name in {"password"}:
+        if field.name in SECRET_FIELDS:
             continue
         values[field.name] = _plain(field.value_from_object(instance))
     if instance.pk:

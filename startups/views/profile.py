@@ -1,3 +1,290 @@
-"""Placeholder until this area lands."""
+"""The founder's startup: profile, team and invitations.
 
-urlpatterns: list = []
+Who sees a startup is decided by `selectors.startups_visible_to` (others get 404); only its
+founders change it (visible but not a founder: 403). Admissions, offices and applications
+shown here are site-owned, so the request's tenant scope already limits them to the sites
+the user may see: a site manager sees what happens at their own site only.
+"""
+
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from technopark.errors import Conflict
+
+from .. import actions, selectors
+from ..forms.profile import InvitationForm, StartupForm, add_action_errors
+from ..models import (
+    Admission,
+    Application,
+    ApplicationStatus,
+    OfficeAllocation,
+    Startup,
+    StartupInvitation,
+    StartupMember,
+)
+
+PAGE_SIZE = 25
+
+
+# --- Look-ups ---------------------------------------------------------------------------
+def _visible_startup(request, pk) -> Startup:
+    return get_object_or_404(selectors.startups_visible_to(request.user), pk=pk)
+
+
+def _founded_startup(request, pk) -> Startup:
+    """A startup the user founded; 404 when they may not even see it, 403 when they may
+    see it but not change it (team members, site managers, head office)."""
+    startup = _visible_startup(request, pk)
+    if not selectors.is_founder(request.user, startup):
+        raise PermissionDenied
+    return startup
+
+
+def _current_allocations():
+    today = timezone.localdate()
+    return (
+        OfficeAllocation.objects.filter(starts_on__lte=today)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=today))
+        .select_related("office")
+    )
+
+
+# --- My startups ------------------------------------------------------------------------
+@login_required
+def startup_list(request):
+    user = request.user
+    startups = (
+        selectors.startups_of_member(user)
+        .annotate(my_role=Subquery(StartupMember.objects.filter(startup=OuterRef("pk"), user=user).values("role")[:1]))
+        .prefetch_related(
+            Prefetch(
+                "admissions",
+                queryset=selectors.active_admissions().select_related("site"),
+                to_attr="current_admissions",
+            ),
+            Prefetch(
+                "applications",
+                queryset=Application.objects.exclude(status=ApplicationStatus.WITHDRAWN).select_related("call"),
+                to_attr="live_applications",
+            ),
+        )
+        .order_by("legal_name", "pk")
+    )
+    page = Paginator(startups, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "startups/profile/startup_list.html", {"page": page, "startups": page.object_list})
+
+
+@login_required
+def startup_create(request):
+    form = StartupForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            startup = actions.startup_save(
+                actor=request.user, startup=form.instance, sectors=form.cleaned_data["sectors"]
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, _("Your startup has been created. You are its founder."))
+            return redirect(startup)
+    return render(request, "startups/profile/startup_form.html", {"form": form, "startup": None})
+
+
+@login_required
+def startup_edit(request, pk):
+    startup = _founded_startup(request, pk)
+    form = StartupForm(request.POST or None, request.FILES or None, instance=startup)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.startup_save(actor=request.user, startup=form.instance, sectors=form.cleaned_data["sectors"])
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, _("Profile saved."))
+            return redirect(startup)
+    return render(request, "startups/profile/startup_form.html", {"form": form, "startup": startup})
+
+
+@login_required
+def startup_detail(request, pk):
+    startup = get_object_or_404(selectors.startups_visible_to(request.user).prefetch_related("sectors"), pk=pk)
+    members = list(startup.members.select_related("user").order_by("-role", "joined_at"))
+    is_member = any(member.user_id == request.user.pk for member in members)
+    is_founder = any(member.user_id == request.user.pk and member.role == "founder" for member in members)
+    admissions = (
+        Admission.objects.filter(startup=startup)
+        .select_related("site")
+        .prefetch_related(Prefetch("allocations", queryset=_current_allocations(), to_attr="current_allocations"))
+        .order_by("-starts_on", "pk")
+    )
+    applications = Application.objects.filter(startup=startup).select_related("call", "site")
+    if not is_member:
+        # Site staff review what was submitted; a team's drafts stay its own.
+        applications = applications.exclude(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
+    return render(
+        request,
+        "startups/profile/startup_detail.html",
+        {
+            "startup": startup,
+            "members": members,
+            "is_member": is_member,
+            "is_founder": is_founder,
+            "admissions": admissions,
+            "applications": applications,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _logo_content_type(head: bytes, name: str) -> str:
+    if head.startswith(b"\x89PNG"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8"):
+        return "image/jpeg"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def startup_logo(request, pk):
+    """A startup's logo. Public: logos are shown on public pages (validated as images on
+    upload, so this never serves anything else)."""
+    startup = Startup.objects.filter(pk=pk).exclude(logo="").only("pk", "logo").first()
+    if startup is None:
+        raise Http404
+    try:
+        handle = startup.logo.open("rb")
+    except (FileNotFoundError, OSError) as error:
+        raise Http404 from error
+    head = handle.read(16)
+    handle.seek(0)
+    response = FileResponse(handle, content_type=_logo_content_type(head, startup.logo.name))
+    response["Cache-Control"] = "public, max-age=3600"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+# --- Team -------------------------------------------------------------------------------
+@login_required
+def startup_team(request, pk):
+    startup = _visible_startup(request, pk)
+    is_founder = selectors.is_founder(request.user, startup)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST":
+        if not is_founder:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                invitation = actions.invitation_send(
+                    actor=request.user,
+                    startup=startup,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                )
+            except ValidationError as error:
+                add_action_errors(form, error)
+            else:
+                messages.success(
+                    request, _("Invitation sent to %(email)s; the link is valid 14 days.") % {"email": invitation.email}
+                )
+                return redirect("startups:team", pk=startup.pk)
+    members = startup.members.select_related("user").order_by("-role", "joined_at")
+    invitations = (
+        startup.invitations.filter(accepted_at__isnull=True).select_related("invited_by").order_by("-created_at")
+        if is_founder
+        else StartupInvitation.objects.none()
+    )
+    return render(
+        request,
+        "startups/profile/startup_team.html",
+        {"startup": startup, "members": members, "invitations": invitations, "is_founder": is_founder, "form": form},
+    )
+
+
+@require_POST
+@login_required
+def invitation_cancel(request, pk, token):
+    startup = _founded_startup(request, pk)
+    invitation = get_object_or_404(StartupInvitation, startup=startup, token=token)
+    try:
+        actions.invitation_cancel(actor=request.user, invitation=invitation)
+    except Conflict as conflict:
+        messages.error(request, conflict.message)
+    else:
+        messages.success(request, _("Invitation cancelled."))
+    return redirect("startups:team", pk=startup.pk)
+
+
+@require_POST
+@login_required
+def member_remove(request, pk, member_pk):
+    startup = _founded_startup(request, pk)
+    member = get_object_or_404(StartupMember.objects.select_related("user"), startup=startup, pk=member_pk)
+    try:
+        actions.member_remove(actor=request.user, member=member)
+    except Conflict as conflict:
+        messages.error(request, conflict.message)
+        return redirect("startups:team", pk=startup.pk)
+    if member.user_id == request.user.pk:
+        messages.success(request, _("You have left the team of %(startup)s.") % {"startup": startup})
+        return redirect("startups:list")
+    messages.success(request, _("%(person)s was removed from the team.") % {"person": member.user.get_full_name()})
+    return redirect("startups:team", pk=startup.pk)
+
+
+def invitation_accept(request, token):
+    """The link of the invitation email. Anyone holding it sees whom it is for; accepting
+    needs to be signed in with the invited address (POST)."""
+    invitation = get_object_or_404(StartupInvitation.objects.select_related("startup", "invited_by"), token=token)
+    user = request.user
+    problem = None
+    if invitation.accepted_at:
+        problem = _("This invitation was already used.")
+    elif invitation.is_expired:
+        problem = _("This invitation has expired: ask the founders to send you a new one.")
+    elif user.is_authenticated and user.email.lower() != invitation.email.lower():
+        problem = _(
+            "This invitation was sent to %(invited)s but you are signed in as %(email)s. "
+            "Sign out, then sign in or create your account with the invited address."
+        ) % {"invited": invitation.email, "email": user.email}
+    if request.method == "POST":
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if problem is None:
+            try:
+                actions.invitation_accept(user=user, invitation=invitation)
+            except Conflict as conflict:
+                problem = conflict.message
+            else:
+                messages.success(request, _("Welcome to the team of %(startup)s.") % {"startup": invitation.startup})
+                return redirect(invitation.startup)
+    return render(
+        request,
+        "startups/profile/invitation_accept.html",
+        {"invitation": invitation, "problem": problem},
+    )
+
+
+urlpatterns = [
+    path("startups/", startup_list, name="list"),
+    path("startups/new/", startup_create, name="create"),
+    path("startups/invitations/<str:token>/", invitation_accept, name="invitation_accept"),
+    path("startups/<int:pk>/", startup_detail, name="detail"),
+    path("startups/<int:pk>/edit/", startup_edit, name="edit"),
+    path("startups/<int:pk>/logo/", startup_logo, name="logo"),
+    path("startups/<int:pk>/team/", startup_team, name="team"),
+    path("startups/<int:pk>/invitations/<str:token>/cancel/", invitation_cancel, name="invitation_cancel"),
+    path("startups/<int:pk>/members/<int:member_pk>/remove/", member_remove, name="member_remove"),
+]

@@ -1,0 +1,112 @@
+"""Forms of the founder's side of calls and applications."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sites.models import Site, SiteStatus
+
+from ..models import AdmissionKind, Call
+from ..selectors import startups_of_member
+from ..validators import validate_pdf
+
+MAX_ANSWER_LENGTH = 5000
+
+
+class CallFilterForm(forms.Form):
+    """Filters of the public list of open calls; an invalid value is simply ignored."""
+
+    NETWORK = "network"
+
+    site = forms.ChoiceField(label=_("Site"), required=False)
+    kind = forms.ChoiceField(
+        label=_("Admission offered"), required=False, choices=[("", _("All kinds")), *AdmissionKind.choices]
+    )
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].choices = [
+            ("", _("All sites")),
+            (self.NETWORK, _("Network-wide (e-Technopark)")),
+            *[(site.slug, site.name) for site in sites],
+        ]
+
+    def filter(self, calls):
+        self.is_valid()  # an invalid filter is left out of cleaned_data: ignored
+        site, kind = self.cleaned_data.get("site"), self.cleaned_data.get("kind")
+        if site == self.NETWORK:
+            calls = calls.filter(site__isnull=True)
+        elif site:
+            calls = calls.filter(site__slug=site)
+        if kind:
+            calls = calls.filter(kind=kind)
+        return calls
+
+
+class ApplicationStartForm(forms.Form):
+    startup = forms.ModelChoiceField(label=_("Startup"), queryset=None, empty_label=None)
+    home_site = forms.ModelChoiceField(
+        label=_("Your home site"),
+        queryset=Site.objects.filter(status=SiteStatus.OPERATIONAL).order_by("slug"),
+        required=False,
+        help_text=_("The site of your region: it reviews your application and follows your startup."),
+    )
+
+    def __init__(self, *args, user, call: Call, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.call = call
+        self.fields["startup"].queryset = startups_of_member(user, founders_only=True).order_by("legal_name")
+        if call.site_id is not None:
+            del self.fields["home_site"]
+        else:
+            self.fields["home_site"].required = True
+
+
+def call_questions(call: Call) -> list[str]:
+    """The call's questions as a list of strings, whatever was stored in the JSON field."""
+    questions = call.questions
+    return [str(question) for question in questions if str(question).strip()] if isinstance(questions, list) else []
+
+
+class ApplicationForm(forms.Form):
+    """The draft: one answer per question of the call, and the pitch deck. Nothing is
+    required here, so a draft can be saved half-done; `application_submit` checks."""
+
+    pitch_deck = forms.FileField(
+        label=_("Pitch deck (PDF)"),
+        required=False,
+        validators=[validate_pdf],
+        help_text=_("A PDF document of at most 10 MB."),
+        widget=forms.FileInput(attrs={"accept": "application/pdf"}),
+    )
+
+    def __init__(self, *args, application, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.application = application
+        self.questions = call_questions(application.call)
+        answers = application.answers or {}
+        fields = {}
+        for index, question in enumerate(self.questions):
+            fields[self.answer_field(index)] = forms.CharField(
+                label=question,
+                required=False,
+                max_length=MAX_ANSWER_LENGTH,
+                initial=answers.get(question, ""),
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+        self.fields = {**fields, "pitch_deck": self.fields["pitch_deck"]}
+
+    @staticmethod
+    def answer_field(index: int) -> str:
+        return f"answer_{index}"
+
+    def answers(self) -> dict:
+        return {
+            question: self.cleaned_data.get(self.answer_field(index), "").strip()
+            for index, question in enumerate(self.questions)
+        }
+
+    def mark_missing_answers(self, message) -> None:
+        for index, _question in enumerate(self.questions):
+            name = self.answer_field(index)
+            if not (self.cleaned_data.get(name) or "").strip():
+                self.add_error(name, message)

@@ -1,0 +1,98 @@
+"""Forms of the founder's startup profile and team."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from sites.models import Sector
+
+from ..models import Startup, TeamRole
+from ..validators import normalize_phone, phone_validator
+
+
+def add_action_errors(form: forms.Form, error: ValidationError, *, aliases: dict | None = None) -> None:
+    """Show a ValidationError raised by an action on `form`: keyed messages go to the
+    matching field (through `aliases` when the action's key differs), the rest on top."""
+    aliases = aliases or {}
+    if hasattr(error, "error_dict"):
+        for key, messages in error.message_dict.items():
+            field = aliases.get(key, key)
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class StartupForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
+    # Longer than the stored value: spaces and dashes are typed, then normalised away.
+    contact_phone = forms.CharField(
+        label=_("Contact phone"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        help_text=_("A Moroccan number, e.g. 06 61 23 45 67 or +212 6 61 23 45 67."),
+    )
+    ice = forms.CharField(
+        label=_("ICE"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        help_text=_("Identifiant Commun de l'Entreprise: 15 digits."),
+    )
+    sectors = forms.ModelMultipleChoiceField(
+        label=_("Sectors"), queryset=Sector.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Startup
+        fields = [
+            "legal_name",
+            "brand_name",
+            "ice",
+            "rc_number",
+            "legal_form",
+            "founded_on",
+            "closed_on",
+            "sectors",
+            "stage",
+            "description",
+            "website",
+            "logo",
+            "contact_email",
+            "contact_phone",
+        ]
+        widgets = {
+            "founded_on": DateInput(),
+            "closed_on": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        }
+        help_texts = {
+            "logo": _("PNG, JPEG or WebP, at most 2 MB."),
+        }
+
+    def clean_ice(self):
+        ice = self.cleaned_data.get("ice")
+        return re.sub(r"\s", "", ice) if ice else None
+
+    def clean_contact_phone(self):
+        phone = (self.cleaned_data.get("contact_phone") or "").strip()
+        if not phone:
+            return ""
+        phone = normalize_phone(phone)
+        phone_validator(phone)
+        return phone
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(label=_("Role"), choices=TeamRole.choices, initial=TeamRole.MEMBER)
