@@ -15,6 +15,12 @@ from technopark.celery import app as celery_app
 
 from .factories import SiteFactory, SiteMembershipFactory, UserFactory
 
+# The smallest valid PNG: a 1×1 transparent pixel.
+PNG_1X1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
 PERSONAS = ["anonymous", "outsider", "founder_a", "manager_a", "manager_b", "staff"]
 
 
@@ -29,6 +35,12 @@ def _celery_eager():
 def _fast_passwords(settings):
     # PBKDF2 is slow on purpose; tests hash hundreds of passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    # Uploaded files (logos, pitch decks) land in a per-test folder, never in the project.
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)
@@ -113,6 +125,8 @@ def world(personas, site_a, site_b, founder_a, manager_a, manager_b):
     """One of everything, on both sites, for the isolation matrix and workflow tests:
     founder_a's startup is a resident of site A with an office; another startup is at B.
     Returns the ids that route URLs are filled with (`{startup_a}`, `{application_a}`…)."""
+    from django.core.files.base import ContentFile
+
     from startups.models import Criterion, Review, StartupInvitation
 
     from .factories import (
@@ -127,12 +141,15 @@ def world(personas, site_a, site_b, founder_a, manager_a, manager_b):
 
     with scopes_disabled():
         startup_a = StartupFactory(legal_name="Atlas Data SARL", brand_name="Atlas Data")
+        startup_a.logo.save("atlas.png", ContentFile(PNG_1X1))
         StartupMemberFactory(startup=startup_a, user=founder_a)
+        member_a = StartupMemberFactory(startup=startup_a, role="member", user__email="member.a@example.ma")
         startup_b = StartupFactory(legal_name="Souss Agri SARL", brand_name="Souss Agri")
         call_a = CallFactory(site=site_a, title="Résidence Casablanca 2026")
         call_b = CallFactory(site=site_b, title="Résidence Rabat 2026")
         call_network = CallFactory(site=None, kind="e-technopark", title="e-Technopark 2026")
         application_a = ApplicationFactory(call=call_a, startup=startup_a)
+        application_a.pitch_deck.save("deck.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
         application_b = ApplicationFactory(call=call_b, startup=startup_b)
         review_a = Review.objects.create(application=application_a, site=site_a, reviewer=manager_a)
         admission_a = AdmissionFactory(startup=startup_a, site=site_a)
@@ -151,6 +168,7 @@ def world(personas, site_a, site_b, founder_a, manager_a, manager_b):
     return {
         "membership": membership.pk,
         "startup_a": startup_a.pk,
+        "member_a": member_a.pk,
         "startup_b": startup_b.pk,
         "call_a": call_a.pk,
         "call_b": call_b.pk,

@@ -1,14 +1,13 @@
 """Isolation matrix: the site managers' application pipeline (calls, applications, reviews,
 decisions) and head office's network calls.
 
-In the `world` fixture `application_a` is submitted at site A (no pitch deck attached) and
+In the `world` fixture `application_a` is submitted at site A (with a pitch deck) and
 `review_a` assigns it to manager_a."""
 
 from tests.matrix import HEAD_OFFICE, SITE_A, Route
 
 #                      anonymous outsider founder_a manager_a manager_b staff
 ONLY_REVIEWER_A = (302, 404, 404, 200, 404, 404)
-NO_PITCH_DECK = (302, 404, 404, 404, 404, 404)
 # An empty POST re-renders the page with the form's errors; GET is refused (405).
 SITE_A_MANAGER_POST = (302, 404, 404, 200, 404, 200)
 
@@ -18,9 +17,7 @@ MATRIX: dict[str, Route] = {
     "startups:manage_call_edit": Route("/manage/site-a/calls/{call_a}/edit/", SITE_A),
     "startups:manage_applications": Route("/manage/site-a/applications/", SITE_A),
     "startups:manage_application": Route("/manage/site-a/applications/{application_a}/", SITE_A),
-    "startups:manage_application_pitch_deck": Route(
-        "/manage/site-a/applications/{application_a}/pitch-deck/", NO_PITCH_DECK
-    ),
+    "startups:manage_application_pitch_deck": Route("/manage/site-a/applications/{application_a}/pitch-deck/", SITE_A),
     "startups:manage_application_assign": Route(
         "/manage/site-a/applications/{application_a}/reviewers/", SITE_A_MANAGER_POST, "post"
     ),
