@@ -32,6 +32,25 @@ def head_office_required(view):
     return wrapper
 
 
+def is_site_manager(request) -> bool:
+    """Whether the user may change `request.site`'s data (under /manage/<site>/): head
+    office, or a manager of that site; committee and team members only read. Cached per
+    request."""
+    if not hasattr(request, "_is_site_manager"):
+        from sites.models import MembershipRole, SiteMembership
+
+        user = request.user
+        request._is_site_manager = user.is_head_office or (
+            SiteMembership.objects.filter(site=request.site, user=user, role=MembershipRole.MANAGER).exists()
+        )
+    return request._is_site_manager
+
+
+def require_site_manager(request) -> None:
+    if not is_site_manager(request):
+        raise PermissionDenied
+
+
 class IsHeadOffice(BasePermission):
     def has_permission(self, request, view):
         return bool(request.user and request.user.is_authenticated and request.user.is_head_office)

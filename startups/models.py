@@ -537,3 +537,21 @@ class Declaration(models.Model):
             raise ValidationError({"export_revenue_mad": _("Export revenue cannot exceed total revenue.")})
         if self.fiscal_year and self.fiscal_year >= timezone.localdate().year:
             raise ValidationError({"fiscal_year": _("A fiscal year can be declared once it is over.")})
+
+
+class DeclarationReminder(models.Model):
+    """A reminder sent to a startup's founders for a fiscal year, at most one a month:
+    the unique row is the claim, so reruns and duplicate beats send nothing twice."""
+
+    startup = models.ForeignKey(Startup, on_delete=models.CASCADE, related_name="+")
+    fiscal_year = models.PositiveSmallIntegerField()
+    month = models.DateField(help_text="The first day of the month the reminder was sent in.")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("declaration reminder")
+        verbose_name_plural = _("declaration reminders")
+        constraints = [models.UniqueConstraint(fields=["startup", "fiscal_year", "month"], name="one_reminder_a_month")]
+
+    def __str__(self):
+        return f"{self.startup_id} · {self.fiscal_year} · {self.month:%Y-%m}"

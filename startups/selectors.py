@@ -60,7 +60,9 @@ def residents_ending_soon(*, days: int = 60, on: datetime.date | None = None) ->
     on = on or timezone.localdate()
     return (
         active_admissions(on)
-        .filter(kind=AdmissionKind.RESIDENT, planned_end_on__gte=on, planned_end_on__lte=on + datetime.timedelta(days=days))
+        .filter(
+            kind=AdmissionKind.RESIDENT, planned_end_on__gte=on, planned_end_on__lte=on + datetime.timedelta(days=days)
+        )
         .select_related("startup")
         .order_by("planned_end_on")
     )

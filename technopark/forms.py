@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -37,3 +38,13 @@ class AuditFilterForm(forms.Form):
         if data["until"]:
             entries = entries.filter(created_at__date__lte=data["until"])
         return entries
+
+
+def add_action_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put an action's ValidationError on the form: on the named field when the form has
+    it, otherwise at the top of the form (never a ValueError for an unknown field)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

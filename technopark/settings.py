@@ -9,6 +9,7 @@ settings refuse to start without a SECRET_KEY and switch on every production saf
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -130,6 +131,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-sessions": {
         "task": "technopark.tasks.clear_expired_sessions",
         "schedule": 24 * 60 * 60,
+    },
+    # Last year's figures are due in spring: remind on the 1st, February to June, 09:00.
+    "declaration-reminders": {
+        "task": "startups.tasks.send_declaration_reminders",
+        "schedule": crontab(minute=0, hour=9, day_of_month=1, month_of_year="2-6"),
     },
 }
 

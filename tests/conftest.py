@@ -143,7 +143,7 @@ def world(personas, site_a, site_b, founder_a, manager_a, manager_b):
         startup_a = StartupFactory(legal_name="Atlas Data SARL", brand_name="Atlas Data")
         startup_a.logo.save("atlas.png", ContentFile(PNG_1X1))
         StartupMemberFactory(startup=startup_a, user=founder_a)
-        member_a = StartupMemberFactory(startup=startup_a, role="member", user__email="member.a@example.ma")
+        member_a = StartupMemberFactory(startup=startup_a, role="member", user__email="teammate.a@example.ma")
         startup_b = StartupFactory(legal_name="Souss Agri SARL", brand_name="Souss Agri")
         call_a = CallFactory(site=site_a, title="Résidence Casablanca 2026")
         call_b = CallFactory(site=site_b, title="Résidence Rabat 2026")

@@ -2,7 +2,6 @@
 renewal and the exit of an admission."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,16 +26,6 @@ SORT_CHOICES = [
     ("-kind", _("Kind (Z → A)")),
 ]
 SORT_KEYS = {key for key, _label in SORT_CHOICES}
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put an action's ValidationError on the form: on the named field when the form has
-    it, otherwise at the top of the form (never a ValueError for an unknown field)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def style_fields(form: forms.BaseForm, *, small: bool = False) -> None:

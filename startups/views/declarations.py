@@ -1,3 +1,142 @@
-"""Placeholder until this area lands."""
+"""Yearly declarations: a founder declares the startup's figures per fiscal year (team
+members see them); a site manager sees who has not declared and what was declared by the
+startups of their site."""
 
-urlpatterns: list = []
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+
+from .. import actions, selectors
+from ..forms.declarations import DeclarationForm, DeclarationYearForm, last_fiscal_year
+from ..models import Admission, Declaration, StartupMember, TeamRole
+
+PAGE_SIZE = 30
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _posted_year(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- Founders and team members ---------------------------------------------------------------
+@login_required
+def declaration_list(request, pk):
+    """The startup's declarations, and for founders the form for one fiscal year: a new
+    one, or `?year=2024` to correct that year (saving a year again updates it)."""
+    startup = get_object_or_404(selectors.startups_of_member(request.user), pk=pk)
+    can_edit = selectors.is_founder(request.user, startup)
+    # Admissions are site-owned: the request's scope covers the sites this startup is admitted at.
+    admitted = Admission.objects.filter(startup=startup).exists()
+    declarations = list(startup.declarations.order_by("-fiscal_year"))
+    by_year = {declaration.fiscal_year: declaration for declaration in declarations}
+
+    form = None
+    if request.method == "POST":
+        if not (can_edit and admitted):
+            raise PermissionDenied
+        instance = by_year.get(_posted_year(request.POST.get("fiscal_year"))) or Declaration(startup=startup)
+        form = DeclarationForm(request.POST, instance=instance)
+        if form.is_valid():
+            try:
+                declaration = actions.declaration_save(actor=request.user, declaration=form.instance)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(
+                    request, _("Your %(year)s figures are saved. Thank you!") % {"year": declaration.fiscal_year}
+                )
+                return redirect("startups:declarations", pk=startup.pk)
+    elif can_edit and admitted:
+        editing = by_year.get(_posted_year(request.GET.get("year")))
+        if editing is not None:
+            form = DeclarationForm(instance=editing)
+        else:
+            year = last_fiscal_year()
+            form = DeclarationForm(
+                instance=Declaration(startup=startup), initial={"fiscal_year": year if year not in by_year else None}
+            )
+    return render(
+        request,
+        "startups/declarations/list.html",
+        {
+            "startup": startup,
+            "declarations": declarations,
+            "form": form,
+            "editing": form is not None and form.instance.pk is not None,
+            "can_edit": can_edit,
+            "admitted": admitted,
+            "missing_last_year": admitted and last_fiscal_year() not in by_year,
+            "last_fiscal_year": last_fiscal_year(),
+        },
+    )
+
+
+# --- Site back-office (/manage/<site>/, scoped by SiteScopeMiddleware) -----------------------
+def declared_for_site(*, fiscal_year: int):
+    """Declarations for `fiscal_year` of the startups admitted at the scope's site during
+    that year (Admission is scoped: the subquery only sees this site's admissions)."""
+    year_start, year_end = datetime.date(fiscal_year, 1, 1), datetime.date(fiscal_year, 12, 31)
+    admitted_that_year = Admission.objects.filter(starts_on__lte=year_end).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=year_start)
+    )
+    return Declaration.objects.filter(fiscal_year=fiscal_year, startup__in=admitted_that_year.values("startup"))
+
+
+@login_required
+def manage_declarations(request, site_slug):
+    site = request.site
+    filters = DeclarationYearForm(request.GET)
+    year, status = filters.chosen_year, filters.chosen_status
+    founders = Prefetch(
+        "startup__members",
+        queryset=StartupMember.objects.filter(role=TeamRole.FOUNDER, user__is_active=True).select_related("user"),
+        to_attr="founder_members",
+    )
+    missing = (
+        selectors.undeclared_admissions(fiscal_year=year)
+        .select_related("startup")
+        .prefetch_related(founders)
+        .order_by("startup__legal_name", "pk")
+    )
+    declared = declared_for_site(fiscal_year=year).select_related("startup").order_by("startup__legal_name", "pk")
+    shown = declared if status == DeclarationYearForm.DECLARED else missing
+    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    base = reverse("startups:manage_declarations", kwargs={"site_slug": site.slug})
+    return render(
+        request,
+        "startups/declarations/manage.html",
+        {
+            "site": site,
+            "filters": filters,
+            "year": year,
+            "status": status,
+            "page": page,
+            "missing_count": missing.count() if status != DeclarationYearForm.MISSING else page.paginator.count,
+            "declared_count": declared.count() if status != DeclarationYearForm.DECLARED else page.paginator.count,
+            "missing_url": f"{base}?year={year}&status={DeclarationYearForm.MISSING}",
+            "declared_url": f"{base}?year={year}&status={DeclarationYearForm.DECLARED}",
+        },
+    )
+
+
+urlpatterns = [
+    path("startups/<int:pk>/declarations/", declaration_list, name="declarations"),
+    path("manage/<slug:site_slug>/declarations/", manage_declarations, name="manage_declarations"),
+]

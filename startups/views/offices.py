@@ -20,13 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import is_site_manager, require_site_manager
 from technopark.errors import Conflict
+from technopark.forms import add_action_errors
 
 from .. import actions
 from ..forms.offices import AllocationForm, OfficeForm, ReleaseForm
-from ..forms.residents import apply_errors
 from ..models import Office, OfficeAllocation
-from .residents import can_manage, current_allocations, require_manager
+from .residents import current_allocations
 
 PAGE_SIZE = 50
 
@@ -82,7 +83,7 @@ def office_list(request, site_slug):
             "page": page,
             "summary": occupancy_summary(today),
             "today": today,
-            "can_manage": can_manage(request),
+            "can_manage": is_site_manager(request),
         },
     )
 
@@ -96,7 +97,7 @@ def _save_office(request, form: OfficeForm):
     try:
         return actions.office_save(actor=request.user, office=form.instance)
     except ValidationError as error:
-        apply_errors(form, error)
+        add_action_errors(form, error)
     except IntegrityError:
         form.add_error("number", _("This office number already exists at this site: choose another number."))
     return None
@@ -110,7 +111,7 @@ def _office_form_page(request, form: OfficeForm, office: Office | None):
 def office_create(request, site_slug):
     form = OfficeForm(request.POST or None, instance=Office(site=request.site))
     if request.method == "POST":
-        require_manager(request)
+        require_site_manager(request)
         if form.is_valid() and (office := _save_office(request, form)):
             messages.success(request, _("Office %(number)s created.") % {"number": office.number})
             return redirect("startups:office_detail", site_slug=request.site.slug, pk=office.pk)
@@ -122,7 +123,7 @@ def office_edit(request, site_slug, pk):
     office = _office(pk)
     form = OfficeForm(request.POST or None, instance=office)
     if request.method == "POST":
-        require_manager(request)
+        require_site_manager(request)
         if form.is_valid() and (office := _save_office(request, form)):
             messages.success(request, _("Office %(number)s saved.") % {"number": office.number})
             return redirect("startups:office_detail", site_slug=request.site.slug, pk=office.pk)
@@ -155,7 +156,7 @@ def _detail(request, office: Office, *, allocation_form=None, release_form=None,
             "allocations": allocations,
             "current": next((allocation for allocation in allocations if allocation.is_current), None),
             "allocation_form": allocation_form or AllocationForm(site=request.site),
-            "can_manage": can_manage(request),
+            "can_manage": is_site_manager(request),
             "today": today,
         },
     )
@@ -170,7 +171,7 @@ def office_detail(request, site_slug, pk):
 @login_required
 def office_allocate(request, site_slug, pk):
     office = _office(pk)
-    require_manager(request)
+    require_site_manager(request)
     form = AllocationForm(request.POST, site=request.site)
     if form.is_valid():
         try:
@@ -182,7 +183,7 @@ def office_allocate(request, site_slug, pk):
                 ends_on=form.cleaned_data["ends_on"],
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            add_action_errors(form, error)
         except Conflict as conflict:
             messages.error(request, conflict.message)
         else:
@@ -199,13 +200,13 @@ def office_allocate(request, site_slug, pk):
 @login_required
 def allocation_release(request, site_slug, pk):
     allocation = get_object_or_404(OfficeAllocation.objects.select_related("office"), pk=pk)
-    require_manager(request)
+    require_site_manager(request)
     form = ReleaseForm(request.POST, auto_id=f"id_release_{allocation.pk}_%s")
     if form.is_valid():
         try:
             actions.office_release(actor=request.user, allocation=allocation, ends_on=form.cleaned_data["ends_on"])
         except ValidationError as error:
-            apply_errors(form, error)
+            add_action_errors(form, error)
         except Conflict as conflict:
             messages.error(request, conflict.message)
         else:

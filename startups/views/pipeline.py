@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404
@@ -26,8 +26,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import head_office_required
-from sites.models import MembershipRole, SiteMembership
+from accounts.permissions import head_office_required, is_site_manager, require_site_manager
 from sites.scoping import network_scope
 from technopark.errors import Conflict
 
@@ -48,18 +47,6 @@ PER_PAGE = 25
 
 
 # --- Helpers ---------------------------------------------------------------------------
-def _is_manager(request) -> bool:
-    """Head office, or a manager (not a committee member or site team) of the request's site."""
-    if request.user.is_head_office:
-        return True
-    return SiteMembership.objects.filter(site=request.site, user=request.user, role=MembershipRole.MANAGER).exists()
-
-
-def _require_manager(request) -> None:
-    if not _is_manager(request):
-        raise PermissionDenied
-
-
 def _site_applications(request):
     """The site's applications as the site sees them: never the drafts."""
     return Application.objects.filter(site=request.site).exclude(status=ApplicationStatus.DRAFT)
@@ -116,13 +103,13 @@ def call_list(request, site_slug):
     return render(
         request,
         "startups/pipeline/call_list.html",
-        {"site": request.site, "page": page, "can_edit": _is_manager(request), "today": timezone.localdate()},
+        {"site": request.site, "page": page, "can_edit": is_site_manager(request), "today": timezone.localdate()},
     )
 
 
 @login_required
 def call_edit(request, site_slug, pk=None):
-    _require_manager(request)
+    require_site_manager(request)
     call = get_object_or_404(Call, pk=pk, site=request.site) if pk else Call(site=request.site)
     return _call_form(
         request,
@@ -202,7 +189,7 @@ def application_list(request, site_slug):
 
 
 def _detail(request, application: Application, *, assign_form=None, decision_form=None):
-    can_decide = _is_manager(request)
+    can_decide = is_site_manager(request)
     is_open = application.status in OPEN_STATUSES
     if can_decide and is_open:
         assign_form = assign_form or ReviewerAssignForm(site=request.site, application=application)
@@ -248,7 +235,7 @@ def application_pitch_deck(request, site_slug, pk):
 @require_POST
 @login_required
 def application_assign(request, site_slug, pk):
-    _require_manager(request)
+    require_site_manager(request)
     application = _application(request, pk)
     if application.status not in OPEN_STATUSES:
         messages.error(request, _("Only submitted applications are reviewed."))
@@ -271,7 +258,7 @@ def application_assign(request, site_slug, pk):
 @require_POST
 @login_required
 def application_decide(request, site_slug, pk):
-    _require_manager(request)
+    require_site_manager(request)
     application = _application(request, pk)
     if application.status not in OPEN_STATUSES:
         messages.error(request, _("This application is not awaiting a decision."))

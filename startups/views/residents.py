@@ -10,7 +10,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
 from django.db.models.functions import Lower
@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sites.models import MembershipRole, SiteMembership
+from accounts.permissions import is_site_manager, require_site_manager
 from technopark.errors import Conflict
+from technopark.forms import add_action_errors
 
 from .. import actions, exports, selectors
 from ..forms.residents import (
@@ -32,7 +33,6 @@ from ..forms.residents import (
     AdmissionFilterForm,
     ExitForm,
     RenewForm,
-    apply_errors,
 )
 from ..models import Admission, AdmissionKind, OfficeAllocation
 
@@ -41,22 +41,6 @@ ENDING_SOON_DAYS = 60
 
 
 # --- Shared helpers (also used by views.offices) ---------------------------------------
-def can_manage(request) -> bool:
-    """Whether the user may change this site's residents and offices: head office, or a
-    manager of `request.site` (committee and team members only read). Cached per request."""
-    if not hasattr(request, "_can_manage_site"):
-        user = request.user
-        request._can_manage_site = user.is_head_office or (
-            SiteMembership.objects.filter(site=request.site, user=user, role=MembershipRole.MANAGER).exists()
-        )
-    return request._can_manage_site
-
-
-def require_manager(request) -> None:
-    if not can_manage(request):
-        raise PermissionDenied
-
-
 def current_allocations(on: datetime.date) -> QuerySet[OfficeAllocation]:
     """Allocations (in scope) running on `on`: started, and open-ended or ending after it."""
     return OfficeAllocation.objects.filter(starts_on__lte=on).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=on))
@@ -222,7 +206,7 @@ def _detail(request, admission: Admission, *, renew_form=None, exit_form=None):
         "allocations": admission.allocations.select_related("office", "created_by").order_by("-starts_on", "-pk"),
         "is_active": admission.is_active(today),
         "limit": residency_limit(admission),
-        "can_manage": can_manage(request),
+        "can_manage": is_site_manager(request),
         "renew_form": renew_form or RenewForm(),
         "exit_form": exit_form or ExitForm(),
         "today": today,
@@ -239,13 +223,13 @@ def resident_detail(request, site_slug, pk):
 @login_required
 def resident_renew(request, site_slug, pk):
     admission = _admission(pk)
-    require_manager(request)
+    require_site_manager(request)
     form = RenewForm(request.POST)
     if form.is_valid():
         try:
             actions.admission_renew(actor=request.user, admission=admission, new_end_on=form.cleaned_data["new_end_on"])
         except ValidationError as error:
-            apply_errors(form, error)
+            add_action_errors(form, error)
         except Conflict as conflict:
             messages.error(request, conflict.message)
         else:
@@ -258,7 +242,7 @@ def resident_renew(request, site_slug, pk):
 @login_required
 def resident_exit(request, site_slug, pk):
     admission = _admission(pk)
-    require_manager(request)
+    require_site_manager(request)
     form = ExitForm(request.POST)
     if form.is_valid():
         try:
@@ -270,7 +254,7 @@ def resident_exit(request, site_slug, pk):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            add_action_errors(form, error)
         except Conflict as conflict:
             messages.error(request, conflict.message)
         else:

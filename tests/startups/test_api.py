@@ -10,7 +10,15 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from sites.models import MembershipRole, Sector
-from startups.models import Admission, Application, ApplicationStatus, Declaration, OfficeAllocation, StartupMember
+from startups.models import (
+    Admission,
+    Application,
+    ApplicationStatus,
+    Declaration,
+    OfficeAllocation,
+    Startup,
+    StartupMember,
+)
 from tests.factories import (
     AdmissionFactory,
     ApplicationFactory,
@@ -64,7 +72,7 @@ def test_startups_per_persona(api, world, persona, expected):
 
 
 def test_startup_fields_and_filters(api, world, unscoped):
-    startup = StartupMember.objects.get(startup=world["startup_a"]).startup
+    startup = Startup.objects.get(pk=world["startup_a"])
     sector = Sector.objects.order_by("code").first()
     startup.sectors.set([sector])
     sector = sector.code

@@ -216,7 +216,7 @@ def test_managers_see_startups_admitted_at_their_site_and_only_their_sites_data(
 
 
 def test_logo_of_a_startup_without_one_is_404(client, world):
-    assert client.get(f"/startups/{world['startup_a']}/logo/").status_code == 404
+    assert client.get(f"/startups/{world['startup_b']}/logo/").status_code == 404  # startup_b has none
     assert client.get("/startups/999999/logo/").status_code == 404
 
 

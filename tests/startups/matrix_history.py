@@ -1,0 +1,14 @@
+"""Isolation matrix: the history import (head office) and the yearly declarations."""
+
+from tests.matrix import HEAD_OFFICE, SITE_A, Route
+
+#                 anonymous outsider founder_a manager_a manager_b staff
+HEAD_OFFICE_POST = (302, 403, 403, 403, 403, 302)  # staff without a preview token → back to the upload page
+TEAM_OF_A = (302, 404, 200, 404, 404, 404)  # a startup's own team only
+
+MATRIX: dict[str, Route] = {
+    "startups:history_import": Route("/network/import/", HEAD_OFFICE),
+    "startups:history_import_confirm": Route("/network/import/confirm/", HEAD_OFFICE_POST, "post"),
+    "startups:declarations": Route("/startups/{startup_a}/declarations/", TEAM_OF_A),
+    "startups:manage_declarations": Route("/manage/site-a/declarations/", SITE_A),
+}

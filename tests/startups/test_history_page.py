@@ -1,0 +1,148 @@
+"""The head-office upload page (/network/import/): preview, errors, confirmation without a
+second upload, permissions and the size limit."""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django_scopes import scopes_disabled
+
+from startups.importer import MAX_FILE_BYTES
+from startups.models import Admission, Declaration, Startup
+from startups.views import history
+from startups.views.history import SESSION_KEY
+from technopark.models import AuditEntry
+
+FIXTURES = Path(__file__).parent / "fixtures"
+URL = "/network/import/"
+CONFIRM_URL = "/network/import/confirm/"
+
+
+def upload(name: str, content: bytes | None = None) -> SimpleUploadedFile:
+    content = content if content is not None else (FIXTURES / name).read_bytes()
+    return SimpleUploadedFile(name, content, content_type="text/csv")
+
+
+def written():
+    with scopes_disabled():
+        return Startup.objects.count(), Admission.objects.count(), Declaration.objects.count()
+
+
+@pytest.fixture(autouse=True)
+def _stash_dir(tmp_path, monkeypatch):
+    monkeypatch.setattr(history, "STASH_DIR", tmp_path / "stash")
+
+
+@pytest.fixture
+def head_office(client, staff, site_a, site_b):
+    client.force_login(staff)
+    return client
+
+
+def test_the_page_shows_the_upload_form(head_office):
+    response = head_office.get(URL)
+    assert response.status_code == 200
+    assert b'enctype="multipart/form-data"' in response.content
+    assert "report" not in response.context
+
+
+def test_upload_shows_a_preview_and_writes_nothing(head_office):
+    response = head_office.post(URL, {"startups": upload("startups.csv"), "declarations": upload("declarations.csv")})
+    assert response.status_code == 200
+    report = response.context["report"]
+    assert report.ok and not report.applied
+    assert report.counts["startup"]["created"] == 3
+    assert len(response.context["preview_changes"]) == 11
+    assert response.context["confirm_form"] is not None
+    assert b"Oasis Data SARL" in response.content
+    assert written() == (0, 0, 0)
+    token = head_office.session[SESSION_KEY]["token"]
+    assert (history.STASH_DIR / token / "startups.csv").is_file()
+
+
+def test_confirming_imports_without_a_second_upload(head_office, staff):
+    head_office.post(URL, {"startups": upload("startups.csv"), "declarations": upload("declarations.csv")})
+    token = head_office.session[SESSION_KEY]["token"]
+    response = head_office.post(CONFIRM_URL, {"token": token})
+    assert response.status_code == 302 and response.url == URL
+    assert written() == (3, 4, 4)
+    with scopes_disabled():
+        assert AuditEntry.objects.filter(actor=staff).count() == 11
+    assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["success"]
+    assert SESSION_KEY not in head_office.session
+    assert not (history.STASH_DIR / token).exists()
+    # The same token cannot import twice.
+    response = head_office.post(CONFIRM_URL, {"token": token})
+    assert response.status_code == 302
+    assert [m.level_tag for m in get_messages(response.wsgi_request)][-1] == "error"
+    assert written() == (3, 4, 4)
+
+
+def test_bad_rows_are_listed_and_cannot_be_confirmed(head_office):
+    response = head_office.post(URL, {"startups": upload("startups_bad.csv")})
+    assert response.status_code == 200
+    errors = response.context["report"].errors
+    assert [error.line for error in errors] == [3, 4, 5, 6, 7, 8, 9, 10]
+    assert "confirm_form" not in response.context
+    assert b'id="import-errors"' in response.content
+    assert SESSION_KEY not in head_office.session
+    assert written() == (0, 0, 0)
+
+
+def test_a_forged_or_foreign_token_imports_nothing(head_office, client, staff):
+    head_office.post(URL, {"startups": upload("startups.csv")})
+    response = head_office.post(CONFIRM_URL, {"token": "../../etc"})
+    assert response.status_code == 302
+    assert written() == (0, 0, 0)
+
+
+def test_no_file_is_a_form_error(head_office):
+    response = head_office.post(URL, {})
+    assert response.status_code == 200
+    assert [error.code for error in response.context["form"].non_field_errors().as_data()] == ["no_file"]
+
+
+def test_an_oversize_file_is_refused_with_a_clear_message(head_office):
+    big = b"name,ice\n" + b"x" * MAX_FILE_BYTES
+    response = head_office.post(URL, {"startups": upload("startups.csv", big)})
+    assert response.status_code == 200
+    errors = response.context["form"].errors.as_data()["startups"]
+    assert [error.code for error in errors] == ["too_large"]
+    assert "5.0" in str(errors[0].message) or "5,0" in str(errors[0].message)
+    assert "report" not in response.context
+
+
+def test_a_file_that_is_not_csv_text_is_reported(head_office):
+    response = head_office.post(URL, {"startups": upload("startups.csv", b"\x89PNG\r\n\x1a\n\x00\x00")})
+    assert response.status_code == 200
+    assert [error.code for error in response.context["report"].errors] == ["encoding"]
+
+
+@pytest.mark.parametrize("persona", ["manager_a", "founder_a", "outsider"])
+def test_only_head_office_may_import(client, personas, persona, site_a):
+    client.force_login(personas[persona])
+    assert client.get(URL).status_code == 403
+    assert client.post(URL, {"startups": upload("startups.csv")}).status_code == 403
+    assert client.post(CONFIRM_URL, {"token": "x"}).status_code == 403
+    assert written() == (0, 0, 0)
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, db):
+    response = client.get(URL)
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+    assert client.post(CONFIRM_URL, {"token": "x"}).status_code == 302
+
+
+def test_when_the_portal_changed_since_the_preview_nothing_is_written(head_office, site_b):
+    from tests.factories import AdmissionFactory, StartupFactory
+
+    head_office.post(URL, {"startups": upload("startups.csv")})
+    token = head_office.session[SESSION_KEY]["token"]
+    with scopes_disabled():
+        medina = StartupFactory(legal_name="Medina Games", ice="002345678000012", founded_on="2018-01-10")
+        AdmissionFactory(startup=medina, site=site_b, kind="e-technopark", starts_on="2020-01-01")
+    response = head_office.post(CONFIRM_URL, {"token": token})
+    assert response.status_code == 200
+    assert [error.code for error in response.context["report"].errors] == ["two_open_admissions"]
+    assert written() == (1, 1, 0)  # only what the test created
