@@ -218,9 +218,10 @@ def seed_startups(founders: list[User]) -> int:
         batch_size=500,
     )
 
-    # The demo founders each lead one of today's startups.
+    # The demo founders each lead one of today's startups, spread over the sites and kinds.
     fresh_active = [(startup, admission) for startup, admission in active if startup.ice not in existing]
-    for user, (startup, _admission) in zip(founders, fresh_active, strict=False):
+    stride = max(1, len(fresh_active) // max(1, len(founders)))
+    for user, (startup, _admission) in zip(founders, fresh_active[::stride], strict=False):
         StartupMember.objects.get_or_create(startup_id=startup.pk, user=user, defaults={"role": TeamRole.FOUNDER})
 
     _seed_offices(rng, sites, [pair for pair in fresh_active if pair[1].kind == AdmissionKind.RESIDENT])
