@@ -1,8 +1,14 @@
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def _calendar_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class Role(models.TextChoices):
@@ -53,6 +59,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The secret in the URL of the user's personal calendar feed (sessions, mentor bookings).
+    calendar_token = models.CharField(max_length=64, unique=True, default=_calendar_token, editable=False)
 
     objects = UserManager()
 

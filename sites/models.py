@@ -48,6 +48,17 @@ class Sector(TranslatedName):
         ordering = ["code"]
 
 
+class Language(TranslatedName):
+    """A language a service is given in or a mentor speaks (fr, ar, en, zgh for Amazigh)."""
+
+    code = models.CharField(_("code"), max_length=5, unique=True)
+
+    class Meta:
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+        ordering = ["code"]
+
+
 class SiteStatus(models.TextChoices):
     OPERATIONAL = "operational", _("Operational")
     UNDER_CONSTRUCTION = "under_construction", _("Under construction")

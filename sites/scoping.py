@@ -1,4 +1,4 @@
-"""The one place that decides which sites a request may see.
+"""The one place that decides which sites (and partner incubators) a request may see.
 
 Every site-owned model has a django-scopes ScopedManager on `site`; a query outside a
 scope raises. `SiteScopeMiddleware` opens the scope for every request with the helpers
@@ -53,21 +53,62 @@ def managed_site(user, slug: str) -> Site | None:
     return sites.select_related("region").first()
 
 
+def visible_incubator_ids(user) -> list[int] | None:
+    """Ids of the partner incubators `user` may see; None means all (head office): the ones
+    they manage, those affiliated to the sites they work at, those incubating their startup."""
+    from services.models import Incubator
+
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_head_office:
+        return None
+    managed = Incubator.objects.filter(memberships__user=user).values("pk")
+    at_my_sites = Incubator.objects.filter(affiliated_site__memberships__user=user).values("pk")
+    incubating_mine = Incubator.objects.filter(incubated__startup__members__user=user).values("pk")
+    return list(
+        Incubator.objects.filter(Q(pk__in=managed) | Q(pk__in=at_my_sites) | Q(pk__in=incubating_mine))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def managed_incubator(user, slug: str):
+    """The incubator behind `/incubators/<slug>/manage/` if `user` runs it, else None."""
+    from services.models import Incubator
+
+    if not user.is_authenticated or not user.is_active:
+        return None
+    incubators = Incubator.objects.filter(slug=slug)
+    if not user.is_head_office:
+        incubators = incubators.filter(memberships__user=user)
+    return incubators.select_related("affiliated_site").first()
+
+
 @contextmanager
 def user_scope(user):
-    with scope(site=visible_site_ids(user)):
+    with scope(site=visible_site_ids(user), incubator=visible_incubator_ids(user)):
         yield
 
 
 @contextmanager
 def site_scope(site: Site):
-    with scope(site=site.pk):
+    from services.models import Incubator
+
+    incubators = list(Incubator.objects.filter(affiliated_site=site).values_list("pk", flat=True))
+    with scope(site=site.pk, incubator=incubators):
+        yield
+
+
+@contextmanager
+def incubator_scope(incubator):
+    """An incubator's back-office: its own rows, and no site's."""
+    with scope(site=[], incubator=incubator.pk):
         yield
 
 
 @contextmanager
 def network_scope():
-    """Every site at once. Only for reviewed network-wide views: head-office pages, the
-    public catalogue and figures, e-Technopark. Grep for it when reviewing."""
-    with scope(site=None):
+    """Every site (and incubator) at once. Only for reviewed network-wide views: head-office
+    pages, the public catalogue and figures, e-Technopark. Grep for it when reviewing."""
+    with scope(site=None, incubator=None):
         yield

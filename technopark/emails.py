@@ -15,7 +15,12 @@ def email_render(*, template: str, context: dict, language: str | None = None) -
     return subject, body
 
 
-def email_send_on_commit(*, to: list[str], subject: str, body: str, html: str | None = None) -> None:
+def email_send_on_commit(
+    *, to: list[str], subject: str, body: str, html: str | None = None, attachments: list | None = None
+) -> None:
+    """`attachments`: [(filename, text content, mimetype)], e.g. an `.ics` invitation."""
     from .tasks import send_email
 
-    transaction.on_commit(lambda: send_email.delay(to=to, subject=subject, body=body, html=html))
+    transaction.on_commit(
+        lambda: send_email.delay(to=to, subject=subject, body=body, html=html, attachments=attachments or [])
+    )

@@ -6,10 +6,14 @@ from django.core.management import call_command
 
 
 @shared_task(autoretry_for=(SMTPException, ConnectionError), retry_backoff=True, max_retries=8)
-def send_email(*, to: list[str], subject: str, body: str, html: str | None = None) -> None:
+def send_email(
+    *, to: list[str], subject: str, body: str, html: str | None = None, attachments: list | None = None
+) -> None:
     message = mail.EmailMultiAlternatives(subject=subject, body=body, to=to)
     if html:
         message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments or []:
+        message.attach(filename, content, mimetype)
     message.send()
 
 

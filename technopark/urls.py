@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("sites.urls")),
     path("", include("accounts.urls")),
     path("", include("startups.urls")),
+    path("", include("services.urls")),
     path("network/audit/", views.audit_list, name="audit_list"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -6,6 +6,8 @@
   role anywhere; `anonymous` is nobody.
 """
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django_scopes import scopes_disabled
@@ -165,6 +167,49 @@ def world(personas, site_a, site_b, founder_a, manager_a, manager_b):
         declaration_b = DeclarationFactory(startup=startup_b, fiscal_year=2024)
         invitation = StartupInvitation.objects.create(startup=startup_a, email="new.member@example.ma")
         membership = personas["manager_a"].site_memberships.get()
+
+        # Services: a training at each site, an e-Technopark seminar, a public conference.
+        from services.models import IncubatedStartup, ProgrammeParticipant
+
+        from .factories import (
+            IncubatorFactory,
+            PartnerFactory,
+            ProgrammeFactory,
+            RegistrationFactory,
+            ServiceFactory,
+            ServiceSessionFactory,
+        )
+
+        partner = PartnerFactory(name="Banque Atlas")
+        service_a = ServiceFactory(site=site_a, title="Pitch training A", dimension="financing")
+        service_b = ServiceFactory(site=site_b, title="Export clinic B", dimension="market")
+        service_network = ServiceFactory(
+            site=None, title="Live seminar e-Technopark", format="live_stream", service_type="seminar"
+        )
+        service_public = ServiceFactory(
+            site=site_a,
+            title="Immersion day A",
+            service_type="immersion_day",
+            eligibility="public",
+            dimension="networking",
+        )
+        session_a = ServiceSessionFactory(service=service_a, join_url="https://meet.example.ma/a")
+        session_b = ServiceSessionFactory(service=service_b)
+        session_network = ServiceSessionFactory(service=service_network, join_url="https://stream.example.ma/live")
+        session_public = ServiceSessionFactory(service=service_public, seats=100)
+        registration_a = RegistrationFactory(
+            session=session_a, user=founder_a, startup=startup_a, name="Founder A", email=founder_a.email
+        )
+        registration_b = RegistrationFactory(session=session_b, startup=startup_b)
+        registration_public = RegistrationFactory(session=session_public, name="Visitor", email="visitor@example.ma")
+        programme_a = ProgrammeFactory(site=site_a, title="Accélération A")
+        programme_a.partners.add(partner)
+        programme_a.services.add(service_a)
+        ProgrammeParticipant.objects.create(programme=programme_a, site=site_a, startup=startup_a)
+        programme_b = ProgrammeFactory(site=site_b, title="Accélération B")
+        incubator_a = IncubatorFactory(slug="incubator-a", name="Incubateur A", affiliated_site=site_a)
+        incubator_b = IncubatorFactory(slug="incubator-b", name="Incubateur B", affiliated_site=site_b)
+        IncubatedStartup.objects.create(incubator=incubator_a, startup=startup_a, since=datetime.date(2024, 1, 1))
     return {
         "membership": membership.pk,
         "startup_a": startup_a.pk,
@@ -185,4 +230,23 @@ def world(personas, site_a, site_b, founder_a, manager_a, manager_b):
         "declaration_a": declaration_a.pk,
         "declaration_b": declaration_b.pk,
         "invitation_token": invitation.token,
+        "partner": partner.pk,
+        "service_a": service_a.pk,
+        "service_b": service_b.pk,
+        "service_network": service_network.pk,
+        "service_public": service_public.pk,
+        "session_a": session_a.pk,
+        "session_b": session_b.pk,
+        "session_network": session_network.pk,
+        "session_public": session_public.pk,
+        "registration_a": registration_a.pk,
+        "registration_a_token": registration_a.token,
+        "registration_b": registration_b.pk,
+        "registration_public": registration_public.pk,
+        "registration_public_token": registration_public.token,
+        "programme_a": programme_a.pk,
+        "programme_b": programme_b.pk,
+        "incubator_a": incubator_a.pk,
+        "incubator_b": incubator_b.pk,
+        "calendar_token": founder_a.calendar_token,
     }

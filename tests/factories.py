@@ -156,3 +156,91 @@ class DeclarationFactory(factory.django.DjangoModelFactory):
     revenue_mad = "1200000.00"
     export_revenue_mad = "300000.00"
     export_countries = factory.LazyFunction(lambda: ["SN", "FR"])
+
+
+# --- services ------------------------------------------------------------------------------
+from services.models import (  # noqa: E402
+    Eligibility,
+    Format,
+    Incubator,
+    Partner,
+    Programme,
+    ProviderKind,
+    Registration,
+    RegistrationStatus,
+    Service,
+    ServiceSession,
+)
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    name = factory.Sequence(lambda n: f"Partner {n}")
+    category = "bank"
+
+
+class IncubatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Incubator
+
+    slug = factory.Sequence(lambda n: f"incubator-{n}")
+    name = factory.Sequence(lambda n: f"Incubator {n}")
+    affiliated_site = factory.SubFactory(SiteFactory)
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+        skip_postgeneration_save = True
+
+    site = factory.SubFactory(SiteFactory)
+    title = factory.Sequence(lambda n: f"Service {n}")
+    summary = "Hands-on support for startups."
+    dimension = "skills"
+    service_type = "training"
+    provider_kind = ProviderKind.SITE_TEAM
+    format = Format.ON_SITE
+    eligibility = Eligibility.ADMITTED
+
+    @factory.post_generation
+    def languages(service, create, extracted, **kwargs):
+        from sites.models import Language
+
+        if create:
+            service.languages.set(extracted or Language.objects.filter(code="fr"))
+
+
+class ServiceSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceSession
+
+    service = factory.SubFactory(ServiceFactory)
+    site = factory.LazyAttribute(lambda session: session.service.site)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda session: session.starts_at + datetime.timedelta(hours=2))
+    registration_deadline = factory.LazyAttribute(lambda session: session.starts_at - datetime.timedelta(hours=1))
+    seats = 10
+    location = "Salle de formation A"
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    session = factory.SubFactory(ServiceSessionFactory)
+    site = factory.LazyAttribute(lambda registration: registration.session.site)
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"participant{n}@example.ma")
+    status = RegistrationStatus.CONFIRMED
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+
+    site = factory.SubFactory(SiteFactory)
+    title = factory.Sequence(lambda n: f"Programme {n}")
+    starts_on = datetime.date(2026, 1, 1)
+    ends_on = datetime.date(2026, 12, 31)

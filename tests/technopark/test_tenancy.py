@@ -11,12 +11,16 @@ from technopark.audit import audited_save
 from technopark.models import AuditEntry
 
 
-def site_owned_models():
+def owned_models(dimension: str):
     return [
         model
         for model in apps.get_models()
-        if any(field.name == "site" and field.is_relation for field in model._meta.get_fields())
+        if any(field.name == dimension and field.is_relation for field in model._meta.get_fields())
     ]
+
+
+def site_owned_models():
+    return owned_models("site")
 
 
 def test_site_owned_models_are_found():
@@ -32,6 +36,21 @@ def test_site_owned_model_raises_outside_a_scope(model, db):
         list(model.objects.all())
     with pytest.raises(ScopeError):
         model.objects.filter(pk=1).exists()
+
+
+@pytest.mark.parametrize("model", owned_models("incubator"), ids=lambda model: model._meta.label)
+def test_incubator_owned_model_raises_outside_an_incubator_scope(model, db):
+    from services.models import Incubator
+
+    assert model._meta.get_field("incubator").related_model is Incubator
+    with pytest.raises(ScopeError), scope(site=None):  # a site scope alone does not open them
+        list(model.objects.all())
+
+
+def test_incubator_owned_models_are_found():
+    from services.models import IncubatedStartup, IncubatorMembership
+
+    assert {IncubatedStartup, IncubatorMembership} <= set(owned_models("incubator"))
 
 
 def test_scope_filters_by_site(site_a, site_b, manager_a, manager_b):

@@ -1,0 +1,45 @@
+"""Reads of the services app: eligibility and what a catalogue shows."""
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from startups.models import Admission, AdmissionKind, Startup, StartupMember
+
+from .models import Eligibility, Registration, RegistrationStatus, Service, ServiceSession, SessionStatus
+
+
+def eligible_startups(user, service: Service) -> QuerySet[Startup]:
+    """The user's startups that may register to `service` (empty for a public service:
+    anyone may, with or without a startup).
+
+    Reads admissions network-wide on purpose: run inside `sites.scoping.network_scope()`."""
+    if not user.is_authenticated or service.eligibility == Eligibility.PUBLIC:
+        return Startup.objects.none()
+    today = timezone.localdate()
+    admissions = Admission.objects.filter(starts_on__lte=today).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+    if service.eligibility == Eligibility.SITE_RESIDENTS:
+        admissions = admissions.filter(kind=AdmissionKind.RESIDENT, site=service.site_id)
+    mine = StartupMember.objects.filter(user=user).values("startup")
+    return Startup.objects.filter(pk__in=mine).filter(pk__in=admissions.values("startup"))
+
+
+def is_eligible(user, service: Service) -> bool:
+    return service.eligibility == Eligibility.PUBLIC or eligible_startups(user, service).exists()
+
+
+def upcoming_sessions(service: Service | None = None) -> QuerySet[ServiceSession]:
+    sessions = ServiceSession.objects.filter(status=SessionStatus.SCHEDULED, ends_at__gte=timezone.now())
+    if service is not None:
+        sessions = sessions.filter(service=service)
+    return sessions.select_related("service").order_by("starts_at")
+
+
+def live_registrations(session: ServiceSession) -> QuerySet[Registration]:
+    return Registration.objects.filter(session=session).exclude(status=RegistrationStatus.CANCELLED)
+
+
+def waitlist(session: ServiceSession) -> QuerySet[Registration]:
+    """In order: who joined the waitlist first (then the oldest id)."""
+    return Registration.objects.filter(session=session, status=RegistrationStatus.WAITLISTED).order_by(
+        "waitlisted_at", "pk"
+    )
