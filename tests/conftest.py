@@ -114,7 +114,10 @@ def client_for(client, personas):
     """`client_for("manager_a")` → the test client signed in as that persona."""
 
     def _client(persona: str):
-        client.logout()
+        language = client.cookies.get("django_language")
+        client.logout()  # this also drops the cookies: keep the chosen language
+        if language is not None:
+            client.cookies["django_language"] = language.value
         if personas[persona] is not None:
             client.force_login(personas[persona])
         return client

@@ -38,7 +38,11 @@ def test_off_by_default_in_debug(client_for, settings):
 def test_password_alone_gives_no_token_to_mfa_accounts(mfa_required, client, manager_a):
     from django.conf import settings
 
-    response = client.post("/api/v1/auth/token/", {"email": manager_a.email, "password": settings.DEMO_PASSWORD})
+    response = client.post(
+        "/api/v1/auth/token/",
+        {"email": manager_a.email, "password": settings.DEMO_PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code == 403
     assert "profile" in response.json()["detail"]
 

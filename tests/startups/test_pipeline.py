@@ -47,6 +47,12 @@ EXPECTED_TOTAL = Decimal("3.81")
 
 
 @pytest.fixture(autouse=True)
+def _english(client):
+    # Assertions read English labels; the portal's default language is French.
+    client.cookies["django_language"] = "en"
+
+
+@pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
@@ -85,6 +91,7 @@ def _score(review: Review, values: dict[str, int]) -> None:
 
 def _client(client, user):
     client.logout()
+    client.cookies["django_language"] = "en"
     client.force_login(user)
     return client
 
@@ -172,11 +179,11 @@ def test_workflow_from_submission_to_admission(
     client = _client(client, manager_a)
     response = client.get("/manage/site-a/applications/")
     assert (application, EXPECTED_TOTAL) in response.context["rows"]
-    assert "3,81" in response.content.decode()
+    assert "3.81" in response.content.decode()
     response = client.get(base)
     assert response.context["scores"]["weighted_total"] == EXPECTED_TOTAL
     page = response.content.decode()
-    assert "3,81" in page and "4,50" in page and "Salma Committee" in page
+    assert "3.81" in page and "4.50" in page and "Salma Committee" in page
 
     # Decision: admitted as a resident from 1 September 2026, founders emailed on commit.
     mail.outbox.clear()
