@@ -52,7 +52,7 @@ class Startup(models.Model):
         null=True,
         blank=True,
         validators=[ice_validator],
-        help_text=_("Identifiant Commun de l'Entreprise: 15 digits."),
+        help_text=_("Common Company Identifier: 15 digits."),
     )
     rc_number = models.CharField(_("trade register (RC) number"), max_length=40, blank=True)
     legal_form = models.CharField(_("legal form"), max_length=10, choices=LegalForm.choices, blank=True)

@@ -46,7 +46,7 @@ class StartupForm(forms.ModelForm):
         required=False,
         max_length=30,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-        help_text=_("Identifiant Commun de l'Entreprise: 15 digits."),
+        help_text=_("Common Company Identifier: 15 digits."),
     )
     sectors = forms.ModelMultipleChoiceField(
         label=_("Sectors"), queryset=Sector.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
