@@ -74,3 +74,16 @@ def undeclared_admissions(*, fiscal_year: int, on: datetime.date | None = None) 
 
     declared = Declaration.objects.filter(startup=OuterRef("startup"), fiscal_year=fiscal_year)
     return active_admissions(on).annotate(has_declared=Exists(declared)).filter(has_declared=False)
+
+
+def headline_figures(on: datetime.date | None = None) -> dict:
+    """Startups supported since 2001 (and of them residents) and today, in the current
+    scope (network-wide in `network_scope()`), as MISSION.md defines them. One query."""
+    from django.db.models import Count
+
+    on = on or timezone.localdate()
+    return Admission.objects.filter(starts_on__lte=on).aggregate(
+        supported_total=Count("startup", distinct=True),
+        residents_total=Count("startup", distinct=True, filter=Q(kind=AdmissionKind.RESIDENT)),
+        supported_now=Count("startup", distinct=True, filter=Q(ended_on__isnull=True) | Q(ended_on__gt=on)),
+    )

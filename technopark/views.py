@@ -4,6 +4,7 @@ from django.shortcuts import render
 from accounts.permissions import head_office_required
 from sites.scoping import network_scope
 from sites.selectors import network_figures, region_coverage, site_list
+from startups.selectors import headline_figures
 
 from .forms import AuditFilterForm
 from .models import AuditEntry
@@ -11,10 +12,12 @@ from .models import AuditEntry
 
 def home(request):
     """Public home: the network in figures (live), the sites, how to apply."""
+    with network_scope():  # public, network-wide counts
+        startups = headline_figures()
     return render(
         request,
         "home.html",
-        {"figures": network_figures(), "sites": site_list(), "coverage": region_coverage()},
+        {"figures": network_figures(), "startups": startups, "sites": site_list(), "coverage": region_coverage()},
     )
 
 

@@ -60,10 +60,10 @@ def test_region_names_follow_the_language(client, db):
 
 def test_home_and_site_list_are_constant_in_queries(client, db, django_assert_max_num_queries):
     SiteFactory()
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         client.get("/")
     SiteFactory.create_batch(30)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         client.get("/")
     with django_assert_max_num_queries(6):
         client.get("/sites/")
@@ -82,3 +82,9 @@ def test_back_office_menu_lists_only_the_sites_one_works_at(client, world, found
     assert "/manage/site-a/" not in client.get("/dashboard/").content.decode()
     client.force_login(manager_a)
     assert "/manage/site-a/" in client.get("/dashboard/").content.decode()
+
+
+def test_home_counts_startups_network_wide(client, world):
+    # world: startup_a admitted at site A, startup_b at site B, both residents since 2022.
+    response = client.get("/")
+    assert response.context["startups"] == {"supported_total": 2, "residents_total": 2, "supported_now": 2}
