@@ -178,3 +178,201 @@ def feedback_give(*, registration: Registration, rating: int, comment: str = "")
     registration.comment = comment
     registration.save(update_fields=["rating", "comment"])
     return registration
+
+
+# --- back-office area ---
+@transaction.atomic
+def session_mark_held(*, actor, session: ServiceSession) -> ServiceSession:
+    """Record that a scheduled session took place, once it is over: its attendance then
+    counts in the service's attendance rate."""
+    session = _locked_session(session)
+    if session.status != SessionStatus.SCHEDULED:
+        raise Conflict(_("Only a scheduled session can be marked as held."))
+    if session.ends_at > timezone.now():
+        raise Conflict(_("The session is not over yet: mark it as held once it has ended."))
+    session.status = SessionStatus.HELD
+    return audited_save(actor=actor, instance=session)
+
+
+# --- partners area ---
+# Partners, programmes and their cohorts, partner incubators, their managers and their
+# incubated startups. Callers run these in the scope where they found the rows: the site's
+# scope for a site's programme, `network_scope()` for a network one, the incubator's scope
+# (or head office's) for incubations.
+import datetime  # noqa: E402
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.exceptions import ValidationError  # noqa: E402
+from django.db.models import Q  # noqa: E402
+
+from accounts.models import Role  # noqa: E402
+from startups.models import Admission, Startup  # noqa: E402
+from technopark.audit import audit_record, audited_delete  # noqa: E402
+from technopark.models import AuditEntry  # noqa: E402
+
+from .models import (  # noqa: E402
+    IncubatedStartup,
+    Incubator,
+    IncubatorMembership,
+    Partner,
+    Programme,
+    ProgrammeParticipant,
+)
+
+
+@transaction.atomic
+def partner_save(*, actor, partner: Partner) -> Partner:
+    return audited_save(actor=actor, instance=partner)
+
+
+@transaction.atomic
+def programme_save(*, actor, programme: Programme, partners, incubators, services) -> Programme:
+    """Create or change a programme. A site's programme groups that site's services and the
+    incubators affiliated to it; a network programme (no site) the network's services."""
+    errors = {}
+    if programme.starts_on and programme.ends_on and programme.ends_on < programme.starts_on:
+        errors["ends_on"] = _("The programme cannot end before it starts.")
+    if any(service.site_id != programme.site_id for service in services):
+        errors["services"] = _("A programme only groups services of its own site (or the network's).")
+    if programme.site_id and any(incubator.affiliated_site_id != programme.site_id for incubator in incubators):
+        errors["incubators"] = _("Only incubators affiliated to this site can take part.")
+    if errors:
+        raise ValidationError(errors)
+    return audited_save(
+        actor=actor,
+        instance=programme,
+        m2m={"partners": list(partners), "incubators": list(incubators), "services": list(services)},
+    )
+
+
+def programme_admitted_startups(programme: Programme):
+    """Startups that may join the cohort: admitted (today) at the programme's site, or at
+    any site for a network programme. Reads admissions: for a network programme, run inside
+    `network_scope()`."""
+    today = timezone.localdate()
+    admissions = Admission.objects.filter(starts_on__lte=today).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+    if programme.site_id:
+        admissions = admissions.filter(site=programme.site_id)
+    return Startup.objects.filter(pk__in=admissions.values("startup"))
+
+
+@transaction.atomic
+def programme_participant_add(
+    *, actor, programme: Programme, startup: Startup, joined_on: datetime.date | None = None
+) -> ProgrammeParticipant:
+    if ProgrammeParticipant.objects.filter(programme=programme, startup=startup).exists():
+        raise Conflict(_("%(startup)s is already in this programme's cohort.") % {"startup": startup})
+    if not programme_admitted_startups(programme).filter(pk=startup.pk).exists():
+        raise Conflict(_("Only startups admitted at the programme's site can join its cohort."))
+    participant = ProgrammeParticipant(
+        programme=programme, site_id=programme.site_id, startup=startup, joined_on=joined_on or timezone.localdate()
+    )
+    return audited_save(actor=actor, instance=participant)
+
+
+@transaction.atomic
+def programme_participant_remove(*, actor, participant: ProgrammeParticipant) -> None:
+    audited_delete(actor=actor, instance=participant)
+
+
+@transaction.atomic
+def incubator_save(*, actor, incubator: Incubator) -> Incubator:
+    return audited_save(actor=actor, instance=incubator)
+
+
+def _role_change(*, actor, user, role: str) -> None:
+    before = user.role
+    user.role = role
+    user.save(update_fields=["role"])
+    audit_record(
+        actor=actor, action=AuditEntry.Action.UPDATE, instance=user, before={"role": before}, after={"role": role}
+    )
+
+
+@transaction.atomic
+def incubator_membership_grant(*, actor, incubator: Incubator, user) -> IncubatorMembership:
+    """Make `user` a manager of `incubator` and tell them by email once committed.
+
+    A plain founder account (no startup team) becomes a "partner" account, so that the
+    portal lands them on the partner space; anyone else keeps their role (a founder who
+    also runs an incubator stays a founder: the incubator back-office is reached through
+    the membership, not the role)."""
+    if IncubatorMembership.objects.filter(incubator=incubator, user=user).exists():
+        raise Conflict(_("This person already manages this incubator."))
+    membership = audited_save(actor=actor, instance=IncubatorMembership(incubator=incubator, user=user))
+    if user.role == Role.FOUNDER and not user.startup_memberships.exists():
+        _role_change(actor=actor, user=user, role=Role.PARTNER)
+    manage_url = settings.PORTAL_URL + reverse("services:incubator_home", kwargs={"incubator_slug": incubator.slug})
+    subject, body = email_render(
+        template="services/partners/email/incubator_manager_granted",
+        context={"incubator": incubator, "user": user, "manage_url": manage_url},
+        language=user.language,
+    )
+    email_send_on_commit(to=[user.email], subject=subject, body=body)
+    return membership
+
+
+@transaction.atomic
+def incubator_membership_revoke(*, actor, membership: IncubatorMembership) -> None:
+    """Remove a manager; a "partner" account left with no incubator becomes a founder one."""
+    user = get_user_model().objects.get(pk=membership.user_id)
+    audited_delete(actor=actor, instance=membership)
+    if user.role == Role.PARTNER and not IncubatorMembership.objects.filter(user=user).exists():
+        _role_change(actor=actor, user=user, role=Role.FOUNDER)
+
+
+@transaction.atomic
+def incubation_add(*, actor, incubator: Incubator, startup: Startup, since: datetime.date) -> IncubatedStartup:
+    """`startup` is incubated by `incubator` from `since` (not in the future)."""
+    if since > timezone.localdate():
+        raise ValidationError({"since": _("The incubation cannot start in the future.")})
+    if IncubatedStartup.objects.filter(incubator=incubator, startup=startup, until__isnull=True).exists():
+        raise Conflict(_("%(startup)s is already incubated here.") % {"startup": startup})
+    if IncubatedStartup.objects.filter(incubator=incubator, startup=startup, since=since).exists():
+        raise Conflict(_("An incubation of %(startup)s already starts on that day.") % {"startup": startup})
+    return audited_save(actor=actor, instance=IncubatedStartup(incubator=incubator, startup=startup, since=since))
+
+
+@transaction.atomic
+def incubation_end(*, actor, incubation: IncubatedStartup, until: datetime.date | None = None) -> IncubatedStartup:
+    until = until or timezone.localdate()
+    if incubation.until is not None:
+        raise Conflict(_("This incubation has already ended."))
+    if until < incubation.since:
+        raise ValidationError({"until": _("An incubation cannot end before it starts.")})
+    incubation.until = until
+    return audited_save(actor=actor, instance=incubation)
+
+
+# --- catalogue area ---
+@transaction.atomic
+def registration_remind(*, registration: Registration) -> bool:
+    """Email the 24-hour reminder of a confirmed seat, once: the row is locked and
+    `reminded_at` set in the same transaction as the email is queued (sent on commit), so a
+    second run, or a concurrent one, sends nothing. Returns whether a reminder was sent.
+    Call inside the scope in which the registration was found (`network_scope()`)."""
+    registration = (
+        Registration.objects.select_for_update(of=("self",)).select_related("session__service").get(pk=registration.pk)
+    )
+    session = registration.session
+    if (
+        registration.reminded_at is not None
+        or registration.status != RegistrationStatus.CONFIRMED
+        or session.status != SessionStatus.SCHEDULED
+        or session.starts_at <= timezone.now()
+    ):
+        return False
+    registration.reminded_at = timezone.now()
+    registration.save(update_fields=["reminded_at"])
+    _notify(registration, "session_reminder")
+    return True
+
+
+@transaction.atomic
+def calendar_token_regenerate(*, user):
+    """A new secret for the user's calendar feed: the old feed URL stops working."""
+    import secrets
+
+    user.calendar_token = secrets.token_urlsafe(32)
+    user.save(update_fields=["calendar_token"])
+    return user

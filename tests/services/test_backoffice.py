@@ -1,0 +1,647 @@
+"""Services back-office: a site's services and sessions (/manage/<site>/…) and head office's
+e-Technopark offer (/network/services/…): CRUD and validation, tenant isolation, read-only
+committee members, cancelling, waitlist promotion, attendance and rates, the public check-in
+CSV, query counts."""
+
+import csv
+import datetime
+import io
+import zoneinfo
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from services import stats
+from services.models import (
+    Attendance,
+    Registration,
+    RegistrationStatus,
+    Service,
+    ServiceSession,
+    SessionStatus,
+)
+from sites.models import Language, MembershipRole
+from technopark.models import AuditEntry
+from tests.factories import (
+    PartnerFactory,
+    RegistrationFactory,
+    ServiceFactory,
+    ServiceSessionFactory,
+    SiteMembershipFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+CASABLANCA = zoneinfo.ZoneInfo("Africa/Casablanca")
+HOUR = datetime.timedelta(hours=1)
+LIST = "/manage/site-a/services/"
+
+
+@pytest.fixture
+def manager(client, world, manager_a):
+    client.cookies["django_language"] = "en"
+    client.force_login(manager_a)
+    return client
+
+
+@pytest.fixture
+def head_office(client, world, staff):
+    client.cookies["django_language"] = "en"
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def committee(client, world, site_a):
+    with scopes_disabled():
+        user = SiteMembershipFactory(site=site_a, role=MembershipRole.COMMITTEE).user
+    client.cookies["django_language"] = "en"
+    client.force_login(user)
+    return client
+
+
+def _get(model, pk):
+    with scopes_disabled():
+        return model.objects.get(pk=pk)
+
+
+def _service_data(**overrides) -> dict:
+    with scopes_disabled():
+        french = Language.objects.get(code="fr").pk
+    data = {
+        "title": "Investor readiness clinic",
+        "summary": "Get ready for your first round.",
+        "description": "Three hours with a fund manager.",
+        "dimension": "financing",
+        "service_type": "clinic",
+        "provider_kind": "site_team",
+        "partner": "",
+        "expert_name": "",
+        "format": "on_site",
+        "eligibility": "site_residents",
+        "languages": [french],
+        "is_published": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def _session_data(**overrides) -> dict:
+    data = {
+        "starts_at": "2030-05-10T09:00",
+        "ends_at": "2030-05-10T12:00",
+        "location": "Salle Atlas",
+        "join_url": "",
+        "seats": "12",
+        "registration_deadline": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def _audited(**filters) -> bool:
+    with scopes_disabled():
+        return AuditEntry.objects.filter(**filters).exists()
+
+
+def _titles(response) -> list[str]:
+    return [service.title for service in response.context["page"]]
+
+
+# --- Service list: scope, filters, figures ----------------------------------------------------
+def test_service_list_shows_only_this_sites_services(manager):
+    response = manager.get(LIST)
+    assert response.status_code == 200
+    assert _titles(response) == ["Immersion day A", "Pitch training A"]
+    html = response.content.decode()
+    assert "Export clinic B" not in html  # site B's
+    assert "Live seminar e-Technopark" not in html  # the network's
+
+
+def test_service_list_filters_by_dimension_type_format_and_published(manager, site_a):
+    with scopes_disabled():
+        ServiceFactory(
+            site=site_a, title="Remote coaching", service_type="coaching", format="remote", is_published=False
+        )
+    assert _titles(manager.get(LIST, {"dimension": "financing"})) == ["Pitch training A"]
+    assert _titles(manager.get(LIST, {"service_type": "immersion_day"})) == ["Immersion day A"]
+    assert _titles(manager.get(LIST, {"format": "remote"})) == ["Remote coaching"]
+    assert _titles(manager.get(LIST, {"published": "no"})) == ["Remote coaching"]
+    assert _titles(manager.get(LIST, {"q": "pitch"})) == ["Pitch training A"]
+    # Nonsense values are ignored, never a 500.
+    response = manager.get(LIST, {"dimension": "nope", "format": "<script>", "page": "x"})
+    assert response.status_code == 200
+    assert len(_titles(response)) == 3
+
+
+def test_network_list_shows_only_the_networks_services(head_office):
+    response = head_office.get("/network/services/")
+    assert response.status_code == 200
+    assert _titles(response) == ["Live seminar e-Technopark"]
+    # Head office on a site's back-office sees that site's services only.
+    assert _titles(head_office.get(LIST)) == ["Immersion day A", "Pitch training A"]
+
+
+def test_rates_computed_by_hand(manager, site_a, world):
+    """Two held sessions (3 present + 1 no-show, 1 present + 2 no-show), a scheduled one
+    whose marks do not count yet, ratings 5, 4 and 3: attendance 4/7, satisfaction 4.0."""
+    now = timezone.now()
+    with scopes_disabled():
+        service = ServiceFactory(site=site_a, title="Rated training")
+        held_1 = ServiceSessionFactory(service=service, starts_at=now - 48 * HOUR, status=SessionStatus.HELD)
+        held_2 = ServiceSessionFactory(service=service, starts_at=now - 24 * HOUR, status=SessionStatus.HELD)
+        not_held = ServiceSessionFactory(service=service, starts_at=now - 5 * HOUR)
+        ServiceSessionFactory(service=service)  # upcoming
+        ServiceSessionFactory(service=service, status=SessionStatus.CANCELLED)  # not upcoming
+        for attendance, rating in [("present", 5), ("present", 4), ("present", None), ("no_show", None)]:
+            RegistrationFactory(session=held_1, attendance=attendance, rating=rating)
+        for attendance, rating in [("present", 3), ("no_show", None), ("no_show", None)]:
+            RegistrationFactory(session=held_2, attendance=attendance, rating=rating)
+        RegistrationFactory(session=not_held, attendance="present")
+        RegistrationFactory(session=held_1, status=RegistrationStatus.CANCELLED, attendance="present", rating=1)
+
+    response = manager.get(LIST, {"q": "Rated"})
+    [row] = response.context["page"]
+    assert row.upcoming_sessions == 1
+    assert row.rating_count == 3
+    assert row.rating_average == pytest.approx(4.0)
+    assert (row.present_count, row.no_show_count) == (4, 3)
+    assert row.attendance_percent == round(100 * 4 / 7) == 57
+    html = response.content.decode()
+    assert "4.0/5" in html and "57 %" in html
+
+    detail = manager.get(f"/manage/site-a/services/{service.pk}/")
+    assert detail.context["attendance_percent"] == 57
+    assert stats.attendance_rate(0, 0) == 0.0  # an empty denominator gives 0
+
+
+# --- Services: create and edit ----------------------------------------------------------------
+def test_create_a_service_of_the_site(manager, site_a, manager_a):
+    response = manager.post("/manage/site-a/services/new/", _service_data())
+    with scopes_disabled():
+        service = Service.objects.get(title="Investor readiness clinic")
+    assert response.status_code == 302
+    assert response["Location"] == f"/manage/site-a/services/{service.pk}/"
+    assert service.site == site_a
+    assert [language.code for language in service.languages.all()] == ["fr"]
+    assert _audited(object_id=str(service.pk), action="create", actor=manager_a)
+
+
+def test_partner_is_required_for_a_partner_service_and_expert_name_for_an_expert(manager, world):
+    response = manager.post("/manage/site-a/services/new/", _service_data(provider_kind="partner"))
+    assert response.status_code == 200
+    assert "Choose the partner organisation" in response.content.decode()
+    assert response.context["form"].data["title"] == "Investor readiness clinic"  # nothing typed is lost
+
+    response = manager.post("/manage/site-a/services/new/", _service_data(provider_kind="expert", expert_name="  "))
+    assert response.status_code == 200
+    assert "expert_name" in response.context["form"].errors
+
+    with scopes_disabled():
+        assert not Service.objects.filter(title="Investor readiness clinic").exists()
+    response = manager.post(
+        "/manage/site-a/services/new/", _service_data(provider_kind="partner", partner=world["partner"])
+    )
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert Service.objects.get(title="Investor readiness clinic").partner_id == world["partner"]
+
+
+def test_other_provider_clears_partner_and_expert(manager, world):
+    response = manager.post(
+        "/manage/site-a/services/new/",
+        _service_data(provider_kind="site_team", partner=world["partner"], expert_name="Dr X"),
+    )
+    assert response.status_code == 302
+    with scopes_disabled():
+        service = Service.objects.get(title="Investor readiness clinic")
+    assert service.partner is None and service.expert_name == ""
+
+
+def test_partner_choices_are_the_active_partners(manager, world):
+    with scopes_disabled():
+        PartnerFactory(name="Old Partner", is_active=False)
+        PartnerFactory(name="Fonds Souss")
+    choices = manager.get("/manage/site-a/services/new/").context["form"].fields["partner"].queryset
+    assert [partner.name for partner in choices] == ["Banque Atlas", "Fonds Souss"]
+    response = manager.post("/manage/site-a/services/new/", _service_data(provider_kind="partner", partner="999999"))
+    assert response.status_code == 200 and "partner" in response.context["form"].errors
+
+
+def test_languages_are_required(manager):
+    response = manager.post("/manage/site-a/services/new/", _service_data(languages=[]))
+    assert response.status_code == 200
+    assert "languages" in response.context["form"].errors
+
+
+def test_edit_a_service(manager, world):
+    url = f"/manage/site-a/services/{world['service_a']}/edit/"
+    assert manager.get(url).status_code == 200
+    response = manager.post(url, _service_data(title="Pitch training A+", is_published=""))
+    assert response.status_code == 302
+    service = _get(Service, world["service_a"])
+    assert service.title == "Pitch training A+" and not service.is_published
+
+
+def test_head_office_creates_a_network_service(head_office):
+    # One site's residents is not an option for the network's services.
+    response = head_office.post("/network/services/new/", _service_data())
+    assert response.status_code == 200 and "eligibility" in response.context["form"].errors
+    response = head_office.post("/network/services/new/", _service_data(eligibility="admitted"))
+    assert response.status_code == 302
+    with scopes_disabled():
+        service = Service.objects.get(title="Investor readiness clinic")
+    assert service.site is None
+    assert response["Location"] == f"/network/services/{service.pk}/"
+
+
+def test_network_routes_never_reach_a_sites_rows(head_office, world):
+    for url in [
+        f"/network/services/{world['service_a']}/",
+        f"/network/services/{world['service_a']}/edit/",
+        f"/network/services/sessions/{world['session_a']}/",
+        f"/network/services/sessions/{world['session_public']}/checkin.csv",
+    ]:
+        assert head_office.get(url).status_code == 404, url
+
+
+# --- Isolation --------------------------------------------------------------------------------
+SITE_A_ROUTES = [
+    ("get", "/manage/site-a/services/"),
+    ("get", "/manage/site-a/services/new/"),
+    ("post", "/manage/site-a/services/new/"),
+    ("get", "/manage/site-a/services/{service_a}/"),
+    ("get", "/manage/site-a/services/{service_a}/edit/"),
+    ("post", "/manage/site-a/services/{service_a}/edit/"),
+    ("get", "/manage/site-a/services/{service_a}/sessions/new/"),
+    ("post", "/manage/site-a/services/{service_a}/sessions/new/"),
+    ("get", "/manage/site-a/sessions/{session_a}/"),
+    ("get", "/manage/site-a/sessions/{session_a}/edit/"),
+    ("post", "/manage/site-a/sessions/{session_a}/edit/"),
+    ("get", "/manage/site-a/sessions/{session_a}/cancel/"),
+    ("post", "/manage/site-a/sessions/{session_a}/cancel/"),
+    ("post", "/manage/site-a/sessions/{session_a}/held/"),
+    ("get", "/manage/site-a/sessions/{session_a}/attendance/"),
+    ("post", "/manage/site-a/sessions/{session_a}/attendance/"),
+    ("get", "/manage/site-a/sessions/{session_public}/checkin.csv"),
+]
+WRITES = [(method, url) for method, url in SITE_A_ROUTES if method == "post" or url.endswith(("/new/", "/edit/"))]
+
+
+@pytest.mark.parametrize(("method", "url"), SITE_A_ROUTES)
+def test_manager_b_gets_404_on_every_site_a_route(client, world, manager_b, method, url):
+    client.force_login(manager_b)
+    response = getattr(client, method)(url.format(**world), {})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/manage/site-a/services/{service_b}/",
+        "/manage/site-a/services/{service_b}/edit/",
+        "/manage/site-a/services/{service_network}/",
+        "/manage/site-a/services/{service_network}/edit/",
+        "/manage/site-a/services/{service_network}/sessions/new/",
+        "/manage/site-a/sessions/{session_b}/",
+        "/manage/site-a/sessions/{session_b}/edit/",
+        "/manage/site-a/sessions/{session_b}/cancel/",
+        "/manage/site-a/sessions/{session_b}/attendance/",
+        "/manage/site-a/sessions/{session_network}/",
+        "/manage/site-a/sessions/{session_network}/attendance/",
+        "/manage/site-a/sessions/{session_a}/checkin.csv",  # not a public event
+    ],
+)
+def test_site_a_pages_never_show_other_sites_or_network_rows(manager, world, url):
+    assert manager.get(url.format(**world)).status_code == 404
+
+
+def test_attendance_of_another_sessions_registration_is_404(manager, world, unscoped):
+    other = RegistrationFactory(session=ServiceSession.objects.get(pk=world["session_public"]))
+    url = f"/manage/site-a/sessions/{world['session_a']}/attendance/"
+    for registration in (world["registration_b"], other.pk):
+        response = manager.post(url, {"registration": registration, "attendance": "present"})
+        assert response.status_code == 404
+    assert Registration.objects.get(pk=world["registration_b"]).attendance == ""
+
+
+@pytest.mark.parametrize(("method", "url"), WRITES)
+def test_committee_member_reads_but_cannot_write(committee, world, method, url):
+    response = getattr(committee, method)(url.format(**world), {})
+    assert response.status_code == 403
+
+
+def test_committee_member_reads_the_pages(committee, world):
+    for url in [
+        "/manage/site-a/services/",
+        "/manage/site-a/services/{service_a}/",
+        "/manage/site-a/sessions/{session_a}/",
+    ]:
+        response = committee.get(url.format(**world))
+        assert response.status_code == 200
+        assert "New service" not in response.content.decode()
+    response = committee.get(f"/manage/site-a/sessions/{world['session_a']}/attendance/")
+    assert response.status_code == 200
+    assert 'name="attendance"' not in response.content.decode()
+
+
+# --- Sessions: create, edit, validation -------------------------------------------------------
+def test_create_a_session_in_local_time_with_the_deadline_defaulting_to_the_start(manager, world):
+    url = f"/manage/site-a/services/{world['service_a']}/sessions/new/"
+    assert manager.get(url).status_code == 200
+    response = manager.post(url, _session_data())
+    assert response.status_code == 302
+    with scopes_disabled():
+        session = ServiceSession.objects.filter(service_id=world["service_a"]).latest("pk")
+    assert response["Location"] == f"/manage/site-a/sessions/{session.pk}/"
+    assert session.starts_at == datetime.datetime(2030, 5, 10, 9, 0, tzinfo=CASABLANCA)
+    assert session.ends_at == datetime.datetime(2030, 5, 10, 12, 0, tzinfo=CASABLANCA)
+    assert session.registration_deadline == session.starts_at
+    assert session.site_id == _get(Service, world["service_a"]).site_id
+    assert session.seats == 12
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"seats": "0"}, "seats"),
+        ({"seats": "-3"}, "seats"),
+        ({"seats": "many"}, "seats"),
+        ({"ends_at": "2030-05-10T08:00"}, "ends_at"),
+        ({"ends_at": "2030-05-10T09:00"}, "ends_at"),
+        ({"registration_deadline": "2030-05-10T12:30"}, "registration_deadline"),
+        ({"starts_at": "not a date"}, "starts_at"),
+        ({"join_url": "javascript:alert(1)"}, "join_url"),
+    ],
+)
+def test_session_validation(manager, world, overrides, field):
+    url = f"/manage/site-a/services/{world['service_a']}/sessions/new/"
+    with scopes_disabled():
+        before = ServiceSession.objects.count()
+    response = manager.post(url, _session_data(**overrides))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert response.context["form"]["location"].value() == "Salle Atlas"
+    with scopes_disabled():
+        assert ServiceSession.objects.count() == before
+
+
+def test_deadline_after_the_end_is_refused_with_a_clear_message(manager, world):
+    url = f"/manage/site-a/services/{world['service_a']}/sessions/new/"
+    response = manager.post(url, _session_data(registration_deadline="2030-05-11T09:00"))
+    assert "Registration must close before the session ends." in response.content.decode()
+
+
+def test_raising_seats_promotes_the_waitlist_in_order(manager, world, django_capture_on_commit_callbacks):
+    now = timezone.now()
+    with scopes_disabled():
+        session = ServiceSession.objects.get(pk=world["session_a"])
+        session.seats = 1
+        session.save()
+        # Joined the waitlist in the order second, first, third (not the id order).
+        second = RegistrationFactory(session=session, status="waitlisted", waitlisted_at=now - 2 * HOUR)
+        first = RegistrationFactory(session=session, status="waitlisted", waitlisted_at=now - 3 * HOUR)
+        third = RegistrationFactory(session=session, status="waitlisted", waitlisted_at=now - 1 * HOUR)
+    local_start = timezone.localtime(session.starts_at).strftime("%Y-%m-%dT%H:%M")
+    local_end = timezone.localtime(session.ends_at).strftime("%Y-%m-%dT%H:%M")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager.post(
+            f"/manage/site-a/sessions/{session.pk}/edit/",
+            _session_data(starts_at=local_start, ends_at=local_end, seats="3", registration_deadline=local_start),
+        )
+    assert response.status_code == 302
+    with scopes_disabled():
+        statuses = {r.pk: r.status for r in Registration.objects.filter(session=session)}
+    assert statuses[first.pk] == statuses[second.pk] == RegistrationStatus.CONFIRMED
+    assert statuses[third.pk] == RegistrationStatus.WAITLISTED
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([first.email, second.email])
+    page = manager.get(f"/manage/site-a/sessions/{session.pk}/")
+    assert [r.pk for r in page.context["waitlisted"]] == [third.pk]
+    assert page.context["counts"]["confirmed"] == 3
+
+
+def test_waitlist_is_listed_in_promotion_order(manager, world):
+    now = timezone.now()
+    with scopes_disabled():
+        session = ServiceSession.objects.get(pk=world["session_a"])
+        late = RegistrationFactory(session=session, status="waitlisted", waitlisted_at=now - HOUR)
+        early = RegistrationFactory(session=session, status="waitlisted", waitlisted_at=now - 2 * HOUR)
+        RegistrationFactory(session=session, status="cancelled", name="Gone Person")
+    response = manager.get(f"/manage/site-a/sessions/{session.pk}/")
+    assert [r.pk for r in response.context["waitlisted"]] == [early.pk, late.pk]
+    assert {"confirmed": 1, "waitlisted": 2, "cancelled": 1, "free": 9}.items() <= response.context["counts"].items()
+    assert "Gone Person" in response.content.decode()
+
+
+def test_lowering_seats_below_the_confirmed_count_is_refused(manager, world):
+    with scopes_disabled():
+        session = ServiceSession.objects.get(pk=world["session_a"])
+        RegistrationFactory(session=session)
+    local_start = timezone.localtime(session.starts_at).strftime("%Y-%m-%dT%H:%M")
+    local_end = timezone.localtime(session.ends_at).strftime("%Y-%m-%dT%H:%M")
+    response = manager.post(
+        f"/manage/site-a/sessions/{session.pk}/edit/",
+        _session_data(starts_at=local_start, ends_at=local_end, seats="1"),
+    )
+    assert response.status_code == 200 and "seats" in response.context["form"].errors
+
+
+# --- Cancelling and "held" --------------------------------------------------------------------
+def test_cancelling_a_session_notifies_everyone_registered(
+    manager, world, manager_a, django_capture_on_commit_callbacks
+):
+    with scopes_disabled():
+        session = ServiceSession.objects.get(pk=world["session_a"])
+        waiting = RegistrationFactory(session=session, status="waitlisted", waitlisted_at=timezone.now())
+        gone = RegistrationFactory(session=session, status="cancelled")
+    url = f"/manage/site-a/sessions/{session.pk}/cancel/"
+    assert manager.get(url).status_code == 200
+
+    response = manager.post(url, {"reason": "  "})
+    assert response.status_code == 200 and "reason" in response.context["form"].errors
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager.post(url, {"reason": "The trainer is ill."}, follow=True)
+    assert response.status_code == 200
+    assert "2 registered people were told by email" in response.content.decode()
+    session.refresh_from_db()
+    assert session.status == SessionStatus.CANCELLED and session.cancel_reason == "The trainer is ill."
+    recipients = sorted(message.to[0] for message in mail.outbox)
+    assert recipients == sorted(["founder.a@example.ma", waiting.email])
+    assert gone.email not in recipients
+    assert all("The trainer is ill." in message.body for message in mail.outbox)
+    assert _audited(object_id=str(session.pk), actor=manager_a)
+
+    # A cancelled session is not cancelled twice, nor edited.
+    assert manager.post(url, {"reason": "again"}).status_code == 302
+    assert manager.get(f"/manage/site-a/sessions/{session.pk}/edit/").status_code == 302
+
+
+def test_mark_held_only_once_over(manager, world, site_a):
+    url = f"/manage/site-a/sessions/{world['session_a']}/held/"
+    response = manager.post(url, follow=True)
+    assert "not over yet" in response.content.decode()
+    assert _get(ServiceSession, world["session_a"]).status == SessionStatus.SCHEDULED
+    assert manager.get(url).status_code == 405
+
+    with scopes_disabled():
+        past = ServiceSessionFactory(service_id=world["service_a"], site=site_a, starts_at=timezone.now() - 5 * HOUR)
+    response = manager.post(f"/manage/site-a/sessions/{past.pk}/held/")
+    assert response.status_code == 302
+    assert _get(ServiceSession, past.pk).status == SessionStatus.HELD
+
+
+# --- Attendance -------------------------------------------------------------------------------
+def test_attendance_with_plain_forms(manager, world, manager_a):
+    url = f"/manage/site-a/sessions/{world['session_a']}/attendance/"
+    page = manager.get(url)
+    assert page.status_code == 200
+    assert [r.pk for r in page.context["participants"]] == [world["registration_a"]]
+    assert 'value="present"' in page.content.decode()
+
+    response = manager.post(url, {"registration": world["registration_a"], "attendance": "present"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{url}#registration-{world['registration_a']}"
+    registration = _get(Registration, world["registration_a"])
+    assert registration.attendance == Attendance.PRESENT and registration.checked_in_at is not None
+    assert _audited(object_id=str(registration.pk), actor=manager_a)
+
+    manager.post(url, {"registration": world["registration_a"], "attendance": "no_show"})
+    registration = _get(Registration, world["registration_a"])
+    assert registration.attendance == Attendance.NO_SHOW and registration.checked_in_at is None
+
+    manager.post(url, {"registration": world["registration_a"], "attendance": "clear"})
+    assert _get(Registration, world["registration_a"]).attendance == ""
+
+    # Bad input: a message, never a 500.
+    response = manager.post(url, {"registration": "abc", "attendance": "maybe"}, follow=True)
+    assert response.status_code == 200
+
+
+def test_attendance_with_htmx_swaps_the_row_and_the_counts(manager, world):
+    url = f"/manage/site-a/sessions/{world['session_a']}/attendance/"
+    response = manager.post(
+        url, {"registration": world["registration_a"], "attendance": "present"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'id="registration-{world["registration_a"]}"' in html
+    assert 'hx-swap-oob="true"' in html and "Present: 1" in html
+    assert "<html" not in html
+
+
+def test_waitlisted_people_are_not_on_the_attendance_list(manager, world, unscoped):
+    waiting = RegistrationFactory(
+        session=ServiceSession.objects.get(pk=world["session_a"]), status="waitlisted", waitlisted_at=timezone.now()
+    )
+    url = f"/manage/site-a/sessions/{world['session_a']}/attendance/"
+    assert waiting.pk not in [r.pk for r in manager.get(url).context["participants"]]
+    assert manager.post(url, {"registration": waiting.pk, "attendance": "present"}).status_code == 404
+
+
+def test_no_attendance_on_a_cancelled_session(manager, world, unscoped):
+    ServiceSession.objects.filter(pk=world["session_a"]).update(status=SessionStatus.CANCELLED)
+    url = f"/manage/site-a/sessions/{world['session_a']}/attendance/"
+    response = manager.post(url, {"registration": world["registration_a"], "attendance": "present"}, follow=True)
+    assert "cancelled" in response.content.decode()
+    assert Registration.objects.get(pk=world["registration_a"]).attendance == ""
+
+
+def test_head_office_takes_attendance_of_a_network_session(head_office, world, unscoped):
+    session = ServiceSession.objects.get(pk=world["session_network"])
+    registration = RegistrationFactory(session=session)
+    url = f"/network/services/sessions/{session.pk}/attendance/"
+    assert head_office.post(url, {"registration": registration.pk, "attendance": "present"}).status_code == 302
+    assert Registration.objects.get(pk=registration.pk).attendance == Attendance.PRESENT
+    # …but not of a site's registration through the network's page.
+    response = head_office.post(url, {"registration": world["registration_a"], "attendance": "present"})
+    assert response.status_code == 404
+
+
+# --- Public events: check-in CSV --------------------------------------------------------------
+def test_checkin_csv_of_a_public_event_is_injection_safe(manager, world):
+    url = f"/manage/site-a/sessions/{world['session_public']}/attendance/"
+    with scopes_disabled():
+        session = ServiceSession.objects.get(pk=world["session_public"])
+        evil = RegistrationFactory(
+            session=session, name='=HYPERLINK("http://x")', email="evil@example.ma", organisation="+212 Corp"
+        )
+        RegistrationFactory(session=session, name="@SUM(A1)", email="at@example.ma", organisation="-1")
+        RegistrationFactory(session=session, name="Waiting Person", status="waitlisted", waitlisted_at=timezone.now())
+        RegistrationFactory(session=session, name="Cancelled Person", status="cancelled")
+    manager.post(url, {"registration": evil.pk, "attendance": "present"})  # checked in on the day
+
+    response = manager.get(f"/manage/site-a/sessions/{world['session_public']}/checkin.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Name", "Email", "Organisation", "Status", "Checked in at"]
+    by_email = {row[1]: row for row in rows[1:]}
+    assert set(by_email) == {"visitor@example.ma", "evil@example.ma", "at@example.ma", _waiting_email(session)}
+    assert by_email["evil@example.ma"][0] == '\'=HYPERLINK("http://x")'
+    assert by_email["evil@example.ma"][2] == "'+212 Corp"
+    assert by_email["evil@example.ma"][3] == "Confirmed"
+    checked_in = _get(Registration, evil.pk).checked_in_at
+    assert by_email["evil@example.ma"][4] == timezone.localtime(checked_in).strftime("%Y-%m-%d %H:%M")
+    assert by_email["at@example.ma"][0] == "'@SUM(A1)" and by_email["at@example.ma"][2] == "'-1"
+    assert by_email["visitor@example.ma"][4] == ""
+    assert "Cancelled Person" not in response.content.decode()
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+def _waiting_email(session):
+    with scopes_disabled():
+        return Registration.objects.get(session=session, name="Waiting Person").email
+
+
+def test_checkin_is_offered_only_for_public_events(manager, world):
+    assert manager.get(f"/manage/site-a/sessions/{world['session_a']}/checkin.csv").status_code == 404
+    page = manager.get(f"/manage/site-a/sessions/{world['session_public']}/").content.decode()
+    assert "checkin.csv" in page and "Check-in" in page
+    assert "checkin.csv" not in manager.get(f"/manage/site-a/sessions/{world['session_a']}/").content.decode()
+
+
+# --- Query counts -----------------------------------------------------------------------------
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_service_list_is_constant_in_queries(manager, site_a, django_assert_max_num_queries):
+    one = _queries(manager, LIST)
+    with scopes_disabled():
+        partner = PartnerFactory()
+        for _index in range(30):
+            service = ServiceFactory(site=site_a, provider_kind="partner", partner=partner)
+            session = ServiceSessionFactory(service=service, status=SessionStatus.HELD)
+            RegistrationFactory(session=session, attendance="present", rating=4)
+    with django_assert_max_num_queries(one):
+        response = manager.get(LIST)
+    assert len(response.context["page"]) == 32
+
+
+def test_session_pages_are_constant_in_queries(manager, world, django_assert_max_num_queries):
+    detail = f"/manage/site-a/sessions/{world['session_public']}/"
+    attendance = f"/manage/site-a/sessions/{world['session_public']}/attendance/"
+    service = f"/manage/site-a/services/{world['service_public']}/"
+    export = f"/manage/site-a/sessions/{world['session_public']}/checkin.csv"
+    urls = (detail, attendance, service, export)
+    counts = [_queries(manager, url) for url in urls]
+    with scopes_disabled():
+        session = ServiceSession.objects.get(pk=world["session_public"])
+        for index in range(30):
+            RegistrationFactory(session=session, organisation=f"Org {index}")
+            RegistrationFactory(session=session, status="waitlisted", waitlisted_at=timezone.now())
+            RegistrationFactory(session=session, status="cancelled")
+            ServiceSessionFactory(service=session.service)
+    for url, count in zip(urls, counts, strict=True):
+        with django_assert_max_num_queries(count):
+            manager.get(url)
+    assert len(manager.get(detail).context["confirmed"]) == 31
