@@ -27,6 +27,9 @@ def landing(request):
     elif user.role == Role.MENTOR:
         template = "accounts/landing_mentor.html"
     elif user.role == Role.PARTNER:
+        from services.models import IncubatorMembership
+
+        context["incubator_memberships"] = IncubatorMembership.objects.filter(user=user).select_related("incubator")
         template = "accounts/landing_partner.html"
     else:
         context["sites"] = Site.objects.filter(status="operational").select_related("region")

@@ -1,0 +1,252 @@
+"""Forms of the partners area: partners, programmes and their cohorts, partner incubators,
+their managers and their incubated startups.
+
+Choice querysets are built for one programme's site here, and evaluated in the view's
+tenant scope: a site's back-office only ever offers that site's rows.
+"""
+
+import re
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sites.models import Site
+from startups.models import Startup
+from startups.validators import normalize_phone, phone_validator
+
+from ..models import Incubator, IncubatorMembership, Partner, Programme, Service
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def style_fields(form: forms.BaseForm) -> None:
+    """Bootstrap classes on every widget (templates render `{{ field }}` as is)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+
+
+class StyledModelForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+
+class StyledForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+
+# --- Partners ---------------------------------------------------------------------------
+class PartnerForm(StyledModelForm):
+    website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
+    # Longer than the stored value: spaces and dashes are typed, then normalised away.
+    contact_phone = forms.CharField(
+        label=_("Contact phone"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        help_text=_("A Moroccan number, e.g. 05 22 12 34 56 or +212 5 22 12 34 56."),
+    )
+
+    class Meta:
+        model = Partner
+        fields = [
+            "name",
+            "is_international",
+            "category",
+            "description",
+            "website",
+            "logo",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "is_active",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        }
+        help_texts = {
+            "is_international": _("Tick for an organisation based outside Morocco."),
+            "logo": _("PNG, JPEG or WebP, at most 2 MB. Shown on the public partners page."),
+            "is_active": _("Only active partners are listed publicly and offered for new programmes."),
+        }
+
+    def clean_contact_phone(self):
+        phone = (self.cleaned_data.get("contact_phone") or "").strip()
+        if not phone:
+            return ""
+        phone = normalize_phone(phone)
+        phone_validator(phone)
+        return phone
+
+
+# --- Programmes -------------------------------------------------------------------------
+def programme_service_choices(site: Site | None):
+    """The services a programme of `site` may group: that site's (the caller's scope must
+    include it), or the network's for a network programme (read in `network_scope()`)."""
+    services = Service.objects.filter(site=site) if site else Service.objects.filter(site__isnull=True)
+    return services.order_by("title")
+
+
+def programme_incubator_choices(site: Site | None):
+    incubators = Incubator.objects.filter(affiliated_site=site) if site else Incubator.objects.all()
+    return incubators.select_related("affiliated_site").order_by("name")
+
+
+class ProgrammeForm(StyledModelForm):
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Partners"), queryset=Partner.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    incubators = forms.ModelMultipleChoiceField(
+        label=_("Partner incubators"),
+        queryset=Incubator.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    services = forms.ModelMultipleChoiceField(
+        label=_("Services"), queryset=Service.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Programme
+        fields = ["title", "description", "starts_on", "ends_on", "partners", "incubators", "services"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "starts_on": DATE_WIDGET,
+            "ends_on": DATE_WIDGET,
+        }
+
+    def __init__(self, *args, site: Site | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site = site
+        current_partners = self.instance.partners.values("pk") if self.instance.pk else Partner.objects.none()
+        self.fields["partners"].queryset = Partner.objects.filter(
+            Q(is_active=True) | Q(pk__in=current_partners)
+        ).order_by("name")
+        self.fields["incubators"].queryset = programme_incubator_choices(site)
+        self.fields["services"].queryset = programme_service_choices(site)
+        if site is None:
+            self.fields["incubators"].help_text = _("Any partner incubator of the network.")
+            self.fields["services"].help_text = _("The network's e-Technopark services.")
+        else:
+            self.fields["incubators"].help_text = _("Incubators affiliated to this site.")
+            self.fields["services"].help_text = _("This site's services.")
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The programme cannot end before it starts."))
+        return data
+
+    def _post_clean(self):
+        # Assign the site before the model validation runs (a new programme has none yet).
+        if not self.instance.pk:
+            self.instance.site = self.site
+        super()._post_clean()
+
+
+class ParticipantForm(StyledForm):
+    startup = forms.ModelChoiceField(label=_("Startup"), queryset=Startup.objects.none(), empty_label=_("Choose…"))
+
+    def __init__(self, *args, eligible, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["startup"].queryset = eligible.order_by("legal_name", "pk")
+
+
+class ProgrammeFilterForm(forms.Form):
+    """Head office's list of programmes: network ones or one site's (invalid → ignored)."""
+
+    NETWORK = "network"
+
+    site = forms.ChoiceField(label=_("Owner"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        sites = [(site.slug, site.name) for site in Site.objects.order_by("slug")]
+        self.fields["site"].choices = [("", _("All")), (self.NETWORK, _("Network (e-Technopark)")), *sites]
+        style_fields(self)
+
+
+# --- Incubators -------------------------------------------------------------------------
+class IncubatorForm(StyledModelForm):
+    website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
+
+    class Meta:
+        model = Incubator
+        fields = ["name", "slug", "affiliated_site", "partner", "description", "website", "is_active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "slug": _("Lower-case letters, digits and dashes; used in the incubator's back-office address."),
+            "partner": _("The partner organisation behind the incubator, if any."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["affiliated_site"].queryset = Site.objects.select_related("region").order_by("slug")
+        current = [self.instance.partner_id] if self.instance.partner_id else []
+        self.fields["partner"].queryset = Partner.objects.filter(Q(is_active=True) | Q(pk__in=current)).order_by("name")
+
+
+class IncubatorManagerForm(StyledForm):
+    email = forms.EmailField(label=_("User's email address"))
+
+    def __init__(self, *args, incubator: Incubator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.incubator = incubator
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        user = get_user_model().objects.filter(email=email, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("No active account uses this address; ask the person to sign up first."))
+        if IncubatorMembership.objects.filter(incubator=self.incubator, user=user).exists():
+            raise forms.ValidationError(_("This person already manages this incubator."))
+        self.cleaned_data["user"] = user
+        return email
+
+
+ICE = re.compile(r"^[0-9]{15}$")
+
+
+class IncubationForm(StyledForm):
+    """An incubator adds a startup of the portal, found by its ICE or its exact name."""
+
+    startup = forms.CharField(
+        label=_("Startup (ICE or exact name)"),
+        max_length=200,
+        help_text=_("The 15-digit ICE, or the startup's legal or brand name exactly as registered."),
+    )
+    since = forms.DateField(label=_("Incubated since"), widget=DATE_WIDGET)
+
+    def clean_startup(self):
+        value = " ".join(self.cleaned_data["startup"].split())
+        compact = re.sub(r"\s", "", value)
+        if ICE.match(compact):
+            startups = Startup.objects.filter(ice=compact)
+        else:
+            startups = Startup.objects.filter(Q(legal_name__iexact=value) | Q(brand_name__iexact=value))
+        found = list(startups[:2])
+        if not found:
+            raise forms.ValidationError(_("No startup of the portal has this ICE or name."))
+        if len(found) > 1:
+            raise forms.ValidationError(_("Several startups have this name: use the ICE instead."))
+        self.cleaned_data["startup_object"] = found[0]
+        return value
+
+    def clean_since(self):
+        since = self.cleaned_data["since"]
+        if since > timezone.localdate():
+            raise forms.ValidationError(_("The incubation cannot start in the future."))
+        return since
