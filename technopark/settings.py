@@ -132,6 +132,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "technopark.tasks.clear_expired_sessions",
         "schedule": 24 * 60 * 60,
     },
+    # Reminders 24 hours before each session (the claim on the row makes reruns harmless).
+    "session-reminders": {"task": "services.tasks.send_session_reminders", "schedule": 15 * 60},
     # Last year's figures are due in spring: remind on the 1st, February to June, 09:00.
     "declaration-reminders": {
         "task": "startups.tasks.send_declaration_reminders",

@@ -1,3 +1,411 @@
-"""Placeholder until this area lands."""
+"""The public catalogue of services, registration to sessions, "my registrations" and the
+personal calendar feed.
 
-urlpatterns: list = []
+The catalogue spans every site and the network's e-Technopark offer (rows without a site),
+which the request's site scope hides: every read of services, sessions and registrations
+here runs inside `network_scope()` explicitly, and registration actions are called in that
+same scope. What a viewer may then do is decided per object: eligibility
+(`selectors.is_eligible` / `eligible_startups`), the registration's owner, or the secret
+token in the URL (cancel links, calendar feed).
+"""
+
+import datetime
+import hashlib
+import re
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from django.views.decorators.http import require_POST
+
+from sites.scoping import network_scope
+from startups.selectors import startups_of_member
+from technopark.errors import Conflict
+
+from .. import actions, ics, selectors
+from ..forms.catalogue import CatalogueFilterForm, FeedbackForm, PublicRegistrationForm, StartupChoiceForm
+from ..models import (
+    Attendance,
+    Eligibility,
+    Registration,
+    RegistrationStatus,
+    Service,
+    ServiceSession,
+    SessionStatus,
+)
+
+# Tokens (cancel links, calendar feeds) are `secrets.token_urlsafe` strings: anything else
+# is unknown without asking the database (which may refuse some characters, e.g. NUL).
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+PAGE_SIZE = 24
+PAST_PAGE_SIZE = 25
+FEED_DAYS_BACK = 90
+# Public registration (no account needed): at most this many attempts per hour for one
+# address from one IP, and per IP whatever the address (filling seats with fake names).
+PUBLIC_LIMIT_PER_EMAIL = 10
+PUBLIC_LIMIT_PER_IP = 50
+PUBLIC_LIMIT_WINDOW = 60 * 60
+
+
+# --- Reads (always inside network_scope) ------------------------------------------------
+def _confirmed_count():
+    return (
+        Registration.objects.filter(session=OuterRef("pk"), status=RegistrationStatus.CONFIRMED)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+
+def _with_seats_left(sessions: QuerySet[ServiceSession]) -> QuerySet[ServiceSession]:
+    waitlisted = (
+        Registration.objects.filter(session=OuterRef("pk"), status=RegistrationStatus.WAITLISTED)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return sessions.annotate(
+        seats_left=Greatest(F("seats") - Coalesce(Subquery(_confirmed_count()), Value(0)), Value(0)),
+        waitlisted_count=Coalesce(Subquery(waitlisted), Value(0)),
+    )
+
+
+def _catalogue_services() -> QuerySet[Service]:
+    """Published services annotated with their next scheduled session and its seats left."""
+    next_sessions = _with_seats_left(
+        ServiceSession.objects.filter(
+            service=OuterRef("pk"), status=SessionStatus.SCHEDULED, starts_at__gte=timezone.now()
+        ).order_by("starts_at", "pk")
+    )
+    return (
+        Service.objects.filter(is_published=True)
+        .select_related("site", "partner")
+        .prefetch_related("languages")
+        .annotate(
+            next_starts_at=Subquery(next_sessions.values("starts_at")[:1]),
+            next_seats_left=Subquery(next_sessions.values("seats_left")[:1]),
+        )
+        .order_by(F("next_starts_at").asc(nulls_last=True), "title", "pk")
+    )
+
+
+def _published_service(pk) -> Service:
+    return get_object_or_404(
+        Service.objects.filter(is_published=True).select_related("site", "partner").prefetch_related("languages"),
+        pk=pk,
+    )
+
+
+def _registrations_of(user) -> QuerySet[Registration]:
+    """The user's registrations, and those made without an account with their (verified)
+    address."""
+    return Registration.objects.filter(Q(user=user) | Q(user__isnull=True, email=user.email.lower()))
+
+
+# --- Catalogue and service page ---------------------------------------------------------
+def catalogue(request):
+    form = CatalogueFilterForm(request.GET)
+    # Reviewed network-wide read: the public catalogue of every site and of e-Technopark.
+    with network_scope():
+        services = form.filter(_catalogue_services())
+        page = Paginator(services, PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(request, "services/catalogue/catalogue.html", {"form": form, "page": page})
+
+
+def service_detail(request, pk):
+    user = request.user
+    # Reviewed network-wide read: one published service of any site or of the network.
+    with network_scope():
+        service = _published_service(pk)
+        sessions = list(_with_seats_left(selectors.upcoming_sessions(service)))
+        mine = {}
+        startups = []
+        if user.is_authenticated:
+            live = _registrations_of(user).filter(session__in=[s.pk for s in sessions])
+            mine = {r.session_id: r for r in live.exclude(status=RegistrationStatus.CANCELLED)}
+            startups = list(selectors.eligible_startups(user, service).order_by("legal_name"))
+        eligible = service.eligibility == Eligibility.PUBLIC or bool(startups)
+        now = timezone.now()
+        for session in sessions:
+            session.mine = mine.get(session.pk)
+            session.open = session.is_open_for_registration(now)
+        return render(
+            request,
+            "services/catalogue/detail.html",
+            {"service": service, "sessions": sessions, "eligible": eligible, "startups": startups},
+        )
+
+
+# --- Registration -----------------------------------------------------------------------
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _over_limit(key: str, limit: int) -> bool:
+    """Count one attempt under `key` for the current window; True once over `limit`."""
+    cache.add(key, 0, PUBLIC_LIMIT_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, PUBLIC_LIMIT_WINDOW)
+        count = 1
+    return count > limit
+
+
+def public_registration_throttled(request, email: str) -> bool:
+    """Public registration's rate limit: per IP and address, and per IP."""
+    ip = _client_ip(request)
+    digest = hashlib.sha256(f"{ip}|{email.lower()}".encode()).hexdigest()
+    over_email = _over_limit(f"services:public-registration:{digest}", PUBLIC_LIMIT_PER_EMAIL)
+    over_ip = _over_limit(f"services:public-registration-ip:{ip}", PUBLIC_LIMIT_PER_IP)
+    return over_email or over_ip
+
+
+def _registered_message(request, registration: Registration) -> None:
+    if registration.status == RegistrationStatus.CONFIRMED:
+        messages.success(
+            request, _("Your seat is confirmed. We have sent you an email with a calendar file and a cancel link.")
+        )
+    else:
+        messages.info(
+            request,
+            _("The session is full: you are on the waitlist. If a seat frees up, it is yours and we will email you."),
+        )
+
+
+def _register_page(request, session, context, *, status=200):
+    return render(
+        request,
+        "services/catalogue/register.html",
+        {"session": session, "service": session.service, **context},
+        status=status,
+    )
+
+
+def session_register(request, pk):
+    # Reviewed network-wide read: a session of any site or of the network; the action runs
+    # in the same scope.
+    with network_scope():
+        session = get_object_or_404(
+            _with_seats_left(
+                ServiceSession.objects.filter(service__is_published=True).select_related(
+                    "service__site", "service__partner"
+                )
+            ),
+            pk=pk,
+        )
+        service = session.service
+        if service.eligibility == Eligibility.PUBLIC:
+            return _register_public(request, session)
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        startups = selectors.eligible_startups(user, service).order_by("legal_name")
+        if not startups.exists():
+            return render(
+                request,
+                "services/catalogue/not_eligible.html",
+                {"service": service, "session": session, "has_startup": startups_of_member(user).exists()},
+                status=403,
+            )
+        form = StartupChoiceForm(request.POST or None, startups=startups)
+        if request.method == "POST" and form.is_valid():
+            try:
+                registration = actions.registration_create(
+                    session=session,
+                    name=user.full_name or user.email,
+                    email=user.email,
+                    language=user.language,
+                    user=user,
+                    startup=form.cleaned_data["startup"],
+                )
+            except Conflict as conflict:
+                messages.error(request, conflict.message)
+                return redirect(service)
+            _registered_message(request, registration)
+            return redirect(service)
+        return _register_page(request, session, {"form": form})
+
+
+def _register_public(request, session):
+    user = request.user
+    initial = {"name": user.full_name, "email": user.email} if user.is_authenticated else {}
+    form = PublicRegistrationForm(request.POST or None, initial=initial)
+    if user.is_authenticated:
+        form.fields["email"].disabled = True  # registered with the account's address
+        form.fields["email"].help_text = _("The address of your account.")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if public_registration_throttled(request, data["email"]):
+            return render(request, "services/catalogue/throttled.html", {"service": session.service}, status=429)
+        try:
+            registration = actions.registration_create(
+                session=session,
+                name=data["name"],
+                email=data["email"],
+                organisation=data["organisation"],
+                language=user.language if user.is_authenticated else request.LANGUAGE_CODE,
+                user=user if user.is_authenticated else None,
+            )
+        except Conflict as conflict:
+            form.add_error(None, conflict.message)
+        else:
+            _registered_message(request, registration)
+            return redirect(session.service)
+    return _register_page(request, session, {"form": form, "public": True})
+
+
+# --- Cancel by token (no account needed: the token is the secret) ----------------------
+def registration_cancel(request, token):
+    if not TOKEN.fullmatch(token):
+        raise Http404
+    # Reviewed network-wide read: the token designates one registration anywhere.
+    with network_scope():
+        registration = get_object_or_404(Registration.objects.select_related("session__service__site"), token=token)
+        session = registration.session
+        if request.method == "POST":
+            try:
+                actions.registration_cancel(registration=registration)
+            except Conflict as conflict:
+                messages.error(request, conflict.message)
+            else:
+                messages.success(request, _("Your registration is cancelled. Thank you for freeing your seat."))
+            if request.user.is_authenticated and _registrations_of(request.user).filter(pk=registration.pk).exists():
+                return redirect("services:my_registrations")
+            return redirect("services:registration_cancel", token=token)
+        return render(
+            request,
+            "services/catalogue/cancel.html",
+            {
+                "registration": registration,
+                "session": session,
+                "service": session.service,
+                "is_cancelled": registration.status == RegistrationStatus.CANCELLED,
+                "has_started": session.starts_at <= timezone.now(),
+            },
+        )
+
+
+# --- My registrations and feedback ------------------------------------------------------
+def _my_registrations_response(request, *, bound_form=None, bound_pk=None):
+    user = request.user
+    now = timezone.now()
+    # Reviewed network-wide read: the user's own registrations, at any site or e-Technopark.
+    with network_scope():
+        mine = _registrations_of(user).select_related("session__service__site", "startup")
+        upcoming = list(mine.filter(session__ends_at__gte=now).order_by("session__starts_at", "pk"))
+        past = Paginator(mine.filter(session__ends_at__lt=now).order_by("-session__starts_at", "-pk"), PAST_PAGE_SIZE)
+        page = past.get_page(request.GET.get("page"))
+        for registration in page:
+            registration.can_rate = (
+                registration.status == RegistrationStatus.CONFIRMED
+                and registration.attendance != Attendance.NO_SHOW
+                and registration.session.status != SessionStatus.CANCELLED
+            )
+            if registration.can_rate:
+                if registration.pk == bound_pk:
+                    registration.feedback_form = bound_form
+                else:
+                    registration.feedback_form = FeedbackForm(
+                        auto_id=f"id_r{registration.pk}_%s",
+                        initial={"rating": registration.rating, "comment": registration.comment},
+                    )
+        feed_url = request.build_absolute_uri(reverse("services:calendar_feed", kwargs={"token": user.calendar_token}))
+        return render(
+            request,
+            "services/catalogue/my_registrations.html",
+            {"upcoming": upcoming, "page": page, "feed_url": feed_url, "now": now},
+        )
+
+
+@login_required
+def my_registrations(request):
+    return _my_registrations_response(request)
+
+
+@require_POST
+@login_required
+def feedback(request, pk):
+    with network_scope():
+        registration = get_object_or_404(_registrations_of(request.user).select_related("session"), pk=pk)
+        form = FeedbackForm(request.POST, auto_id=f"id_r{registration.pk}_%s")
+        if not form.is_valid():
+            return _my_registrations_response(request, bound_form=form, bound_pk=registration.pk)
+        try:
+            actions.feedback_give(
+                registration=registration, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
+            )
+        except Conflict as conflict:
+            messages.error(request, conflict.message)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Thank you for your feedback."))
+        return redirect("services:my_registrations")
+
+
+# --- Personal calendar feed -------------------------------------------------------------
+def calendar_feed(request, token):
+    """The user's confirmed sessions (the last 90 days and upcoming) as iCalendar. No login:
+    calendar apps fetch it on their own; the token in the URL is the secret."""
+    if not TOKEN.fullmatch(token):
+        raise Http404
+    user = get_user_model().objects.filter(calendar_token=token, is_active=True).first()
+    if user is None:
+        raise Http404
+    since = timezone.now() - datetime.timedelta(days=FEED_DAYS_BACK)
+    # Reviewed network-wide read: the sessions this one user is confirmed at.
+    with network_scope():
+        registrations = (
+            _registrations_of(user)
+            .filter(status=RegistrationStatus.CONFIRMED, session__starts_at__gte=since)
+            .exclude(session__status=SessionStatus.CANCELLED)
+            .select_related("session__service")
+            .order_by("session__starts_at", "pk")
+        )
+        with override(user.language):
+            content = ics.calendar(
+                [ics.session_event(registration.session, with_link=True) for registration in registrations],
+                name=_("Technopark — my sessions"),
+            )
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="technopark.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_POST
+@login_required
+def calendar_regenerate(request):
+    actions.calendar_token_regenerate(user=request.user)
+    messages.success(
+        request, _("Your calendar link has changed: the old one no longer works. Add the new one to your calendar.")
+    )
+    return redirect("services:my_registrations")
+
+
+urlpatterns = [
+    path("services/", catalogue, name="catalogue"),
+    path("services/<int:pk>/", service_detail, name="detail"),
+    path("sessions/<int:pk>/register/", session_register, name="register"),
+    path("registrations/<str:token>/cancel/", registration_cancel, name="registration_cancel"),
+    path("me/registrations/", my_registrations, name="my_registrations"),
+    path("me/registrations/<int:pk>/feedback/", feedback, name="feedback"),
+    path("me/calendar/regenerate/", calendar_regenerate, name="calendar_regenerate"),
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
+]
