@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
+from services import api as services_api
 from sites import api as sites_api
 from startups import api as startups_api
 
@@ -22,6 +23,7 @@ api_v1 = [
     path("sites/<slug:slug>/", sites_api.SiteDetail.as_view(), name="site"),
     path("manage/<slug:site_slug>/members/", sites_api.SiteMembershipList.as_view(), name="site_members"),
     *startups_api.api_urlpatterns,
+    *services_api.api_urlpatterns,
 ]
 
 urlpatterns = [
