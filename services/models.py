@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from sites.models import Language, Site
@@ -224,7 +225,7 @@ class ServiceSession(models.Model):
     join_url = models.URLField(
         _("join or stream link"), blank=True, help_text=_("Shown to confirmed participants only.")
     )
-    seats = models.PositiveIntegerField(_("seats"), validators=[MinValueValidator(1)])
+    seats = models.PositiveIntegerField(pgettext_lazy("session", "seats"), validators=[MinValueValidator(1)])
     registration_deadline = models.DateTimeField(_("registration deadline"))
     status = models.CharField(
         _("status"), max_length=10, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
