@@ -19,8 +19,9 @@ management command and the upload page (`/network/import/`):
 written when any row is bad; importing the same files twice changes nothing.
 
 The module is scope-agnostic: admissions are site-owned (django-scopes), so callers open
-the scope — the upload page inside `sites.scoping.network_scope()` (head office), the
-management command inside `scopes_disabled()`.
+the scope — the upload page's preview and the Celery task `run_history_import` inside
+`sites.scoping.network_scope()` (head office), the management command inside
+`scopes_disabled()`.
 
 Formats (comma-separated, dates YYYY-MM-DD, an empty cell means "unknown"):
 
@@ -42,6 +43,7 @@ import datetime
 import decimal
 import io
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import IO
 
@@ -93,6 +95,7 @@ CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 STARTUP, ADMISSION, DECLARATION = "startup", "admission", "declaration"
 
 Source = bytes | str | IO | None  # raw bytes, already-decoded text, a file object, or nothing
+Progress = Callable[[int, int], None]  # progress(done, total) while applying
 
 
 # --- The report ----------------------------------------------------------------------------
@@ -942,11 +945,32 @@ def _message(error: Exception) -> str:
     return _("The database refused this row (%(error)s).") % {"error": error}
 
 
-def apply_plan(plan: Plan, *, actor) -> None:
+class _Progress:
+    """Calls `callback(done, total)` before each planned record and once at the end."""
+
+    def __init__(self, callback: Progress | None, total: int):
+        self.callback, self.total, self.done = callback, total, 0
+
+    def step(self) -> None:
+        if self.callback is not None:
+            self.callback(self.done, self.total)
+        self.done += 1
+
+    def finish(self) -> None:
+        if self.callback is not None:
+            self.callback(self.total, self.total)
+
+
+def apply_plan(plan: Plan, *, actor, progress: Progress | None = None) -> None:
     """Write the plan in one transaction; every created or updated record is audited.
-    Raises `_ApplyError` (everything rolled back) if the database refuses a row."""
+    Raises `_ApplyError` (everything rolled back) if the database refuses a row.
+
+    `progress`, if given, is called as `progress(done, total)` with the number of planned
+    records (unchanged ones included) already handled, and once more at the end."""
+    counter = _Progress(progress, len(plan.startups) + len(plan.admissions) + len(plan.declarations))
     with transaction.atomic():
         for planned in plan.startups:
+            counter.step()
             try:
                 with transaction.atomic():
                     if planned.action == UNCHANGED:
@@ -963,6 +987,7 @@ def apply_plan(plan: Plan, *, actor) -> None:
                 raise _ApplyError(RowError(STARTUPS_FILE, planned.line, "refused", _message(error))) from error
         # Updates (ends) before creations, so a closed admission makes room for a new open one.
         for admission in sorted(plan.admissions, key=lambda admission: admission.action != UPDATED):
+            counter.step()
             if admission.action == UNCHANGED:
                 continue
             try:
@@ -990,6 +1015,7 @@ def apply_plan(plan: Plan, *, actor) -> None:
             except (ValidationError, IntegrityError) as error:
                 raise _ApplyError(RowError(STARTUPS_FILE, admission.line, "refused", _message(error))) from error
         for declaration in plan.declarations:
+            counter.step()
             if declaration.action == UNCHANGED:
                 continue
             startup = (
@@ -1003,6 +1029,7 @@ def apply_plan(plan: Plan, *, actor) -> None:
                     _declaration_save(actor=actor, declaration=record)
             except (ValidationError, IntegrityError) as error:
                 raise _ApplyError(RowError(DECLARATIONS_FILE, declaration.line, "refused", _message(error))) from error
+    counter.finish()
 
 
 def _declaration_save(*, actor, declaration: Declaration) -> None:
@@ -1029,11 +1056,14 @@ def import_history(
     dry_run: bool = False,
     actor=None,
     today: datetime.date | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Parse, validate, plan and (unless `dry_run` or any row is bad) apply the two files.
 
     Each file is raw bytes, decoded text or a file object; either may be None. Run it in a
-    scope that sees every site (see the module's docstring)."""
+    scope that sees every site (see the module's docstring). `progress(done, total)`, if
+    given, follows the apply step (see `apply_plan`); it is not called on a dry run or when
+    any row is bad."""
     today = today or timezone.localdate()
     report = ImportReport(dry_run=dry_run)
     startups_content, declarations_content = _read_source(startups_file), _read_source(declarations_file)
@@ -1073,7 +1103,7 @@ def import_history(
     if report.errors or dry_run:
         return report
     try:
-        apply_plan(plan, actor=actor)
+        apply_plan(plan, actor=actor, progress=progress)
     except _ApplyError as failure:
         report.errors.append(failure.error)
         return report

@@ -1,17 +1,27 @@
 """Celery tasks of the startups app (thin: compute, then call the email helpers)."""
 
+import datetime
+import logging
+
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from sites.scoping import network_scope
 from technopark.emails import email_render, email_send_on_commit
 
 from . import selectors
-from .models import DeclarationReminder, StartupMember, TeamRole
+from .importer import import_history
+from .models import DeclarationReminder, ImportJob, ImportJobStatus, StartupMember, TeamRole
+
+logger = logging.getLogger(__name__)
+PROGRESS_EVERY = 100  # records between two progress reports of a history import
+PROGRESS_TTL = 24 * 60 * 60
 
 
 @shared_task
@@ -60,3 +70,79 @@ def send_declaration_reminders() -> int:
                 email_send_on_commit(to=[user.email], subject=subject, body=body)
                 sent += 1
     return sent
+
+
+def import_progress_key(job_id: int) -> str:
+    return f"startups:import-job:{job_id}:progress"
+
+
+def import_progress(job: ImportJob) -> tuple[int, int]:
+    """(processed, total) of a job: the row's figures, or the live ones of a running job
+    (written to the cache, as the import's transaction hides the row's until it commits)."""
+    if job.status == ImportJobStatus.RUNNING:
+        live = cache.get(import_progress_key(job.pk))
+        if live:
+            return live[0], live[1]
+    return job.processed_rows, job.total_rows
+
+
+STALE_AFTER = datetime.timedelta(minutes=30)
+
+
+@shared_task
+def run_history_import(job_id: int) -> str | None:
+    """Apply a confirmed history import (an ImportJob); returns the job's final status.
+
+    Idempotent: the job is claimed by a conditional update queued → running, so a job
+    done, failed or running (a duplicate delivery, a second call) is left alone — except a
+    job "running" for longer than STALE_AFTER, whose worker died (the task is acknowledged
+    late, so the broker redelivers it): that one is claimed again. The importer applies
+    everything in one transaction: a job that died wrote nothing."""
+    now = timezone.now()
+    claimable = Q(status=ImportJobStatus.QUEUED) | Q(status=ImportJobStatus.RUNNING, started_at__lt=now - STALE_AFTER)
+    if not ImportJob.objects.filter(claimable, pk=job_id).update(status=ImportJobStatus.RUNNING, started_at=now):
+        return None
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    key = import_progress_key(job.pk)
+
+    def progress(done: int, total: int) -> None:
+        if done == 0 or done == total or done % PROGRESS_EVERY == 0:
+            cache.set(key, (done, total), PROGRESS_TTL)
+
+    language = getattr(job.created_by, "language", "") or settings.LANGUAGE_CODE
+    # The report's messages are written in the language of the person who confirmed.
+    with translation.override(language):
+        _apply(job, progress)
+    cache.delete(key)
+    return job.status
+
+
+def _apply(job: ImportJob, progress) -> None:
+    try:
+        # Reviewed network-wide write: head office imports records of every site.
+        with network_scope():
+            report = import_history(
+                job.startups_csv, job.declarations_csv, dry_run=False, actor=job.created_by, progress=progress
+            )
+    except Exception as error:  # noqa: BLE001 — the job must not stay "running"; the details go to the log
+        logger.exception("history import %s failed", job.pk)
+        job.status = ImportJobStatus.FAILED
+        job.error_message = _("The import stopped unexpectedly (%(error)s): nothing was written.") % {
+            "error": error.__class__.__name__
+        }
+    else:
+        # The counts and the errors; the list of changes stays out (it can be long).
+        job.report = {key: value for key, value in report.to_dict().items() if key != "changes"}
+        total = sum(sum(numbers.values()) for numbers in report.counts.values())
+        job.total_rows = total
+        if report.applied:
+            job.status = ImportJobStatus.DONE
+            job.processed_rows = total
+        else:
+            job.status = ImportJobStatus.FAILED
+            job.error_message = _(
+                "Nothing was imported: the data changed since the preview. Check the errors below and upload "
+                "corrected files."
+            )
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "report", "total_rows", "processed_rows", "error_message", "finished_at"])

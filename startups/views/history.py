@@ -1,12 +1,14 @@
 """Head office imports historical records: upload startups.csv and/or declarations.csv,
 check the preview (what would be created or updated, every bad row with its line), then
-confirm without uploading again.
+confirm without uploading again. The confirmation queues an `ImportJob` that the Celery task
+`startups.tasks.run_history_import` applies; its page (`/network/import/jobs/<pk>/`) shows the
+progress (refreshed by htmx every 2 s, or by a link without JavaScript) and then the report.
 
 Between the preview and the confirmation the files wait in a private temporary folder
 named by a random token that only the uploader's session knows (files are 5 MB at most,
 leftovers older than a day are purged at the next upload). This assumes the web workers
-share one machine's temporary folder; when the import moves to Celery the files will move
-to shared storage, and `importer.import_history` will not change.
+share one machine's temporary folder. Once confirmed, the files are copied into the job's
+row, which the Celery worker reads.
 """
 
 import secrets
@@ -16,7 +18,8 @@ import time
 from pathlib import Path
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,6 +29,8 @@ from sites.scoping import network_scope
 
 from ..forms.history import ConfirmImportForm, HistoryUploadForm
 from ..importer import import_history
+from ..models import ImportJob
+from ..tasks import import_progress, run_history_import
 
 STASH_DIR = Path(tempfile.gettempdir()) / "technopark-history-imports"
 STASH_MAX_AGE_SECONDS = 24 * 60 * 60
@@ -33,6 +38,7 @@ SESSION_KEY = "startups_history_import"
 FILES = ("startups", "declarations")
 PREVIEW_CHANGES = 50
 PREVIEW_ERRORS = 200
+RECENT_JOBS = 10
 
 
 def _purge_stale() -> None:
@@ -47,7 +53,7 @@ def _purge_stale() -> None:
             continue
 
 
-def _stash(request, contents: dict[str, bytes], names: dict[str, str]) -> str:
+def _stash(request, contents: dict[str, bytes], names: dict[str, str], total: int) -> str:
     _drop(request)
     _purge_stale()
     token = secrets.token_urlsafe(24)
@@ -55,7 +61,7 @@ def _stash(request, contents: dict[str, bytes], names: dict[str, str]) -> str:
     folder.mkdir(parents=True, mode=0o700)
     for key, content in contents.items():
         (folder / f"{key}.csv").write_bytes(content)
-    request.session[SESSION_KEY] = {"token": token, "names": names}
+    request.session[SESSION_KEY] = {"token": token, "names": names, "total": total}
     return token
 
 
@@ -88,10 +94,14 @@ def _preview_context(report) -> dict:
     }
 
 
+def _recent_jobs():
+    return list(ImportJob.objects.select_related("created_by").defer("startups_csv", "declarations_csv")[:RECENT_JOBS])
+
+
 @head_office_required
 def history_import(request):
     form = HistoryUploadForm(request.POST, request.FILES) if request.method == "POST" else HistoryUploadForm()
-    context = {"form": form}
+    context = {"form": form, "jobs": _recent_jobs()}
     if request.method == "POST" and form.is_valid():
         uploads = {key: form.cleaned_data[key] for key in FILES if form.cleaned_data.get(key)}
         contents = {key: upload.read() for key, upload in uploads.items()}
@@ -102,11 +112,21 @@ def history_import(request):
         context.update(_preview_context(report))
         context["names"] = {key: upload.name for key, upload in uploads.items()}
         if report.ok:
-            token = _stash(request, contents, context["names"])
+            token = _stash(request, contents, context["names"], len(report.changes))
             context["confirm_form"] = ConfirmImportForm(initial={"token": token})
         else:
             _drop(request)
     return render(request, "startups/history/import.html", context)
+
+
+def _as_text(content: bytes | None) -> str | None:
+    """The file as text for the job's row; ValueError if it cannot be stored as text."""
+    if content is None:
+        return None
+    text = content.decode("utf-8-sig")  # the preview accepted it, so it is UTF-8
+    if "\x00" in text:
+        raise ValueError("NUL character")
+    return text
 
 
 @head_office_required
@@ -117,24 +137,64 @@ def history_import_confirm(request):
     if contents is None:
         messages.error(request, _("This preview is no longer available: upload the files again."))
         return redirect("startups:history_import")
-    with network_scope():
-        report = import_history(
-            contents.get("startups"), contents.get("declarations"), dry_run=False, actor=request.user
+    stored = request.session.get(SESSION_KEY) or {}
+    names = stored.get("names") or {}
+    try:
+        texts = {key: _as_text(contents.get(key)) for key in FILES}
+    except (UnicodeDecodeError, ValueError):
+        _drop(request)
+        messages.error(request, _("These files cannot be imported: save them as CSV UTF-8 and upload them again."))
+        return redirect("startups:history_import")
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            created_by=request.user,
+            startups_name=str(names.get("startups", ""))[:255],
+            startups_csv=texts["startups"],
+            declarations_name=str(names.get("declarations", ""))[:255],
+            declarations_csv=texts["declarations"],
+            total_rows=int(stored.get("total") or 0),
         )
+        transaction.on_commit(lambda: run_history_import.delay(job.pk))
     _drop(request)
-    if not report.applied:
-        # The portal changed since the preview (someone else imported or edited): nothing was written.
-        messages.error(request, _("Nothing was imported: the data changed since the preview. Check the errors below."))
-        return render(
-            request,
-            "startups/history/import.html",
-            {"form": HistoryUploadForm(), **_preview_context(report)},
-        )
-    messages.success(request, _("Import done. %(summary)s") % {"summary": report.summary()})
-    return redirect("startups:history_import")
+    messages.success(request, _("The import has started: this page shows its progress."))
+    return redirect(job)
+
+
+def _job_context(job: ImportJob) -> dict:
+    processed, total = import_progress(job)
+    report = job.report or {}
+    errors = report.get("errors") or []
+    labels = {"startup": _("Startups"), "admission": _("Admissions"), "declaration": _("Yearly declarations")}
+    return {
+        "job": job,
+        "processed": processed,
+        "total": total,
+        "count_rows": [(labels.get(kind, kind), numbers) for kind, numbers in (report.get("counts") or {}).items()],
+        "job_errors": errors[:PREVIEW_ERRORS],
+        "more_errors": max(0, len(errors) - PREVIEW_ERRORS),
+    }
+
+
+def _job(pk: int) -> ImportJob:
+    return get_object_or_404(
+        ImportJob.objects.select_related("created_by").defer("startups_csv", "declarations_csv"), pk=pk
+    )
+
+
+@head_office_required
+def history_import_job(request, pk: int):
+    return render(request, "startups/history/job.html", _job_context(_job(pk)))
+
+
+@head_office_required
+def history_import_job_status(request, pk: int):
+    """The status block alone, for the job page's htmx polling."""
+    return render(request, "startups/history/_job_status.html", _job_context(_job(pk)))
 
 
 urlpatterns = [
     path("network/import/", history_import, name="history_import"),
     path("network/import/confirm/", history_import_confirm, name="history_import_confirm"),
+    path("network/import/jobs/<int:pk>/", history_import_job, name="history_import_job"),
+    path("network/import/jobs/<int:pk>/status/", history_import_job_status, name="history_import_job_status"),
 ]

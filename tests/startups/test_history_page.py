@@ -1,5 +1,5 @@
 """The head-office upload page (/network/import/): preview, errors, confirmation without a
-second upload, permissions and the size limit."""
+second upload (applied by a Celery job, eager in tests), permissions and the size limit."""
 
 from pathlib import Path
 
@@ -9,10 +9,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scopes_disabled
 
 from startups.importer import MAX_FILE_BYTES
-from startups.models import Admission, Declaration, Startup
+from startups.models import Admission, Declaration, ImportJob, Startup
 from startups.views import history
 from startups.views.history import SESSION_KEY
 from technopark.models import AuditEntry
+
+
+@pytest.fixture(autouse=True)
+def _english(client, staff):
+    # Assertions read English; the report is written in the confirming user's language.
+    staff.language = "en"
+    staff.save(update_fields=["language"])
+    client.cookies["django_language"] = "en"
+
 
 FIXTURES = Path(__file__).parent / "fixtures"
 URL = "/network/import/"
@@ -61,11 +70,16 @@ def test_upload_shows_a_preview_and_writes_nothing(head_office):
     assert (history.STASH_DIR / token / "startups.csv").is_file()
 
 
-def test_confirming_imports_without_a_second_upload(head_office, staff):
+def test_confirming_imports_without_a_second_upload(head_office, staff, django_capture_on_commit_callbacks):
     head_office.post(URL, {"startups": upload("startups.csv"), "declarations": upload("declarations.csv")})
     token = head_office.session[SESSION_KEY]["token"]
-    response = head_office.post(CONFIRM_URL, {"token": token})
-    assert response.status_code == 302 and response.url == URL
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = head_office.post(CONFIRM_URL, {"token": token})
+    job = ImportJob.objects.get()
+    assert len(callbacks) == 1
+    assert response.status_code == 302 and response.url == f"/network/import/jobs/{job.pk}/"
+    assert (job.status, job.created_by, job.processed_rows, job.total_rows) == ("done", staff, 11, 11)
+    assert (job.startups_name, job.declarations_name) == ("startups.csv", "declarations.csv")
     assert written() == (3, 4, 4)
     with scopes_disabled():
         assert AuditEntry.objects.filter(actor=staff).count() == 11
@@ -134,7 +148,9 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, db):
     assert client.post(CONFIRM_URL, {"token": "x"}).status_code == 302
 
 
-def test_when_the_portal_changed_since_the_preview_nothing_is_written(head_office, site_b):
+def test_when_the_portal_changed_since_the_preview_nothing_is_written(
+    head_office, site_b, django_capture_on_commit_callbacks
+):
     from tests.factories import AdmissionFactory, StartupFactory
 
     head_office.post(URL, {"startups": upload("startups.csv")})
@@ -142,7 +158,12 @@ def test_when_the_portal_changed_since_the_preview_nothing_is_written(head_offic
     with scopes_disabled():
         medina = StartupFactory(legal_name="Medina Games", ice="002345678000012", founded_on="2018-01-10")
         AdmissionFactory(startup=medina, site=site_b, kind="e-technopark", starts_on="2020-01-01")
-    response = head_office.post(CONFIRM_URL, {"token": token})
-    assert response.status_code == 200
-    assert [error.code for error in response.context["report"].errors] == ["two_open_admissions"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = head_office.post(CONFIRM_URL, {"token": token})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response.url == job.get_absolute_url()
+    assert job.status == "failed" and "changed since the preview" in job.error_message
+    assert [error["code"] for error in job.report["errors"]] == ["two_open_admissions"]
     assert written() == (1, 1, 0)  # only what the test created
+    page = head_office.get(response.url)
+    assert b'id="import-errors"' in page.content and b"hx-trigger" not in page.content
