@@ -125,6 +125,14 @@ def member_remove(*, actor, member: StartupMember) -> None:
 # --- Calls and applications --------------------------------------------------------------
 @transaction.atomic
 def call_save(*, actor, call: Call, target_sectors) -> Call:
+    """Create or edit a call. Answers are kept by question, so once startups have applied
+    the questions stay as they were (rewording one would orphan the answers given)."""
+    if not call._state.adding and call.applications.exists():
+        stored = Call.objects.get(pk=call.pk).questions
+        if list(call.questions) != list(stored):
+            raise ValidationError(
+                {"questions": _("Startups have already applied: the questions can no longer change.")}
+            )
     return audited_save(actor=actor, instance=call, m2m={"target_sectors": target_sectors})
 
 

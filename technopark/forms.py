@@ -40,11 +40,14 @@ class AuditFilterForm(forms.Form):
         return entries
 
 
-def add_action_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put an action's ValidationError on the form: on the named field when the form has
-    it, otherwise at the top of the form (never a ValueError for an unknown field)."""
+def add_action_errors(form: forms.BaseForm, error: ValidationError, *, aliases: dict | None = None) -> None:
+    """Put an action's ValidationError on the form: keyed messages on the matching field
+    (through `aliases` when the action's key differs from the form's), the rest at the top
+    of the form (never a ValueError for an unknown field)."""
+    aliases = aliases or {}
     if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
+        for key, errors in error.error_dict.items():
+            field = aliases.get(key, key)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)

@@ -26,7 +26,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import head_office_required, is_site_manager
@@ -255,7 +255,11 @@ def _session_form(request, area: Area, session: ServiceSession):
             elif promoted:
                 messages.success(
                     request,
-                    _("Session saved; %(count)s people moved up from the waitlist and were told by email.")
+                    ngettext(
+                        "Session saved; %(count)s person moved up from the waitlist and was told by email.",
+                        "Session saved; %(count)s people moved up from the waitlist and were told by email.",
+                        promoted,
+                    )
                     % {"count": promoted},
                 )
             else:
@@ -361,7 +365,12 @@ def session_cancel(request, area: Area, pk: int):
         else:
             messages.success(
                 request,
-                _("The session is cancelled; %(count)s registered people were told by email.") % {"count": live},
+                ngettext(
+                    "The session is cancelled; %(count)s registered person was told by email.",
+                    "The session is cancelled; %(count)s registered people were told by email.",
+                    live,
+                )
+                % {"count": live},
             )
             return redirect(detail_url)
     return _render(

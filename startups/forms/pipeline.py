@@ -29,15 +29,6 @@ def bootstrap(form: forms.Form) -> None:
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
-def add_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show an action's ValidationError on `form`: on the fields the form has, the rest on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 class CallForm(forms.ModelForm):
     questions_text = forms.CharField(
         label=_("Questions"),

@@ -3,25 +3,12 @@
 import re
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from sites.models import Sector
 
 from ..models import Startup, TeamRole
 from ..validators import normalize_phone, phone_validator
-
-
-def add_action_errors(form: forms.Form, error: ValidationError, *, aliases: dict | None = None) -> None:
-    """Show a ValidationError raised by an action on `form`: keyed messages go to the
-    matching field (through `aliases` when the action's key differs), the rest on top."""
-    aliases = aliases or {}
-    if hasattr(error, "error_dict"):
-        for key, messages in error.message_dict.items():
-            field = aliases.get(key, key)
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class DateInput(forms.DateInput):

@@ -20,10 +20,10 @@ from django.views.decorators.http import require_POST
 from sites.models import Site, SiteStatus
 from sites.scoping import network_scope
 from technopark.errors import Conflict
+from technopark.forms import add_action_errors
 
 from .. import actions, selectors
 from ..forms.applications import ApplicationForm, ApplicationStartForm, CallFilterForm, call_questions
-from ..forms.profile import add_action_errors
 from ..models import OPEN_STATUSES, Application, ApplicationStatus, Call
 
 PAGE_SIZE = 25

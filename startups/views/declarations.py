@@ -13,19 +13,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
+from technopark.forms import add_action_errors
+
 from .. import actions, selectors
 from ..forms.declarations import DeclarationForm, DeclarationYearForm, last_fiscal_year
 from ..models import Admission, Declaration, StartupMember, TeamRole
 
 PAGE_SIZE = 30
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _posted_year(value) -> int | None:
@@ -57,7 +51,7 @@ def declaration_list(request, pk):
             try:
                 declaration = actions.declaration_save(actor=request.user, declaration=form.instance)
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_action_errors(form, error)
             else:
                 messages.success(
                     request, _("Your %(year)s figures are saved. Thank you!") % {"year": declaration.fiscal_year}

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import head_office_required, is_site_manager, require_site_manager
 from sites.scoping import network_scope
 from technopark.errors import Conflict
+from technopark.forms import add_action_errors
 
 from .. import actions
 from ..forms.pipeline import (
@@ -38,7 +39,6 @@ from ..forms.pipeline import (
     DecisionForm,
     ReviewerAssignForm,
     ReviewScoreForm,
-    add_errors,
 )
 from ..models import OPEN_STATUSES, Admission, Application, ApplicationStatus, Call, Criterion, Review
 from ..scoring import application_scores, weighted_totals
@@ -88,7 +88,7 @@ def _call_form(request, *, call: Call, network: bool, done_url: str, context: di
                 actor=request.user, call=form.instance, target_sectors=form.cleaned_data["target_sectors"]
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(request, _("Call saved."))
             return redirect(done_url)
@@ -248,7 +248,7 @@ def application_assign(request, site_slug, pk):
             messages.error(request, conflict.message)
             return redirect(_detail_url(application))
         except ValidationError as error:
-            add_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(request, _("Reviewer assigned."))
             return redirect(_detail_url(application))
@@ -277,7 +277,7 @@ def application_decide(request, site_slug, pk):
             messages.error(request, conflict.message)
             return redirect(_detail_url(application))
         except ValidationError as error:
-            add_errors(form, error)
+            add_action_errors(form, error)
         else:
             messages.success(request, _("Decision recorded; the founders are told by email."))
             return redirect(_detail_url(application))
@@ -327,7 +327,7 @@ def review_score(request, site_slug, pk):
                 messages.error(request, conflict.message)
                 return redirect("startups:manage_reviews", site_slug=request.site.slug)
             except ValidationError as error:
-                add_errors(form, error)
+                add_action_errors(form, error)
             else:
                 messages.success(request, _("Your scores are saved."))
                 return redirect("startups:manage_reviews", site_slug=request.site.slug)

@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from technopark.errors import Conflict
+from technopark.forms import add_action_errors
 
 from .. import actions, selectors
-from ..forms.profile import InvitationForm, StartupForm, add_action_errors
+from ..forms.profile import InvitationForm, StartupForm
 from ..models import (
     Admission,
     Application,

@@ -549,3 +549,20 @@ def test_manager_b_cannot_reach_site_a_rows_through_site_b(client_for, world, un
     assert Application.objects.get(pk=application).status == ApplicationStatus.SUBMITTED
     assert Call.objects.get(pk=call).title == "Résidence Casablanca 2026"
     assert not Score.objects.exists()
+
+
+def test_questions_are_frozen_once_startups_applied(world, manager_a, unscoped):
+    from django.core.exceptions import ValidationError
+
+    from startups import actions
+    from startups.models import Call
+
+    call = Call.objects.get(pk=world["call_a"])  # application_a answered its questions
+    call.questions = ["A reworded question?"]
+    with pytest.raises(ValidationError) as error:
+        actions.call_save(actor=manager_a, call=call, target_sectors=[])
+    assert "questions" in error.value.message_dict
+    call.refresh_from_db()
+    call.title = "New title, same questions"
+    actions.call_save(actor=manager_a, call=call, target_sectors=[])  # other fields still change
+    assert Call.objects.get(pk=call.pk).title == "New title, same questions"
