@@ -5,7 +5,7 @@ waitlist) and public events with public registrations.
 
 Deterministic (seeded) and idempotent: partners are keyed by name, incubators by slug,
 programmes by title, services by (site, title); sessions and registrations are only created
-for services created in the same run. Runs inside the seed command's `scopes_disabled()`.
+for services created in the same run. Runs unscoped, inside the seed management command.
 """
 
 import datetime

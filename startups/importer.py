@@ -20,8 +20,7 @@ written when any row is bad; importing the same files twice changes nothing.
 
 The module is scope-agnostic: admissions are site-owned (django-scopes), so callers open
 the scope — the upload page's preview and the Celery task `run_history_import` inside
-`sites.scoping.network_scope()` (head office), the management command inside
-`scopes_disabled()`.
+`sites.scoping.network_scope()` (head office), the management command unscoped.
 
 Formats (comma-separated, dates YYYY-MM-DD, an empty cell means "unknown"):
 
