@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sites.models import Site
+from startups.forms import MoroccanPhoneField
 from startups.models import Startup
-from startups.validators import normalize_phone, phone_validator
 
 from ..models import Incubator, IncubatorMembership, Partner, Programme, Service
 
@@ -49,13 +49,10 @@ class StyledForm(forms.Form):
 # --- Partners ---------------------------------------------------------------------------
 class PartnerForm(StyledModelForm):
     website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
-    # Longer than the stored value: spaces and dashes are typed, then normalised away.
-    contact_phone = forms.CharField(
+    contact_phone = MoroccanPhoneField(
         label=_("Contact phone"),
-        required=False,
-        max_length=30,
+        example="05 22 12 34 56",
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
-        help_text=_("A Moroccan number, e.g. 05 22 12 34 56 or +212 5 22 12 34 56."),
     )
 
     class Meta:
@@ -81,14 +78,6 @@ class PartnerForm(StyledModelForm):
             "logo": _("PNG, JPEG or WebP, at most 2 MB. Shown on the public partners page."),
             "is_active": _("Only active partners are listed publicly and offered for new programmes."),
         }
-
-    def clean_contact_phone(self):
-        phone = (self.cleaned_data.get("contact_phone") or "").strip()
-        if not phone:
-            return ""
-        phone = normalize_phone(phone)
-        phone_validator(phone)
-        return phone
 
 
 # --- Programmes -------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import head_office_required, is_site_manager, require_site_manager
 from sites.scoping import managed_site_ids, network_scope
 from technopark.errors import Conflict
+from technopark.files import public_image_response
 from technopark.forms import add_action_errors
 
 from .. import actions
@@ -65,33 +66,12 @@ def partner_list(request):
     return render(request, "services/partners/partner_list.html", {"page": _page(request, partners, 48)})
 
 
-def _image_type(head: bytes) -> str:
-    if head.startswith(b"\x89PNG"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8"):
-        return "image/jpeg"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return "application/octet-stream"
-
-
 def partner_logo(request, pk):
-    """A partner's logo. Public (shown on the public partners page); validated as a PNG,
-    JPEG or WebP image on upload, and served with the type read from its first bytes."""
+    """A partner's logo: public, shown on the public partners page."""
     partner = Partner.objects.filter(pk=pk).exclude(logo="").only("pk", "logo").first()
     if partner is None:
         raise Http404
-    try:
-        handle = partner.logo.open("rb")
-    except (FileNotFoundError, OSError) as error:
-        raise Http404 from error
-    head = handle.read(16)
-    handle.seek(0)
-    response = FileResponse(handle, content_type=_image_type(head))
-    response["Cache-Control"] = "public, max-age=3600"
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return public_image_response(partner.logo)
 
 
 def incubator_list(request):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from sites.models import Sector
 
 from ..models import Startup, TeamRole
-from ..validators import normalize_phone, phone_validator
+from . import MoroccanPhoneField
 
 
 class DateInput(forms.DateInput):
@@ -20,14 +20,7 @@ class DateInput(forms.DateInput):
 
 class StartupForm(forms.ModelForm):
     website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
-    # Longer than the stored value: spaces and dashes are typed, then normalised away.
-    contact_phone = forms.CharField(
-        label=_("Contact phone"),
-        required=False,
-        max_length=30,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-        help_text=_("A Moroccan number, e.g. 06 61 23 45 67 or +212 6 61 23 45 67."),
-    )
+    contact_phone = MoroccanPhoneField(label=_("Contact phone"))
     ice = forms.CharField(
         label=_("ICE"),
         required=False,
@@ -70,14 +63,6 @@ class StartupForm(forms.ModelForm):
     def clean_ice(self):
         ice = self.cleaned_data.get("ice")
         return re.sub(r"\s", "", ice) if ice else None
-
-    def clean_contact_phone(self):
-        phone = (self.cleaned_data.get("contact_phone") or "").strip()
-        if not phone:
-            return ""
-        phone = normalize_phone(phone)
-        phone_validator(phone)
-        return phone
 
 
 class InvitationForm(forms.Form):

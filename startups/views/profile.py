@@ -6,15 +6,13 @@ shown here are site-owned, so the request's tenant scope already limits them to 
 the user may see: a site manager sees what happens at their own site only.
 """
 
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Prefetch, Q, Subquery
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -22,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from technopark.errors import Conflict
+from technopark.files import public_image_response
 from technopark.forms import add_action_errors
 
 from .. import actions, selectors
@@ -149,32 +148,12 @@ def startup_detail(request, pk):
     )
 
 
-def _logo_content_type(head: bytes, name: str) -> str:
-    if head.startswith(b"\x89PNG"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8"):
-        return "image/jpeg"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return mimetypes.guess_type(name)[0] or "application/octet-stream"
-
-
 def startup_logo(request, pk):
-    """A startup's logo. Public: logos are shown on public pages (validated as images on
-    upload, so this never serves anything else)."""
+    """A startup's logo: public, shown on public pages."""
     startup = Startup.objects.filter(pk=pk).exclude(logo="").only("pk", "logo").first()
     if startup is None:
         raise Http404
-    try:
-        handle = startup.logo.open("rb")
-    except (FileNotFoundError, OSError) as error:
-        raise Http404 from error
-    head = handle.read(16)
-    handle.seek(0)
-    response = FileResponse(handle, content_type=_logo_content_type(head, startup.logo.name))
-    response["Cache-Control"] = "public, max-age=3600"
-    response["Content-Disposition"] = "inline"
-    return response
+    return public_image_response(startup.logo)
 
 
 # --- Team -------------------------------------------------------------------------------
