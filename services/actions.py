@@ -3,7 +3,7 @@ locked for the whole registration or cancellation, so concurrent requests queue 
 can never oversell; a request that waits too long for the lock gets a Conflict (409)."""
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.utils.translation import override
 from technopark.audit import audited_save
 from technopark.emails import email_render, email_send_on_commit
 from technopark.errors import Conflict
+from technopark.locking import lock_row
 
 from . import ics
 from .models import (
@@ -30,13 +31,12 @@ LOCK_TIMEOUT = "5s"
 def _locked_session(session: ServiceSession) -> ServiceSession:
     """The session row, locked until the transaction ends. Call inside the scope in which
     `session` was found (network sessions: `network_scope()`)."""
-    try:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-        return ServiceSession.objects.select_for_update().select_related("service").get(pk=session.pk)
-    except OperationalError as error:  # lock timeout (PostgreSQL) or busy database (SQLite)
-        raise Conflict(_("Many people are registering right now: please try again in a moment.")) from error
+    return lock_row(
+        ServiceSession.objects.select_related("service"),
+        session.pk,
+        busy_message=_("Many people are registering right now: please try again in a moment."),
+        timeout=LOCK_TIMEOUT,
+    )
 
 
 def _notify(registration: Registration, template: str, *, with_ics: bool = False) -> None:

@@ -9,7 +9,7 @@ from icalendar import Calendar, Event
 PRODID = "-//Technopark network//Portal//FR"
 
 
-def _event(*, uid: str, title: str, starts_at, ends_at, location: str = "", description: str = "", url: str = ""):
+def calendar_event(*, uid: str, title: str, starts_at, ends_at, location: str = "", description: str = "", url: str = ""):
     event = Event()
     event.add("uid", f"{uid}@technopark.ma")
     event.add("summary", title)
@@ -28,7 +28,7 @@ def _event(*, uid: str, title: str, starts_at, ends_at, location: str = "", desc
 def session_event(session, *, with_link: bool) -> Event:
     """A session as an event; its join link only for confirmed participants."""
     service = session.service
-    return _event(
+    return calendar_event(
         uid=f"session-{session.pk}",
         title=service.title,
         starts_at=session.starts_at,

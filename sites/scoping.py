@@ -18,7 +18,8 @@ def visible_site_ids(user) -> list[int] | None:
     """Ids of the sites `user` may see; None means every site (head-office staff).
 
     Site staff see the sites they work at; founders and team members the sites where their
-    startup has applied or been admitted (their own pages then show only their startup)."""
+    startup has applied or been admitted; mentors the home sites of the startups that booked
+    them (their own pages then show only their startup, or their own bookings)."""
     if not user.is_authenticated or not user.is_active:
         return []
     if user.is_head_office:
@@ -26,8 +27,11 @@ def visible_site_ids(user) -> list[int] | None:
     worked_at = Site.objects.filter(memberships__user=user).values("pk")
     applied_to = Site.objects.filter(applications__startup__members__user=user).values("pk")
     admitted_at = Site.objects.filter(admissions__startup__members__user=user).values("pk")
+    mentoring_for = Site.objects.filter(mentor_bookings__mentor__user=user).values("pk")
     return list(
-        Site.objects.filter(Q(pk__in=worked_at) | Q(pk__in=applied_to) | Q(pk__in=admitted_at))
+        Site.objects.filter(
+            Q(pk__in=worked_at) | Q(pk__in=applied_to) | Q(pk__in=admitted_at) | Q(pk__in=mentoring_for)
+        )
         .order_by("pk")
         .values_list("pk", flat=True)
     )

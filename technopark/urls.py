@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
+from mentors import api as mentors_api
 from services import api as services_api
 from sites import api as sites_api
 from startups import api as startups_api
@@ -24,6 +25,7 @@ api_v1 = [
     path("manage/<slug:site_slug>/members/", sites_api.SiteMembershipList.as_view(), name="site_members"),
     *startups_api.api_urlpatterns,
     *services_api.api_urlpatterns,
+    *mentors_api.api_urlpatterns,
 ]
 
 urlpatterns = [
@@ -32,6 +34,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("startups.urls")),
     path("", include("services.urls")),
+    path("", include("mentors.urls")),
     path("network/audit/", views.audit_list, name="audit_list"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

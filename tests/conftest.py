@@ -213,6 +213,37 @@ def world(personas, site_a, site_b, founder_a, manager_a, manager_b):
         incubator_a = IncubatorFactory(slug="incubator-a", name="Incubateur A", affiliated_site=site_a)
         incubator_b = IncubatorFactory(slug="incubator-b", name="Incubateur B", affiliated_site=site_b)
         IncubatedStartup.objects.create(incubator=incubator_a, startup=startup_a, since=datetime.date(2024, 1, 1))
+
+        # Mentors: a published one (video every day 08:00–20:00, in person at A on
+        # Tuesdays), one awaiting approval at each site; bookings of both startups.
+        from django.utils import timezone
+
+        from .factories import BookingFactory, MentorProfileFactory, WeeklyRuleFactory
+
+        mentor = MentorProfileFactory(user__email="mentor@example.ma", user__full_name="Nadia Mentor", sites=[site_a])
+        for weekday in range(7):
+            WeeklyRuleFactory(mentor=mentor, weekday=weekday, starts_at=datetime.time(8), ends_at=datetime.time(20))
+        WeeklyRuleFactory(
+            mentor=mentor, weekday=1, starts_at=datetime.time(20), ends_at=datetime.time(22), mode="in_person", site=site_a
+        )
+        mentor_pending_a = MentorProfileFactory(status="pending", sites=[site_a], user__email="pending.a@example.ma")
+        mentor_pending_b = MentorProfileFactory(status="pending", sites=[site_b], user__email="pending.b@example.ma")
+        upcoming = timezone.now().replace(minute=0, second=0, microsecond=0) + datetime.timedelta(days=3)
+        booking_a = BookingFactory(
+            mentor=mentor, startup=startup_a, site=site_a, booked_by=founder_a, starts_at=upcoming
+        )
+        booking_a_past = BookingFactory(
+            mentor=mentor,
+            startup=startup_a,
+            site=site_a,
+            booked_by=founder_a,
+            starts_at=upcoming - datetime.timedelta(days=10),
+            attendance="held",
+            note="Revoir la valorisation avant le tour de table.",
+        )
+        booking_b = BookingFactory(
+            mentor=mentor, startup=startup_b, site=site_b, starts_at=upcoming + datetime.timedelta(hours=2)
+        )
     return {
         "membership": membership.pk,
         "startup_a": startup_a.pk,
@@ -252,4 +283,11 @@ def world(personas, site_a, site_b, founder_a, manager_a, manager_b):
         "incubator_a": incubator_a.pk,
         "incubator_b": incubator_b.pk,
         "calendar_token": founder_a.calendar_token,
+        "mentor": mentor.pk,
+        "mentor_user": mentor.user_id,
+        "mentor_pending_a": mentor_pending_a.pk,
+        "mentor_pending_b": mentor_pending_b.pk,
+        "booking_a": booking_a.pk,
+        "booking_a_past": booking_a_past.pk,
+        "booking_b": booking_b.pk,
     }

@@ -244,3 +244,80 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Programme {n}")
     starts_on = datetime.date(2026, 1, 1)
     ends_on = datetime.date(2026, 12, 31)
+
+
+# --- Mentors ---------------------------------------------------------------------------
+class MentorProfileFactory(factory.django.DjangoModelFactory):
+    """A published mentor offering video calls, in French, on financing; no notice, no
+    buffer, a generous quota (tests set what they test). Add availability with
+    WeeklyRuleFactory."""
+
+    class Meta:
+        model = "mentors.MentorProfile"
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory, role=Role.MENTOR)
+    headline = "Levée de fonds et finance d'entreprise"
+    bio = "Vingt ans de capital-risque au Maroc et en Afrique."
+    status = "published"
+    offers_video = True
+    video_url = "https://meet.example.ma/mentor"
+    session_minutes = 60
+    min_notice_hours = 0
+    buffer_minutes = 0
+    max_bookings_per_startup_month = 10
+
+    @factory.post_generation
+    def dimensions(profile, create, extracted, **kwargs):
+        from mentors.models import MentorDimension
+
+        if create:
+            for dimension in extracted or ["financing"]:
+                MentorDimension.objects.create(mentor=profile, dimension=dimension)
+
+    @factory.post_generation
+    def languages(profile, create, extracted, **kwargs):
+        from sites.models import Language
+
+        if create:
+            profile.languages.set(extracted or Language.objects.filter(code="fr"))
+
+    @factory.post_generation
+    def sites(profile, create, extracted, **kwargs):
+        if create and extracted:
+            profile.sites.set(extracted)
+
+
+class WeeklyRuleFactory(factory.django.DjangoModelFactory):
+    """Mondays 10:00–12:00 (Casablanca time) by video."""
+
+    class Meta:
+        model = "mentors.WeeklyRule"
+
+    mentor = factory.SubFactory(MentorProfileFactory)
+    weekday = 0
+    starts_at = datetime.time(10)
+    ends_at = datetime.time(12)
+    mode = "video"
+    site = None
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    """A confirmed one-hour video booking written directly (no slot checks): for set-up.
+    Give `startup` and `site` (the startup's home site)."""
+
+    class Meta:
+        model = "mentors.Booking"
+
+    mentor = factory.SubFactory(MentorProfileFactory)
+    starts_at = factory.LazyFunction(lambda: _next_hour() + datetime.timedelta(days=3))
+    ends_at = factory.LazyAttribute(lambda booking: booking.starts_at + datetime.timedelta(hours=1))
+    mode = "video"
+    topic = "Préparer la levée de fonds"
+    status = "confirmed"
+
+
+def _next_hour() -> datetime.datetime:
+    from django.utils import timezone
+
+    return timezone.now().replace(minute=0, second=0, microsecond=0) + datetime.timedelta(hours=1)

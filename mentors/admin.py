@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from technopark.admin import AuditedModelAdmin
+
+from .models import Booking, MentorProfile, Tag, WeeklyRule
+
+
+class WeeklyRuleInline(admin.TabularInline):
+    model = WeeklyRule
+    extra = 0
+
+
+@admin.register(MentorProfile)
+class MentorProfileAdmin(AuditedModelAdmin):
+    list_display = ["__str__", "kind", "status", "offers_video", "session_minutes"]
+    list_filter = ["status", "kind", "offers_video", "sites"]
+    search_fields = ["user__full_name", "user__email", "headline"]
+    raw_id_fields = ["user", "reviewed_by"]
+    inlines = [WeeklyRuleInline]
+
+
+@admin.register(Booking)
+class BookingAdmin(AuditedModelAdmin):
+    list_display = ["mentor", "startup", "site", "starts_at", "status", "attendance", "rating"]
+    list_filter = ["status", "attendance", "site"]
+    raw_id_fields = ["mentor", "startup", "booked_by", "cancelled_by", "attendance_marked_by", "rescheduled_from"]
+
+
+admin.site.register(Tag, AuditedModelAdmin)

@@ -1,0 +1,3 @@
+"""Placeholder: filled by the API area."""
+
+api_urlpatterns = []

@@ -1,0 +1,153 @@
+"""Free slots of a mentor: weekly rules and one-off windows in Africa/Casablanca wall-clock
+time, expanded day by day with `zoneinfo`, so that a Monday 10:00–12:00 rule starts at 10:00
+local on both sides of the Ramadan clock changes (the UTC instant moves, the local time does
+not). Slots tile each window: one session, then the mentor's buffer, then the next.
+
+`expand` is pure (rules in, slots out); `free_slots` reads the mentor's rows and removes
+what is taken, blocked, too soon or within the buffer of a confirmed booking.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import BlockedPeriod, MentorProfile
+
+LOCAL = ZoneInfo(settings.TIME_ZONE)  # Africa/Casablanca
+UTC = datetime.UTC
+# The longest range one request may expand (API `from`/`to`, the booking page's weeks).
+MAX_RANGE_DAYS = 62
+
+
+@dataclass(frozen=True)
+class Window:
+    """A window of availability on one local date (from a weekly rule or a one-off)."""
+
+    date: datetime.date
+    starts_at: datetime.time
+    ends_at: datetime.time
+    mode: str
+    site_id: int | None
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime.datetime  # aware, UTC
+    end: datetime.datetime
+    mode: str
+    site_id: int | None
+
+    @property
+    def local_start(self) -> datetime.datetime:
+        return self.start.astimezone(LOCAL)
+
+    @property
+    def local_end(self) -> datetime.datetime:
+        return self.end.astimezone(LOCAL)
+
+
+def local_instant(day: datetime.date, at: datetime.time) -> datetime.datetime | None:
+    """`day` at wall-clock `at` in Casablanca, as UTC; None for a time the clock skips
+    (the hour that does not exist when clocks go forward). An hour that happens twice
+    (clocks go back) is taken the first time."""
+    local = datetime.datetime.combine(day, at, tzinfo=LOCAL)
+    instant = local.astimezone(UTC)
+    if instant.astimezone(LOCAL).replace(tzinfo=None) != local.replace(tzinfo=None):
+        return None
+    return instant
+
+
+def windows(
+    *, rules: Iterable, extras: Iterable, blocked: Iterable[BlockedPeriod], date_from: datetime.date, date_to: datetime.date
+) -> list[Window]:
+    """The windows of every local date from `date_from` to `date_to` (inclusive), blocked
+    dates left out. `rules` have `weekday`, `extras` a `date`; both `starts_at`, `ends_at`,
+    `mode` and `site_id`."""
+    by_weekday: dict[int, list] = {}
+    for rule in rules:
+        by_weekday.setdefault(rule.weekday, []).append(rule)
+    extras_by_date: dict[datetime.date, list] = {}
+    for extra in extras:
+        extras_by_date.setdefault(extra.date, []).append(extra)
+    blocked = list(blocked)
+    result = []
+    day = date_from
+    while day <= date_to:
+        if not any(period.starts_on <= day <= period.ends_on for period in blocked):
+            for window in [*by_weekday.get(day.weekday(), []), *extras_by_date.get(day, [])]:
+                result.append(Window(day, window.starts_at, window.ends_at, window.mode, window.site_id))
+        day += datetime.timedelta(days=1)
+    return result
+
+
+def expand(
+    windows_: Iterable[Window], *, length: datetime.timedelta, buffer: datetime.timedelta = datetime.timedelta()
+) -> list[Slot]:
+    """Cut each window into slots of `length`, `buffer` apart; sorted, without duplicates
+    (a one-off window may repeat a weekly one)."""
+    slots = set()
+    for window in windows_:
+        start = local_instant(window.date, window.starts_at)
+        end = local_instant(window.date, window.ends_at)
+        if start is None or end is None:
+            continue
+        while start + length <= end:
+            slots.add(Slot(start, start + length, window.mode, window.site_id))
+            start += length + buffer
+    return sorted(slots, key=lambda slot: (slot.start, slot.mode, slot.site_id or 0))
+
+
+def is_clear(slot: Slot, busy: Iterable[tuple[datetime.datetime, datetime.datetime]], buffer: datetime.timedelta) -> bool:
+    """No confirmed booking overlaps the slot, buffers included on both sides."""
+    return all(slot.end + buffer <= start or end + buffer <= slot.start for start, end in busy)
+
+
+def free_slots(
+    mentor: MentorProfile,
+    *,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    now: datetime.datetime | None = None,
+) -> list[Slot]:
+    """The slots a startup may book now between two local dates (inclusive): in the
+    mentor's windows, not blocked, at least the minimum notice ahead, clear of confirmed
+    bookings and their buffer. In-person windows at a site the mentor no longer serves,
+    and video windows when the mentor stopped offering video, are left out."""
+    from .selectors import mentor_busy_ranges
+
+    now = now or timezone.now()
+    served = set(mentor.sites.values_list("pk", flat=True))
+    all_windows = windows(
+        rules=mentor.weekly_rules.all(),
+        extras=mentor.extra_windows.filter(date__gte=date_from, date__lte=date_to),
+        blocked=mentor.blocked_periods.filter(ends_on__gte=date_from, starts_on__lte=date_to),
+        date_from=date_from,
+        date_to=date_to,
+    )
+    offered = [w for w in all_windows if (w.site_id in served if w.site_id else mentor.offers_video)]
+    earliest = now + datetime.timedelta(hours=mentor.min_notice_hours)
+    candidates = [
+        slot for slot in expand(offered, length=mentor.session_length, buffer=mentor.buffer) if slot.start >= earliest
+    ]
+    if not candidates:
+        return []
+    busy = mentor_busy_ranges(
+        mentor,
+        start=candidates[0].start - mentor.buffer,
+        end=candidates[-1].end + mentor.buffer,
+    )
+    return [slot for slot in candidates if is_clear(slot, busy, mentor.buffer)]
+
+
+def find_slot(mentor: MentorProfile, start: datetime.datetime, **kwargs) -> Slot | None:
+    """The free slot starting exactly at `start` (any time zone), or None."""
+    day = start.astimezone(LOCAL).date()
+    for slot in free_slots(mentor, date_from=day, date_to=day, **kwargs):
+        if slot.start == start:
+            return slot
+    return None
+
