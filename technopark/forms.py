@@ -9,6 +9,22 @@ from sites.models import Site
 from .models import AuditEntry
 
 
+def style_fields(form: forms.BaseForm, *, small: bool = False) -> None:
+    """Bootstrap classes on every widget (templates render `{{ field }}` as is); `small`
+    for the compact controls of filter bars."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select" + (" form-select-sm" if small else "")
+        else:
+            css = "form-control" + (" form-control-sm" if small else "")
+        widget.attrs.setdefault("class", css)
+
+
 class AuditFilterForm(forms.Form):
     q = forms.CharField(label=_("Search (person or record)"), required=False)
     action = forms.ChoiceField(label=_("Action"), required=False, choices=[("", _("Any"))] + AuditEntry.Action.choices)

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sites.models import Language
+from technopark.forms import style_fields
 
 from ..models import (
     Attendance,
@@ -27,18 +28,6 @@ PUBLISHED_YES, PUBLISHED_NO = "yes", "no"
 
 def _any(choices) -> list:
     return [("", _("Any"))] + list(choices)
-
-
-def style_fields(form: forms.BaseForm) -> None:
-    """Bootstrap classes on every widget (templates render `{{ field }}` as is)."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
 
 
 class ServiceFilterForm(forms.Form):

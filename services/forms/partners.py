@@ -16,22 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from sites.models import Site
 from startups.forms import MoroccanPhoneField
 from startups.models import Startup
+from technopark.forms import style_fields
 
 from ..models import Incubator, IncubatorMembership, Partner, Programme, Service
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def style_fields(form: forms.BaseForm) -> None:
-    """Bootstrap classes on every widget (templates render `{{ field }}` as is)."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
 
 
 class StyledModelForm(forms.ModelForm):

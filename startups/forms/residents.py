@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sites.models import Sector
+from technopark.forms import style_fields
 
 from ..models import AdmissionKind, ExitReason, Office
 
@@ -26,20 +27,6 @@ SORT_CHOICES = [
     ("-kind", _("Kind (Z → A)")),
 ]
 SORT_KEYS = {key for key, _label in SORT_CHOICES}
-
-
-def style_fields(form: forms.BaseForm, *, small: bool = False) -> None:
-    """Bootstrap classes on every widget (templates render `{{ field }}` as is)."""
-    size = " form-control-sm" if small else ""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select" + (" form-select-sm" if small else "")
-        else:
-            css = "form-control" + size
-        widget.attrs.setdefault("class", css)
 
 
 class StyledForm(forms.Form):
