@@ -10,13 +10,81 @@ from .models import Role, User
 
 DOMAIN = "demo.technopark.ma"
 FOUNDERS = 20
-MENTORS = 10
+# The demo mentors and experts (mentor.<n>@…, n from 1): Moroccan, French and English names.
+MENTOR_NAMES = [
+    "Nadia El Alaoui",
+    "Youssef Benjelloun",
+    "Karim Tazi",
+    "Salma Idrissi",
+    "Claire Dubois",
+    "Mehdi Berrada",
+    "Fatima Zahra Ouazzani",
+    "James Whitfield",
+    "Hassan Amrani",
+    "Leila Chraibi",
+    "Omar Lahlou",
+    "Sophie Marchand",
+    "Rachid Naciri",
+    "Imane El Fassi",
+    "Thomas Laurent",
+    "Khadija Bensouda",
+    "Anas Sqalli",
+    "Meryem Kettani",
+    "David Cohen",
+    "Aicha Ait Lhaj",
+    "Brahim Oubella",
+    "Hind Zniber",
+    "Julien Moreau",
+    "Samira Bennis",
+    "Adil Cherkaoui",
+    "Emma Richardson",
+    "Said Ait Bihi",
+    "Ghita Benkirane",
+    "Pierre Lefèvre",
+    "Zineb Filali",
+    "Driss Alami",
+    "Nawal Bakkali",
+    "Hamid Boutaleb",
+    "Sarah Mitchell",
+    "Yassine Guessous",
+    "Loubna Tahiri",
+    "Antoine Girard",
+    "Houda Mernissi",
+    "Abdelilah Rhazali",
+    "Kenza Belkadi",
+    "Mustapha Id Bella",
+    "Camille Rousseau",
+    "Tarik Sebti",
+    "Asmae Lamrani",
+    "Daniel O'Connor",
+    "Jamal Ouahbi",
+    "Rim Bouazzaoui",
+    "Nicolas Petit",
+    "Soukaina Hajji",
+    "Othmane Benabdallah",
+    "Ikram Tounsi",
+    "Lahcen Ouhaddou",
+    "Chloé Bernard",
+    "Reda Skalli",
+    "Malika Aït Taleb",
+    "Ayoub Fassi Fihri",
+    "Rebecca Hughes",
+    "Mounir Jazouli",
+    "Sanaa Oudghiri",
+    "Idir Aït Ouaziz",
+]
+MENTORS = len(MENTOR_NAMES)
 
 
-def _account(email: str, full_name: str, role: str, password_hash: str, **extra) -> User:
+def _account(email: str, full_name: str, role: str, password_hash: str, placeholder: str = "", **extra) -> User:
+    """Keyed by email: an existing account is kept as it is, except a `placeholder` name from
+    an older seed, replaced by `full_name` (the next run then changes nothing)."""
     user, created = User.objects.get_or_create(
         email=email, defaults={"full_name": full_name, "role": role, "password": password_hash, **extra}
     )
+    if not created and placeholder and user.full_name == placeholder:
+        user.full_name = full_name
+        user.save(update_fields=["full_name"])
     EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     return user
 
@@ -34,6 +102,7 @@ def seed_accounts() -> dict[str, list[User]]:
         _account(f"founder.{n}@{DOMAIN}", f"Founder {n}", Role.FOUNDER, password_hash) for n in range(1, FOUNDERS + 1)
     ]
     mentors = [
-        _account(f"mentor.{n}@{DOMAIN}", f"Mentor {n}", Role.MENTOR, password_hash) for n in range(1, MENTORS + 1)
+        _account(f"mentor.{n}@{DOMAIN}", name, Role.MENTOR, password_hash, placeholder=f"Mentor {n}")
+        for n, name in enumerate(MENTOR_NAMES, start=1)
     ]
     return {"staff": [staff], "managers": managers, "founders": founders, "mentors": mentors}

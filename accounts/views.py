@@ -25,6 +25,9 @@ def landing(request):
     elif user.role == Role.SITE_MANAGER:
         template = "accounts/landing_site_manager.html"
     elif user.role == Role.MENTOR:
+        from mentors.views.mentor_space import landing_context
+
+        context.update(landing_context(user))
         template = "accounts/landing_mentor.html"
     elif user.role == Role.PARTNER:
         from services.models import IncubatorMembership

@@ -22,6 +22,7 @@ from django.utils.translation import override
 
 from accounts.models import Role
 from sites.models import MembershipRole, SiteMembership
+from sites.scoping import network_scope
 from startups.models import Startup, StartupMember
 from technopark.audit import audit_record, audited_delete, audited_save, instance_values
 from technopark.emails import email_render, email_send_on_commit
@@ -30,7 +31,7 @@ from technopark.locking import lock_row
 from technopark.models import AuditEntry
 
 from . import ics
-from .availability import LOCAL, find_slot
+from .availability import LOCAL, MAX_RANGE_DAYS, find_slot
 from .models import (
     Attendance,
     BlockedPeriod,
@@ -80,11 +81,11 @@ def reviewers_of(profile: MentorProfile) -> list:
 
 
 def may_review(user, profile: MentorProfile) -> bool:
+    if user.pk == profile.user_id:  # nobody approves their own profile
+        return False
     if user.is_head_office:
         return True
-    return SiteMembership.objects.filter(
-        user=user, role=MembershipRole.MANAGER, site__in=profile.sites.all()
-    ).exists()
+    return SiteMembership.objects.filter(user=user, role=MembershipRole.MANAGER, site__in=profile.sites.all()).exists()
 
 
 @transaction.atomic
@@ -92,7 +93,8 @@ def profile_submit(*, actor, profile: MentorProfile) -> MentorProfile:
     """Ask for approval; the reviewers are told by email."""
     if profile.status not in (ProfileStatus.DRAFT, ProfileStatus.REJECTED):
         raise Conflict(_("This profile is not a draft: there is nothing to submit."))
-    if not profile.weekly_rules.exists() and not profile.extra_windows.exists():
+    # One-off windows in the past are no availability.
+    if not profile.weekly_rules.exists() and not profile.extra_windows.filter(date__gte=timezone.localdate()).exists():
         raise Conflict(_("Add at least one availability window before you submit your profile."))
     before = instance_values(profile)
     profile.status = ProfileStatus.PENDING
@@ -130,10 +132,15 @@ def profile_review(*, actor, profile: MentorProfile, decision: str, note: str = 
     if decision not in transitions:
         raise ValidationError({"decision": _("Unknown decision.")})
     allowed_from, new_status = transitions[decision]
-    if decision == Decision.SUSPEND and not actor.is_head_office:
+    # Head office suspends, and only head office lifts its suspension (a site manager
+    # approving a suspended profile would overrule it).
+    if (decision == Decision.SUSPEND or profile.status == ProfileStatus.SUSPENDED) and not actor.is_head_office:
         raise PermissionDenied
     if profile.status not in allowed_from:
-        raise Conflict(_("This profile is “%(status)s”: it cannot be reviewed that way.") % {"status": profile.get_status_display()})
+        raise Conflict(
+            _("This profile is “%(status)s”: it cannot be reviewed that way.")
+            % {"status": profile.get_status_display()}
+        )
     if decision != Decision.APPROVE and not note.strip():
         raise ValidationError({"note": _("Tell the mentor why, so that they can act on it.")})
     before = instance_values(profile)
@@ -159,8 +166,8 @@ def profile_review(*, actor, profile: MentorProfile, decision: str, note: str = 
 
 # --- Availability --------------------------------------------------------------------
 def _check_window_site(profile: MentorProfile, window) -> None:
-    if window.site_id and not profile.sites.filter(pk=window.site_id).exists():
-        raise ValidationError({"site": _("Choose one of the sites where you meet startups in person.")})
+    if window.meeting_site_id and not profile.sites.filter(pk=window.meeting_site_id).exists():
+        raise ValidationError({"meeting_site": _("Choose one of the sites where you meet startups in person.")})
 
 
 @transaction.atomic
@@ -207,7 +214,9 @@ def _notify(booking: Booking, template: str, *, with_ics: bool = False, to_mento
         if booking.booked_by_id and booking.booked_by.is_active:
             recipients.append((booking.booked_by, "startup"))
         else:
-            for member in StartupMember.objects.filter(startup=booking.startup_id, role="founder").select_related("user"):
+            for member in StartupMember.objects.filter(startup=booking.startup_id, role="founder").select_related(
+                "user"
+            ):
                 recipients.append((member.user, "startup"))
     for user, side in recipients:
         url_name = "mentors:agenda_detail" if side == "mentor" else "mentors:my_booking"
@@ -228,10 +237,18 @@ def _notify(booking: Booking, template: str, *, with_ics: bool = False, to_mento
 
 def _check_quota(mentor: MentorProfile, startup: Startup, start: datetime.datetime) -> None:
     month_start, month_end = month_bounds(start.astimezone(LOCAL).date())
-    taken = Booking.objects.filter(
-        mentor=mentor, startup=startup, status=BookingStatus.CONFIRMED, starts_at__gte=month_start, starts_at__lt=month_end
-    )
-    if taken.count() >= mentor.max_bookings_per_startup_month:
+    # Reviewed network-wide read: one startup's bookings with one mentor, only counted. The
+    # caller's scope may not include every site the startup booked from (a startup that
+    # moved, a site team acting in its own site's scope), and the quota is network-wide.
+    with network_scope():
+        taken = Booking.objects.filter(
+            mentor=mentor,
+            startup=startup,
+            status=BookingStatus.CONFIRMED,
+            starts_at__gte=month_start,
+            starts_at__lt=month_end,
+        ).count()
+    if taken >= mentor.max_bookings_per_startup_month:
         raise Conflict(
             _("%(startup)s already has %(count)d session(s) with this mentor that month, the most allowed.")
             % {"startup": startup, "count": mentor.max_bookings_per_startup_month}
@@ -247,10 +264,12 @@ def booking_create(
     start: datetime.datetime,
     topic: str,
     questions: str = "",
+    mode: str | None = None,
     now: datetime.datetime | None = None,
 ) -> Booking:
-    """Book the free slot of `mentor` starting at `start` for `startup` (whose team `actor`
-    is in), at the startup's home site. Both sides get a confirmation with a calendar file."""
+    """Book the free slot of `mentor` starting at `start` (in `mode`, when a video and an
+    in-person window offer the same time) for `startup` (whose team `actor` is in), at the
+    startup's home site. Both sides get a confirmation with a calendar file."""
     if not StartupMember.objects.filter(startup=startup, user=actor).exists():
         raise PermissionDenied
     site = startup_home_site(startup)
@@ -266,6 +285,7 @@ def booking_create(
         start=start,
         topic=topic.strip(),
         questions=questions.strip(),
+        mode=mode,
         now=now,
     )
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, instance=booking)
@@ -273,13 +293,16 @@ def booking_create(
     return booking
 
 
-def _book(*, mentor, startup, site, booked_by, start, topic, questions, now, rescheduled_from=None) -> Booking:
+def _book(*, mentor, startup, site, booked_by, start, topic, questions, now, mode=None, rescheduled_from=None):
     """The slot must still be free once the mentor's row is locked: notice, buffer, blocked
-    dates and the monthly quota per startup all apply."""
+    dates and the monthly quota per startup all apply, and it is at most MAX_RANGE_DAYS
+    ahead (the farthest the pages and the API show)."""
+    if start > (now or timezone.now()) + datetime.timedelta(days=MAX_RANGE_DAYS):
+        raise Conflict(_("Sessions can be booked at most %(days)d days ahead.") % {"days": MAX_RANGE_DAYS})
     mentor = _locked_mentor(mentor)
     if not mentor.is_published or not mentor.user.is_active:
         raise Conflict(_("This mentor is not taking bookings at the moment."))
-    slot = find_slot(mentor, start, now=now)
+    slot = find_slot(mentor, start, mode=mode, now=now)
     if slot is None:
         raise Conflict(_("This slot is no longer free: choose another one."))
     _check_quota(mentor, startup, slot.start)
@@ -345,11 +368,14 @@ def booking_cancel(*, actor, booking: Booking, reason: str = "") -> Booking:
 
 
 @transaction.atomic
-def booking_reschedule(*, actor, booking: Booking, start: datetime.datetime, now=None) -> Booking:
+def booking_reschedule(*, actor, booking: Booking, start: datetime.datetime, mode=None, now=None) -> Booking:
     """Move a booking to another free slot of the same mentor, by either side up to the
     cut-off: the old one is cancelled and a new one made in the same transaction (if the new
-    slot is not free, nothing changes)."""
-    old = _cancel(actor=actor, booking=_changeable(actor, booking), reason=_("Moved to another time."))
+    slot is not free, nothing changes). The startup must still be admitted somewhere."""
+    booking = _changeable(actor, booking)
+    if startup_home_site(booking.startup) is None:
+        raise Conflict(_("This startup is no longer admitted at a Technopark site: the session cannot be moved."))
+    old = _cancel(actor=actor, booking=booking, reason=_("Moved to another time."))
     new = _book(
         mentor=old.mentor,
         startup=old.startup,
@@ -358,6 +384,7 @@ def booking_reschedule(*, actor, booking: Booking, start: datetime.datetime, now
         start=start,
         topic=old.topic,
         questions=old.questions,
+        mode=mode,
         now=now,
         rescheduled_from=old,
     )
@@ -452,7 +479,11 @@ def booking_remind(*, booking: Booking) -> bool:
         booking.pk,
         busy_message=_("Many people are booking right now: please try again in a moment."),
     )
-    if booking.reminded_at is not None or booking.status != BookingStatus.CONFIRMED or booking.starts_at <= timezone.now():
+    if (
+        booking.reminded_at is not None
+        or booking.status != BookingStatus.CONFIRMED
+        or booking.starts_at <= timezone.now()
+    ):
         return False
     booking.reminded_at = timezone.now()
     booking.save(update_fields=["reminded_at"])

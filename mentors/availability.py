@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from .models import BlockedPeriod, MentorProfile
+from .models import BlockedPeriod, MeetingMode, MentorProfile
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)  # Africa/Casablanca
 UTC = datetime.UTC
@@ -61,12 +61,37 @@ def local_instant(day: datetime.date, at: datetime.time) -> datetime.datetime | 
     return instant
 
 
+def clock_reaches(day: datetime.date, at: datetime.time) -> datetime.datetime:
+    """The instant the Casablanca clock first shows `at` on `day`, as UTC; for a time the
+    clock skips, the instant it jumps past it (the end of a window that ends in the
+    skipped hour)."""
+    instant = local_instant(day, at)
+    if instant is not None:
+        return instant
+    wall = datetime.datetime.combine(day, at)
+    # The two readings of a skipped time (with the offset before and after the change)
+    # bracket the change; the local clock only moves forward in between: bisect it.
+    low, high = sorted(wall.replace(tzinfo=LOCAL, fold=fold).astimezone(UTC) for fold in (0, 1))
+    while high - low > datetime.timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(LOCAL).replace(tzinfo=None) >= wall:
+            high = middle
+        else:
+            low = middle
+    return high.replace(microsecond=0)
+
+
 def windows(
-    *, rules: Iterable, extras: Iterable, blocked: Iterable[BlockedPeriod], date_from: datetime.date, date_to: datetime.date
+    *,
+    rules: Iterable,
+    extras: Iterable,
+    blocked: Iterable[BlockedPeriod],
+    date_from: datetime.date,
+    date_to: datetime.date,
 ) -> list[Window]:
     """The windows of every local date from `date_from` to `date_to` (inclusive), blocked
     dates left out. `rules` have `weekday`, `extras` a `date`; both `starts_at`, `ends_at`,
-    `mode` and `site_id`."""
+    `mode` and `meeting_site_id`."""
     by_weekday: dict[int, list] = {}
     for rule in rules:
         by_weekday.setdefault(rule.weekday, []).append(rule)
@@ -79,7 +104,7 @@ def windows(
     while day <= date_to:
         if not any(period.starts_on <= day <= period.ends_on for period in blocked):
             for window in [*by_weekday.get(day.weekday(), []), *extras_by_date.get(day, [])]:
-                result.append(Window(day, window.starts_at, window.ends_at, window.mode, window.site_id))
+                result.append(Window(day, window.starts_at, window.ends_at, window.mode, window.meeting_site_id))
         day += datetime.timedelta(days=1)
     return result
 
@@ -88,20 +113,31 @@ def expand(
     windows_: Iterable[Window], *, length: datetime.timedelta, buffer: datetime.timedelta = datetime.timedelta()
 ) -> list[Slot]:
     """Cut each window into slots of `length`, `buffer` apart; sorted, without duplicates
-    (a one-off window may repeat a weekly one)."""
+    (a one-off window may repeat a weekly one).
+
+    Slots are laid out on the wall clock (10:00, 11:15, 12:30…), so that they keep their
+    local times whatever the offset. On the days the clock changes: a slot never starts at
+    a time the clock skips, a repeated hour is used once (a window's times are read the
+    first time the clock shows them), and a slot must end by the end of its window and
+    leave the buffer after the previous slot in real time."""
     slots = set()
     for window in windows_:
-        start = local_instant(window.date, window.starts_at)
-        end = local_instant(window.date, window.ends_at)
-        if start is None or end is None:
-            continue
-        while start + length <= end:
-            slots.add(Slot(start, start + length, window.mode, window.site_id))
-            start += length + buffer
+        end = clock_reaches(window.date, window.ends_at)
+        wall = datetime.datetime.combine(window.date, window.starts_at)
+        wall_end = datetime.datetime.combine(window.date, window.ends_at)
+        free_from = None  # the earliest instant the next slot may start
+        while wall < wall_end:
+            start = local_instant(wall.date(), wall.time())
+            if start is not None and start + length <= end and (free_from is None or start >= free_from):
+                slots.add(Slot(start, start + length, window.mode, window.site_id))
+                free_from = start + length + buffer
+            wall += length + buffer
     return sorted(slots, key=lambda slot: (slot.start, slot.mode, slot.site_id or 0))
 
 
-def is_clear(slot: Slot, busy: Iterable[tuple[datetime.datetime, datetime.datetime]], buffer: datetime.timedelta) -> bool:
+def is_clear(
+    slot: Slot, busy: Iterable[tuple[datetime.datetime, datetime.datetime]], buffer: datetime.timedelta
+) -> bool:
     """No confirmed booking overlaps the slot, buffers included on both sides."""
     return all(slot.end + buffer <= start or end + buffer <= slot.start for start, end in busy)
 
@@ -143,11 +179,14 @@ def free_slots(
     return [slot for slot in candidates if is_clear(slot, busy, mentor.buffer)]
 
 
-def find_slot(mentor: MentorProfile, start: datetime.datetime, **kwargs) -> Slot | None:
-    """The free slot starting exactly at `start` (any time zone), or None."""
+def find_slot(mentor: MentorProfile, start: datetime.datetime, *, mode: str | None = None, **kwargs) -> Slot | None:
+    """The free slot starting exactly at `start` (any time zone), in `mode` when given, or
+    None. A video window and an in-person one may offer the same start: without a mode,
+    the video slot is taken (it suits a startup wherever it is)."""
     day = start.astimezone(LOCAL).date()
-    for slot in free_slots(mentor, date_from=day, date_to=day, **kwargs):
-        if slot.start == start:
-            return slot
-    return None
-
+    matches = [
+        slot
+        for slot in free_slots(mentor, date_from=day, date_to=day, **kwargs)
+        if slot.start == start and mode in (None, slot.mode)
+    ]
+    return min(matches, key=lambda slot: slot.mode != MeetingMode.VIDEO, default=None)

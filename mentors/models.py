@@ -134,6 +134,9 @@ class MentorProfile(models.Model):
     def __str__(self):
         return self.user.full_name or self.user.email
 
+    def get_absolute_url(self):
+        return reverse("mentors:detail", kwargs={"pk": self.pk})
+
     @property
     def name(self) -> str:
         return str(self)
@@ -141,9 +144,6 @@ class MentorProfile(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == ProfileStatus.PUBLISHED
-
-    def get_absolute_url(self):
-        return reverse("mentors:detail", kwargs={"pk": self.pk})
 
     @property
     def session_length(self) -> datetime.timedelta:
@@ -180,12 +180,13 @@ class Weekday(models.IntegerChoices):
 
 class AvailabilityWindow(models.Model):
     """Shared by weekly rules and one-off windows: wall-clock times in Africa/Casablanca,
-    a meeting mode, and for in-person meetings the site where they happen."""
+    a meeting mode, and for in-person meetings the site where they happen (`meeting_site`:
+    not a tenant key, availability belongs to the mentor)."""
 
     starts_at = models.TimeField(_("from"))
     ends_at = models.TimeField(_("to"))
     mode = models.CharField(_("meeting mode"), max_length=10, choices=MeetingMode.choices, default=MeetingMode.VIDEO)
-    site = models.ForeignKey(
+    meeting_site = models.ForeignKey(
         Site, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("site")
     )
 
@@ -197,7 +198,8 @@ def _window_constraints(prefix: str) -> list:
     return [
         models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name=f"{prefix}_ends_after_start"),
         models.CheckConstraint(
-            condition=Q(mode=MeetingMode.VIDEO, site__isnull=True) | Q(mode=MeetingMode.IN_PERSON, site__isnull=False),
+            condition=Q(mode=MeetingMode.VIDEO, meeting_site__isnull=True)
+            | Q(mode=MeetingMode.IN_PERSON, meeting_site__isnull=False),
             name=f"{prefix}_site_iff_in_person",
         ),
     ]
@@ -279,7 +281,12 @@ class Booking(models.Model):
         Startup, on_delete=models.PROTECT, related_name="mentor_bookings", verbose_name=_("startup")
     )
     booked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("booked by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,  # empty once the booker's account is deleted
+        related_name="+",
+        verbose_name=_("booked by"),
     )
     starts_at = models.DateTimeField(_("start"))
     ends_at = models.DateTimeField(_("end"))
@@ -289,7 +296,9 @@ class Booking(models.Model):
     )
     topic = models.CharField(_("topic"), max_length=200)
     questions = models.TextField(_("questions for the mentor"), max_length=3000, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED
+    )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -298,7 +307,9 @@ class Booking(models.Model):
     rescheduled_from = models.OneToOneField(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="rescheduled_to"
     )
-    attendance = models.CharField(_("attendance"), max_length=20, choices=Attendance.choices, default=Attendance.UNKNOWN)
+    attendance = models.CharField(
+        _("attendance"), max_length=20, choices=Attendance.choices, default=Attendance.UNKNOWN
+    )
     attendance_marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -141,25 +141,46 @@ def can_change(booking: Booking, now: datetime.datetime | None = None) -> bool:
 
 def month_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """The calendar month of `day` in Casablanca, as a UTC range [start, end)."""
-    from .availability import local_instant
+    # `clock_reaches`, not `local_instant`: never None, even if a clock change ever skipped
+    # midnight (Casablanca's happen at 02:00–03:00 today).
+    from .availability import clock_reaches
 
     first = day.replace(day=1)
     following = (first + datetime.timedelta(days=32)).replace(day=1)
-    return local_instant(first, datetime.time(0)), local_instant(following, datetime.time(0))
+    return clock_reaches(first, datetime.time(0)), clock_reaches(following, datetime.time(0))
 
 
 def hours_ledger(bookings: QuerySet[Booking]) -> QuerySet:
     """Hours delivered per mentor, site and month (Casablanca time): confirmed bookings that
     have ended and were not no-shows. Rows: month, mentor, mentor__user__full_name, site,
     site__slug, sessions and duration (a timedelta)."""
+    from .availability import LOCAL
+
     return (
         bookings.filter(status=BookingStatus.CONFIRMED, ends_at__lte=timezone.now())
         .exclude(attendance__in=[Attendance.STARTUP_NO_SHOW, Attendance.MENTOR_NO_SHOW])
-        .annotate(month=TruncMonth("starts_at"))
+        # Months in Casablanca whatever time zone is active (a session at 00:30 on the 1st
+        # belongs to that month, although it is still the previous month in UTC).
+        .annotate(month=TruncMonth("starts_at", tzinfo=LOCAL))
         .values("month", "mentor", "mentor__user__full_name", "site", "site__slug")
         .annotate(
             sessions=Count("pk"),
             duration=Sum(ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())),
         )
         .order_by("-month", "mentor__user__full_name", "site__slug")
+    )
+
+
+# --- calendar feed ---
+def calendar_bookings(user, since: datetime.datetime) -> QuerySet[Booking]:
+    """The confirmed bookings `user` takes part in, as the mentor or in the startup's team,
+    starting from `since`: the mentor sessions of the personal calendar feed. The feed has
+    no request scope: the caller reads it inside `network_scope()` (a mentor's bookings
+    span the home sites of every startup they meet). One query, whatever the number of rows."""
+    teams = StartupMember.objects.filter(user=user).values("startup")
+    return (
+        Booking.objects.filter(status=BookingStatus.CONFIRMED, starts_at__gte=since)
+        .filter(Q(mentor__user=user) | Q(startup__in=teams))
+        .select_related("mentor__user", "startup", "meeting_site")
+        .order_by("starts_at", "pk")
     )

@@ -9,7 +9,9 @@ from icalendar import Calendar, Event
 PRODID = "-//Technopark network//Portal//FR"
 
 
-def calendar_event(*, uid: str, title: str, starts_at, ends_at, location: str = "", description: str = "", url: str = ""):
+def calendar_event(
+    *, uid: str, title: str, starts_at, ends_at, location: str = "", description: str = "", url: str = ""
+):
     event = Event()
     event.add("uid", f"{uid}@technopark.ma")
     event.add("summary", title)

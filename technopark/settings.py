@@ -238,6 +238,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "UserRoleEnum": "accounts.models.Role",
         "MembershipRoleEnum": "sites.models.MembershipRole",
+        "DimensionEnum": "services.models.Dimension",
+        "KindEnum": "startups.models.AdmissionKind",
+        "MentorKindEnum": "mentors.models.MentorKind",
     },
 }
 

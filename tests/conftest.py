@@ -224,7 +224,12 @@ def world(personas, site_a, site_b, founder_a, manager_a, manager_b):
         for weekday in range(7):
             WeeklyRuleFactory(mentor=mentor, weekday=weekday, starts_at=datetime.time(8), ends_at=datetime.time(20))
         WeeklyRuleFactory(
-            mentor=mentor, weekday=1, starts_at=datetime.time(20), ends_at=datetime.time(22), mode="in_person", site=site_a
+            mentor=mentor,
+            weekday=1,
+            starts_at=datetime.time(20),
+            ends_at=datetime.time(22),
+            mode="in_person",
+            meeting_site=site_a,
         )
         mentor_pending_a = MentorProfileFactory(status="pending", sites=[site_a], user__email="pending.a@example.ma")
         mentor_pending_b = MentorProfileFactory(status="pending", sites=[site_b], user__email="pending.b@example.ma")

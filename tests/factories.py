@@ -299,7 +299,7 @@ class WeeklyRuleFactory(factory.django.DjangoModelFactory):
     starts_at = datetime.time(10)
     ends_at = datetime.time(12)
     mode = "video"
-    site = None
+    meeting_site = None
 
 
 class BookingFactory(factory.django.DjangoModelFactory):

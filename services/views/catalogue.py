@@ -30,6 +30,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django.views.decorators.http import require_POST
 
+from mentors import ics as mentor_ics
+from mentors import selectors as mentor_selectors
 from sites.scoping import network_scope
 from startups.selectors import startups_of_member
 from technopark.errors import Conflict
@@ -360,15 +362,17 @@ def feedback(request, pk):
 
 # --- Personal calendar feed -------------------------------------------------------------
 def calendar_feed(request, token):
-    """The user's confirmed sessions (the last 90 days and upcoming) as iCalendar. No login:
-    calendar apps fetch it on their own; the token in the URL is the secret."""
+    """The user's confirmed sessions and mentor sessions (the last 90 days and upcoming) as
+    iCalendar. No login: calendar apps fetch it on their own; the token in the URL is the
+    secret."""
     if not TOKEN.fullmatch(token):
         raise Http404
     user = get_user_model().objects.filter(calendar_token=token, is_active=True).first()
     if user is None:
         raise Http404
     since = timezone.now() - datetime.timedelta(days=FEED_DAYS_BACK)
-    # Reviewed network-wide read: the sessions this one user is confirmed at.
+    # Reviewed network-wide read: the sessions this one user is confirmed at, and the mentor
+    # bookings they take part in (as the mentor or in the startup's team), at any site.
     with network_scope():
         registrations = (
             _registrations_of(user)
@@ -377,11 +381,15 @@ def calendar_feed(request, token):
             .select_related("session__service")
             .order_by("session__starts_at", "pk")
         )
+        bookings = mentor_selectors.calendar_bookings(user, since)
         with override(user.language):
-            content = ics.calendar(
-                [ics.session_event(registration.session, with_link=True) for registration in registrations],
-                name=_("Technopark — my sessions"),
-            )
+            events = [
+                (registration.session.starts_at, ics.session_event(registration.session, with_link=True))
+                for registration in registrations
+            ]
+            events += [(booking.starts_at, mentor_ics.booking_event(booking)) for booking in bookings]
+            events.sort(key=lambda pair: pair[0])
+            content = ics.calendar([event for _start, event in events], name=_("Technopark — my sessions"))
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="technopark.ics"'
     response["Cache-Control"] = "private, max-age=900"

@@ -7,7 +7,7 @@ browser contexts bypass CSP.
 
 import pytest
 
-from tests.factories import SiteFactory
+from tests.factories import MentorProfileFactory, SiteFactory, WeeklyRuleFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -16,18 +16,21 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PAGES = {"home": "/", "login": "/accounts/login/", "signup": "/accounts/signup/"}
+PAGES = {"home": "/", "login": "/accounts/login/", "signup": "/accounts/signup/", "mentors": "/mentors/"}
 LANGUAGES = {"fr": "ltr", "ar": "rtl"}
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 
 @pytest.fixture
 def published_sites(db):
-    """Real content on the home page: sites of two statuses in two regions."""
-    return [
+    """Real content: sites of two statuses in two regions (home page), a published mentor
+    serving one of them (directory)."""
+    sites = [
         SiteFactory(slug="casablanca", city="Casablanca"),
         SiteFactory(slug="tanger", city="Tanger", region__code="MA-01", status="planned", opened_on=None),
     ]
+    WeeklyRuleFactory(mentor=MentorProfileFactory(sites=sites[:1], dimensions=["market", "skills"]))
+    return sites
 
 
 def describe(violations: list[dict]) -> str:

@@ -18,7 +18,7 @@ def test_seed_demo_is_idempotent_and_logs_in(client, db, settings):
     }
     assert Site.objects.count() == 14
     assert User.objects.filter(email__startswith="founder.").count() == 20
-    assert User.objects.filter(email__startswith="mentor.").count() == 10
+    assert User.objects.filter(email__startswith="mentor.").count() == 60
     with scopes_disabled():
         assert SiteMembership.objects.count() == 4
     response = client.post(

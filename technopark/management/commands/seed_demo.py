@@ -4,6 +4,7 @@ from django.db import transaction
 from django_scopes import scopes_disabled
 
 from accounts.demo import seed_accounts
+from mentors.demo import seed_mentors
 from services.demo import seed_services
 from sites.demo import seed_sites
 from startups.demo import seed_startups
@@ -23,11 +24,12 @@ class Command(BaseCommand):
             accounts = seed_accounts()
             startups = seed_startups(accounts["founders"])
             services = seed_services()
+            mentors = seed_mentors(accounts["mentors"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(sites)} sites, "
                 + ", ".join(f"{len(users)} {kind}" for kind, users in accounts.items())
-                + f", {startups} new startups, {services} new services"
+                + f", {startups} new startups, {services} new services, {mentors} new mentor profiles"
                 + f". Password for every demo account: {settings.DEMO_PASSWORD}"
             )
         )

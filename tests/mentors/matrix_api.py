@@ -1,0 +1,24 @@
+"""Isolation matrix: the mentors API (`/api/v1/…`) — mentors issue, API area.
+
+The directory and a published mentor's free slots are public. Bookings need an account:
+a booking is found by the people who have a part in it (its startup's team, the mentor,
+the staff of the startup's site, head office); everybody else gets the 404 of a booking
+that does not exist. `booking_a` (upcoming) belongs to founder_a's startup at site A.
+
+The matrix requests each URL name once: `api:mentor_bookings` with GET. Booking (POST on
+the same URL) is checked per persona in tests/mentors/test_api.py: 401 anonymous, 403
+without an admitted startup, 201/409 for founder_a."""
+
+from tests.matrix import API_PUBLIC, API_SIGNED_IN, Route
+
+#           anonymous outsider founder_a manager_a manager_b staff
+BOOKING_A = (401, 404, 200, 200, 404, 200)
+
+MATRIX: dict[str, Route] = {
+    "api:mentors": Route("/api/v1/mentors/", API_PUBLIC),
+    "api:mentor": Route("/api/v1/mentors/{mentor}/", API_PUBLIC),
+    "api:mentor_slots": Route("/api/v1/mentors/{mentor}/slots/", API_PUBLIC),
+    "api:mentor_bookings": Route("/api/v1/mentor-bookings/", API_SIGNED_IN),
+    "api:mentor_booking": Route("/api/v1/mentor-bookings/{booking_a}/", BOOKING_A),
+    "api:mentor_booking_cancel": Route("/api/v1/mentor-bookings/{booking_a}/cancel/", BOOKING_A, "post"),
+}
