@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts import api as accounts_api
 from mentors import api as mentors_api
+from reports import api as reports_api
 from services import api as services_api
 from sites import api as sites_api
 from startups import api as startups_api
@@ -26,6 +27,7 @@ api_v1 = [
     *startups_api.api_urlpatterns,
     *services_api.api_urlpatterns,
     *mentors_api.api_urlpatterns,
+    *reports_api.api_urlpatterns,
 ]
 
 urlpatterns = [

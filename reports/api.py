@@ -1,0 +1,68 @@
+"""The KPI API: `GET /api/v1/kpis/?scope=network|region:<code>|site:<slug>&as_of=YYYY-MM-DD`.
+
+Head office may ask for any scope; a site's staff only for their own site(s); anyone else,
+and any scope they may not see, gets the 404 of a scope that does not exist."""
+
+from django.urls import path
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sites.scoping import managed_site_ids
+from startups.api import filters
+from technopark.api import error_responses
+
+from .kpis import headline, parse_scope
+
+
+class KpiQuery(serializers.Serializer):
+    scope = serializers.CharField(max_length=60, help_text="`network`, `region:<code>` or `site:<slug>`.")
+    as_of = serializers.DateField(required=False, help_text="The date D of the figures (default: today).")
+
+
+def _rate():
+    return serializers.DecimalField(max_digits=5, decimal_places=4, coerce_to_string=False, help_text="0–1.")
+
+
+class KpiSerializer(serializers.Serializer):
+    scope = serializers.CharField()
+    as_of = serializers.DateField()
+    startups_supported_total = serializers.IntegerField()
+    residents_total = serializers.IntegerField()
+    supported_now = serializers.IntegerField()
+    residents_now = serializers.IntegerField()
+    survival_rate_5y = _rate()
+    jobs_total = serializers.IntegerField()
+    annual_revenue_mad = serializers.DecimalField(max_digits=18, decimal_places=2, coerce_to_string=False)
+    export_share = _rate()
+    export_africa_share = _rate()
+
+
+def may_see(user, scope) -> bool:
+    site_ids = managed_site_ids(user)
+    if site_ids is None:  # head office
+        return True
+    return scope.kind == "site" and scope.site_ids[0] in site_ids
+
+
+@extend_schema(
+    tags=["kpis"],
+    parameters=[KpiQuery],
+    responses={200: KpiSerializer, **error_responses(400, 401, 404)},
+)
+class KpiView(APIView):
+    """The impact figures of MISSION.md for one scope at one date."""
+
+    def get(self, request):
+        query = filters(request, KpiQuery)
+        scope = parse_scope(query["scope"])
+        if scope is None or not may_see(request.user, scope):
+            raise exceptions.NotFound()
+        as_of = query.get("as_of") or timezone.localdate()
+        figures = headline(scope, as_of)
+        return Response(KpiSerializer({"scope": scope.label, "as_of": as_of, **figures.as_dict()}).data)
+
+
+api_urlpatterns = [path("kpis/", KpiView.as_view(), name="kpis")]

@@ -1,0 +1,494 @@
+"""The KPI engine against small datasets built by hand (MISSION.md, "KPI definitions").
+
+Every expected figure is worked out in the comments next to the data, never by re-running
+the engine's own logic. Sites: casa-1 and casa-2 in region MA-06, rabat in MA-04; MA-12
+has no site at all (an empty scope).
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from reports.kpis import KpiScope, anniversary, headline, parse_scope, rate
+from startups.models import AdmissionKind
+
+from ..factories import AdmissionFactory, DeclarationFactory, SiteFactory, StartupFactory
+
+pytestmark = pytest.mark.django_db
+
+RESIDENT = AdmissionKind.RESIDENT
+ETECHNOPARK = AdmissionKind.ETECHNOPARK
+D = datetime.date(2024, 6, 30)  # declarations known at D: fiscal years ≤ 2023
+
+
+def day(text: str) -> datetime.date:
+    return datetime.date.fromisoformat(text)
+
+
+def admit(startup, site, kind=RESIDENT, starts_on="2020-01-01", ended_on=None):
+    return AdmissionFactory(
+        startup=startup,
+        site=site,
+        kind=kind,
+        starts_on=day(starts_on),
+        ended_on=day(ended_on) if ended_on else None,
+        exit_reason="graduated" if ended_on else "",
+    )
+
+
+def declare(startup, year, jobs=(0, 0), revenue="0", exports="0", countries=()):
+    direct, indirect = jobs
+    return DeclarationFactory(
+        startup=startup,
+        fiscal_year=year,
+        direct_jobs=direct,
+        indirect_jobs=indirect,
+        revenue_mad=Decimal(revenue),
+        export_revenue_mad=Decimal(exports),
+        export_countries=list(countries),
+    )
+
+
+def figures(scope_text: str, as_of: datetime.date) -> dict:
+    scope = parse_scope(scope_text)
+    assert scope is not None, scope_text
+    return headline(scope, as_of).as_dict()
+
+
+def expected(
+    supported=0,
+    residents=0,
+    now=0,
+    residents_now=0,
+    survival="0",
+    jobs=0,
+    revenue="0",
+    export="0",
+    africa="0",
+) -> dict:
+    return {
+        "startups_supported_total": supported,
+        "residents_total": residents,
+        "supported_now": now,
+        "residents_now": residents_now,
+        "survival_rate_5y": Decimal(survival),
+        "jobs_total": jobs,
+        "annual_revenue_mad": Decimal(revenue),
+        "export_share": Decimal(export),
+        "export_africa_share": Decimal(africa),
+    }
+
+
+@pytest.fixture
+def sites(unscoped):
+    return {
+        "casa-1": SiteFactory(slug="casa-1", region__code="MA-06"),
+        "casa-2": SiteFactory(slug="casa-2", region__code="MA-06"),
+        "rabat": SiteFactory(slug="rabat", region__code="MA-04"),
+    }
+
+
+# --- parse_scope ---------------------------------------------------------------------------
+
+
+def test_parse_scope_network():
+    scope = parse_scope("network")
+    assert scope == KpiScope("network", "", None)
+    assert scope.label == "network"
+
+
+def test_parse_scope_region_lists_its_sites(sites):
+    scope = parse_scope("region:MA-06")
+    assert scope == KpiScope("region", "MA-06", tuple(sorted([sites["casa-1"].pk, sites["casa-2"].pk])))
+    assert scope.label == "region:MA-06"
+    # A region that exists but has no site is a valid, empty scope.
+    assert parse_scope("region:MA-12") == KpiScope("region", "MA-12", ())
+
+
+def test_parse_scope_site(sites):
+    scope = parse_scope("site:rabat")
+    assert scope == KpiScope("site", "rabat", (sites["rabat"].pk,))
+    assert scope.label == "site:rabat"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["region:MA-99", "site:nowhere", "network:x", "", None, "site:", "region:", "foo", "foo:bar", ":network"],
+)
+def test_parse_scope_names_nothing(sites, text):
+    assert parse_scope(text) is None
+
+
+# --- rate and anniversary ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "text"),
+    [
+        (0, 0, "0.0000"),  # empty denominator
+        (3, 0, "0.0000"),
+        (0, 5, "0.0000"),
+        (1, 3, "0.3333"),  # 0.33333… rounds down
+        (2, 3, "0.6667"),  # 0.66666… rounds up
+        (1, 32, "0.0313"),  # 0.03125 exactly: half up, not half even (0.0312)
+        (5, 5, "1.0000"),
+    ],
+)
+def test_rate_has_four_decimals(part, whole, text):
+    assert str(rate(part, whole)) == text
+
+
+def test_anniversary_of_29_february():
+    assert anniversary(day("2020-02-29"), 5) == day("2025-02-28")  # common year: 28 February
+    assert anniversary(day("2020-02-29"), 4) == day("2024-02-29")  # leap year: unchanged
+    assert anniversary(day("2025-02-28"), -5) == day("2020-02-28")
+    assert anniversary(day("2024-02-29"), -5) == day("2019-02-28")  # D − 5 years from a leap day
+    assert anniversary(day("2019-06-30"), 5) == day("2024-06-30")
+
+
+# --- scope membership: counts, jobs, revenue, exports per site / region / network ---------
+
+
+@pytest.fixture
+def network(sites):
+    """Six startups; jobs and revenue are powers of two so every sum names its startups.
+
+    s1 resident at casa-1 and e-Technopark member at casa-2 (both open)  jobs 1, rev 1000, exports to SN
+    s2 e-Technopark at casa-1 (open)                                      jobs 2, rev 2000
+    s3 e-Technopark at casa-1 2015–2016, resident 2019 → ends exactly D   jobs 4, rev 4000
+    s4 resident at casa-1 from D + 1 day                                  jobs 8, rev 8000
+    s5 resident at rabat (open)                                           jobs 16, rev 16000, exports to FR
+    s6 resident at casa-2 2018 → ends D + 1 day                           jobs 32, rev 32000
+    Every declaration is for 2023 (known at D); only s1 and s5 export.
+    """
+    casa1, casa2, rabat = sites["casa-1"], sites["casa-2"], sites["rabat"]
+    s1, s2, s3, s4, s5, s6 = (StartupFactory() for _ in range(6))
+    admit(s1, casa1, RESIDENT, "2020-01-01")
+    admit(s1, casa2, ETECHNOPARK, "2021-01-01")
+    admit(s2, casa1, ETECHNOPARK, "2022-01-01")
+    admit(s3, casa1, ETECHNOPARK, "2015-01-01", ended_on="2016-01-01")
+    admit(s3, casa1, RESIDENT, "2019-01-01", ended_on="2024-06-30")
+    admit(s4, casa1, RESIDENT, "2024-07-01")
+    admit(s5, rabat, RESIDENT, "2023-01-01")
+    admit(s6, casa2, RESIDENT, "2018-01-01", ended_on="2024-07-01")
+    for weight, startup in enumerate([s1, s2, s3, s4, s5, s6]):
+        jobs = 2**weight
+        exports, countries = {0: ("100", ["SN"]), 4: ("100", ["FR"])}.get(weight, ("0", []))
+        declare(startup, 2023, jobs=(jobs, 0), revenue=str(1000 * jobs), exports=exports, countries=countries)
+
+
+def test_site_counts_each_of_its_startups(network):
+    # casa-1 at D: ever s1 (res), s2 (e-T), s3 (res, e-T) — s4 starts after D; now s1, s2
+    # (s3 ended exactly at D). Jobs 1+2+4; revenue of the now ones 1000+2000; exports: s1
+    # of {s1, s2} → 1/2, and to Africa (SN) too.
+    assert figures("site:casa-1", D) == expected(
+        supported=3, residents=2, now=2, residents_now=1, jobs=7, revenue="3000", export="0.5", africa="0.5"
+    )
+    # casa-2 at D: s1 (e-Technopark here, so not a resident of casa-2) and s6 (resident, ends
+    # D + 1: still active). Jobs 1+32, revenue 1000+32000, exports 1/2, Africa 1/2.
+    assert figures("site:casa-2", D) == expected(
+        supported=2, residents=1, now=2, residents_now=1, jobs=33, revenue="33000", export="0.5", africa="0.5"
+    )
+    # rabat: s5 alone, exports to France only.
+    assert figures("site:rabat", D) == expected(
+        supported=1, residents=1, now=1, residents_now=1, jobs=16, revenue="16000", export="1", africa="0"
+    )
+
+
+def test_region_counts_a_two_site_startup_once(network):
+    # MA-06 = casa-1 + casa-2: ever s1, s2, s3, s6 (s1 once, not twice); residents s1, s3, s6;
+    # now s1, s2, s6; resident now s1 (casa-1), s6. Jobs 1+2+4+32 = 39; revenue
+    # 1000+2000+32000; exports s1 of 3 → 0.3333, same for Africa.
+    assert figures("region:MA-06", D) == expected(
+        supported=4,
+        residents=3,
+        now=3,
+        residents_now=2,
+        jobs=39,
+        revenue="35000",
+        export="0.3333",
+        africa="0.3333",
+    )
+    # MA-04 holds only rabat.
+    assert figures("region:MA-04", D) == figures("site:rabat", D)
+
+
+def test_network_counts_every_startup_once(network):
+    # Ever s1, s2, s3, s5, s6 (s4 starts after D); residents s1, s3, s5, s6; now s1, s2,
+    # s5, s6; residents now s1, s5, s6. Jobs 1+2+4+16+32 = 55; revenue
+    # 1000+2000+16000+32000 = 51000; exports s1, s5 of 4 → 0.5; Africa s1 of 4 → 0.25.
+    assert figures("network", D) == expected(
+        supported=5,
+        residents=4,
+        now=4,
+        residents_now=3,
+        jobs=55,
+        revenue="51000",
+        export="0.5",
+        africa="0.25",
+    )
+
+
+def test_admission_boundaries_move_with_d(network):
+    # The day before D, s3's residency (ending at D) is still active at casa-1.
+    assert figures("site:casa-1", day("2024-06-29"))["supported_now"] == 3
+    # D + 1 day: s4 starts at casa-1 (ever s1–s4, now s1, s2, s4, residents now s1, s4);
+    # s6's residency ends exactly that day, so casa-2 keeps only s1 (an e-Technopark member).
+    # casa-1 jobs 1+2+4+8, revenue 1000+2000+8000, exports s1 of 3.
+    assert figures("site:casa-1", day("2024-07-01")) == expected(
+        supported=4,
+        residents=3,
+        now=3,
+        residents_now=2,
+        jobs=15,
+        revenue="11000",
+        export="0.3333",
+        africa="0.3333",
+    )
+    assert figures("site:casa-2", day("2024-07-01")) == expected(
+        supported=2, residents=1, now=1, residents_now=0, jobs=33, revenue="1000", export="1", africa="1"
+    )
+    # Before anyone's first admission (s3's e-Technopark membership, 2015): nothing.
+    assert figures("network", day("2014-12-31")) == expected()
+    # During s3's first, e-Technopark-only stint: supported but never a resident.
+    assert figures("site:casa-1", day("2015-06-01")) == expected(supported=1, now=1, jobs=0)
+
+
+def test_empty_scopes_give_zero_everywhere(network, sites):
+    # MA-12 has no site; a fresh site has no admission: all counts 0, all rates 0 (empty
+    # denominators), revenue 0 MAD.
+    empty = SiteFactory(slug="empty", region__code="MA-06")
+    for text in ("region:MA-12", f"site:{empty.slug}"):
+        result = headline(parse_scope(text), D)
+        assert result.as_dict() == expected()
+        assert str(result.survival_rate_5y) == "0.0000"
+        assert str(result.export_share) == "0.0000"
+        assert str(result.export_africa_share) == "0.0000"
+        assert result.annual_revenue_mad == Decimal("0") and isinstance(result.annual_revenue_mad, Decimal)
+
+
+def test_empty_database_gives_zero(db):
+    assert headline(parse_scope("network"), D).as_dict() == expected()
+
+
+# --- 5-year survival -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def cohorts(sites):
+    """D = 2024-06-30, so the cohort is founded on or before D − 5 years = 2019-06-30.
+
+    At casa-1:
+      a  founded 2019-06-30 (exactly D − 5 years), open            → cohort, survivor
+      b  founded 2019-07-01 (one day later), closed 2020-01-01     → not in the cohort
+      c  founded 2015-03-10, closed 2020-03-09 (day before mark)   → cohort, not a survivor
+      e  founded 2015-03-10, closed 2020-03-10 (on the mark)       → cohort, survivor
+      u  founding date unknown                                     → not in the cohort
+      g  founded 2010, admitted only after D                       → not supported at D
+    At casa-2: c again (two sites), h founded 2012-05-05 closed 2014-01-01 → not a survivor,
+      f founded 2010-01-01, open → survivor.
+    """
+    casa1, casa2 = sites["casa-1"], sites["casa-2"]
+    a = StartupFactory(founded_on=day("2019-06-30"))
+    b = StartupFactory(founded_on=day("2019-07-01"), closed_on=day("2020-01-01"))
+    c = StartupFactory(founded_on=day("2015-03-10"), closed_on=day("2020-03-09"))
+    e = StartupFactory(founded_on=day("2015-03-10"), closed_on=day("2020-03-10"))
+    u = StartupFactory(founded_on=None)
+    g = StartupFactory(founded_on=day("2010-01-01"))
+    h = StartupFactory(founded_on=day("2012-05-05"), closed_on=day("2014-01-01"))
+    f = StartupFactory(founded_on=day("2010-01-01"))
+    for startup in (a, b, c, e, u):
+        admit(startup, casa1, ETECHNOPARK, "2019-09-01")
+    admit(g, casa1, RESIDENT, "2024-07-01")
+    for startup in (c, h, f):
+        admit(startup, casa2, RESIDENT, "2013-01-01", ended_on="2016-01-01")
+
+
+def test_survival_at_a_site(cohorts):
+    # casa-1 cohort {a, c, e}: survivors a, e → 2/3.
+    result = headline(parse_scope("site:casa-1"), D)
+    assert result.startups_supported_total == 5  # a, b, c, e, u
+    assert str(result.survival_rate_5y) == "0.6667"
+
+
+def test_survival_counts_past_admissions(cohorts):
+    # casa-2 cohort {c, h, f} (admissions long ended: "supported since 2001" still counts
+    # them): survivor f only → 1/3.
+    assert str(headline(parse_scope("site:casa-2"), D).survival_rate_5y) == "0.3333"
+
+
+def test_survival_in_region_and_network(cohorts):
+    # Region MA-06 = network here: cohort {a, c, e, h, f} (c once): survivors a, e, f → 3/5.
+    assert headline(parse_scope("region:MA-06"), D).survival_rate_5y == Decimal("0.6")
+    assert headline(parse_scope("network"), D).survival_rate_5y == Decimal("0.6")
+
+
+def test_survival_cohort_follows_d(cohorts):
+    # D + 1 day = 2024-07-01: b (founded 2019-07-01) joins the cohort, closed before its
+    # mark; g is now supported and founded 2010, open. casa-1 cohort {a, b, c, e, g}:
+    # survivors a, e, g → 3/5.
+    assert headline(parse_scope("site:casa-1"), day("2024-07-01")).survival_rate_5y == Decimal("0.6")
+    # D − 1 day: a (founded 2019-06-30) drops out; cohort {c, e} → 1/2.
+    assert headline(parse_scope("site:casa-1"), day("2024-06-29")).survival_rate_5y == Decimal("0.5")
+
+
+def test_survival_with_29_february(sites):
+    casa1 = sites["casa-1"]
+    # Both founded 29 Feb 2020; their fifth anniversary is 28 Feb 2025 (no 29th that year).
+    on_mark = StartupFactory(founded_on=day("2020-02-29"), closed_on=day("2025-02-28"))
+    day_before = StartupFactory(founded_on=day("2020-02-29"), closed_on=day("2025-02-27"))
+    for startup in (on_mark, day_before):
+        admit(startup, casa1, ETECHNOPARK, "2021-01-01")
+    scope = parse_scope("site:casa-1")
+    # D = 2025-02-28: D − 5 years = 2020-02-28, before their founding: empty cohort → 0.
+    assert headline(scope, day("2025-02-28")).survival_rate_5y == Decimal("0")
+    # D = 2025-03-01: D − 5 years = 2020-03-01, both in; only the one closed on the mark
+    # survives → 1/2.
+    assert headline(scope, day("2025-03-01")).survival_rate_5y == Decimal("0.5")
+
+
+def test_survival_when_d_is_29_february(sites):
+    casa1 = sites["casa-1"]
+    # D = 2024-02-29: D − 5 years = 2019-02-28 (no 29th in 2019).
+    inside = StartupFactory(founded_on=day("2019-02-28"))  # in the cohort, open → survivor
+    outside = StartupFactory(founded_on=day("2019-03-01"), closed_on=day("2020-01-01"))  # not in the cohort
+    for startup in (inside, outside):
+        admit(startup, casa1, ETECHNOPARK, "2020-01-01")
+    # Cohort {inside} → 1/1 (were `outside` counted it would be 1/2).
+    assert headline(parse_scope("site:casa-1"), day("2024-02-29")).survival_rate_5y == Decimal("1")
+
+
+# --- jobs and revenue ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def declarations(sites):
+    """At casa-1, D = 2024-06-30 (known: fiscal years ≤ 2023; revenue year: 2023).
+
+    j1 now   2022: 5+2 jobs; 2023: 10+3 jobs, 1 000 000.50 MAD; 2024: 100+100, 9 999 999 MAD
+    j2 now   only 2015: 4+1 jobs, 700 000 MAD
+    j3 now   no declaration at all
+    j4 past  (2020–2021) 2023: 2+0 jobs, 999 MAD
+    j5 later (from 2024-07-01) 2023: 50+50 jobs, 5 000 MAD
+    j6 now   2023: 1+1 jobs, 250 000.25 MAD
+    """
+    casa1 = sites["casa-1"]
+    j1, j2, j3, j4, j5, j6 = (StartupFactory() for _ in range(6))
+    for startup in (j1, j2, j3, j6):
+        admit(startup, casa1, RESIDENT, "2020-01-01")
+    admit(j4, casa1, RESIDENT, "2020-01-01", ended_on="2021-12-31")
+    admit(j5, casa1, RESIDENT, "2024-07-01")
+    declare(j1, 2022, jobs=(5, 2), revenue="800000")
+    declare(j1, 2023, jobs=(10, 3), revenue="1000000.50")
+    declare(j1, 2024, jobs=(100, 100), revenue="9999999")
+    declare(j2, 2015, jobs=(4, 1), revenue="700000")
+    declare(j4, 2023, jobs=(2, 0), revenue="999")
+    declare(j5, 2023, jobs=(50, 50), revenue="5000")
+    declare(j6, 2023, jobs=(1, 1), revenue="250000.25")
+
+
+def test_jobs_use_each_startups_latest_known_declaration(declarations):
+    # j1 latest known is 2023 (13; 2024 is the year of D, not known yet); j2 its old 2015
+    # (5); j3 none (0); j4 supported in the past (2); j6 2 — j5 is not supported yet.
+    # 13 + 5 + 0 + 2 + 2 = 22.
+    assert headline(parse_scope("site:casa-1"), D).jobs_total == 22
+
+
+def test_revenue_sums_last_fiscal_year_of_startups_supported_now(declarations):
+    # Fiscal 2023 over j1, j2, j3, j6: 1 000 000.50 + 0 (j2 declared only 2015) + 0 (j3)
+    # + 250 000.25; j4 (no longer supported) and j5 (not yet) are left out.
+    revenue = headline(parse_scope("site:casa-1"), D).annual_revenue_mad
+    assert isinstance(revenue, Decimal)
+    assert revenue == Decimal("1250000.75")
+    assert str(revenue) == "1250000.75"
+
+
+def test_declarations_for_the_year_of_d_become_known_next_year(declarations):
+    # 31 Dec 2024: still the 2023 figures, plus j5, supported since 1 July (2023: 100 jobs,
+    # 5 000 MAD): jobs 22 + 100 = 122; revenue 1 250 000.75 + 5 000 = 1 255 000.75.
+    last_day = headline(parse_scope("site:casa-1"), day("2024-12-31"))
+    assert (last_day.jobs_total, last_day.annual_revenue_mad) == (122, Decimal("1255000.75"))
+    # 1 Jan 2025: j1's 2024 declaration is known (200 jobs) and is the revenue year.
+    # Jobs 200 + 5 + 0 + 2 + 100 + 2 = 309; fiscal 2024 revenue: j1's 9 999 999 only.
+    first_day = headline(parse_scope("site:casa-1"), day("2025-01-01"))
+    assert (first_day.jobs_total, first_day.annual_revenue_mad) == (309, Decimal("9999999.00"))
+
+
+# --- exports -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def exporters(sites):
+    """At rabat, D = 2024-06-30, all but x8 supported now.
+
+    x1  2023: 100 MAD exported to SN                          → exports, Africa
+    x2  2023: 100 MAD to FR                                   → exports, not Africa
+    x3  2023: 100 MAD to FR and CI                            → exports, Africa
+    x4  2022: 500 MAD to SN; 2023: 0 MAD, no destination      → neither (latest known counts)
+    x5  no declaration                                        → neither, but in the denominator
+    x6  2023: 0; 2024: 900 MAD to SN (year of D, not known)   → neither
+    x7  only 2010: 50 MAD to SN (its latest known)            → exports, Africa
+    x8  2023: 100 MAD to SN, but its admission ended in 2022  → left out entirely
+    """
+    rabat = sites["rabat"]
+    xs = [StartupFactory() for _ in range(8)]
+    for startup in xs[:7]:
+        admit(startup, rabat, ETECHNOPARK, "2021-01-01")
+    admit(xs[7], rabat, RESIDENT, "2021-01-01", ended_on="2022-01-01")
+    x1, x2, x3, x4, x5, x6, x7, x8 = xs
+    declare(x1, 2023, revenue="1000", exports="100", countries=["SN"])
+    declare(x2, 2023, revenue="1000", exports="100", countries=["FR"])
+    declare(x3, 2023, revenue="1000", exports="100", countries=["FR", "CI"])
+    declare(x4, 2022, revenue="1000", exports="500", countries=["SN"])
+    declare(x4, 2023, revenue="1000")
+    declare(x6, 2023, revenue="1000")
+    declare(x6, 2024, revenue="1000", exports="900", countries=["SN"])
+    declare(x7, 2010, revenue="1000", exports="50", countries=["SN"])
+    declare(x8, 2023, revenue="1000", exports="100", countries=["SN"])
+
+
+def test_export_shares_use_the_latest_known_declaration(exporters):
+    # Denominator: x1–x7 = 7. Exporters x1, x2, x3, x7 → 4/7 = 0.571428… → 0.5714.
+    # To Africa x1, x3, x7 → 3/7 = 0.428571… → 0.4286.
+    result = headline(parse_scope("site:rabat"), D)
+    assert result.supported_now == 7
+    assert str(result.export_share) == "0.5714"
+    assert str(result.export_africa_share) == "0.4286"
+
+
+def test_export_shares_next_year(exporters):
+    # 2025-01-01: x6's 2024 declaration (900 MAD to SN) is now its latest known → exporters
+    # x1, x2, x3, x6, x7 = 5/7 → 0.7143; Africa x1, x3, x6, x7 = 4/7 → 0.5714.
+    result = headline(parse_scope("site:rabat"), day("2025-01-01"))
+    assert (str(result.export_share), str(result.export_africa_share)) == ("0.7143", "0.5714")
+
+
+# --- query count ---------------------------------------------------------------------------
+
+
+def _portfolio(site, size: int) -> None:
+    """`size` startups, each with an admission (some ended), declarations and founding
+    dates that put some of them in the survival cohort."""
+    for number in range(size):
+        startup = StartupFactory(
+            founded_on=day("2012-01-01") if number % 2 else day("2021-01-01"),
+            closed_on=day("2016-01-01") if number % 4 == 1 else None,
+        )
+        kind = RESIDENT if number % 3 else ETECHNOPARK
+        admit(startup, site, kind, "2020-01-01", ended_on="2023-01-01" if number % 5 == 4 else None)
+        declare(startup, 2022, jobs=(number, 1), revenue="1000", exports="10", countries=["SN"])
+        declare(startup, 2023, jobs=(number, 2), revenue="2000", exports="0" if number % 2 else "20")
+
+
+HEADLINE_QUERIES = 9  # measured with one startup; it must not grow with the portfolio
+
+
+@pytest.mark.parametrize("size", [1, 30])
+@pytest.mark.parametrize("scope_text", ["site:casa-1", "region:MA-06", "network"])
+def test_headline_query_count_does_not_grow(sites, django_assert_num_queries, size, scope_text):
+    _portfolio(sites["casa-1"], size)
+    scope = parse_scope(scope_text)
+    with django_assert_num_queries(HEADLINE_QUERIES):
+        result = headline(scope, D)
+    assert result.startups_supported_total == size
