@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django_scopes import scopes_disabled
 
-from sites.models import Region, Site
+from sites.models import Region, Sector, Site
 from startups.models import Admission, AdmissionKind, Declaration, Startup
 
 RATE_PLACES = Decimal("0.0001")
@@ -88,10 +88,14 @@ def anniversary(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=year, day=28)
 
 
-def _admissions(scope: KpiScope, as_of: datetime.date) -> QuerySet[Admission]:
+def scope_admissions(scope: KpiScope, as_of: datetime.date, sector: Sector | None = None) -> QuerySet[Admission]:
+    """Admissions in the scope started on or before D (of startups in `sector`, if given).
+    Call with scopes disabled."""
     admissions = Admission.objects.filter(starts_on__lte=as_of)
     if scope.site_ids is not None:
         admissions = admissions.filter(site__in=scope.site_ids)
+    if sector is not None:
+        admissions = admissions.filter(startup__sectors=sector)
     return admissions
 
 
@@ -104,9 +108,10 @@ def _latest_known(field: str, as_of: datetime.date) -> Subquery:
     )
 
 
-def headline(scope: KpiScope, as_of: datetime.date) -> Headline:
+def headline(scope: KpiScope, as_of: datetime.date, sector: Sector | None = None) -> Headline:
+    """The nine headline figures of `scope` at D, for the startups of `sector` if given."""
     with scopes_disabled():
-        admissions = _admissions(scope, as_of)
+        admissions = scope_admissions(scope, as_of, sector)
         active = admissions.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=as_of))
         supported = Startup.objects.filter(pk__in=admissions.values("startup"))
         now = Startup.objects.filter(pk__in=active.values("startup"))

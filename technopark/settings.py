@@ -135,6 +135,8 @@ CELERY_BEAT_SCHEDULE = {
     # Reminders 24 hours before each session (the claim on the row makes reruns harmless).
     "session-reminders": {"task": "services.tasks.send_session_reminders", "schedule": 15 * 60},
     "mentor-booking-reminders": {"task": "mentors.tasks.send_booking_reminders", "schedule": 15 * 60},
+    # The day's KPI snapshots, for every site, region and the network, once the day is done.
+    "kpi-snapshots": {"task": "reports.tasks.compute_kpi_snapshots", "schedule": crontab(minute=30, hour=23)},
     # Last year's figures are due in spring: remind on the 1st, February to June, 09:00.
     "declaration-reminders": {
         "task": "startups.tasks.send_declaration_reminders",

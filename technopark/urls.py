@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("startups.urls")),
     path("", include("services.urls")),
     path("", include("mentors.urls")),
+    path("", include("reports.urls")),
     path("network/audit/", views.audit_list, name="audit_list"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -492,3 +492,25 @@ def test_headline_query_count_does_not_grow(sites, django_assert_num_queries, si
     with django_assert_num_queries(HEADLINE_QUERIES):
         result = headline(scope, D)
     assert result.startups_supported_total == size
+
+
+def test_a_sector_keeps_its_startups_only(unscoped):
+    """Two startups at one site, one in fintech (5 jobs), one in agritech with two sectors
+    (3 jobs): filtered on agritech, only the second counts."""
+    from sites.models import Sector
+
+    fintech, agritech = Sector.objects.order_by("pk")[:2]
+    site = SiteFactory()
+    first, second = StartupFactory(), StartupFactory()
+    first.sectors.set([fintech])
+    second.sectors.set([agritech, fintech])
+    for startup, jobs in ((first, 5), (second, 3)):
+        AdmissionFactory(startup=startup, site=site, kind="resident", starts_on=datetime.date(2022, 1, 1))
+        DeclarationFactory(startup=startup, fiscal_year=2023, direct_jobs=jobs, indirect_jobs=0, export_revenue_mad=0)
+    scope = KpiScope("site", site.slug, (site.pk,))
+    day = datetime.date(2024, 6, 30)
+    only_agritech = headline(scope, day, sector=agritech)
+    assert (only_agritech.startups_supported_total, only_agritech.jobs_total) == (1, 3)
+    both = headline(scope, day, sector=fintech)  # the second is in both sectors: counted once
+    assert (both.startups_supported_total, both.jobs_total, both.residents_now) == (2, 8, 2)
+    assert headline(scope, day).jobs_total == 8
