@@ -24,7 +24,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -54,6 +54,13 @@ DEFAULT_DAYS = 7  # the slots of a week when `to` is not given
 
 
 # --- Fields ---------------------------------------------------------------------------------
+
+
+def id_parameter(what: str) -> OpenApiParameter:
+    """The `{id}` of a path, with an example (the fuzz test's fixture has rows with id 1)."""
+    return OpenApiParameter("id", int, OpenApiParameter.PATH, required=True, examples=[OpenApiExample(what, value=1)])
+
+
 class LocalDateTimeField(serializers.DateTimeField):
     """An instant in Moroccan local time with its UTC offset, whatever the active time zone:
     `+01:00` most of the year, `+00:00` (never `Z`) around Ramadan."""
@@ -197,7 +204,11 @@ class MentorList(generics.ListAPIView):
         return mentor_list(filters(self.request, MentorFilters))
 
 
-@extend_schema(tags=["mentors"], responses={200: MentorSerializer, **error_responses(401, 404)})
+@extend_schema(
+    tags=["mentors"],
+    parameters=[id_parameter("A mentor")],
+    responses={200: MentorSerializer, **error_responses(401, 404)},
+)
 class MentorDetail(generics.RetrieveAPIView):
     """One published mentor: public."""
 
@@ -265,7 +276,7 @@ def slots_of(mentor: MentorProfile, *, first: datetime.date, last: datetime.date
 
 @extend_schema(
     tags=["mentors"],
-    parameters=[SlotFilters],
+    parameters=[id_parameter("A mentor"), SlotFilters],
     # 400: a malformed date, `to` before `from`, or too long a range.
     responses={200: SlotSerializer(many=True), **error_responses(400, 401, 404)},
 )
@@ -483,7 +494,11 @@ class BookingList(generics.ListAPIView):
         return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=["mentor-bookings"], responses={200: BookingSerializer, **error_responses(401, 404)})
+@extend_schema(
+    tags=["mentor-bookings"],
+    parameters=[id_parameter("A booking")],
+    responses={200: BookingSerializer, **error_responses(401, 404)},
+)
 class BookingDetail(APIView):
     """One booking you have a part in (the startup's team, the mentor, the site's staff)."""
 
@@ -493,6 +508,7 @@ class BookingDetail(APIView):
 
 @extend_schema(
     tags=["mentor-bookings"],
+    parameters=[id_parameter("A booking")],
     request=CancelSerializer,
     # 404: not a booking you have a part in; 409: cancelled already, or past the cut-off.
     responses={200: BookingSerializer, **error_responses(400, 401, 404, 409)},

@@ -20,11 +20,21 @@ from schemathesis.config import SchemathesisConfig
 from werkzeug.test import Client as WerkzeugClient
 
 from accounts.models import Role
-from tests.factories import SiteFactory, SiteMembershipFactory, UserFactory
+from tests.factories import (
+    AdmissionFactory,
+    BookingFactory,
+    MentorProfileFactory,
+    SiteFactory,
+    SiteMembershipFactory,
+    StartupFactory,
+    UserFactory,
+    WeeklyRuleFactory,
+)
 
 TOKEN_PATH = "/api/v1/auth/token/"
 BACK_OFFICE_PATH = "/api/v1/manage/{site_slug}/members/"
-SESSIONS_PATH = "/api/v1/sessions/"
+# Lists whose `from` and `to` must be in order (and, for slots, at most 62 days apart).
+DATE_RANGE_PATHS = ["/api/v1/sessions/", "/api/v1/mentors/{id}/slots/"]
 
 django_application = get_wsgi_application()
 
@@ -47,8 +57,9 @@ def application(environ, start_response):
 #   (tests/technopark/test_isolation_matrix.py). `ignored_auth` expects 401/403 there, so on
 #   that operation it is replaced by `strangers_get_the_back_office_404` below, which checks
 #   the same thing (credentials are enforced) against the 404 the design promises.
-# - The sessions list refuses `from` after `to` with a 400: a constraint between two query
-#   parameters that OpenAPI cannot express, so schema-valid examples may break it.
+# - The sessions list and a mentor's free slots refuse `from` after `to` (and slots a range
+#   over 62 days) with a 400: constraints between two query parameters that OpenAPI cannot
+#   express, so schema-valid examples may break them.
 DEFAULT_POSITIVE_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 CONFIG = SchemathesisConfig.from_dict(
     {
@@ -58,10 +69,13 @@ CONFIG = SchemathesisConfig.from_dict(
                 "checks": {"positive_data_acceptance": {"expected-statuses": [*DEFAULT_POSITIVE_STATUSES, "400"]}},
             },
             {"include-path": BACK_OFFICE_PATH, "checks": {"ignored_auth": {"enabled": False}}},
-            {
-                "include-path": SESSIONS_PATH,
-                "checks": {"positive_data_acceptance": {"expected-statuses": [*DEFAULT_POSITIVE_STATUSES, "400"]}},
-            },
+            *(
+                {
+                    "include-path": path,
+                    "checks": {"positive_data_acceptance": {"expected-statuses": [*DEFAULT_POSITIVE_STATUSES, "400"]}},
+                }
+                for path in DATE_RANGE_PATHS
+            ),
         ]
     }
 )
@@ -113,6 +127,14 @@ def network(db, unscoped):
     tanger = SiteFactory(slug="tanger", city="Tanger", region__code="MA-01", status="planned", opened_on=None)
     SiteMembershipFactory(site=casablanca, user__email="manager.casa@example.ma")
     SiteMembershipFactory(site=tanger, user__email="manager.tanger@example.ma")
+    # A mentor with free slots and a booking, both with the id 1 that generated path ids
+    # reach first, so that details, slots and cancel are fuzzed on real rows, not only 404s.
+    mentor = MentorProfileFactory(pk=1, sites=[casablanca])
+    for weekday in range(7):
+        WeeklyRuleFactory(mentor=mentor, weekday=weekday)
+    startup = StartupFactory()
+    AdmissionFactory(startup=startup, site=casablanca)
+    BookingFactory(pk=1, mentor=mentor, startup=startup, site=casablanca)
     return [casablanca, tanger]
 
 
