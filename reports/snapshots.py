@@ -8,6 +8,7 @@ from sites.models import Region, Site
 
 from .kpis import KpiScope, headline
 from .models import KpiSnapshot
+from .trends import FIRST_YEAR
 
 FIGURES = [
     "startups_supported_total",
@@ -50,3 +51,21 @@ def snapshots_compute(*, as_of: datetime.date) -> int:
             update_fields=[*FIGURES, "site", "region", "computed_at"],
         )
     return len(rows)
+
+
+def year_ends_backfill(*, today: datetime.date) -> int:
+    """Compute (with `snapshots_compute`) the year-end snapshots — 31 December — of every
+    past year from `trends.FIRST_YEAR` to the year before `today` whose network snapshot is
+    missing; returns the number of years computed (0 once the history is complete).
+
+    The network row stands for the whole date: `snapshots_compute` writes every scope's row
+    of a date in one atomic bulk upsert, so a date either has them all or none. Idempotent:
+    a rerun finds nothing missing; a run stopped halfway (worker killed) resumes where it was.
+    """
+    year_ends = [datetime.date(year, 12, 31) for year in range(FIRST_YEAR, today.year)]
+    with scopes_disabled():  # network rows have no site: the KPI engine reads them unscoped
+        present = set(KpiSnapshot.objects.filter(scope="network", as_of__in=year_ends).values_list("as_of", flat=True))
+    missing = [day for day in year_ends if day not in present]
+    for day in missing:
+        snapshots_compute(as_of=day)
+    return len(missing)

@@ -2,15 +2,23 @@
 year's end (read from year-end snapshots; live for a sector filter), and 5-year survival
 by founding cohort.
 
-CONTRACT (the dashboards and board reports build on it; the body is being written)."""
+Like the rest of the KPI engine, these reads span sites by design and run with the tenancy
+scopes disabled (DESIGN.md allows it for the KPI engine alone); the caller decides which
+scope a user may ask for.
+"""
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sites.models import Sector
+from django_scopes import scopes_disabled
 
-from .kpis import KpiScope
+from sites.models import Sector
+from startups.models import Startup
+
+from .kpis import SURVIVAL_YEARS, Headline, KpiScope, anniversary, headline, rate, scope_admissions
+from .models import KpiSnapshot
 
 FIRST_YEAR = 2001
 
@@ -35,11 +43,94 @@ class CohortSurvival:
     rate: Decimal  # 0–1, 4 decimals
 
 
+POINT_FIGURES = [
+    "startups_supported_total",
+    "supported_now",
+    "jobs_total",
+    "annual_revenue_mad",
+    "export_share",
+    "survival_rate_5y",
+]
+
+
+def year_dates(as_of: datetime.date, first_year: int = FIRST_YEAR) -> list[datetime.date]:
+    """The date of each point: 31 December of every year from `first_year` to the year
+    before `as_of`'s, then `as_of` itself."""
+    if first_year > as_of.year:
+        return []
+    return [datetime.date(year, 12, 31) for year in range(first_year, as_of.year)] + [as_of]
+
+
+def _point(day: datetime.date, figures: KpiSnapshot | Headline) -> YearPoint:
+    return YearPoint(year=day.year, as_of=day, **{name: getattr(figures, name) for name in POINT_FIGURES})
+
+
 def yearly(
     scope: KpiScope, *, as_of: datetime.date, sector: Sector | None = None, first_year: int = FIRST_YEAR
 ) -> list[YearPoint]:
-    raise NotImplementedError
+    """One point per year from `first_year` to the year of `as_of`: the headline figures of
+    `scope` on 31 December of each year, and on `as_of` itself for its own year.
+
+    Without a sector, the figures are the history kept in `KpiSnapshot` (the row of the
+    scope's label at that date, read in one query); a point whose snapshot is missing — today
+    before the nightly run, a year-end not backfilled yet — is computed live with
+    `kpis.headline` and *not* written (snapshots are written by the nightly task only). The
+    number of queries is one plus the engine's constant count per missing point, whatever
+    the number of startups.
+
+    With a sector, no snapshot holds the figures (they are kept for whole scopes only):
+    every point is computed live with `kpis.headline(scope, day, sector)`, a constant number
+    of queries per year.
+    """
+    days = year_dates(as_of, first_year)
+    if not days:
+        return []
+    if sector is not None:
+        return [_point(day, headline(scope, day, sector)) for day in days]
+    with scopes_disabled():  # the KPI engine: site, region and network rows alike
+        stored = {
+            row.as_of: row
+            for row in KpiSnapshot.objects.filter(scope=scope.label, as_of__in=days).only("as_of", *POINT_FIGURES)
+        }
+    return [_point(day, stored[day] if day in stored else headline(scope, day)) for day in days]
 
 
 def survival_by_cohort(scope: KpiScope, *, as_of: datetime.date, sector: Sector | None = None) -> list[CohortSurvival]:
-    raise NotImplementedError
+    """5-year survival by founding year, oldest cohort first.
+
+    Among the scope's supported startups at `as_of` (an admission in the scope starting on
+    or before `as_of`; of `sector` if given) with a founding date whose 5th anniversary
+    (`kpis.anniversary`) is on or before `as_of`: per founding year, how many there are and
+    how many did not close before their 5th anniversary (no closing date, or one on or after
+    it). Founding years with no such startup are left out, so a cohort still too young at
+    `as_of` does not appear; the youngest listed one may be partial (only its startups
+    founded early enough). One query; the anniversaries are worked out in Python.
+    """
+    # founded_on ≤ D − 5 years, plus one day: a startup founded on 29 February reaches its
+    # 5th anniversary on 28 February (kpis.anniversary); the exact test is below.
+    founded_by = anniversary(as_of, -SURVIVAL_YEARS) + datetime.timedelta(days=1)
+    with scopes_disabled():
+        admissions = scope_admissions(scope, as_of, sector)
+        pairs = (
+            Startup.objects.filter(pk__in=admissions.values("startup"), founded_on__lte=founded_by)
+            .order_by()
+            .values_list("founded_on", "closed_on")
+        )
+        founded: Counter[int] = Counter()
+        survived: Counter[int] = Counter()
+        for founded_on, closed_on in pairs.iterator(chunk_size=5000):
+            fifth = anniversary(founded_on, SURVIVAL_YEARS)
+            if fifth > as_of:
+                continue
+            founded[founded_on.year] += 1
+            if closed_on is None or closed_on >= fifth:
+                survived[founded_on.year] += 1
+    return [
+        CohortSurvival(
+            founding_year=year,
+            founded=founded[year],
+            survived=survived[year],
+            rate=rate(survived[year], founded[year]),
+        )
+        for year in sorted(founded)
+    ]

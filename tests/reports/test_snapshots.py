@@ -86,7 +86,8 @@ def test_snapshots_of_a_site_are_scoped_to_it(network, site_a, site_b):
 
     compute_kpi_snapshots.delay(DAY.isoformat()).get()
     with scope(site=site_a.pk):
-        assert list(KpiSnapshot.objects.values_list("scope", flat=True)) == ["site:site-a"]
+        assert list(KpiSnapshot.objects.filter(as_of=DAY).values_list("scope", flat=True)) == ["site:site-a"]
+        assert set(KpiSnapshot.objects.values_list("site", flat=True)) == {site_a.pk}
 
 
 @pytest.mark.django_db(transaction=True)
