@@ -14,6 +14,7 @@ import csv
 import datetime
 import io
 from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -34,11 +35,13 @@ def export_filename(*, name: str, site, extension: str, on: datetime.date | None
     return f"{name}-{site.slug}-{on.isoformat()}.{extension}"
 
 
-def _csv_value(value) -> str:
+def csv_value(value) -> str:
     if value is None:
         return ""
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(value)  # numbers are never formulas: a negative one keeps its sign
     text = str(value)
     # Spreadsheets run cells starting with = + - @ as formulas (CSV injection).
     if text.startswith(FORMULA_PREFIXES):
@@ -57,12 +60,24 @@ def stream_csv(*, site, filename: str, header: list, rows: Callable[[], Iterable
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow([_csv_value(cell) for cell in header])
+        yield "\ufeff" + writer.writerow([csv_value(cell) for cell in header])
         with site_scope(site):
             for row in rows():
-                yield writer.writerow([_csv_value(cell) for cell in row])
+                yield writer.writerow([csv_value(cell) for cell in row])
 
     response = StreamingHttpResponse(lines(), content_type=CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def csv_response(*, filename: str, header: list, rows: Iterable[list]) -> HttpResponse:
+    """A small CSV download built in memory (UTF-8 with BOM); `stream_csv` for long lists."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([csv_value(cell) for cell in header])
+    for row in rows:
+        writer.writerow([csv_value(cell) for cell in row])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -15,9 +15,7 @@ month.
   `network_scope()`.
 """
 
-import csv
 import datetime
-import io
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -36,7 +34,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import head_office_required
 from sites.models import MembershipRole, Site
 from sites.scoping import network_scope
-from startups.exports import CSV_CONTENT_TYPE, FORMULA_PREFIXES, xlsx_response
+from startups.exports import csv_response, xlsx_response
 from technopark.errors import Conflict
 from technopark.files import public_image_response
 from technopark.forms import add_action_errors
@@ -369,12 +367,6 @@ def build_ledger(bookings: QuerySet[Booking], form: HoursFilterForm, *, with_sit
     )
 
 
-def _csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    # Spreadsheets run cells starting with = + - @ as formulas (CSV injection).
-    return "'" + text if isinstance(value, str) and text.startswith(FORMULA_PREFIXES) else text
-
-
 def _ledger_table(ledger: Ledger, *, with_site: bool) -> tuple[list, list]:
     """The export's header and rows (the totals row last)."""
     header = [_("Month"), _("Mentor")] + ([_("Site")] if with_site else []) + [_("Sessions"), _("Hours")]
@@ -393,15 +385,7 @@ def _ledger_export(ledger: Ledger, export: str, *, owner: str, with_site: bool) 
     filename = f"mentoring-hours-{owner}-{ledger.first:%Y-%m}-{ledger.last_month:%Y-%m}.{export}"
     if export == "xlsx":
         return xlsx_response(filename=filename, title=_("Mentoring hours"), header=header, rows=rows)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_csv_cell(cell) for cell in header])
-    for row in rows:
-        writer.writerow([_csv_cell(cell) for cell in row])
-    # With a BOM, so that spreadsheet programs read the accents.
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type=CSV_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_response(filename=filename, header=header, rows=rows)
 
 
 def _hours_page(request, form: HoursFilterForm, ledger: Ledger, *, site: Site | None):

@@ -1,3 +1,637 @@
-"""Placeholder: filled by the dashboards area."""
+"""The network dashboard (head office) and the site dashboard (a site's staff).
 
-urlpatterns = []
+- `/network/dashboard/`: head-office staff only (others 403, anonymous → login). The scope
+  is the site chosen in the filters, else the region, else the whole network.
+- `/manage/<site_slug>/dashboard/`: `SiteScopeMiddleware` has checked that the user works
+  at the site (or is head office), else 404; the scope is that one site.
+
+Views decide WHICH scope a user may ask for and hand it to the KPI engine
+(`reports.kpis`, `reports.trends`, `reports.activity`), which reads across sites itself.
+Every table of the page is a `reports.exports.Table`, downloadable as CSV or XLSX from the
+`…/dashboard/export/<table>/?format=csv|xlsx` routes with the same filters.
+
+Queries are bounded whatever the number of startups: the headline is the engine's constant
+number of queries; the comparison tables cost one query for the snapshots plus, for each
+row not found there, the engine's constant count (a row per site in scope and per region
+with sites: at most the number of sites plus 12); trends cost one query plus the engine's
+count per year without a snapshot; activity a constant six. See `Dashboard.comparison`
+for when snapshots are used.
+"""
+
+import datetime
+from dataclasses import dataclass
+from functools import cached_property
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+
+from accounts.permissions import head_office_required
+from sites.models import Region, Site, SiteStatus
+from sites.scoping import network_scope
+
+from .. import activity as activity_engine
+from .. import trends
+from ..exports import Money, Rate, Table, Year, chart_value, display, table_csv_response, xlsx_response
+from ..forms.dashboards import NetworkDashboardForm, SiteDashboardForm
+from ..kpis import Headline, KpiScope, headline
+from ..models import KpiSnapshot
+from ..snapshots import FIGURES
+
+KPI_LABELS = {
+    "startups_supported_total": gettext_lazy("Startups supported since 2001"),
+    "residents_total": gettext_lazy("Residents (ever)"),
+    "supported_now": gettext_lazy("Supported now"),
+    "residents_now": gettext_lazy("Residents now"),
+    "survival_rate_5y": gettext_lazy("5-year survival rate"),
+    "jobs_total": gettext_lazy("Jobs (direct and indirect)"),
+    "annual_revenue_mad": gettext_lazy("Cumulative annual revenue"),
+    "export_share": gettext_lazy("Export share"),
+    "export_africa_share": gettext_lazy("Africa export share"),
+}
+RATES = {"survival_rate_5y", "export_share", "export_africa_share"}
+ZERO = Headline(0, 0, 0, 0, Rate("0.0000"), 0, Money("0.00"), Rate("0.0000"), Rate("0.0000"))
+
+NETWORK_TABLES = [
+    "headline",
+    "sites",
+    "regions",
+    "coverage",
+    "years",
+    "cohorts",
+    "dimensions",
+    "mentoring",
+    "occupancy",
+    "funnel",
+]
+SITE_TABLES = ["headline", "years", "cohorts", "dimensions", "mentoring", "occupancy", "funnel"]
+ALL = "all"  # the XLSX workbook of every table
+FORMATS = ("csv", "xlsx")
+
+
+def typed(name: str, value):
+    """A headline figure with its kind for display and export."""
+    if name in RATES:
+        return Rate(value)
+    if name == "annual_revenue_mad":
+        return Money(value)
+    return value
+
+
+def kpi_cells(figures: Headline) -> list:
+    return [typed(name, getattr(figures, name)) for name in FIGURES]
+
+
+@dataclass
+class Chart:
+    """A chart and its data: drawn by static/reports/dashboards.js, listed as a table."""
+
+    key: str
+    title: str
+    kind: str  # "bar" or "line"
+    axis: str  # what the labels are (the first column of the chart's data table)
+    labels: list[str]
+    series: list[tuple[str, list]]  # (label, values as in tables: int, Rate, Money…)
+    table: str  # the key of the exportable table the data comes from
+    percent: bool = False
+
+    def as_json(self) -> dict:
+        return {
+            "type": self.kind,
+            "title": self.title,
+            "percent": self.percent,
+            "labels": self.labels,
+            "series": [{"label": label, "values": [chart_value(v) for v in values]} for label, values in self.series],
+        }
+
+    @property
+    def header(self) -> list[str]:
+        return [label for label, _values in self.series]
+
+    @property
+    def display_rows(self) -> list[dict]:
+        return [
+            {"label": label, "cells": [display(values[index]) for _name, values in self.series]}
+            for index, label in enumerate(self.labels)
+        ]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the comparison tables' figures come from."""
+
+    snapshot_day: datetime.date | None  # the snapshot read, if any
+    from_snapshot: int  # rows read from it
+    live: int  # rows computed live
+
+
+class Dashboard:
+    """The figures of one scope for one set of valid filters; each part is computed the
+    first time it is used (an export computes only its table)."""
+
+    def __init__(self, *, scope: KpiScope, name: str, data: dict, today: datetime.date, network: bool):
+        self.scope = scope
+        self.name = name
+        self.as_of: datetime.date = data["as_of"]
+        self.sector = data.get("sector")
+        self.date_from: datetime.date = data["date_from"]
+        self.date_to: datetime.date = data["date_to"]
+        self.today = today
+        self.network = network
+        self.table_keys = NETWORK_TABLES if network else SITE_TABLES
+
+    # --- Headline ---------------------------------------------------------------------------
+    @cached_property
+    def headline(self) -> Headline:
+        """Always live: the exact figures of the scope at the chosen date."""
+        return headline(self.scope, self.as_of, self.sector)
+
+    @property
+    def headline_cards(self) -> list[dict]:
+        return [
+            {"name": name, "label": KPI_LABELS[name], "value": display(typed(name, getattr(self.headline, name)))}
+            for name in FIGURES
+        ]
+
+    @property
+    def revenue_year(self) -> int:
+        return self.as_of.year - 1
+
+    # --- Comparison and coverage (network dashboard) -------------------------------------
+    @cached_property
+    def places(self) -> tuple[list[Site], list[Region]]:
+        """Every site (with its region) and the 12 regions: two queries."""
+        sites = sorted(Site.objects.select_related("region"), key=lambda site: (site.region.code, site.name, site.slug))
+        return sites, list(Region.objects.order_by("code"))
+
+    def _region_scope(self, region: Region) -> KpiScope:
+        sites, _regions = self.places
+        return KpiScope("region", region.code, tuple(sorted(site.pk for site in sites if site.region_id == region.pk)))
+
+    @cached_property
+    def comparison(self) -> tuple[list[tuple[Site, Headline]], list[tuple[Region, Headline]], Source]:
+        """Per site (the sites in scope) and per region (all 12, for the coverage too): the
+        nine figures at the chosen date.
+
+        Without a sector filter, they are read from the nightly snapshots when they exist:
+        for a past date, the snapshot of that very date; for today, the latest nightly run
+        (today's once it has run, else last night's: the page says which date it shows).
+        Rows without a snapshot (and every row with a sector filter: snapshots hold whole
+        scopes) are computed live with the engine; a region without sites is zero without
+        a query. One query for the snapshots plus the engine's constant count per live row."""
+        if not self.network:  # a site's staff never get other sites' or regions' rows
+            raise PermissionError("the comparison belongs to the head-office dashboard")
+        sites, regions = self.places
+        in_scope = [site for site in sites if self.scope.site_ids is None or site.pk in self.scope.site_ids]
+        scopes = [KpiScope("site", site.slug, (site.pk,)) for site in in_scope]
+        scopes += [self._region_scope(region) for region in regions]
+        stored, day = self._snapshots([scope.label for scope in scopes])
+        figures, live = {}, 0
+        for scope in scopes:
+            if scope.label in stored:
+                figures[scope.label] = stored[scope.label]
+            elif scope.site_ids == ():
+                figures[scope.label] = ZERO
+            else:
+                figures[scope.label] = headline(scope, self.as_of, self.sector)
+                live += 1
+        source = Source(snapshot_day=day, from_snapshot=len(stored), live=live)
+        return (
+            [(site, figures[f"site:{site.slug}"]) for site in in_scope],
+            [(region, figures[f"region:{region.code}"]) for region in regions],
+            source,
+        )
+
+    def _snapshots(self, labels: list[str]) -> tuple[dict[str, Headline], datetime.date | None]:
+        if self.sector is not None:
+            return {}, None
+        days = [self.as_of]
+        if self.as_of == self.today:
+            days.append(self.today - datetime.timedelta(days=1))
+        # Head-office page: region rows have no site and every site's row is compared, so
+        # they are read network-wide (DESIGN.md: reviewed network views only).
+        with network_scope():
+            rows = list(KpiSnapshot.objects.filter(scope__in=labels, as_of__in=days).only("scope", "as_of", *FIGURES))
+        if not rows:
+            return {}, None
+        day = max(row.as_of for row in rows)
+        return {
+            row.scope: Headline(**{name: getattr(row, name) for name in FIGURES}) for row in rows if row.as_of == day
+        }, day
+
+    @property
+    def source(self) -> Source:
+        return self.comparison[2]
+
+    # --- Trends and activity -----------------------------------------------------------------
+    @cached_property
+    def years(self) -> list[trends.YearPoint]:
+        return trends.yearly(self.scope, as_of=self.as_of, sector=self.sector)
+
+    @cached_property
+    def cohorts(self) -> list[trends.CohortSurvival]:
+        return trends.survival_by_cohort(self.scope, as_of=self.as_of, sector=self.sector)
+
+    @cached_property
+    def activity(self) -> activity_engine.Activity:
+        return activity_engine.activity(self.scope, date_from=self.date_from, date_to=self.date_to, sector=self.sector)
+
+    # --- Tables ------------------------------------------------------------------------------
+    def table(self, key: str) -> Table:
+        return getattr(self, f"_table_{key}")()
+
+    def tables(self) -> dict[str, Table]:
+        return {key: self.table(key) for key in self.table_keys}
+
+    def _table_headline(self) -> Table:
+        return Table(
+            "headline",
+            _("Headline figures"),
+            [_("Figure"), _("Value")],
+            [[str(KPI_LABELS[name]), typed(name, getattr(self.headline, name))] for name in FIGURES],
+        )
+
+    def _table_sites(self) -> Table:
+        site_rows, _regions, _source = self.comparison
+        return Table(
+            "sites",
+            _("Comparison by site"),
+            [_("Site"), _("Region"), _("Status"), *map(str, KPI_LABELS.values())],
+            [
+                [site.name, site.region.code, site.get_status_display(), *kpi_cells(figures)]
+                for site, figures in site_rows
+            ],
+        )
+
+    def _chosen_region_rows(self, regions: list) -> set[int]:
+        codes = {self.scope.key} if self.scope.kind == "region" else set()
+        if self.scope.kind == "site":
+            sites, _regions = self.places
+            codes = {site.region.code for site in sites if site.pk in self.scope.site_ids}
+        return {index for index, (region, _figures) in enumerate(regions) if region.code in codes}
+
+    def _table_regions(self) -> Table:
+        _sites, region_rows, _source = self.comparison
+        sites, _regions = self.places
+        return Table(
+            "regions",
+            _("Comparison by region"),
+            [_("Region"), _("Code"), _("Sites"), *map(str, KPI_LABELS.values())],
+            [
+                [region.name, region.code, sum(site.region_id == region.pk for site in sites), *kpi_cells(figures)]
+                for region, figures in region_rows
+            ],
+            highlight=self._chosen_region_rows(region_rows),
+        )
+
+    def _table_coverage(self) -> Table:
+        _sites, region_rows, _source = self.comparison
+        sites, _regions = self.places
+
+        def count(region, status):
+            return sum(site.region_id == region.pk and site.status == status for site in sites)
+
+        return Table(
+            "coverage",
+            _("Coverage of the 12 regions"),
+            [
+                _("Region"),
+                _("Code"),
+                _("Operational sites"),
+                _("Sites under construction"),
+                _("Planned sites"),
+                _("Startups supported now"),
+            ],
+            [
+                [
+                    region.name,
+                    region.code,
+                    count(region, SiteStatus.OPERATIONAL),
+                    count(region, SiteStatus.UNDER_CONSTRUCTION),
+                    count(region, SiteStatus.PLANNED),
+                    figures.supported_now,
+                ]
+                for region, figures in region_rows
+            ],
+            highlight=self._chosen_region_rows(region_rows),
+        )
+
+    def _table_years(self) -> Table:
+        return Table(
+            "years",
+            _("Trends by year"),
+            [
+                _("Year"),
+                _("Figures as of"),
+                str(KPI_LABELS["startups_supported_total"]),
+                str(KPI_LABELS["supported_now"]),
+                str(KPI_LABELS["jobs_total"]),
+                str(KPI_LABELS["annual_revenue_mad"]),
+                str(KPI_LABELS["export_share"]),
+                str(KPI_LABELS["survival_rate_5y"]),
+            ],
+            [
+                [
+                    Year(point.year),
+                    point.as_of,
+                    point.startups_supported_total,
+                    point.supported_now,
+                    point.jobs_total,
+                    Money(point.annual_revenue_mad),
+                    Rate(point.export_share),
+                    Rate(point.survival_rate_5y),
+                ]
+                for point in self.years
+            ],
+        )
+
+    def _table_cohorts(self) -> Table:
+        return Table(
+            "cohorts",
+            _("5-year survival by founding year"),
+            [_("Founding year"), _("Startups"), _("Still operating at 5 years"), _("Survival rate")],
+            [[Year(row.founding_year), row.founded, row.survived, Rate(row.rate)] for row in self.cohorts],
+        )
+
+    def _table_dimensions(self) -> Table:
+        return Table(
+            "dimensions",
+            _("Support sessions by dimension"),
+            [_("Dimension"), _("Sessions held"), _("Participants"), _("Attended"), _("Attendance rate")],
+            [
+                [row.label, row.sessions_held, row.participants, row.attended, Rate(row.attendance_rate)]
+                for row in self.activity.dimensions
+            ],
+        )
+
+    def _table_mentoring(self) -> Table:
+        return Table(
+            "mentoring",
+            _("Mentoring"),
+            [_("Figure"), _("Value")],
+            [
+                [_("Mentoring sessions delivered"), self.activity.mentor_sessions],
+                [_("Mentor hours delivered"), self.activity.mentor_hours],
+            ],
+        )
+
+    def _table_occupancy(self) -> Table:
+        return Table(
+            "occupancy",
+            _("Office occupancy"),
+            [_("Site"), _("Offices in service"), _("Occupied"), _("Occupancy rate")],
+            [[row.site_name, row.offices, row.occupied, Rate(row.rate)] for row in self.activity.occupancy],
+        )
+
+    def _table_funnel(self) -> Table:
+        funnel = self.activity.funnel
+        return Table(
+            "funnel",
+            _("Applications"),
+            [_("Figure"), _("Value")],
+            [
+                [_("Submitted"), funnel.submitted],
+                [_("Admitted"), funnel.admitted],
+                [_("Rejected"), funnel.rejected],
+                [_("Pending"), funnel.pending],
+                [_("Withdrawn"), funnel.withdrawn],
+                [_("Admission rate"), Rate(funnel.admission_rate)],
+                [_("Median days to decision"), funnel.median_days_to_decision],
+            ],
+        )
+
+    # --- Charts ------------------------------------------------------------------------------
+    def charts(self, tables: dict[str, Table]) -> dict[str, Chart]:
+        """The charts of the page, from the tables it shows (nothing is computed twice)."""
+        charts: dict[str, Chart] = {}
+        if "sites" in tables and tables["sites"].rows:
+            rows = tables["sites"].rows
+            charts["sites"] = Chart(
+                "sites",
+                _("Startups supported now, by site"),
+                "bar",
+                _("Site"),
+                [row[0] for row in rows],
+                [(_("Supported now"), [row[5] for row in rows]), (_("Residents now"), [row[6] for row in rows])],
+                "sites",
+            )
+        if "coverage" in tables:
+            rows = tables["coverage"].rows
+            charts["coverage"] = Chart(
+                "coverage",
+                _("Startups supported now, by region"),
+                "bar",
+                _("Region"),
+                [row[0] for row in rows],
+                [(_("Supported now"), [row[5] for row in rows])],
+                "coverage",
+            )
+        rows = tables["years"].rows
+        labels = [str(row[0]) for row in rows]
+        charts["years_startups"] = Chart(
+            "years_startups",
+            _("Startups supported"),
+            "line",
+            _("Year"),
+            labels,
+            [
+                (str(KPI_LABELS["startups_supported_total"]), [r[2] for r in rows]),
+                (_("Supported now"), [r[3] for r in rows]),
+            ],
+            "years",
+        )
+        charts["years_jobs"] = Chart(
+            "years_jobs",
+            _("Jobs"),
+            "bar",
+            _("Year"),
+            labels,
+            [(str(KPI_LABELS["jobs_total"]), [r[4] for r in rows])],
+            "years",
+        )
+        charts["years_revenue"] = Chart(
+            "years_revenue",
+            _("Cumulative annual revenue (MAD)"),
+            "bar",
+            _("Year"),
+            labels,
+            [(str(KPI_LABELS["annual_revenue_mad"]), [r[5] for r in rows])],
+            "years",
+        )
+        charts["years_rates"] = Chart(
+            "years_rates",
+            _("Export share and 5-year survival"),
+            "line",
+            _("Year"),
+            labels,
+            [
+                (str(KPI_LABELS["export_share"]), [r[6] for r in rows]),
+                (str(KPI_LABELS["survival_rate_5y"]), [r[7] for r in rows]),
+            ],
+            "years",
+            percent=True,
+        )
+        rows = tables["cohorts"].rows
+        charts["cohorts"] = Chart(
+            "cohorts",
+            _("5-year survival by founding year"),
+            "bar",
+            _("Founding year"),
+            [str(row[0]) for row in rows],
+            [(_("Survival rate"), [row[3] for row in rows])],
+            "cohorts",
+            percent=True,
+        )
+        rows = tables["dimensions"].rows
+        charts["dimensions"] = Chart(
+            "dimensions",
+            _("Sessions and attendance by dimension"),
+            "bar",
+            _("Dimension"),
+            [row[0] for row in rows],
+            [
+                (_("Sessions held"), [row[1] for row in rows]),
+                (_("Participants"), [row[2] for row in rows]),
+                (_("Attended"), [row[3] for row in rows]),
+            ],
+            "dimensions",
+        )
+        rows = tables["occupancy"].rows
+        if rows:
+            charts["occupancy"] = Chart(
+                "occupancy",
+                _("Office occupancy"),
+                "bar",
+                _("Site"),
+                [row[0] for row in rows],
+                [(_("Occupancy rate"), [row[3] for row in rows])],
+                "occupancy",
+                percent=True,
+            )
+        rows = tables["funnel"].rows[:5]
+        charts["funnel"] = Chart(
+            "funnel",
+            _("Applications submitted in the period"),
+            "bar",
+            pgettext("application funnel", "Stage"),
+            [row[0] for row in rows],
+            [(_("Applications"), [row[1] for row in rows])],
+            "funnel",
+        )
+        return charts
+
+    def filename(self, key: str, extension: str) -> str:
+        label = self.scope.label.replace(":", "-")
+        return f"dashboard-{label}-{key}-{self.as_of.isoformat()}.{extension}"
+
+
+# --- Views ----------------------------------------------------------------------------------
+def _network_dashboard(form: NetworkDashboardForm, today: datetime.date) -> Dashboard:
+    data = form.cleaned_data
+    if data.get("site"):
+        site = data["site"]
+        scope, name = KpiScope("site", site.slug, (site.pk,)), site.name
+    elif data.get("region"):
+        region = data["region"]
+        scope = KpiScope("region", region.code, tuple(region.sites.order_by("pk").values_list("pk", flat=True)))
+        name = region.name
+    else:
+        scope, name = KpiScope("network", "", None), _("Whole network")
+    return Dashboard(scope=scope, name=name, data=data, today=today, network=True)
+
+
+def _site_dashboard(request, form: SiteDashboardForm, today: datetime.date) -> Dashboard:
+    site = request.site  # checked by SiteScopeMiddleware: the user works here (or is head office)
+    scope = KpiScope("site", site.slug, (site.pk,))
+    return Dashboard(scope=scope, name=site.name, data=form.cleaned_data, today=today, network=False)
+
+
+def _export_url(request, dashboard: Dashboard, key: str, query: dict, export_format: str) -> str:
+    if dashboard.network:
+        url = reverse("reports:network_dashboard_export", args=[key])
+    else:
+        url = reverse("reports:site_dashboard_export", args=[request.site.slug, key])
+    return f"{url}?{urlencode({**query, 'format': export_format})}"
+
+
+def _page(request, template_context: dict, form, dashboard: Dashboard | None):
+    context = {**template_context, "form": form, "dashboard": dashboard}
+    if dashboard is not None:
+        tables = dashboard.tables()
+        charts = dashboard.charts(tables)
+        query = form.query()
+        for key, table in tables.items():
+            table.csv_url = _export_url(request, dashboard, key, query, "csv")
+            table.xlsx_url = _export_url(request, dashboard, key, query, "xlsx")
+        context.update(
+            all_xlsx_url=_export_url(request, dashboard, ALL, query, "xlsx"),
+            tables=tables,
+            charts=charts,
+            charts_json={key: chart.as_json() for key, chart in charts.items()},
+        )
+    return render(request, "reports/dashboards/dashboard.html", context)
+
+
+def _export(dashboard: Dashboard, key: str, export_format: str | None):
+    if export_format not in FORMATS or (key not in dashboard.table_keys and key != ALL):
+        raise Http404
+    if key == ALL:
+        if export_format != "xlsx":
+            raise Http404
+        return xlsx_response(list(dashboard.tables().values()), filename=dashboard.filename(ALL, "xlsx"))
+    table = dashboard.table(key)
+    if export_format == "csv":
+        return table_csv_response(table, filename=dashboard.filename(key, "csv"))
+    return xlsx_response([table], filename=dashboard.filename(key, "xlsx"))
+
+
+def _bad_filters(form) -> HttpResponseBadRequest:
+    errors = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in form.errors.items())
+    return HttpResponseBadRequest(_("Invalid filters: %(errors)s") % {"errors": errors}, content_type="text/plain")
+
+
+@head_office_required
+def network_dashboard(request):
+    today = timezone.localdate()
+    form = NetworkDashboardForm(request.GET, today=today)
+    dashboard = _network_dashboard(form, today) if form.is_valid() else None
+    return _page(request, {"is_network": True}, form, dashboard)
+
+
+@head_office_required
+def network_dashboard_export(request, table):
+    today = timezone.localdate()
+    form = NetworkDashboardForm(request.GET, today=today)
+    if not form.is_valid():
+        return _bad_filters(form)
+    return _export(_network_dashboard(form, today), table, request.GET.get("format"))
+
+
+@login_required
+def site_dashboard(request, site_slug):
+    today = timezone.localdate()
+    form = SiteDashboardForm(request.GET, today=today)
+    dashboard = _site_dashboard(request, form, today) if form.is_valid() else None
+    return _page(request, {"is_network": False, "site": request.site}, form, dashboard)
+
+
+@login_required
+def site_dashboard_export(request, site_slug, table):
+    today = timezone.localdate()
+    form = SiteDashboardForm(request.GET, today=today)
+    if not form.is_valid():
+        return _bad_filters(form)
+    return _export(_site_dashboard(request, form, today), table, request.GET.get("format"))
+
+
+urlpatterns = [
+    path("network/dashboard/", network_dashboard, name="network_dashboard"),
+    path("network/dashboard/export/<slug:table>/", network_dashboard_export, name="network_dashboard_export"),
+    path("manage/<slug:site_slug>/dashboard/", site_dashboard, name="site_dashboard"),
+    path("manage/<slug:site_slug>/dashboard/export/<slug:table>/", site_dashboard_export, name="site_dashboard_export"),
+]
