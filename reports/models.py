@@ -4,9 +4,15 @@ one date, computed nightly by Celery so that dashboards read history cheaply.
 One row per (scope, date), enforced by a unique constraint: a rerun, or two beats firing
 at once, rewrite the same row. Site rows carry `site` (and are scoped on it like every
 site-owned table); region and network rows have none and are read in `network_scope()`.
+
+Monthly board reports (`BoardReport`) follow the same rule, one row per (scope, month).
 """
 
+import datetime
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -39,3 +45,112 @@ class KpiSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.scope} · {self.as_of}"
+
+
+# A running report whose worker gave no sign of life for this long is taken to be dead:
+# a rerun of its task (or a new request) claims it again.
+BOARD_REPORT_STALE_AFTER = datetime.timedelta(minutes=10)
+
+
+class BoardReportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class BoardReportStep(models.TextChoices):
+    """Where a running report is; the progress (0–100) reached at each is in reports.board."""
+
+    WAITING = "", _("Waiting for a worker")
+    STARTED = "started", _("Started")
+    HEADLINE = "headline", _("Headline figures")
+    ACTIVITY = "activity", _("Activity of the month")
+    TRENDS = "trends", _("Trends by year")
+    PDF = "pdf", _("Writing the PDF")
+    XLSX = "xlsx", _("Writing the spreadsheet")
+    SAVING = "saving", _("Saving the files")
+    FINISHED = "finished", _("Finished")
+
+
+class BoardReport(models.Model):
+    """The monthly board report of one scope (the network, or one site) for one month: a
+    PDF and an XLSX built by the Celery task `reports.tasks.generate_board_report`.
+
+    One row per (scope, month), enforced by a unique constraint: requesting it again
+    returns the same row, and a worker killed mid-report is replaced by a rerun that claims
+    the same row again (see reports.board). Site reports carry `site` and are scoped on it
+    like every site-owned table; network reports have none and are read in
+    `network_scope()` (head office only). The files are private: they are served by views
+    that check who asks, never as public media.
+    """
+
+    scope = models.CharField(_("scope"), max_length=60, help_text="network or site:<slug>")
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, null=True, blank=True, related_name="board_reports", verbose_name=_("site")
+    )
+    month = models.DateField(_("month"), help_text="The first day of the month reported on.")
+    status = models.CharField(
+        _("status"), max_length=10, choices=BoardReportStatus.choices, default=BoardReportStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0, help_text="0–100")
+    step = models.CharField(_("step"), max_length=20, choices=BoardReportStep.choices, blank=True)
+    language = models.CharField(_("language"), max_length=5, default="fr")
+    pdf = models.FileField(_("PDF"), upload_to="board-reports/", max_length=255, blank=True)
+    xlsx = models.FileField(_("spreadsheet"), upload_to="board-reports/", max_length=255, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    error = models.TextField(_("error"), blank=True)
+    # The run that owns the row: set when a worker claims it; a worker whose claim was
+    # taken over (its heartbeat went stale, another run reclaimed the row) writes nothing.
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+
+    objects = ScopedManager(site="site")
+
+    class Meta:
+        verbose_name = _("board report")
+        verbose_name_plural = _("board reports")
+        ordering = ["-month", "scope"]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "month"], name="one_board_report_per_scope_and_month"),
+            models.CheckConstraint(
+                condition=(models.Q(scope="network") & models.Q(site__isnull=True))
+                | (models.Q(scope__startswith="site:") & models.Q(site__isnull=False)),
+                name="board_report_scope_matches_site",
+            ),
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="board_report_progress_at_most_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.scope} · {self.month:%Y-%m}"
+
+    @property
+    def is_network(self) -> bool:
+        return self.site_id is None
+
+    @property
+    def scope_name(self) -> str:
+        """The network, or the site's name in the active language (select `site`)."""
+        return str(_("Technopark network")) if self.site_id is None else self.site.name
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (BoardReportStatus.QUEUED, BoardReportStatus.RUNNING)
+
+    def is_stalled(self, now: datetime.datetime | None = None) -> bool:
+        """Running, but its worker gave no sign of life for BOARD_REPORT_STALE_AFTER."""
+        if self.status != BoardReportStatus.RUNNING:
+            return False
+        now = now or timezone.now()
+        return self.heartbeat_at is None or self.heartbeat_at < now - BOARD_REPORT_STALE_AFTER

@@ -137,6 +137,12 @@ CELERY_BEAT_SCHEDULE = {
     "mentor-booking-reminders": {"task": "mentors.tasks.send_booking_reminders", "schedule": 15 * 60},
     # The day's KPI snapshots, for every site, region and the network, once the day is done.
     "kpi-snapshots": {"task": "reports.tasks.compute_kpi_snapshots", "schedule": crontab(minute=30, hour=23)},
+    # Last month's board reports (network and every operational site) on the 1st, 06:00,
+    # once the last day's snapshots are done; reruns return the same reports.
+    "monthly-board-reports": {
+        "task": "reports.tasks.request_monthly_board_reports",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),
+    },
     # Last year's figures are due in spring: remind on the 1st, February to June, 09:00.
     "declaration-reminders": {
         "task": "startups.tasks.send_declaration_reminders",

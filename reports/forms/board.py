@@ -1,0 +1,74 @@
+"""Board reports: head office requests one (scope and month) and filters the list."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from technopark.forms import style_fields
+
+from ..board import FIRST_MONTH, last_complete_month
+from ..models import BoardReportStatus
+
+NETWORK = "network"
+
+
+def scope_choices(sites) -> list[tuple[str, str]]:
+    """The network, then the given sites by name in the active language."""
+    return [(NETWORK, _("Technopark network"))] + [
+        (f"site:{site.slug}", site.name) for site in sorted(sites, key=lambda site: site.name.casefold())
+    ]
+
+
+class BoardReportRequestForm(forms.Form):
+    scope = forms.ChoiceField(label=_("Scope"))
+    month = forms.DateField(
+        label=_("Month"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month", "placeholder": "YYYY-MM"}),
+        help_text=_("A month that is over, as YYYY-MM."),
+        error_messages={"invalid": _("Enter a month as YYYY-MM, e.g. 2026-05.")},
+    )
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = scope_choices(sites)
+        latest = last_complete_month()
+        self.fields["month"].widget.attrs.update(
+            {"min": FIRST_MONTH.strftime("%Y-%m"), "max": latest.strftime("%Y-%m")}
+        )
+        if not self.is_bound:
+            self.initial.setdefault("scope", NETWORK)
+            self.initial.setdefault("month", latest)
+        style_fields(self)
+
+    def clean_month(self):
+        month = self.cleaned_data["month"].replace(day=1)
+        if month < FIRST_MONTH:
+            raise ValidationError(_("Board reports start in January 2001."), code="too_early")
+        if month > last_complete_month():
+            raise ValidationError(_("Choose a month that is over."), code="not_over")
+        return month
+
+
+class BoardReportFilterForm(forms.Form):
+    """Filters of head office's list; invalid values are reported and ignored."""
+
+    scope = forms.ChoiceField(label=_("Scope"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *BoardReportStatus.choices]
+    )
+
+    def __init__(self, *args, sites, **kwargs):
+        kwargs.setdefault("auto_id", "filter_%s")  # the request form on the same page has id_scope
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = [("", _("Every scope")), *scope_choices(sites)]
+        style_fields(self, small=True)
+
+    def filter(self, reports):
+        self.is_valid()  # the valid fields filter, the others show their error
+        data = self.cleaned_data
+        if scope := data.get("scope"):
+            reports = reports.filter(scope=scope)
+        if status := data.get("status"):
+            reports = reports.filter(status=status)
+        return reports
