@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.demo import seed_accounts
 from mentors.demo import seed_mentors
+from reports.snapshots import snapshots_compute
 from services.demo import seed_services
 from sites.demo import seed_sites
 from startups.demo import seed_startups
@@ -25,6 +27,9 @@ class Command(BaseCommand):
             startups = seed_startups(accounts["founders"])
             services = seed_services()
             mentors = seed_mentors(accounts["mentors"])
+            # Today's KPI snapshots, so that the public figures and the dashboards' comparison
+            # tables have data before the first nightly run (which also fills past year-ends).
+            snapshots_compute(as_of=timezone.localdate())
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(sites)} sites, "
