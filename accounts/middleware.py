@@ -36,7 +36,7 @@ class RequireStaffMFAMiddleware:
     """With REQUIRE_STAFF_MFA (on whenever DEBUG is off), site managers and head-office
     staff must enrol TOTP before they can use anything but the MFA and logout pages."""
 
-    ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/")
+    ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/health/")
 
     def __init__(self, get_response):
         self.get_response = get_response

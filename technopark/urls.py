@@ -10,7 +10,7 @@ from services import api as services_api
 from sites import api as sites_api
 from startups import api as startups_api
 
-from . import views
+from . import health, views
 
 # Every login path goes through allauth (rate limits, MFA): the admin's own login form
 # redirects to it.
@@ -32,6 +32,8 @@ api_v1 = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Load balancers and probes: public, not throttled, never cached (technopark/health.py).
+    path("health/", health.health, name="health"),
     path("", include("sites.urls")),
     path("", include("accounts.urls")),
     path("", include("startups.urls")),

@@ -18,6 +18,7 @@ MATRIX: dict[str, Route] = {
     "home": Route("/", PUBLIC),
     "sites:list": Route("/sites/", PUBLIC),
     "sites:detail": Route("/sites/site-a/", PUBLIC),
+    "health": Route("/health/", PUBLIC),
     "set_language": Route("/i18n/setlang/", (302,) * 6, "post", {"language": "ar", "next": "/"}),
     # Signed-in pages
     "accounts:landing": Route("/dashboard/", SIGNED_IN),
