@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint messages migrate seed worker beat clean
+.PHONY: run test lint messages migrate seed worker beat backup restore clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -45,6 +45,14 @@ worker: $(BIN)/.installed
 
 beat: $(BIN)/.installed
 	$(BIN)/celery -A technopark beat --loglevel=info
+
+## backup: pg_dump of the DATABASE_URL database to backups/technopark-<UTC>.dump (or BACKUP_FILE=...)
+backup: $(BIN)/.installed
+	PYTHON_BIN=$(BIN)/python scripts/db_backup.sh
+
+## restore: BACKUP_FILE=... pg_restore into the DATABASE_URL database (replaces what the backup holds)
+restore: $(BIN)/.installed
+	PYTHON_BIN=$(BIN)/python scripts/db_restore.sh
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm
