@@ -48,11 +48,11 @@ beat: $(BIN)/.installed
 
 ## backup: pg_dump of the DATABASE_URL database to backups/technopark-<UTC>.dump (or BACKUP_FILE=...)
 backup: $(BIN)/.installed
-	PYTHON_BIN=$(BIN)/python scripts/db_backup.sh
+	$(BIN)/python manage.py db_backup $(if $(BACKUP_FILE),--file "$(BACKUP_FILE)")
 
 ## restore: BACKUP_FILE=... pg_restore into the DATABASE_URL database (replaces what the backup holds)
 restore: $(BIN)/.installed
-	PYTHON_BIN=$(BIN)/python scripts/db_restore.sh
+	$(BIN)/python manage.py db_restore "$(BACKUP_FILE)"
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm
