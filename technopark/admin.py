@@ -1,7 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_record, audited_delete, audited_save, instance_values
-from .models import AuditEntry
+from .models import AuditEntry, OutboxMessage
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
@@ -31,6 +32,30 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_filter = ["action", "content_type", "site"]
     search_fields = ["actor_email", "object_repr", "object_id"]
     date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Read-only: head office sees what was sent, what waits and what failed (and why)."""
+
+    list_display = ["created_at", "recipients", "subject", "status", "attempts", "available_at", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["to", "subject"]
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in OutboxMessage._meta.fields]
+
+    @admin.display(description=_("recipients"))
+    def recipients(self, obj):
+        return ", ".join(obj.to)
 
     def has_add_permission(self, request):
         return False
