@@ -1,0 +1,362 @@
+"""Data rights under Moroccan law 09-08: a user downloads their personal data (JSON) and
+deletes their account.
+
+Deletion *anonymises* the account rather than deleting its row: the startup's history
+(admissions, declarations, mentor bookings, session registrations) keeps pointing at the
+same rows, so every KPI stays exactly what it was. What identifies the person is cleared
+(`account_anonymise` lists it); what describes a startup is kept.
+
+- A founder may delete their account; their startup stays with its remaining members, or
+  with none (the startup record stays for history, and head office can still see it).
+- Site managers and head-office staff may too: their past audit entries keep pointing at
+  the anonymised account and its anonymised address.
+- The user's own rows are read and written across every site (`network_scope()`), always
+  filtered by the user explicitly: a person's data is not limited to the sites they may
+  see today.
+"""
+
+from importlib import import_module
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django import forms
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+from rest_framework.authtoken.models import Token
+
+from sites.scoping import network_scope
+from technopark.audit import audit_record
+from technopark.emails import email_render, email_send_on_commit
+from technopark.models import AuditEntry
+
+from .models import User, _calendar_token
+
+ANONYMOUS_NAME = "—"  # what a session's check-in list shows for a deleted participant
+
+
+def anonymised_email(user: User) -> str:
+    return f"deleted-{user.pk}@deleted.invalid"
+
+
+# --- Export (read) -------------------------------------------------------------------------
+def _when(value):
+    return value.isoformat() if value else None
+
+
+def personal_data(user: User) -> dict:
+    """Everything the portal holds about `user` as a person, as JSON-ready data: their own
+    records only, and of other people nothing but the names of their startups and mentors.
+    A constant number of queries, whatever the number of rows."""
+    from mentors.models import Booking, MentorProfile
+    from services.models import Registration
+    from sites.models import SiteMembership
+    from startups.models import Application, StartupMember
+
+    with network_scope():  # the user's own rows on every site, filtered by user below
+        memberships = StartupMember.objects.filter(user=user).select_related("startup").order_by("joined_at", "pk")
+        site_roles = SiteMembership.objects.filter(user=user).select_related("site").order_by("site__slug")
+        applications = (
+            Application.objects.filter(created_by=user)
+            .select_related("call", "startup", "site")
+            .order_by("created_at", "pk")
+        )
+        registrations = (
+            Registration.objects.filter(user=user)
+            .select_related("session__service", "startup")
+            .order_by("created_at", "pk")
+        )
+        profile = (
+            MentorProfile.objects.filter(user=user).prefetch_related("languages", "tags", "sites", "sectors").first()
+        )
+        booked = (
+            Booking.objects.filter(booked_by=user).select_related("mentor__user", "startup").order_by("starts_at", "pk")
+        )
+        received = Booking.objects.filter(mentor__user=user).select_related("startup").order_by("starts_at", "pk")
+        audit = AuditEntry.objects.filter(actor=user).select_related("content_type").order_by("created_at", "pk")
+
+        return {
+            "generated_at": _when(timezone.now()),
+            "account": {
+                "email": user.email,
+                "full_name": user.full_name,
+                # The account holds no phone number; a startup's contact phone belongs to
+                # the startup's profile.
+                "phone": None,
+                "language": user.language,
+                "role": user.role,
+                "date_joined": _when(user.date_joined),
+                "last_login": _when(user.last_login),
+                "is_active": user.is_active,
+            },
+            "email_addresses": [
+                {"email": address.email, "verified": address.verified, "primary": address.primary}
+                for address in EmailAddress.objects.filter(user=user).order_by("email")
+            ],
+            "startup_memberships": [
+                {"startup": str(member.startup), "role": member.role, "joined_at": _when(member.joined_at)}
+                for member in memberships
+            ],
+            "site_roles": [
+                {"site": role.site.name, "role": role.role, "since": _when(role.created_at)} for role in site_roles
+            ],
+            "applications": [
+                {
+                    "call": application.call.title,
+                    "startup": str(application.startup),
+                    "site": application.site.name,
+                    "status": application.status,
+                    "answers": application.answers,
+                    "pitch_deck": application.pitch_deck.name or None,
+                    "created_at": _when(application.created_at),
+                    "submitted_at": _when(application.submitted_at),
+                    "decided_at": _when(application.decided_at),
+                    "decision": application.decision,
+                }
+                for application in applications
+            ],
+            "service_registrations": [
+                {
+                    "service": registration.session.service.title,
+                    "session_starts_at": _when(registration.session.starts_at),
+                    "startup": str(registration.startup) if registration.startup else None,
+                    "name": registration.name,
+                    "email": registration.email,
+                    "organisation": registration.organisation,
+                    "status": registration.status,
+                    "registered_at": _when(registration.created_at),
+                    "cancelled_at": _when(registration.cancelled_at),
+                    "attendance": registration.attendance,
+                    "rating": registration.rating,
+                    "comment": registration.comment,
+                }
+                for registration in registrations
+            ],
+            "mentor_profile": _mentor_profile(profile),
+            "mentor_bookings_made": [
+                {
+                    "mentor": booking.mentor.user.full_name,
+                    "startup": str(booking.startup),
+                    "topic": booking.topic,
+                    "questions": booking.questions,
+                    "starts_at": _when(booking.starts_at),
+                    "ends_at": _when(booking.ends_at),
+                    "mode": booking.mode,
+                    "status": booking.status,
+                    "attendance": booking.attendance,
+                    "rating": booking.rating,
+                    "rating_comment": booking.rating_comment,
+                    "booked_at": _when(booking.created_at),
+                }
+                for booking in booked
+            ],
+            "mentor_bookings_received": [
+                {
+                    "startup": str(booking.startup),
+                    "topic": booking.topic,
+                    "starts_at": _when(booking.starts_at),
+                    "ends_at": _when(booking.ends_at),
+                    "mode": booking.mode,
+                    "status": booking.status,
+                    "attendance": booking.attendance,
+                    "note": booking.note,
+                    "rating": booking.rating,
+                }
+                for booking in received
+            ],
+            # The record's type and id, not its description: that may name other people.
+            "audit_entries": [
+                {
+                    "action": entry.action,
+                    "record_type": entry.content_type.model,
+                    "record_id": entry.object_id,
+                    "at": _when(entry.created_at),
+                }
+                for entry in audit
+            ],
+        }
+
+
+def _mentor_profile(profile) -> dict | None:
+    if profile is None:
+        return None
+    return {
+        "kind": profile.kind,
+        "headline": profile.headline,
+        "bio": profile.bio,
+        "photo": profile.photo.name or None,
+        "organisation": profile.organisation,
+        "linkedin_url": profile.linkedin_url,
+        "video_url": profile.video_url,
+        "languages": sorted(language.code for language in profile.languages.all()),
+        "tags": sorted(tag.name for tag in profile.tags.all()),
+        "sectors": sorted(str(sector) for sector in profile.sectors.all()),
+        "sites": sorted(site.name for site in profile.sites.all()),
+        "offers_video": profile.offers_video,
+        "session_minutes": profile.session_minutes,
+        "status": profile.status,
+        "created_at": _when(profile.created_at),
+        "updated_at": _when(profile.updated_at),
+    }
+
+
+# --- Deletion (write) ----------------------------------------------------------------------
+def _sessions_end(user: User) -> None:
+    """Sign the user out everywhere: delete their tracked sessions (accounts.sessions) and,
+    once committed, the stored sessions. Untracked sessions are dead anyway: the password
+    hash they were signed in with has changed and the account is inactive, so Django
+    refuses them on their next request."""
+    try:
+        user_sessions = apps.get_model("accounts", "UserSession")
+    except LookupError:  # sessions are not tracked
+        return
+    rows = user_sessions.objects.filter(user=user)
+    keys = list(rows.values_list("session_key", flat=True))
+    rows.delete()
+
+    def delete_from_store():
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        for key in keys:
+            store(key).delete()
+
+    transaction.on_commit(delete_from_store)
+
+
+@transaction.atomic
+def account_anonymise(*, actor, user: User) -> User:
+    """Delete `user`'s account by anonymising it. Emails the old address first (sent once
+    the transaction commits). Keeps every row the startups' history and the KPIs count."""
+    from mentors.models import MentorProfile, ProfileStatus
+    from services.models import IncubatorMembership, Registration
+    from sites.models import SiteMembership
+    from startups.models import StartupMember
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    subject, body = email_render(
+        template="accounts/email/account_deleted",
+        context={"name": user.get_full_name(), "when": timezone.localtime()},
+        language=user.language,
+    )
+    email_send_on_commit(to=[user.email], subject=subject, body=body)
+
+    new_email = anonymised_email(user)
+    user.email = new_email
+    user.full_name = ""
+    user.set_unusable_password()
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.calendar_token = _calendar_token()
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+
+    Token.objects.filter(user=user).delete()
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    # No longer a member of any team, site or incubator; the startups and their history stay.
+    StartupMember.objects.filter(user=user).delete()
+    with network_scope():  # the user's own rows on every site, filtered by user
+        SiteMembership.objects.filter(user=user).delete()
+        IncubatorMembership.objects.filter(user=user).delete()
+        Registration.objects.filter(user=user).update(name=ANONYMOUS_NAME, email=new_email, organisation="")
+        AuditEntry.objects.filter(actor=user).update(actor_email=new_email)
+        AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)).update(
+            object_repr=new_email, changes={}
+        )
+
+        profile = MentorProfile.objects.filter(user=user).first()
+        if profile is not None:
+            photo = profile.photo.name
+            MentorProfile.objects.filter(pk=profile.pk).update(
+                status=ProfileStatus.SUSPENDED,
+                bio="",
+                photo="",
+                organisation="",
+                linkedin_url="",
+                video_url="",
+                updated_at=timezone.now(),
+            )
+            if photo:
+                storage = profile.photo.storage
+                transaction.on_commit(lambda: storage.delete(photo))
+
+        # No personal data in the entry: the anonymised address and what happened.
+        audit_record(
+            actor=actor if actor.pk != user.pk else user,
+            action=AuditEntry.Action.UPDATE,
+            instance=user,
+            before={"account": "active"},
+            after={"account": "anonymised"},
+        )
+    _sessions_end(user)
+    return user
+
+
+# --- Pages ---------------------------------------------------------------------------------
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my account will be deleted for good and that I will be signed out."),
+        required=True,
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This is not your password."), code="wrong_password")
+        return password
+
+
+@login_required
+def privacy(request):
+    return render(request, "accounts/privacy/privacy.html")
+
+
+@require_GET
+@never_cache
+@login_required
+def data_export(request):
+    data = personal_data(request.user)
+    response = HttpResponse(
+        DjangoJSONEncoder(indent=2, ensure_ascii=False).encode(data), content_type="application/json; charset=utf-8"
+    )
+    filename = f"technopark-my-data-{timezone.localdate().isoformat()}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@login_required
+def delete_account(request):
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        account_anonymise(actor=request.user, user=request.user)
+        logout(request)
+        return render(request, "accounts/privacy/deleted.html")
+    return render(request, "accounts/privacy/delete.html", {"form": form})
+
+
+urlpatterns = [
+    path("profile/privacy/", privacy, name="privacy"),
+    path("profile/privacy/export.json", data_export, name="data_export"),
+    path("profile/privacy/delete/", delete_account, name="delete_account"),
+]
