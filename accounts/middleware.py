@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
@@ -8,6 +8,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from .permissions import has_totp, requires_mfa
+from .sessions import session_touch
 
 
 def _token_user(request, session_user):
@@ -78,4 +79,18 @@ class UserLanguageMiddleware:
         if chosen != user.language and chosen in dict(settings.LANGUAGES):
             get_user_model().objects.filter(pk=user.pk).update(language=chosen)
             user.language = chosen
+        return self.get_response(request)
+
+
+class SessionActivityMiddleware:
+    """Keeps each signed-in session's row (accounts.sessions) up to date, and signs out a
+    session whose row was deleted from another browser. Placed right after the
+    authentication middleware, so it sees the session's user, never an API token's."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if SESSION_KEY in request.session and request.user.is_authenticated:
+            session_touch(request)
         return self.get_response(request)

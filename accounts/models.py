@@ -89,3 +89,32 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_head_office(self) -> bool:
         return self.is_active and self.role == Role.HEAD_OFFICE
+
+
+class UserSession(models.Model):
+    """One signed-in browser session of a user, so that they can see it and sign it out.
+
+    Kept beside the session store (database, cache or both: whatever SESSION_ENGINE is),
+    never read from it: the store cannot be listed on every engine. The row's id is also
+    written into the session; a session whose row is gone is signed out on its next request
+    (see accounts.sessions). Personal data is kept small: the address is cut to its network
+    (/24 or /48) and the browser's description is truncated."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="browser_sessions", verbose_name=_("user")
+    )
+    session_key = models.CharField(max_length=40, unique=True, editable=False)
+    created_at = models.DateTimeField(_("signed in at"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last activity"), default=timezone.now)
+    ip = models.CharField(_("approximate address"), max_length=49, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+        ordering = ["-last_seen_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-last_seen_at"])]
+
+    def __str__(self):
+        # Never the session key: it is as good as a password.
+        return f"{self.user_id} · {self.ip or '?'} · {self.created_at:%Y-%m-%d %H:%M}"
