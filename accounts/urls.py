@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import privacy, sessions, views
 
 app_name = "accounts"
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("dashboard/", views.landing, name="landing"),
     path("profile/", views.profile, name="profile"),
     path("profile/api-token/", views.api_token_rotate, name="api_token"),
+    *privacy.urlpatterns,
+    *sessions.urlpatterns,
 ]

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from sites.scoping import managed_site_ids
 from startups.api import filters
 from technopark.api import error_responses
+from technopark.db_router import use_replica
 
 from .kpis import headline, parse_scope
 
@@ -61,7 +62,8 @@ class KpiView(APIView):
         if scope is None or not may_see(request.user, scope):
             raise exceptions.NotFound()
         as_of = query.get("as_of") or timezone.localdate()
-        figures = headline(scope, as_of)
+        with use_replica():  # the figures are read from the replica when there is one
+            figures = headline(scope, as_of)
         return Response(KpiSerializer({"scope": scope.label, "as_of": as_of, **figures.as_dict()}).data)
 
 

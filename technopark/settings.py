@@ -13,6 +13,7 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -108,6 +110,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
     )
+# Optional read replica: the dashboards and the KPI API read from it inside
+# `technopark.db_router.use_replica()`; every write, and every other read, goes to default.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+DATABASE_ROUTERS = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # Tests read the replica through the default test database (no second one is created).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["technopark.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery ------------------------------------------------------------------
@@ -122,8 +135,13 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
+    # Sessions: the database stays the record (a Redis restart logs nobody out, revocation
+    # and clearsessions work on the table); Redis serves the reads. Without Redis (down or
+    # unreachable) they fall back to the database (technopark.session_store).
+    SESSION_ENGINE = "technopark.session_store"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The embedded default keeps Django's database sessions.
 
 # No broker configured: run tasks in-process so the embedded default needs no service.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
@@ -135,6 +153,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Africa/Casablanca"
+# Two queues: "default" (emails, reminders, everything short) and "reports" (KPI snapshots
+# and board reports: minutes of database work). A worker without -Q consumes both; in
+# production run `-Q default` and `-Q reports` workers and scale each (docs/scaling.md).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue("default", routing_key="default"), Queue("reports", routing_key="reports")]
+CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-sessions": {
         "task": "technopark.tasks.clear_expired_sessions",
@@ -143,6 +167,8 @@ CELERY_BEAT_SCHEDULE = {
     # Reminders 24 hours before each session (the claim on the row makes reruns harmless).
     "session-reminders": {"task": "services.tasks.send_session_reminders", "schedule": 15 * 60},
     "mentor-booking-reminders": {"task": "mentors.tasks.send_booking_reminders", "schedule": 15 * 60},
+    # Outbox: the emails written while the broker was down, and the retries (technopark.emails).
+    "flush-outbox": {"task": "technopark.tasks.flush_outbox", "schedule": 60},
     # The day's KPI snapshots, for every site, region and the network, once the day is done.
     "kpi-snapshots": {"task": "reports.tasks.compute_kpi_snapshots", "schedule": crontab(minute=30, hour=23)},
     # Last month's board reports (network and every operational site) on the 1st, 06:00,
@@ -208,8 +234,28 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Media (logos, photos, pitch decks, board reports) on S3-compatible storage when a bucket
+# is named, else on the local disk. Either way files are private and served only through
+# permission-checked views that stream them (never a redirect to a storage URL).
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": False,  # no URL is ever handed out
+            "file_overwrite": False,  # a new upload never replaces another's file
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

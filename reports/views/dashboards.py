@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from accounts.permissions import head_office_required
 from sites.models import Region, Site, SiteStatus
 from sites.scoping import network_scope
+from technopark.db_router import use_replica
 
 from .. import activity as activity_engine
 from .. import trends
@@ -600,7 +601,8 @@ def network_dashboard(request):
     today = timezone.localdate()
     form = NetworkDashboardForm(request.GET, today=today)
     dashboard = _network_dashboard(form, today) if form.is_valid() else None
-    return _page(request, {"is_network": True}, form, dashboard)
+    with use_replica():  # the figures are read from the replica when there is one
+        return _page(request, {"is_network": True}, form, dashboard)
 
 
 @head_office_required
@@ -609,7 +611,8 @@ def network_dashboard_export(request, table):
     form = NetworkDashboardForm(request.GET, today=today)
     if not form.is_valid():
         return _bad_filters(form)
-    return _export(_network_dashboard(form, today), table, request.GET.get("format"))
+    with use_replica():
+        return _export(_network_dashboard(form, today), table, request.GET.get("format"))
 
 
 @login_required
@@ -617,7 +620,8 @@ def site_dashboard(request, site_slug):
     today = timezone.localdate()
     form = SiteDashboardForm(request.GET, today=today)
     dashboard = _site_dashboard(request, form, today) if form.is_valid() else None
-    return _page(request, {"is_network": False, "site": request.site}, form, dashboard)
+    with use_replica():
+        return _page(request, {"is_network": False, "site": request.site}, form, dashboard)
 
 
 @login_required
@@ -626,7 +630,8 @@ def site_dashboard_export(request, site_slug, table):
     form = SiteDashboardForm(request.GET, today=today)
     if not form.is_valid():
         return _bad_filters(form)
-    return _export(_site_dashboard(request, form, today), table, request.GET.get("format"))
+    with use_replica():
+        return _export(_site_dashboard(request, form, today), table, request.GET.get("format"))
 
 
 urlpatterns = [
