@@ -34,7 +34,7 @@ EDGE_WINDOWS = (
 
 @pytest.fixture
 def user(db):
-    return UserFactory(email="founder@example.ma")
+    return UserFactory(email="founder@example.ma", language="en")  # pages read in English
 
 
 def _sign_in(user, *, ip="198.51.100.77", agent=FIREFOX_WINDOWS) -> Client:
