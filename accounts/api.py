@@ -8,11 +8,11 @@ from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from sites.models import SiteMembership
 from technopark.api import error_responses
+from technopark.throttling import AnonRateThrottle
 
 from .models import User
 from .permissions import requires_mfa
@@ -58,7 +58,8 @@ class MeView(APIView):
 class TokenView(APIView):
     """Exchange an email and password for an API token (`Authorization: Token …`).
 
-    The same failed-login limit as the login page applies (100 per hour per account).
+    The failed-login limits of the login page apply, on the same counters (30 a minute per
+    IP, 100 an hour per account), and at most 120 requests a minute per IP.
     Accounts that must use MFA sign in on the web and take their token from there."""
 
     permission_classes = [AllowAny]

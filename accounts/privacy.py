@@ -8,6 +8,8 @@ same rows, so every KPI stays exactly what it was. What identifies the person is
 
 - A founder may delete their account; their startup stays with its remaining members, or
   with none (the startup record stays for history, and head office can still see it).
+- What the person would have attended is cancelled through the apps' own actions, so that
+  the others are told and seats and slots are freed; past sessions stay as they were.
 - Site managers and head-office staff may too: their past audit entries keep pointing at
   the anonymised account and its anonymised address.
 - The user's own rows are read and written across every site (`network_scope()`), always
@@ -17,6 +19,7 @@ same rows, so every KPI stays exactly what it was. What identifies the person is
 
 from importlib import import_module
 
+from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django import forms
@@ -27,6 +30,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -39,6 +43,7 @@ from rest_framework.authtoken.models import Token
 from sites.scoping import network_scope
 from technopark.audit import audit_record
 from technopark.emails import email_render, email_send_on_commit
+from technopark.errors import Conflict
 from technopark.models import AuditEntry
 
 from .models import User, _calendar_token
@@ -233,16 +238,55 @@ def _sessions_end(user: User) -> None:
     transaction.on_commit(delete_from_store)
 
 
+def _upcoming_cancel(*, user: User) -> None:
+    """Free what the person would have attended, through the actions that tell the others:
+    their seats and waitlist places (the waitlist moves up), the mentor sessions they booked
+    for a startup that keeps no other member (the mentor is told, the slot is free again)
+    and, if they are a mentor, the sessions they were to give (the startups are told).
+    A startup that keeps other members keeps its session: it is theirs as much. Sessions
+    past the cancellation cut-off stay, as they would if the person cancelled them.
+    Past rows are not touched. Call inside `network_scope()`, before the memberships go."""
+    from mentors.actions import booking_cancel
+    from mentors.models import Booking, BookingStatus
+    from mentors.selectors import CANCEL_CUTOFF
+    from services.actions import registration_cancel
+    from services.models import Registration, RegistrationStatus
+    from startups.models import StartupMember
+
+    now = timezone.now()
+    registrations = Registration.objects.filter(
+        user=user,
+        status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED],
+        session__starts_at__gt=now,
+    ).order_by("pk")
+    for registration in registrations.select_related("session"):
+        registration_cancel(registration=registration)
+
+    cancellable = Booking.objects.filter(status=BookingStatus.CONFIRMED, starts_at__gt=now + CANCEL_CUTOFF).order_by(
+        "starts_at", "pk"
+    )
+    teammates = StartupMember.objects.filter(startup=OuterRef("startup")).exclude(user=user)
+    booked = cancellable.filter(booked_by=user).exclude(Exists(teammates))
+    for booking in booked:
+        booking_cancel(actor=user, booking=booking, reason=_("The person who booked it has deleted their account."))
+    for booking in cancellable.filter(mentor__user=user):
+        booking_cancel(actor=user, booking=booking, reason=_("The mentor has deleted their account."))
+
+
 @transaction.atomic
 def account_anonymise(*, actor, user: User) -> User:
     """Delete `user`'s account by anonymising it. Emails the old address first (sent once
-    the transaction commits). Keeps every row the startups' history and the KPIs count."""
+    the transaction commits). Cancels what they would have attended (`_upcoming_cancel`);
+    keeps every row the startups' history and the KPIs count. A Conflict (a seat or an
+    agenda being booked right now) undoes it all: the person tries again."""
     from mentors.models import MentorProfile, ProfileStatus
     from services.models import IncubatorMembership, Registration
     from sites.models import SiteMembership
     from startups.models import StartupMember
 
     user = User.objects.select_for_update().get(pk=user.pk)
+    with network_scope():  # the user's own rows on every site, filtered by user
+        _upcoming_cancel(user=user)
     subject, body = email_render(
         template="accounts/email/account_deleted",
         context={"name": user.get_full_name(), "when": timezone.localtime()},
@@ -314,13 +358,19 @@ class AccountDeleteForm(forms.Form):
         required=True,
     )
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.request = request
 
     def clean_password(self):
+        """Checked by allauth like a login, so that a borrowed session cannot guess the
+        password: the failed-login limits (per IP, per account) count here too, on the
+        login page's counters, and refuse with allauth's "too many attempts" message."""
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        user = self.request.user
+        # Raises the ValidationError of the limit.
+        checked = get_adapter(self.request).authenticate(self.request, email=user.email, password=password)
+        if checked is None or checked.pk != user.pk:
             raise forms.ValidationError(_("This is not your password."), code="wrong_password")
         return password
 
@@ -347,11 +397,15 @@ def data_export(request):
 @never_cache
 @login_required
 def delete_account(request):
-    form = AccountDeleteForm(request.POST or None, user=request.user)
+    form = AccountDeleteForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
-        account_anonymise(actor=request.user, user=request.user)
-        logout(request)
-        return render(request, "accounts/privacy/deleted.html")
+        try:
+            account_anonymise(actor=request.user, user=request.user)
+        except Conflict as conflict:
+            form.add_error(None, conflict.message)
+        else:
+            logout(request)
+            return render(request, "accounts/privacy/deleted.html")
     return render(request, "accounts/privacy/delete.html", {"form": form})
 
 
