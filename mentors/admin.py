@@ -13,6 +13,7 @@ class WeeklyRuleInline(admin.TabularInline):
 @admin.register(MentorProfile)
 class MentorProfileAdmin(AuditedModelAdmin):
     list_display = ["__str__", "kind", "status", "offers_video", "session_minutes"]
+    list_select_related = ["user"]  # the profile's name is its user's
     list_filter = ["status", "kind", "offers_video", "sites"]
     search_fields = ["user__full_name", "user__email", "headline"]
     raw_id_fields = ["user", "reviewed_by"]

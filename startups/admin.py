@@ -32,6 +32,7 @@ class StartupAdmin(AuditedModelAdmin):
 @admin.register(Call)
 class CallAdmin(AuditedModelAdmin):
     list_display = ["title", "site", "kind", "opens_on", "closes_on"]
+    list_select_related = ["site"]  # nullable (network calls): the admin's default join skips it
     list_filter = ["kind", "site"]
 
 

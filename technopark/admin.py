@@ -29,6 +29,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ["created_at", "actor_email", "action", "content_type", "object_repr", "site"]
+    list_select_related = ["content_type", "site"]  # `site` is nullable: the admin's default join skips it
     list_filter = ["action", "content_type", "site"]
     search_fields = ["actor_email", "object_repr", "object_id"]
     date_hierarchy = "created_at"
