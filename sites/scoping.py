@@ -88,9 +88,57 @@ def managed_incubator(user, slug: str):
     return incubators.select_related("affiliated_site").first()
 
 
+class LazyIds(list):
+    """A list of ids computed the first time it is read: a request that never touches a
+    site-owned row (a health probe, a cached page) pays no query for its scope. django-scopes
+    sees a list, and filters with `__in` on it as with any other."""
+
+    def __init__(self, compute=()):
+        # Django rebuilds list lookup values as `type(value)(items)`: then it is loaded.
+        lazy = callable(compute)
+        super().__init__(() if lazy else compute)
+        self._compute = compute if lazy else None
+
+    def _loaded(self) -> list:
+        if self._compute is not None:
+            compute, self._compute = self._compute, None
+            super().extend(compute())
+        return self
+
+    def __iter__(self):
+        return list.__iter__(self._loaded())
+
+    def __len__(self):
+        return list.__len__(self._loaded())
+
+    def __bool__(self):
+        return bool(list.__len__(self._loaded()))
+
+    def __contains__(self, value):
+        return list.__contains__(self._loaded(), value)
+
+    def __getitem__(self, index):
+        return list.__getitem__(self._loaded(), index)
+
+    def __eq__(self, other):
+        return list.__eq__(self._loaded(), other)
+
+    __hash__ = None
+
+    def __repr__(self):
+        return list.__repr__(self._loaded())
+
+
+def _lazy(ids_of, user) -> LazyIds | None:
+    """`ids_of(user)` when first read; None (every row: head office) is known at once."""
+    if user.is_authenticated and user.is_active and user.is_head_office:
+        return ids_of(user)
+    return LazyIds(lambda: ids_of(user))
+
+
 @contextmanager
 def user_scope(user):
-    with scope(site=visible_site_ids(user), incubator=visible_incubator_ids(user)):
+    with scope(site=_lazy(visible_site_ids, user), incubator=_lazy(visible_incubator_ids, user)):
         yield
 
 
@@ -98,7 +146,7 @@ def user_scope(user):
 def site_scope(site: Site):
     from services.models import Incubator
 
-    incubators = list(Incubator.objects.filter(affiliated_site=site).values_list("pk", flat=True))
+    incubators = LazyIds(lambda: Incubator.objects.filter(affiliated_site=site).values_list("pk", flat=True))
     with scope(site=site.pk, incubator=incubators):
         yield
 
