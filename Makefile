@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint messages migrate seed worker beat backup restore clean
+.PHONY: run test lint messages migrate seed worker beat backup restore bench clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -53,6 +53,15 @@ backup: $(BIN)/.installed
 ## restore: BACKUP_FILE=... pg_restore into the DATABASE_URL database (replaces what the backup holds)
 restore: $(BIN)/.installed
 	$(BIN)/python manage.py db_restore "$(BACKUP_FILE)"
+
+## bench: large dataset on PostgreSQL, gunicorn + wrk, table in docs/benchmarks.md (docs/benchmarks.md)
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/technopark_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/3
+bench: $(BIN)/.installed
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk"; exit 1; }
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) DEBUG=false SECRET_KEY=bench-only-not-secret \
+	ALLOWED_HOSTS=127.0.0.1,localhost,testserver SECURE_SSL_REDIRECT=false REQUIRE_STAFF_MFA=false LOG_LEVEL=WARNING \
+	  $(BIN)/python manage.py bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm

@@ -15,7 +15,7 @@ from startups.api import filters
 from technopark.api import error_responses
 from technopark.db_router import use_replica
 
-from .kpis import headline, parse_scope
+from .kpis import headline_cached, parse_scope
 
 
 class KpiQuery(serializers.Serializer):
@@ -54,7 +54,8 @@ def may_see(user, scope) -> bool:
     responses={200: KpiSerializer, **error_responses(400, 401, 404)},
 )
 class KpiView(APIView):
-    """The impact figures of MISSION.md for one scope at one date."""
+    """The impact figures of MISSION.md for one scope at one date (computed at most every
+    `KPI_CACHE_SECONDS`, ten minutes by default)."""
 
     def get(self, request):
         query = filters(request, KpiQuery)
@@ -63,7 +64,7 @@ class KpiView(APIView):
             raise exceptions.NotFound()
         as_of = query.get("as_of") or timezone.localdate()
         with use_replica():  # the figures are read from the replica when there is one
-            figures = headline(scope, as_of)
+            figures = headline_cached(scope, as_of)
         return Response(KpiSerializer({"scope": scope.label, "as_of": as_of, **figures.as_dict()}).data)
 
 

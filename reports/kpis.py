@@ -12,6 +12,8 @@ import datetime
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django_scopes import scopes_disabled
 
@@ -149,3 +151,14 @@ def headline(scope: KpiScope, as_of: datetime.date, sector: Sector | None = None
             export_share=rate(latest.filter(exports__gt=0).count(), now_count),
             export_africa_share=rate(latest.filter(to_africa=True).count(), now_count),
         )
+
+
+def headline_cached(scope: KpiScope, as_of: datetime.date, sector: Sector | None = None) -> Headline:
+    """`headline`, kept in the cache for `settings.KPI_CACHE_SECONDS`: dashboards and the
+    KPI API ask for the same figures again and again, and computing them reads every
+    startup of the scope."""
+    if not settings.KPI_CACHE_SECONDS:
+        return headline(scope, as_of, sector)
+    sites = ",".join(map(str, scope.site_ids)) if scope.site_ids is not None else "all"
+    key = f"kpis:headline:{scope.label}:{sites}:{as_of.isoformat()}:{sector.pk if sector else ''}"
+    return cache.get_or_set(key, lambda: headline(scope, as_of, sector), settings.KPI_CACHE_SECONDS)

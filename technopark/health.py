@@ -1,6 +1,10 @@
 """`GET /health/` for load balancers and uptime probes: the database, the cache and the
 Celery broker, each timed. 200 when all are ok, 503 otherwise, never 500.
 
+`GET /health/live/` only says the process answers (no database, cache or broker): the
+liveness probe that restarts a stuck process without restarting every process when the
+database is down, and the benchmark's floor, a Django view that does nothing.
+
 The body names only the failing check and the exception's class: no messages, since
 those carry hostnames and sometimes credentials (the full error goes to the log).
 """
@@ -12,7 +16,7 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from kombu import Connection
@@ -72,3 +76,9 @@ def health(request):
     checks = {name: _run(name, check) for name, check in CHECKS.items()}
     healthy = all(result["ok"] for result in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+@never_cache
+@require_safe
+def live(request):
+    return HttpResponse("ok", content_type="text/plain")

@@ -123,18 +123,24 @@ if DATABASE_REPLICA_URL:
     DATABASE_ROUTERS = ["technopark.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Pages read far more often than their data change (docs/benchmarks.md): the KPI figures
+# and the dashboards are kept this long in the cache (the page says when they were
+# computed), the public catalogue's list this long (seats left may lag; booking itself
+# always counts seats under a lock). 0 turns the cache off.
+KPI_CACHE_SECONDS = env.int("KPI_CACHE_SECONDS", default=600)
+CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", default=60)
+
 # --- Cache, Celery ------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            # An unreachable Redis fails fast (requests, /health/) instead of hanging.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
-    }
+    from technopark.cache import redis_caches
+
+    # Redis down: the default cache (rate limits, throttles) answers with misses and lets
+    # requests through; the sessions' cache raises, for technopark.session_store to decide.
+    # Both fail fast (2 s timeouts, then skipped for a few seconds): technopark/cache.py.
+    CACHES = redis_caches(REDIS_URL)
+    SESSION_CACHE_ALIAS = "sessions"
     # Sessions: the database stays the record (a Redis restart logs nobody out, revocation
     # and clearsessions work on the table); Redis serves the reads. Without Redis (down or
     # unreachable) they fall back to the database (technopark.session_store).
@@ -142,6 +148,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # The embedded default keeps Django's database sessions.
+# What every process renders alike and never changes while it runs (menus, footer: URLs and
+# translations): kept in the process, cheaper than a round trip to Redis.
+CACHES["process"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "process"}
 
 # No broker configured: run tasks in-process so the embedded default needs no service.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
@@ -208,13 +217,31 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_UNIQUE_EMAIL = True
-# At most 100 failed logins per hour per account; every login path goes through allauth
-# (the admin's login redirects to it, the API token view calls the same adapter).
+# Every check of a password or a code goes through allauth's limits (technopark/throttling.py
+# lists the paths): the login page, MFA codes, the admin's login (redirected to allauth's),
+# the API token view and the account-deletion form. Spelled out, allauth's defaults included,
+# so that the limits of every path are read here. "ip": the client's address, read as
+# ALLAUTH_TRUSTED_PROXY_COUNT below says (our own limits share it: throttling.client_ip).
 ACCOUNT_RATE_LIMITS = {
+    # Failed password or MFA-code checks, shared by every path: per IP, and per account
+    # ("key": the address, or the account for MFA codes). A success does not count.
     "login_failed": "30/m/ip,100/h/key",
+    "login": "30/m/ip",  # every login form submission
     "signup": "20/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
+    "reset_password": "20/m/ip,5/m/key",  # reset emails asked for, per IP and per address
+    "reset_password_from_key": "20/m/ip",  # the form the reset email links to
+    "confirm_email": "1/3m/key",  # at most one verification email per address per 3 minutes
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
 }
+# The client's address for every limit: REMOTE_ADDR, unless the portal runs behind this many
+# proxies of its own (the load balancer of docs/scaling.md: 1); then the address that the
+# outermost of them saw, read from X-Forwarded-For. Never more than there really are: the
+# rest of that header is whatever the client sent.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, not {ALLAUTH_TRUSTED_PROXY_COUNT}")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Technopark"
 # Site managers and head-office staff must enrol TOTP before using the portal.

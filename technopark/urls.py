@@ -34,6 +34,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     # Load balancers and probes: public, not throttled, never cached (technopark/health.py).
     path("health/", health.health, name="health"),
+    path("health/live/", health.live, name="health_live"),
     path("", include("sites.urls")),
     path("", include("accounts.urls")),
     path("", include("startups.urls")),

@@ -23,13 +23,15 @@ from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
 
 from accounts.permissions import head_office_required
 from sites.models import Region, Site, SiteStatus
@@ -40,7 +42,7 @@ from .. import activity as activity_engine
 from .. import trends
 from ..exports import Money, Rate, Table, Year, chart_value, display, table_csv_response, xlsx_response
 from ..forms.dashboards import NetworkDashboardForm, SiteDashboardForm
-from ..kpis import Headline, KpiScope, headline
+from ..kpis import Headline, KpiScope, headline, headline_cached
 from ..models import KpiSnapshot
 from ..snapshots import FIGURES
 
@@ -149,8 +151,8 @@ class Dashboard:
     # --- Headline ---------------------------------------------------------------------------
     @cached_property
     def headline(self) -> Headline:
-        """Always live: the exact figures of the scope at the chosen date."""
-        return headline(self.scope, self.as_of, self.sector)
+        """Live (not from a snapshot): the exact figures of the scope at the chosen date."""
+        return headline_cached(self.scope, self.as_of, self.sector)
 
     @property
     def headline_cards(self) -> list[dict]:
@@ -560,20 +562,27 @@ def _export_url(request, dashboard: Dashboard, key: str, query: dict, export_for
     return f"{url}?{urlencode({**query, 'format': export_format})}"
 
 
+def _sections(request, dashboard: Dashboard, query: dict) -> dict:
+    tables = dashboard.tables()
+    charts = dashboard.charts(tables)
+    for key, table in tables.items():
+        table.csv_url = _export_url(request, dashboard, key, query, "csv")
+        table.xlsx_url = _export_url(request, dashboard, key, query, "xlsx")
+    return {"tables": tables, "charts": charts, "charts_json": {key: c.as_json() for key, c in charts.items()}}
+
+
 def _page(request, template_context: dict, form, dashboard: Dashboard | None):
     context = {**template_context, "form": form, "dashboard": dashboard}
     if dashboard is not None:
-        tables = dashboard.tables()
-        charts = dashboard.charts(tables)
         query = form.query()
-        for key, table in tables.items():
-            table.csv_url = _export_url(request, dashboard, key, query, "csv")
-            table.xlsx_url = _export_url(request, dashboard, key, query, "xlsx")
+        # The filters and figures are a cached fragment of the page (KPI_CACHE_SECONDS),
+        # per URL and language: the sections are computed only when it is missing or stale.
         context.update(
             all_xlsx_url=_export_url(request, dashboard, ALL, query, "xlsx"),
-            tables=tables,
-            charts=charts,
-            charts_json={key: chart.as_json() for key, chart in charts.items()},
+            sections=SimpleLazyObject(lambda: _sections(request, dashboard, query)),
+            cache_seconds=settings.KPI_CACHE_SECONDS,
+            cache_minutes=settings.KPI_CACHE_SECONDS // 60,
+            cache_key=f"{request.path}?{urlencode(sorted(request.GET.lists()), doseq=True)}|{dashboard.today}|{get_language()}",
         )
     return render(request, "reports/dashboards/dashboard.html", context)
 

@@ -12,12 +12,13 @@ token in the URL (cancel links, calendar feed).
 import datetime
 import hashlib
 import re
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
@@ -26,8 +27,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 from django.views.decorators.http import require_POST
 
 from mentors import ics as mentor_ics
@@ -35,6 +37,7 @@ from mentors import selectors as mentor_selectors
 from sites.scoping import network_scope
 from startups.selectors import startups_of_member
 from technopark.errors import Conflict
+from technopark.throttling import client_ip, over_limit
 
 from .. import actions, ics, selectors
 from ..forms.catalogue import CatalogueFilterForm, FeedbackForm, PublicRegistrationForm, StartupChoiceForm
@@ -120,12 +123,25 @@ def _registrations_of(user) -> QuerySet[Registration]:
 
 # --- Catalogue and service page ---------------------------------------------------------
 def catalogue(request):
-    form = CatalogueFilterForm(request.GET)
+    form = SimpleLazyObject(lambda: CatalogueFilterForm(request.GET))  # its choices are queries
     # Reviewed network-wide read: the public catalogue of every site and of e-Technopark.
     with network_scope():
-        services = form.filter(_catalogue_services())
-        page = Paginator(services, PAGE_SIZE).get_page(request.GET.get("page"))
-        return render(request, "services/catalogue/catalogue.html", {"form": form, "page": page})
+        # The page's body is a cached fragment (CATALOGUE_CACHE_SECONDS) per URL and
+        # language, the same for every visitor: the form and the page of services are
+        # only built when it is missing or stale.
+        page = SimpleLazyObject(
+            lambda: Paginator(form.filter(_catalogue_services()), PAGE_SIZE).get_page(request.GET.get("page"))
+        )
+        return render(
+            request,
+            "services/catalogue/catalogue.html",
+            {
+                "form": form,
+                "page": page,
+                "cache_seconds": settings.CATALOGUE_CACHE_SECONDS,
+                "cache_key": f"{urlencode(sorted(request.GET.lists()), doseq=True)}|{get_language()}",
+            },
+        )
 
 
 def service_detail(request, pk):
@@ -153,27 +169,14 @@ def service_detail(request, pk):
 
 
 # --- Registration -----------------------------------------------------------------------
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def _over_limit(key: str, limit: int) -> bool:
-    """Count one attempt under `key` for the current window; True once over `limit`."""
-    cache.add(key, 0, PUBLIC_LIMIT_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, PUBLIC_LIMIT_WINDOW)
-        count = 1
-    return count > limit
-
-
 def public_registration_throttled(request, email: str) -> bool:
     """Public registration's rate limit: per IP and address, and per IP."""
-    ip = _client_ip(request)
+    ip = client_ip(request)
     digest = hashlib.sha256(f"{ip}|{email.lower()}".encode()).hexdigest()
-    over_email = _over_limit(f"services:public-registration:{digest}", PUBLIC_LIMIT_PER_EMAIL)
-    over_ip = _over_limit(f"services:public-registration-ip:{ip}", PUBLIC_LIMIT_PER_IP)
+    over_email = over_limit(
+        f"services:public-registration:{digest}", limit=PUBLIC_LIMIT_PER_EMAIL, window=PUBLIC_LIMIT_WINDOW
+    )
+    over_ip = over_limit(f"services:public-registration-ip:{ip}", limit=PUBLIC_LIMIT_PER_IP, window=PUBLIC_LIMIT_WINDOW)
     return over_email or over_ip
 
 

@@ -7,6 +7,7 @@ Anyone working at the site may read; only its managers (and head office) may wri
 """
 
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,12 +18,15 @@ from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_site_manager, require_site_manager
 from technopark.errors import Conflict
 from technopark.forms import add_action_errors
+from technopark.versions import data_version
 
 from .. import actions, exports, selectors
 from ..forms.residents import (
@@ -35,6 +39,7 @@ from ..forms.residents import (
     RenewForm,
 )
 from ..models import Admission, AdmissionKind, OfficeAllocation
+from ..signals import STARTUPS, residents_version
 
 PAGE_SIZE = 50
 ENDING_SOON_DAYS = 60
@@ -141,15 +146,30 @@ def _query_without(request, *names: str, **extra) -> str:
     return params.urlencode()
 
 
+def _sort_links(request, sort: str) -> dict:
+    links = {}
+    for column in SORTABLE_COLUMNS:
+        next_sort = f"-{column}" if sort == column else column
+        direction = "ascending" if sort == column else "descending" if sort == f"-{column}" else ""
+        links[column] = {"query": _query_without(request, "page", "format", sort=next_sort), "direction": direction}
+    return links
+
+
+def _listing(request, today: datetime.date) -> dict:
+    form = AdmissionFilterForm(request.GET)
+    admissions, sort = filter_admissions(form, on=today)
+    page = Paginator(_with_related(admissions, today), PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"form": form, "page": page, "sort_links": _sort_links(request, sort)}
+
+
 @login_required
 def resident_list(request, site_slug):
     site = request.site
     today = timezone.localdate()
-    form = AdmissionFilterForm(request.GET)
-    admissions, sort = filter_admissions(form, on=today)
-    admissions = _with_related(admissions, today)
-
     export_format = request.GET.get("format")
+    if export_format in ("csv", "xlsx"):
+        admissions, _sort = filter_admissions(AdmissionFilterForm(request.GET), on=today)
+        admissions = _with_related(admissions, today)
     if export_format == "csv":
         return exports.stream_csv(
             site=site,
@@ -165,26 +185,23 @@ def resident_list(request, site_slug):
             rows=(exports.admission_export_row(row) for row in admissions),
         )
 
-    page = Paginator(admissions, PAGE_SIZE).get_page(request.GET.get("page"))
-    sort_links = {}
-    for column in SORTABLE_COLUMNS:
-        next_sort = f"-{column}" if sort == column else column
-        direction = "ascending" if sort == column else "descending" if sort == f"-{column}" else ""
-        sort_links[column] = {
-            "query": _query_without(request, "page", "format", sort=next_sort),
-            "direction": direction,
-        }
+    # The filters and the table are a cached fragment, per site, URL, language and day, that
+    # any change of what it shows replaces (startups.signals): the form, the rows and the
+    # sort links are only built when it is missing.
+    listing = SimpleLazyObject(lambda: _listing(request, today))
+    versions = data_version(residents_version(site.pk), STARTUPS)
     return render(
         request,
         "startups/residents/list.html",
         {
             "site": site,
-            "form": form,
-            "page": page,
+            "form": SimpleLazyObject(lambda: listing["form"]),
+            "page": SimpleLazyObject(lambda: listing["page"]),
+            "sort_links": SimpleLazyObject(lambda: listing["sort_links"]),
             "today": today,
-            "sort_links": sort_links,
             "csv_query": _query_without(request, "page", format="csv"),
             "xlsx_query": _query_without(request, "page", format="xlsx"),
+            "cache_key": f"{site.pk}|{urlencode(sorted(request.GET.lists()), doseq=True)}|{today}|{get_language()}|{versions}",
         },
     )
 

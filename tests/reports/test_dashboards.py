@@ -195,7 +195,7 @@ def test_head_office_sees_the_network_figures(english, dataset, client_for):
 
 def test_comparison_tables_by_site_and_region(dataset, client_for):
     response = _get(client_for, "staff", NETWORK, {"as_of": "2026-06-30"})
-    tables = response.context["tables"]
+    tables = response.context["sections"]["tables"]
     sites = {row[0]: row for row in tables["sites"].rows}
     # Site, region, status, then the nine figures.
     assert sites["Technopark site-a"][:3] == ["Technopark site-a", "MA-06", "Opérationnel"]
@@ -219,7 +219,7 @@ def test_comparison_tables_by_site_and_region(dataset, client_for):
 
 def test_trends_and_activity_are_shown(english, dataset, client_for):
     response = _get(client_for, "staff", NETWORK, {"as_of": "2026-06-30"})
-    tables = response.context["tables"]
+    tables = response.context["sections"]["tables"]
     years = {row[0]: row for row in tables["years"].rows}
     assert sorted(years) == list(range(2001, 2027))
     # 2026: the figures at D, equal to the headline.
@@ -240,7 +240,7 @@ def test_trends_and_activity_are_shown(english, dataset, client_for):
     # Each chart has its canvas and its data table; the data for the charts is JSON.
     for key in ("sites", "coverage", "years_startups", "years_jobs", "years_revenue", "years_rates", "cohorts"):
         assert f'data-chart="{key}"' in body
-    assert body.count("Data table of the chart") == len(response.context["charts"])
+    assert body.count("Data table of the chart") == len(response.context["sections"]["charts"])
     assert 'id="dashboard-charts"' in body and "chart.umd.min.js" in body
     assert "<script>" not in body  # the CSP forbids inline scripts
 
@@ -261,8 +261,8 @@ def test_filters_change_the_figures(english, dataset, client_for):
         "export_africa_share": "0.0%",
     }
     # The per-site table shows the region's sites; the region's row is marked.
-    assert [row[0] for row in by_region.context["tables"]["sites"].rows] == ["Technopark site-b"]
-    assert by_region.context["tables"]["regions"].highlight == {3}  # MA-04, the fourth
+    assert [row[0] for row in by_region.context["sections"]["tables"]["sites"].rows] == ["Technopark site-b"]
+    assert by_region.context["sections"]["tables"]["regions"].highlight == {3}  # MA-04, the fourth
 
     by_site = client.get(NETWORK, {"as_of": "2026-06-30", "site": "site-a", "region": "MA-06"})
     assert by_site.context["dashboard"].scope.label == "site:site-a"
@@ -281,7 +281,7 @@ def test_filters_change_the_figures(english, dataset, client_for):
         "export_share": "100.0%",
         "export_africa_share": "100.0%",
     }
-    sites = {row[0]: row[3:6] for row in by_sector.context["tables"]["sites"].rows}
+    sites = {row[0]: row[3:6] for row in by_sector.context["sections"]["tables"]["sites"].rows}
     assert sites["Technopark site-b"] == [1, 1, 0]  # s3 only: ever, resident, not now
 
     # An earlier date: at the end of 2019 only s3 was supported (at B).
@@ -290,7 +290,7 @@ def test_filters_change_the_figures(english, dataset, client_for):
 
     # A period: nothing happened in 2025.
     period = client.get(NETWORK, {"as_of": "2026-06-30", "date_from": "2025-01-01", "date_to": "2025-12-31"})
-    assert dict(period.context["tables"]["funnel"].rows)["Submitted"] == 0
+    assert dict(period.context["sections"]["tables"]["funnel"].rows)["Submitted"] == 0
     assert "From Jan. 1, 2025 to Dec. 31, 2025" in period.content.decode()
 
 
@@ -337,7 +337,7 @@ def test_comparison_reads_the_snapshot_of_a_past_date(english, dataset, client_f
     with scopes_disabled():
         KpiSnapshot.objects.filter(scope="site:site-a", as_of=D).update(jobs_total=700)
     response = _get(client_for, "staff", NETWORK, {"as_of": "2026-06-30"})
-    sites = {row[0]: row for row in response.context["tables"]["sites"].rows}
+    sites = {row[0]: row for row in response.context["sections"]["tables"]["sites"].rows}
     assert sites["Technopark site-a"][8] == 700
     assert shown(response, "jobs_total") == "25"  # the headline is always live
     source = response.context["dashboard"].source
@@ -380,7 +380,7 @@ def test_manager_a_sees_site_a_dashboard(english, dataset, client_for):
         "export_share": "50.0%",
         "export_africa_share": "50.0%",
     }
-    tables = response.context["tables"]
+    tables = response.context["sections"]["tables"]
     assert set(tables) == {"headline", "years", "cohorts", "dimensions", "mentoring", "occupancy", "funnel"}
     assert dict(tables["funnel"].rows)["Submitted"] == 2
     form = response.context["form"]
@@ -507,7 +507,7 @@ def test_site_exports(english, dataset, client_for):
 
 def test_export_links_carry_the_filters(dataset, client_for):
     response = _get(client_for, "staff", NETWORK, {"as_of": "2026-06-30", "region": "MA-04", "sector": "ict"})
-    table = response.context["tables"]["sites"]
+    table = response.context["sections"]["tables"]["sites"]
     assert table.csv_url == (
         "/network/dashboard/export/sites/?as_of=2026-06-30&date_from=2025-07-01&date_to=2026-06-30"
         "&sector=ict&region=MA-04&format=csv"

@@ -361,3 +361,25 @@ def test_the_service_page_is_O1_in_sessions(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(f"/services/{service.pk}/").content.decode()
     assert page.count("Second Co") == 1  # the one session without a registration offers the choice
+
+
+# --- The cached list ----------------------------------------------------------------------
+def test_the_list_is_a_cached_fragment_for_every_visitor(en, world, client_for, django_assert_max_num_queries):
+    first = en.get("/services/?dimension=financing").content.decode()
+    with scopes_disabled():
+        ServiceFactory(site=None, title="Added since", dimension="financing")
+    with django_assert_max_num_queries(0):  # no session, no query: the fragment as it was
+        again = en.get("/services/?dimension=financing").content.decode()
+    assert "Added since" not in again and again.count("<article") == first.count("<article")
+    assert "Added since" in en.get("/services/?dimension=financing&q=").content.decode()  # another URL
+    signed_in = client_for("manager_b")
+    signed_in.cookies["django_language"] = "en"
+    assert "Added since" not in signed_in.get("/services/?dimension=financing").content.decode()  # same fragment
+
+
+def test_without_the_cache_the_list_is_always_fresh(en, world, settings):
+    settings.CATALOGUE_CACHE_SECONDS = 0
+    en.get("/services/")
+    with scopes_disabled():
+        ServiceFactory(site=None, title="Added since")
+    assert "Added since" in en.get("/services/").content.decode()

@@ -19,6 +19,7 @@ MATRIX: dict[str, Route] = {
     "sites:list": Route("/sites/", PUBLIC),
     "sites:detail": Route("/sites/site-a/", PUBLIC),
     "health": Route("/health/", PUBLIC),
+    "health_live": Route("/health/live/", PUBLIC),
     "set_language": Route("/i18n/setlang/", (302,) * 6, "post", {"language": "ar", "next": "/"}),
     # Signed-in pages
     "accounts:landing": Route("/dashboard/", SIGNED_IN),

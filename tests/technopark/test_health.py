@@ -5,6 +5,7 @@ import time
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.db import OperationalError, connection
 from django.test import override_settings
 
@@ -68,8 +69,11 @@ def test_database_down_is_503_without_details(client):
 
 
 def test_cache_down_is_503(client):
-    unreachable = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": UNREACHABLE_REDIS}}
-    with override_settings(CACHES=unreachable):
+    unreachable = {
+        **settings.CACHES,  # the other caches as they are
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": UNREACHABLE_REDIS},
+    }
+    with override_settings(CACHES=unreachable, SESSION_CACHE_ALIAS="default"):
         response, elapsed = _get(client)
     assert response.status_code == 503
     body = response.json()
@@ -130,3 +134,12 @@ def test_production_answers_plain_http_probes_with_json_logs():
     )
     result = _shell(code, PRODUCTION)
     assert result.stdout.strip().splitlines()[-1] == "200 301", result.stderr
+
+
+def test_liveness_answers_without_touching_the_database(client, django_assert_num_queries, monkeypatch):
+    monkeypatch.setitem(health.CHECKS, "database", lambda: 1 / 0)  # even with the database down
+    with django_assert_num_queries(0):
+        response = client.get("/health/live/")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert "no-cache" in response["Cache-Control"]

@@ -11,12 +11,13 @@ import threading
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from reports import api as reports_api
+from reports import kpis
 from reports.views import dashboards
 from technopark import db_router
 from technopark.celery import app as celery_app
@@ -92,7 +93,7 @@ def test_a_replica_url_adds_the_alias_and_the_router():
 
 def test_redis_holds_the_cache_and_the_sessions():
     found = _settings(REDIS_URL="redis://127.0.0.1:6379/9")
-    assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["cache"] == "technopark.cache.FailSoftRedisCache"
     assert found["session_engine"] == "technopark.session_store"
 
 
@@ -175,15 +176,18 @@ def test_the_flag_is_restored_on_error_and_not_shared_with_other_threads():
     assert decorated() is True and reading_replica() is False
 
 
-def _spy(monkeypatch, module):
+def _spy(monkeypatch, *modules):
+    """Record, for each KPI computation, whether it read the replica. The cached headline
+    (reports.kpis.headline_cached) calls reports.kpis.headline."""
     calls = []
-    real = module.headline
+    real = kpis.headline
 
     def spy(*args, **kwargs):
         calls.append(reading_replica())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(module, "headline", spy)
+    for module in (kpis, *modules):
+        monkeypatch.setattr(module, "headline", spy)
     return calls
 
 
@@ -210,7 +214,7 @@ def test_dashboards_compute_inside_the_replica_block(client_for, monkeypatch, pe
 
 @pytest.mark.django_db
 def test_the_kpi_api_computes_inside_the_replica_block(client_for, monkeypatch):
-    calls = _spy(monkeypatch, reports_api)
+    calls = _spy(monkeypatch)
     response = client_for("staff").get("/api/v1/kpis/", {"scope": "network", "as_of": "2026-06-30"})
     assert response.status_code == 200
     assert calls == [True]
@@ -220,13 +224,16 @@ def test_the_kpi_api_computes_inside_the_replica_block(client_for, monkeypatch):
 def _redis_down():
     # Restored before the suite's own cache clean-up runs (tests/conftest.py).
     unreachable = {
+        **settings.CACHES,  # the other caches as they are
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": UNREACHABLE_REDIS,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
+        },
     }
-    return override_settings(CACHES=unreachable, SESSION_ENGINE="technopark.session_store")
+    return override_settings(
+        CACHES=unreachable, SESSION_CACHE_ALIAS="default", SESSION_ENGINE="technopark.session_store"
+    )
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ UNSET = {
     "CELERY_BROKER_URL",
     "CELERY_TASK_ALWAYS_EAGER",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests for their own process only
+    "TRUSTED_PROXY_COUNT",
 }
 
 
