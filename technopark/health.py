@@ -14,7 +14,7 @@ import time
 import uuid
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -34,7 +34,10 @@ def check_database() -> dict:
 
 
 def check_cache() -> dict:
-    # A key of its own per probe: concurrent probes from other processes cannot interfere.
+    # The sessions' cache: the same server as the default one, but it raises instead of
+    # failing soft, so the probe names the error. A key of its own per probe: concurrent
+    # probes from other processes cannot interfere.
+    cache = caches[settings.SESSION_CACHE_ALIAS]
     key, token = f"health:{uuid.uuid4().hex}", uuid.uuid4().hex
     cache.set(key, token, timeout=10)
     try:
