@@ -40,7 +40,7 @@ def _to(address: str) -> list:
 @pytest.fixture
 def solo(world, site_a, unscoped):
     """A founder alone in their startup (admitted at A), with a mentor session four days
-    ahead at 10:00, one inside the cut-off, one held last week, and seats: confirmed in a
+    ahead at 10:00, one inside the cut-off, one held eight days ago, and seats: confirmed in a
     full session with somebody waiting, waitlisted in another, one attended last month."""
     mentor = MentorProfile.objects.get(pk=world["mentor"])
     mentor.user.language = "en"
@@ -70,7 +70,8 @@ def solo(world, site_a, unscoped):
         "start": start,
         "upcoming": booking(start),
         "too_late": booking(now + datetime.timedelta(hours=6)),
-        "held": booking(now - datetime.timedelta(days=7), attendance=Attendance.HELD),
+        # Eight days ago: the world fixture's own past session with this mentor is 7 days ago.
+        "held": booking(now - datetime.timedelta(days=8), attendance=Attendance.HELD),
         "seat": seat(full),
         "waiting": RegistrationFactory(session=full, status=RegistrationStatus.WAITLISTED, email="next@example.ma"),
         "waitlisted": seat(other, status=RegistrationStatus.WAITLISTED),
