@@ -8,7 +8,7 @@ head-office staff) and `network_scope` (for reviewed network-wide views) produce
 
 from contextlib import contextmanager
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django_scopes import scope
 
 from .models import Site
@@ -37,13 +37,20 @@ def visible_site_ids(user) -> list[int] | None:
     )
 
 
-def managed_site_ids(user) -> list[int] | None:
-    """Ids of the sites where `user` works (a site membership); None means every site."""
+def managed_sites(user) -> QuerySet[Site]:
+    """The sites where `user` works (a site membership); every site for head office."""
     if not user.is_authenticated or not user.is_active:
-        return []
+        return Site.objects.none()
     if user.is_head_office:
+        return Site.objects.all()
+    return Site.objects.filter(memberships__user=user).distinct()
+
+
+def managed_site_ids(user) -> list[int] | None:
+    """Ids of `managed_sites`; None means every site (head office)."""
+    if user.is_authenticated and user.is_active and user.is_head_office:
         return None
-    return list(Site.objects.filter(memberships__user=user).order_by("pk").values_list("pk", flat=True))
+    return list(managed_sites(user).order_by("pk").values_list("pk", flat=True))
 
 
 def managed_site(user, slug: str) -> Site | None:

@@ -30,13 +30,14 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from accounts.permissions import head_office_required
 from sites.models import Region, Site, SiteStatus
 from sites.scoping import network_scope
 from technopark.db_router import use_replica
+from technopark.fragments import fragment_key
 
 from .. import activity as activity_engine
 from .. import trends
@@ -582,7 +583,7 @@ def _page(request, template_context: dict, form, dashboard: Dashboard | None):
             sections=SimpleLazyObject(lambda: _sections(request, dashboard, query)),
             cache_seconds=settings.KPI_CACHE_SECONDS,
             cache_minutes=settings.KPI_CACHE_SECONDS // 60,
-            cache_key=f"{request.path}?{urlencode(sorted(request.GET.lists()), doseq=True)}|{dashboard.today}|{get_language()}",
+            cache_key=fragment_key(request, dashboard.today),
         )
     return render(request, "reports/dashboards/dashboard.html", context)
 

@@ -12,7 +12,6 @@ token in the URL (cancel links, calendar feed).
 import datetime
 import hashlib
 import re
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -28,8 +27,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 from django.views.decorators.http import require_POST
 
 from mentors import ics as mentor_ics
@@ -37,6 +36,7 @@ from mentors import selectors as mentor_selectors
 from sites.scoping import network_scope
 from startups.selectors import startups_of_member
 from technopark.errors import Conflict
+from technopark.fragments import fragment_key
 from technopark.throttling import client_ip, over_limit
 
 from .. import actions, ics, selectors
@@ -139,7 +139,7 @@ def catalogue(request):
                 "form": form,
                 "page": page,
                 "cache_seconds": settings.CATALOGUE_CACHE_SECONDS,
-                "cache_key": f"{urlencode(sorted(request.GET.lists()), doseq=True)}|{get_language()}",
+                "cache_key": fragment_key(request),
             },
         )
 

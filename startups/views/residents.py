@@ -7,7 +7,6 @@ Anyone working at the site may read; only its managers (and head office) may wri
 """
 
 import datetime
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,13 +18,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_site_manager, require_site_manager
 from technopark.errors import Conflict
 from technopark.forms import add_action_errors
+from technopark.fragments import fragment_key
 from technopark.versions import data_version
 
 from .. import actions, exports, selectors
@@ -201,7 +200,7 @@ def resident_list(request, site_slug):
             "today": today,
             "csv_query": _query_without(request, "page", format="csv"),
             "xlsx_query": _query_without(request, "page", format="xlsx"),
-            "cache_key": f"{site.pk}|{urlencode(sorted(request.GET.lists()), doseq=True)}|{today}|{get_language()}|{versions}",
+            "cache_key": fragment_key(request, today, versions),
         },
     )
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models.functions import Coalesce
-from django_scopes import scopes_disabled
 
 from sites.models import Site, SiteStatus
 from startups.models import Startup
@@ -34,9 +33,9 @@ class Size:
 
 
 def present(size: Size) -> bool:
-    """Whether the bench rows of `size` are already in the database."""
-    with scopes_disabled():
-        return Startup.objects.filter(rc_number__startswith=STARTUP_MARK).count() == size.startups
+    """Whether the bench rows of `size` are already in the database (call with the scopes
+    disabled: the `bench` command does)."""
+    return Startup.objects.filter(rc_number__startswith=STARTUP_MARK).count() == size.startups
 
 
 def _run(sql: str, params: dict) -> int:
@@ -162,8 +161,9 @@ WHERE m.status = 'published'
 
 
 def build(*, size: Size, today: datetime.date, now: datetime.datetime, log=print) -> None:
-    """Write the bench rows on top of the demo network (`seed_demo` first). One transaction:
-    a failed build leaves the database as it was."""
+    """Write the bench rows on top of the demo network (`seed_demo` first), with the scopes
+    disabled (the `bench` command does: the rows span every site). One transaction: a failed
+    build leaves the database as it was."""
     if connection.vendor != "postgresql":
         raise RuntimeError("The benchmark dataset is built on PostgreSQL.")
     first_booking_day = datetime.datetime.combine(
@@ -193,7 +193,7 @@ def build(*, size: Size, today: datetime.date, now: datetime.datetime, log=print
         ("registrations", REGISTRATIONS),
         ("mentor bookings", BOOKINGS),
     ]
-    with transaction.atomic(), scopes_disabled():
+    with transaction.atomic():
         # The network as planned: every site open and hosting startups.
         Site.objects.exclude(status=SiteStatus.OPERATIONAL).update(
             status=SiteStatus.OPERATIONAL, opened_on=Coalesce("opened_on", datetime.date(2001, 10, 1))

@@ -24,6 +24,15 @@ from reports.snapshots import snapshots_compute, year_ends_backfill
 from services.models import Registration
 from startups.models import Admission, Declaration, Startup
 from technopark.bench import dataset, load
+from technopark.pgtools import pg_environment
+
+LIBPQ_PARAMETERS = {
+    "host": "PGHOST",
+    "port": "PGPORT",
+    "user": "PGUSER",
+    "password": "PGPASSWORD",
+    "sslmode": "PGSSLMODE",
+}
 
 PAGES = [
     load.Page("trivial view (floor)", "/health/live/", None, trivial=True),
@@ -89,6 +98,10 @@ class Command(BaseCommand):
     def ensure_dataset(self, size: dataset.Size, *, rebuild: bool) -> None:
         self.create_database()
         call_command("migrate", verbosity=0)
+        with scopes_disabled():  # a management command: the dataset spans every site
+            self._ensure_dataset(size, rebuild=rebuild)
+
+    def _ensure_dataset(self, size: dataset.Size, *, rebuild: bool) -> None:
         if dataset.present(size) and not rebuild:
             self.stdout.write("Dataset present: reusing it (--rebuild to build it again).")
             return
@@ -106,15 +119,12 @@ class Command(BaseCommand):
     def create_database(self, *, recreate: bool = False) -> None:
         """Create the bench database if it is missing (or drop it first), through the
         server's maintenance database."""
-        params = settings.DATABASES["default"]
-        name = params["NAME"]
+        env = pg_environment()
+        name = env["PGDATABASE"]
         connections.close_all()
         maintenance = psycopg2.connect(
             dbname="postgres",
-            user=params.get("USER") or None,
-            password=params.get("PASSWORD") or None,
-            host=params.get("HOST") or None,
-            port=params.get("PORT") or None,
+            **{key: env[variable] for key, variable in LIBPQ_PARAMETERS.items() if env.get(variable)},
         )
         maintenance.autocommit = True
         with maintenance.cursor() as cursor:
