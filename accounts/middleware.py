@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.auth import middleware as auth_middleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
@@ -7,8 +8,8 @@ from django.utils.functional import SimpleLazyObject
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from .identity import identity_resolve
 from .permissions import has_totp, requires_mfa
-from .sessions import session_touch
 
 
 def _token_user(request, session_user):
@@ -82,15 +83,13 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
-class SessionActivityMiddleware:
-    """Keeps each signed-in session's row (accounts.sessions) up to date, and signs out a
-    session whose row was deleted from another browser. Placed right after the
-    authentication middleware, so it sees the session's user, never an API token's."""
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, plus, for a session signed in: its row checked and kept up to date
+    (accounts.sessions: signed out from another browser, the request is anonymous), the
+    whole identity served from the cache when it can (accounts.identity). Before the API
+    token middleware, so it sees the session's user, never a token's."""
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if SESSION_KEY in request.session and request.user.is_authenticated:
-            session_touch(request)
-        return self.get_response(request)
+    def process_request(self, request):
+        super().process_request(request)
+        if SESSION_KEY in request.session:
+            identity_resolve(request)

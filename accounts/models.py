@@ -24,7 +24,20 @@ class Role(models.TextChoices):
     PARTNER = "partner", _("Partner / incubator manager")
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """An update sends no `post_save`: the identities of the users it changes, cached
+        with their sessions (accounts.identity), are made stale here instead."""
+        from .identity import identity_changed
+
+        changed = list(self.values_list("pk", flat=True))
+        count = super().update(**kwargs)
+        if changed:
+            identity_changed(*changed)
+        return count
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra):

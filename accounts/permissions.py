@@ -1,5 +1,6 @@
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
@@ -8,15 +9,29 @@ from rest_framework.permissions import BasePermission
 def requires_mfa(user) -> bool:
     """Whether `user` must have TOTP when REQUIRE_STAFF_MFA is on: head office, admin users
     and anyone with a role at a site."""
-    from sites.models import Site
+    from sites.scoping import managed_site_list
 
-    return user.is_head_office or user.is_staff or Site.objects.filter(memberships__user=user).exists()
+    return user.is_head_office or user.is_staff or bool(managed_site_list(user))
+
+
+# A request's user may carry whether they have TOTP, as of the request's start
+# (`remember_totp`, cached with the session by accounts.identity).
+TOTP_ATTRIBUTE = "_has_totp"
 
 
 def has_totp(user) -> bool:
     from allauth.mfa.models import Authenticator
 
+    known = getattr(user, TOTP_ATTRIBUTE, None)
+    if known is not None:
+        return known
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def remember_totp(user) -> None:
+    """Put `has_totp` on a request's user when the staff MFA rule reads it on every request."""
+    if settings.REQUIRE_STAFF_MFA and requires_mfa(user):
+        setattr(user, TOTP_ATTRIBUTE, has_totp(user))
 
 
 def head_office_required(view):

@@ -4,12 +4,13 @@ others) out.
 Works with any SESSION_ENGINE (database, cache, cached database) because it never lists the
 session store: a `UserSession` row is written when the user signs in, and the row's id is
 kept in the session itself. On every request `session_touch` (called by
-`accounts.middleware.SessionActivityMiddleware`) finds that row by id:
+`accounts.middleware.AuthenticationMiddleware`) finds that row by id:
 - the row is gone (signed out from another browser) → the request is signed out, whatever
   the engine did with the stored session;
 - the session key changed (a password change cycles it) → the row follows it;
 - the last activity is older than `TOUCH_EVERY` → one UPDATE; otherwise no write at all, so
-  a signed-in request costs one primary-key lookup.
+  a signed-in request costs one primary-key lookup (none when accounts.identity serves the
+  session from the cache: every deletion of a row makes that stale at once).
 A session signed in before this existed has no id in it and is adopted on its next request.
 Signing a session out deletes its row (with an audit entry) and, once committed, the stored
 session too (`SessionStore(key).delete()`), so the browser is anonymous even before the
@@ -151,24 +152,32 @@ def _expired_before(now: datetime.datetime) -> datetime.datetime:
     return now - datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE) - TOUCH_EVERY
 
 
-def session_touch(request) -> None:
-    """Called for every request of a session-authenticated user (see the module doc)."""
+def touch_due(last_seen_at: datetime.datetime) -> bool:
+    """Whether a session last seen then must have its last activity written now."""
+    return _now() - last_seen_at >= TOUCH_EVERY
+
+
+def session_touch(request) -> datetime.datetime | None:
+    """Called for every request of a session-authenticated user (see the module doc), but
+    those accounts.identity serves from the cache; returns the session's last activity as
+    now recorded, None when the request was signed out."""
     row_id = request.session.get(SESSION_ROW)
     if row_id is None:
-        session_track(request=request, user=request.user)
-        return
+        row = session_track(request=request, user=request.user)
+        return row.last_seen_at if row is not None else None
     row = UserSession.objects.filter(pk=row_id, user_id=request.user.pk).only("session_key", "last_seen_at").first()
     if row is None:
         logout(request)  # signed out from elsewhere: this request is anonymous from here on
-        return
+        return None
     now, key = _now(), request.session.session_key
     changes = {}
     if key and row.session_key != key:
         changes["session_key"] = key
-    if now - row.last_seen_at >= TOUCH_EVERY:
+    if touch_due(row.last_seen_at):
         changes.update(last_seen_at=now, ip=_client_network(request), user_agent=_user_agent(request))
     if changes:
         UserSession.objects.filter(pk=row.pk).update(**changes)
+    return changes.get("last_seen_at", row.last_seen_at)
 
 
 def session_forget(*, request) -> None:

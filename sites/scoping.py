@@ -46,10 +46,33 @@ def managed_sites(user) -> QuerySet[Site]:
     return Site.objects.filter(memberships__user=user).distinct()
 
 
+# A request's user may carry its managed sites, as of the request's start
+# (`remember_managed_sites`, cached with the session by accounts.identity): the tenancy
+# check of every back-office request and the navigation then need no query.
+SITES_ATTRIBUTE = "_managed_site_list"
+
+
+def managed_site_list(user) -> list[Site]:
+    """`managed_sites(user)` with their regions, by slug."""
+    known = getattr(user, SITES_ATTRIBUTE, None)
+    if known is not None:
+        return known
+    return list(managed_sites(user).select_related("region").order_by("slug"))
+
+
+def remember_managed_sites(user) -> None:
+    """Put `managed_site_list(user)` on a request's user (but head office's: every site,
+    which the navigation does not list, is not worth carrying)."""
+    if not user.is_head_office:
+        setattr(user, SITES_ATTRIBUTE, managed_site_list(user))
+
+
 def managed_site_ids(user) -> list[int] | None:
     """Ids of `managed_sites`; None means every site (head office)."""
     if user.is_authenticated and user.is_active and user.is_head_office:
         return None
+    if hasattr(user, SITES_ATTRIBUTE):
+        return sorted(site.pk for site in managed_site_list(user))
     return list(managed_sites(user).order_by("pk").values_list("pk", flat=True))
 
 
@@ -58,6 +81,8 @@ def managed_site(user, slug: str) -> Site | None:
     (missing and foreign look alike)."""
     if not user.is_authenticated or not user.is_active:
         return None
+    if hasattr(user, SITES_ATTRIBUTE):
+        return next((site for site in managed_site_list(user) if site.slug == slug), None)
     sites = Site.objects.filter(slug=slug)
     if not user.is_head_office:
         sites = sites.filter(Q(memberships__user=user))

@@ -67,8 +67,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.SessionActivityMiddleware",
+    "accounts.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -146,7 +145,13 @@ if REDIS_URL:
     # and clearsessions work on the table); Redis serves the reads. Without Redis (down or
     # unreachable) they fall back to the database (technopark.session_store).
     SESSION_ENGINE = "technopark.session_store"
+    # A signed-in session's identity (user, session row, sites, TOTP) is cached this long
+    # against version stamps that every change moves on at once (accounts.identity); the
+    # delay only bounds a change whose stamp could not be moved (Redis unreachable then).
+    IDENTITY_CACHE_SECONDS = env.int("IDENTITY_CACHE_SECONDS", default=60)
 else:
+    # A per-process cache cannot carry other processes' invalidations: no identity cache.
+    IDENTITY_CACHE_SECONDS = 0
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # The embedded default keeps Django's database sessions.
 # What every process renders alike and never changes while it runs (menus, footer: URLs and

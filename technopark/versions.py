@@ -1,13 +1,14 @@
-"""Version stamps for cached fragments of pages whose data must show at once when they
-change (back-office lists): the fragment's key holds the version of the data it shows, and
-every write of that data moves the version on, once committed, so the next request renders
-afresh. A rolled-back write moves nothing.
+"""Version stamps for what is cached yet must show a change at once (back-office lists, a
+signed-in session's identity): the value is stored with the version of the data it was made
+of, and every write of that data moves the version on, once committed, so the next request
+makes it afresh. A rolled-back write moves nothing.
 
 Stamps live in the shared cache. Without it (Redis down) every read gets a new stamp, so
-fragments are simply not reused: slower, never stale.
+values are simply not reused: slower, never stale.
 """
 
 import uuid
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
@@ -25,6 +26,27 @@ def data_version(*names: str) -> str:
     return ".".join(stamps.get(key) or missing[key] for key in keys)
 
 
+def versioned_get(key: str, *names: str) -> tuple[Any, str]:
+    """What `versioned_set` stored at `key` if it was stored under the current stamps of
+    `names` (else None), and those stamps, to store a fresh value under; one round trip
+    (missing stamps are created). Read the stamps BEFORE what the value is made of, so that
+    a change committed meanwhile makes it stale at once."""
+    stamps = [PREFIX + name for name in names]
+    found = cache.get_many([*stamps, key])
+    missing = {stamp: uuid.uuid4().hex for stamp in stamps if stamp not in found}
+    if missing:
+        cache.set_many(missing, timeout=None)
+    version = ".".join(found.get(stamp) or missing[stamp] for stamp in stamps)
+    stored = found.get(key)
+    if stored is not None and stored[0] == version:
+        return stored[1], version
+    return None, version
+
+
+def versioned_set(key: str, value: Any, version: str, timeout: int) -> None:
+    cache.set(key, (version, value), timeout)
+
+
 class PendingBumps:
     """The stamps to move on once the transaction commits (a class, so that tests can tell
     these callbacks from the others)."""
@@ -36,7 +58,11 @@ class PendingBumps:
         cache.set_many({PREFIX + name: uuid.uuid4().hex for name in self.names}, timeout=None)
 
 
-def data_changed(*names: str) -> None:
+def data_changed(*names: str, now: bool = False) -> None:
     """Move the stamps of `names` on once the current transaction commits (at once outside
-    one); a rolled-back transaction moves nothing."""
+    one); a rolled-back transaction moves nothing. `now`: also at once, for what must never
+    be served stale, not even to the transaction's own later reads; the bump at the commit
+    still follows, for the readers that saw the old rows meanwhile."""
+    if now:
+        PendingBumps(names)()
     transaction.on_commit(PendingBumps(names))

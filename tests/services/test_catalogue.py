@@ -20,6 +20,7 @@ from tests.factories import (
     StartupFactory,
     StartupMemberFactory,
 )
+from tests.querycount import settle
 
 pytestmark = pytest.mark.django_db
 
@@ -209,6 +210,7 @@ def _services_with_sessions(count: int, site) -> None:
 @pytest.mark.parametrize("persona", ["anonymous", "founder_a"])
 def test_the_catalogue_is_O1_in_queries(client_for, world, site_a, persona, django_assert_max_num_queries):
     client = client_for(persona)
+    settle(client)
     with django_assert_max_num_queries(12) as few:
         assert client.get("/services/").status_code == 200
     _services_with_sessions(30, site_a)

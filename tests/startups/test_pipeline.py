@@ -34,6 +34,7 @@ from tests.factories import (
     StartupMemberFactory,
     UserFactory,
 )
+from tests.querycount import settle
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 # Hand-computed example with the default criteria (team ×3, innovation ×2, market ×2, fit ×1):
@@ -409,6 +410,7 @@ def test_pipeline_list_queries_do_not_grow(client, site_a, manager_a, committee_
     client.force_login(manager_a)
     url = "/manage/site-a/applications/"
     client.get(url)  # warm caches (content types, session)
+    settle(client)
     one = _queries(client, url)
     with scopes_disabled():
         _applications_with_scores(site_a, call, 29, [manager_a, committee_a])

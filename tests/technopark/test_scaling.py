@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from reports import kpis
 from reports.views import dashboards
 from technopark import db_router
+from technopark.cache import redis_caches
 from technopark.celery import app as celery_app
 from technopark.db_router import ReplicaRouter, reading_replica, use_replica
 from technopark.session_store import SessionStore
@@ -222,17 +223,11 @@ def test_the_kpi_api_computes_inside_the_replica_block(client_for, monkeypatch):
 
 # --- Sessions ---------------------------------------------------------------------------------
 def _redis_down():
-    # Restored before the suite's own cache clean-up runs (tests/conftest.py).
-    unreachable = {
-        **settings.CACHES,  # the other caches as they are
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": UNREACHABLE_REDIS,
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        },
-    }
+    # The production caches (technopark.cache.redis_caches) on a server that does not
+    # answer. Restored before the suite's own cache clean-up runs (tests/conftest.py).
+    unreachable = {**settings.CACHES, **redis_caches(UNREACHABLE_REDIS)}  # the other caches as they are
     return override_settings(
-        CACHES=unreachable, SESSION_CACHE_ALIAS="default", SESSION_ENGINE="technopark.session_store"
+        CACHES=unreachable, SESSION_CACHE_ALIAS="sessions", SESSION_ENGINE="technopark.session_store"
     )
 
 
