@@ -66,11 +66,28 @@ class CacheServerDown(RedisConnectionError):
     """Raised without trying the server: it failed less than `OUTAGE_SECONDS` ago."""
 
 
+class ReusedClient(django_redis.RedisCacheClient):
+    """Django's client builds a new `redis.Redis` (its table of ~170 response callbacks
+    included) for every cache call; one per connection pool does (it is thread-safe)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class RedisCache(django_redis.RedisCache):
     """Django's Redis cache, failing at once while its server is known to be down."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = ReusedClient
         self.outage = _outages.setdefault(tuple(self._servers), Outage(OUTAGE_SECONDS))
 
     def _run(self, call, *args):

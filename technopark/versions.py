@@ -16,16 +16,6 @@ from django.db import transaction
 PREFIX = "version:"
 
 
-def data_version(*names: str) -> str:
-    """The current stamps of `names`, joined (one round trip; created on first use)."""
-    keys = [PREFIX + name for name in names]
-    stamps = cache.get_many(keys)
-    missing = {key: uuid.uuid4().hex for key in keys if key not in stamps}
-    if missing:
-        cache.set_many(missing, timeout=None)
-    return ".".join(stamps.get(key) or missing[key] for key in keys)
-
-
 def versioned_get(key: str, *names: str) -> tuple[Any, str]:
     """What `versioned_set` stored at `key` if it was stored under the current stamps of
     `names` (else None), and those stamps, to store a fresh value under; one round trip

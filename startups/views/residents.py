@@ -25,7 +25,6 @@ from accounts.permissions import is_site_manager, require_site_manager
 from technopark.errors import Conflict
 from technopark.forms import add_action_errors
 from technopark.fragments import fragment_key
-from technopark.versions import data_version
 
 from .. import actions, exports, selectors
 from ..forms.residents import (
@@ -185,10 +184,9 @@ def resident_list(request, site_slug):
         )
 
     # The filters and the table are a cached fragment, per site, URL, language and day, that
-    # any change of what it shows replaces (startups.signals): the form, the rows and the
-    # sort links are only built when it is missing.
+    # any change of what it shows replaces (startups.signals: the versions): the form, the
+    # rows and the sort links are only built when it is missing.
     listing = SimpleLazyObject(lambda: _listing(request, today))
-    versions = data_version(residents_version(site.pk), STARTUPS)
     return render(
         request,
         "startups/residents/list.html",
@@ -200,7 +198,8 @@ def resident_list(request, site_slug):
             "today": today,
             "csv_query": _query_without(request, "page", format="csv"),
             "xlsx_query": _query_without(request, "page", format="xlsx"),
-            "cache_key": fragment_key(request, today, versions),
+            "cache_key": fragment_key(request, today),
+            "cache_versions": [residents_version(site.pk), STARTUPS],
         },
     )
 

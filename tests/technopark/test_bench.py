@@ -92,3 +92,12 @@ def test_the_table_marks_each_missed_target():
     rows = load.table(results).splitlines()[2:]
     assert [row.split("|")[9].strip() for row in rows] == ["floor", "reference", "met", "**missed**", "**missed**"]
     assert "| 40% |" in rows[2] and "| 80.0 |" in rows[3] and rows[2].endswith("| 1,500 |")
+
+
+@pytest.mark.django_db
+def test_pages_are_measured_with_the_cookies_a_browser_sends(personas):
+    """Without the CSRF and language cookies, every request would pay for a new CSRF secret
+    and a language cookie, which no browser causes."""
+    signed_in = dict(part.split("=", 1) for part in load.browser_cookies(personas["manager_a"].email).split("; "))
+    assert {"sessionid", "csrftoken", "django_language"} <= set(signed_in)
+    assert set(dict(part.split("=", 1) for part in load.browser_cookies(None).split("; "))) == {"csrftoken"}

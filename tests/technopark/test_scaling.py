@@ -237,6 +237,15 @@ def redis_down():
         yield
 
 
+def test_a_redis_cache_reuses_one_client_per_connection_pool():
+    """Django's builds a new client for every call (technopark.cache.ReusedClient)."""
+    from technopark.cache import RedisCache
+
+    cache = RedisCache(UNREACHABLE_REDIS, {})  # no call is made: nothing connects
+    assert cache._cache.get_client("a") is cache._cache.get_client("b")
+    assert cache._cache.get_client("a", write=True) is cache._cache.get_client("a")  # one server: one pool
+
+
 @pytest.mark.django_db
 def test_sessions_are_read_from_the_cache(settings):
     settings.SESSION_ENGINE = "technopark.session_store"
