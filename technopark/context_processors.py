@@ -1,8 +1,27 @@
+import functools
+
 from django.conf import settings
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language_bidi
 
 from sites.scoping import managed_site_list
+
+
+@functools.cache
+def layout_urls() -> dict[str, str]:
+    """The URLs of the layout's forms and links outside its cached parts: the same for every
+    request while the process runs, so reversed once."""
+    return {
+        name: reverse(view)
+        for name, view in {
+            "set_language": "set_language",
+            "profile": "accounts:profile",
+            "logout": "account_logout",
+            "login": "account_login",
+            "signup": "account_signup",
+        }.items()
+    }
 
 
 def navigation(request):
@@ -14,4 +33,5 @@ def navigation(request):
         "text_direction": "rtl" if get_language_bidi() else "ltr",
         "manage_sites": manage_sites,
         "portal_languages": settings.LANGUAGES,
+        "layout_urls": layout_urls(),
     }

@@ -25,11 +25,14 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -572,6 +575,18 @@ def _sections(request, dashboard: Dashboard, query: dict) -> dict:
     return {"tables": tables, "charts": charts, "charts_json": {key: c.as_json() for key, c in charts.items()}}
 
 
+TEMPLATE = "reports/dashboards/dashboard.html"
+
+
+def _cached_figures(request, today: datetime.date) -> str | None:
+    """The page's cached filters and figures (the fragment `_page` renders), when the cache
+    still has them: the page then needs neither its form nor its dashboard."""
+    if not settings.KPI_CACHE_SECONDS:
+        return None
+    figures = cache.get(make_template_fragment_key("dashboard", [fragment_key(request, today)]))
+    return mark_safe(figures) if figures is not None else None  # noqa: S308 (rendered by the template)
+
+
 def _page(request, template_context: dict, form, dashboard: Dashboard | None):
     context = {**template_context, "form": form, "dashboard": dashboard}
     if dashboard is not None:
@@ -585,7 +600,7 @@ def _page(request, template_context: dict, form, dashboard: Dashboard | None):
             cache_minutes=settings.KPI_CACHE_SECONDS // 60,
             cache_key=fragment_key(request, dashboard.today),
         )
-    return render(request, "reports/dashboards/dashboard.html", context)
+    return render(request, TEMPLATE, context)
 
 
 def _export(dashboard: Dashboard, key: str, export_format: str | None):
@@ -609,6 +624,8 @@ def _bad_filters(form) -> HttpResponseBadRequest:
 @head_office_required
 def network_dashboard(request):
     today = timezone.localdate()
+    if (figures := _cached_figures(request, today)) is not None:
+        return render(request, TEMPLATE, {"is_network": True, "figures": figures})
     form = NetworkDashboardForm(request.GET, today=today)
     dashboard = _network_dashboard(form, today) if form.is_valid() else None
     with use_replica():  # the figures are read from the replica when there is one
@@ -628,6 +645,8 @@ def network_dashboard_export(request, table):
 @login_required
 def site_dashboard(request, site_slug):
     today = timezone.localdate()
+    if (figures := _cached_figures(request, today)) is not None:
+        return render(request, TEMPLATE, {"is_network": False, "site": request.site, "figures": figures})
     form = SiteDashboardForm(request.GET, today=today)
     dashboard = _site_dashboard(request, form, today) if form.is_valid() else None
     with use_replica():

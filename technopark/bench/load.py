@@ -154,31 +154,49 @@ def wrk(url: str, *, cookie: str | None, duration: int, connections: int, thread
     return report
 
 
-def measure(pages: list[Page], *, duration: int, connections: int, threads: int, workers: int, log) -> list[Result]:
+def median_report(reports: list[dict]) -> dict:
+    """Of one page's rounds, the one with the median req/s (its latencies with it)."""
+    return sorted(reports, key=lambda report: report["requests"] / report["duration_us"])[len(reports) // 2]
+
+
+def measure(
+    pages: list[Page], *, duration: int, rounds: int, connections: int, threads: int, workers: int, log
+) -> list[Result]:
+    """Every page measured in `rounds` rounds, one page after the other in each, and
+    reported by its median round: the machine's speed drifts during a run (a shared virtual
+    machine: ±30% seen between two runs), and rounds spread that drift over every page."""
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
     cookies = {page.user_email: browser_cookies(page.user_email) for page in pages}
     first = {page.name: first_and_warm(page, cookies[page.user_email]) for page in pages}
-    results = []
+    reports = {page.name: [] for page in pages}
     with Gunicorn(workers=workers) as server:
-        for page in pages:
-            url, cookie = server.base_url + page.path, cookies[page.user_email]
-            log(f"  {page.name}: {page.path}")
-            # Warm every worker (imports, connections, the page's cache) before measuring.
-            wrk(url, cookie=cookie, duration=2, connections=connections, threads=threads, strict=False)
-            report = wrk(url, cookie=cookie, duration=duration, connections=connections, threads=threads)
-            results.append(
-                Result(
-                    page=page,
-                    cold_ms=first[page.name][0],
-                    queries=first[page.name][1],
-                    requests_per_second=report["requests"] / (report["duration_us"] / 1e6),
-                    p50_ms=report["p50_us"] / 1000,
-                    p95_ms=report["p95_us"] / 1000,
-                    p99_ms=report["p99_us"] / 1000,
-                    requests=report["requests"],
+        for number in range(1, rounds + 1):
+            log(f"  round {number} of {rounds}")
+            for page in pages:
+                url, cookie = server.base_url + page.path, cookies[page.user_email]
+                if number == 1:
+                    log(f"    {page.name}: {page.path}")
+                # Warm every worker (imports, connections, the page's cache) before measuring.
+                wrk(url, cookie=cookie, duration=2, connections=connections, threads=threads, strict=False)
+                reports[page.name].append(
+                    wrk(url, cookie=cookie, duration=duration, connections=connections, threads=threads)
                 )
+    results = []
+    for page in pages:
+        report = median_report(reports[page.name])
+        results.append(
+            Result(
+                page=page,
+                cold_ms=first[page.name][0],
+                queries=first[page.name][1],
+                requests_per_second=report["requests"] / (report["duration_us"] / 1e6),
+                p50_ms=report["p50_us"] / 1000,
+                p95_ms=report["p95_us"] / 1000,
+                p99_ms=report["p99_us"] / 1000,
+                requests=report["requests"],
             )
+        )
     floor = next(result for result in results if result.page.trivial)
     for result in results:
         result.ratio = result.requests_per_second / floor.requests_per_second

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from reports.views import dashboards
 from tests.factories import AdmissionFactory, StartupFactory
 
 from .test_dashboards import NETWORK, SITE_A, dataset  # noqa: F401 (the fixture)
@@ -46,6 +47,25 @@ def test_a_dashboard_is_computed_once_then_served_from_the_cache(client_for, dat
     assert b"data-computed-at" in again.content
     other, _queries = _count(client, url + QUERY.replace("2026-06-30&", "2026-06-29&", 1))
     assert int(_supported(other)) == int(_supported(first)) + 1  # other filters: their own fragment
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("persona", "url"), [("staff", NETWORK), ("manager_a", SITE_A)])
+def test_a_cached_dashboard_builds_neither_its_form_nor_its_figures(client_for, dataset, persona, url, monkeypatch):  # noqa: F811
+    client = client_for(persona)
+    first = client.get(url + QUERY)
+    assert first.context["dashboard"] is not None
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("built although the page is cached")
+
+    monkeypatch.setattr(dashboards, "NetworkDashboardForm", not_again)
+    monkeypatch.setattr(dashboards, "SiteDashboardForm", not_again)
+    again = client.get(url + QUERY)
+    assert again.status_code == 200
+    assert _supported(again) == _supported(first)
+    for marker in (b'data-export="all-xlsx"', b'id="dashboard-charts"', b"chart.umd"):
+        assert again.content.count(marker) == first.content.count(marker) == 1
 
 
 @pytest.mark.django_db

@@ -101,3 +101,12 @@ def test_pages_are_measured_with_the_cookies_a_browser_sends(personas):
     signed_in = dict(part.split("=", 1) for part in load.browser_cookies(personas["manager_a"].email).split("; "))
     assert {"sessionid", "csrftoken", "django_language"} <= set(signed_in)
     assert set(dict(part.split("=", 1) for part in load.browser_cookies(None).split("; "))) == {"csrftoken"}
+
+
+def test_each_page_is_reported_by_its_median_round():
+    rounds = [
+        {"requests": 900, "duration_us": 1_000_000, "p95_us": 9},
+        {"requests": 300, "duration_us": 1_000_000, "p95_us": 30},  # the machine slowed down
+        {"requests": 1200, "duration_us": 2_000_000, "p95_us": 7},
+    ]
+    assert load.median_report(rounds)["p95_us"] == 7  # 600 req/s: between 300 and 900

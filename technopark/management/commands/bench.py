@@ -54,7 +54,8 @@ class Command(BaseCommand):
         parser.add_argument("--startups", type=int, default=dataset.Size.startups)
         parser.add_argument("--sessions", type=int, default=dataset.Size.sessions)
         parser.add_argument("--rebuild", action="store_true", help="Rebuild the dataset even if it is there.")
-        parser.add_argument("--duration", type=int, default=10, help="Seconds of load per page.")
+        parser.add_argument("--duration", type=int, default=10, help="Seconds of load per page and round.")
+        parser.add_argument("--rounds", type=int, default=3, help="Rounds over every page; each reports its median.")
         parser.add_argument("--connections", type=int, default=8)
         parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
         # One worker per core: the pages are CPU-bound and wrk runs on the same cores.
@@ -80,6 +81,7 @@ class Command(BaseCommand):
         results = load.measure(
             pages,
             duration=options["duration"],
+            rounds=options["rounds"],
             connections=options["connections"],
             threads=options["threads"],
             workers=options["workers"],
@@ -154,8 +156,8 @@ class Command(BaseCommand):
             dataset=dataset_line,
             table=table,
             reference=" ".join(
-                f"The {result.page.name} reaches {result.ratio:.0%} of the floor: what the session, the user "
-                "and the session's row cost every signed-in page before its own work."
+                f"The {result.page.name} reaches {result.ratio:.0%} of the floor: what every signed-in page "
+                "pays before its own work (its session and its identity, read from Redis: accounts.identity)."
                 for result in results
                 if result.page.reference
             ),
@@ -176,8 +178,9 @@ these pages and commit the new figures.
 - **Machine**: {machine}
 - **Dataset** (PostgreSQL, 14 sites): {dataset}
 - **Load**: wrk, {threads} threads, {connections} connections, {duration} s per page after 2 s
-  of warm-up, against gunicorn with {workers} sync workers on the same machine; `DEBUG` off,
-  cache and sessions in Redis, as in production.
+  of warm-up, in {rounds} rounds over every page (each page: its median round), against
+  gunicorn with {workers} sync workers on the same machine; `DEBUG` off, cache and sessions
+  in Redis, as in production.
 - **Targets**: p95 ≤ {p95} ms and at least {ratio} of the trivial view's req/s.
 
 {table}
@@ -204,6 +207,12 @@ these pages and commit the new figures.
 - Read-mostly pages are served as production serves them: the catalogue's list, the
   dashboards' figures and the residents list are cached fragments (docs/scaling.md), warmed
   by the 2 s before each measure; the tenancy scope of a request is computed on first use.
+- Each page is measured in every round, one page after the other, and reported by its
+  median round: on a shared virtual machine the speed drifts during a run (one page's req/s
+  moved by 30% between two runs an hour apart), and rounds spread the drift over all pages.
+- Each page is requested with the cookies its user's browser holds (session, CSRF token,
+  language): without them every request would pay for a new CSRF secret and a language
+  cookie, which no browser causes.
 - wrk and gunicorn share the machine's cores: the figures are comparable between runs on
   the same machine, not absolute capacities.
 """
