@@ -30,10 +30,11 @@ class UserQuerySet(models.QuerySet):
         with their sessions (accounts.identity), are made stale here instead."""
         from .identity import identity_changed
 
+        if not settings.IDENTITY_CACHE_SECONDS:
+            return super().update(**kwargs)
         changed = list(self.values_list("pk", flat=True))
         count = super().update(**kwargs)
-        if changed:
-            identity_changed(*changed)
+        identity_changed(*changed)
         return count
 
 

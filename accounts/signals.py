@@ -3,6 +3,7 @@ changes: every write goes through `save`/`delete` (a queryset's `delete` sends t
 signals too) or, for users, through `UserQuerySet.update`."""
 
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -29,5 +30,7 @@ def user_row_changed(sender, instance, **kwargs):
 def site_changed(sender, instance, **kwargs):
     """The people who work at the site (or the region's sites) carry it with their identity;
     a deleted site's memberships go first, each with its own signal."""
+    if not settings.IDENTITY_CACHE_SECONDS:
+        return
     sites = Site.objects.filter(pk=instance.pk) if sender is Site else Site.objects.filter(region=instance)
     identity_changed(*{pk for pk in sites.values_list("memberships__user", flat=True) if pk is not None})

@@ -1,6 +1,5 @@
 import functools
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language_bidi
@@ -32,6 +31,5 @@ def navigation(request):
     return {
         "text_direction": "rtl" if get_language_bidi() else "ltr",
         "manage_sites": manage_sites,
-        "portal_languages": settings.LANGUAGES,
         "layout_urls": layout_urls(),
     }

@@ -578,12 +578,17 @@ def _sections(request, dashboard: Dashboard, query: dict) -> dict:
 TEMPLATE = "reports/dashboards/dashboard.html"
 
 
+def _figures_key(request, today: datetime.date) -> str:
+    """What tells the cached filters and figures apart (the template's `{% cache %}` key)."""
+    return fragment_key(request, today)
+
+
 def _cached_figures(request, today: datetime.date) -> str | None:
     """The page's cached filters and figures (the fragment `_page` renders), when the cache
     still has them: the page then needs neither its form nor its dashboard."""
     if not settings.KPI_CACHE_SECONDS:
         return None
-    figures = cache.get(make_template_fragment_key("dashboard", [fragment_key(request, today)]))
+    figures = cache.get(make_template_fragment_key("dashboard", [_figures_key(request, today)]))
     return mark_safe(figures) if figures is not None else None  # noqa: S308 (rendered by the template)
 
 
@@ -598,7 +603,7 @@ def _page(request, template_context: dict, form, dashboard: Dashboard | None):
             sections=SimpleLazyObject(lambda: _sections(request, dashboard, query)),
             cache_seconds=settings.KPI_CACHE_SECONDS,
             cache_minutes=settings.KPI_CACHE_SECONDS // 60,
-            cache_key=fragment_key(request, dashboard.today),
+            cache_key=_figures_key(request, dashboard.today),
         )
     return render(request, TEMPLATE, context)
 

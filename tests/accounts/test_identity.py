@@ -6,9 +6,7 @@ import time
 import pytest
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
@@ -16,6 +14,8 @@ from accounts import sessions
 from accounts.models import User, UserSession
 from sites.models import SiteMembership
 from tests.factories import SiteFactory, SiteMembershipFactory
+
+from .test_sessions import _sign_in, _signed_out
 
 # What a signed-in request reads before its view when the cache cannot answer.
 IDENTITY_READS = (
@@ -43,14 +43,6 @@ def membership(db):
         return SiteMembershipFactory(user__email="manager@example.ma", user__language="en")
 
 
-def _sign_in(user) -> Client:
-    browser = Client()
-    response = browser.post("/accounts/login/", {"login": user.email, "password": settings.DEMO_PASSWORD})
-    assert response.status_code == 302, response.content[:300]
-    assert browser.session[SESSION_KEY] == str(user.pk)
-    return browser
-
-
 def _home(site) -> str:
     return f"/manage/{site.slug}/"
 
@@ -59,11 +51,6 @@ def _identity_queries(browser, path, status=200) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
         assert browser.get(path).status_code == status
     return [query["sql"] for query in queries.captured_queries if any(read in query["sql"] for read in IDENTITY_READS)]
-
-
-def _signed_out(browser) -> bool:
-    response = browser.get("/profile/sessions/")
-    return response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
 def test_a_signed_in_request_reads_its_identity_from_the_cache(cached, membership):
