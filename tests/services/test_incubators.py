@@ -48,7 +48,7 @@ def incubators(world, site_b):
     with scopes_disabled():
         incubator_a = Incubator.objects.get(slug="incubator-a")
         incubator_b = Incubator.objects.get(slug="incubator-b")
-        argan = StartupFactory(legal_name="Argan Robotics SARL", brand_name="Argan Robotics", ice="000000000000777")
+        argan = StartupFactory(legal_name="Argan Robotics SARL", brand_name="Argan Robotics", ice="900000000000777")
         IncubatedStartup.objects.create(
             incubator=incubator_b, startup_id=world["startup_b"], since=datetime.date(2024, 3, 1)
         )
@@ -78,7 +78,7 @@ def incubator_routes(slug: str, world: dict) -> list[tuple[str, str, dict]]:
     return [
         ("get", base, {}),
         ("get", base + "?status=all", {}),
-        ("post", base, {"startup": "000000000000777", "since": "2025-06-01"}),
+        ("post", base, {"startup": "900000000000777", "since": "2025-06-01"}),
         ("get", base + "programmes/", {}),
         ("post", base + f"startups/{world['startup_a']}/end/", {}),
         ("post", base + f"startups/{world['startup_b']}/end/", {}),
@@ -190,7 +190,7 @@ def test_site_b_manager_reads_incubator_b(client, manager_b, world, incubators):
 # --- The incubator's back-office ------------------------------------------------------------------------
 def test_manager_adds_a_startup_by_ice_or_by_name(client, world, incubator_manager_a):
     client.force_login(incubator_manager_a)
-    response = client.post("/incubators/incubator-a/manage/", {"startup": "000 000 000 000 777", "since": "2025-02-01"})
+    response = client.post("/incubators/incubator-a/manage/", {"startup": "900 000 000 000 777", "since": "2025-02-01"})
     assert response.status_code == 302
     with scopes_disabled():
         StartupFactory(legal_name="Oasis Cloud SARL", brand_name="Oasis Cloud")
