@@ -31,5 +31,7 @@ def navigation(request):
     return {
         "text_direction": "rtl" if get_language_bidi() else "ltr",
         "manage_sites": manage_sites,
+        # What the back-office menu shows of them: its key in the process cache.
+        "manage_sites_key": SimpleLazyObject(lambda: " ".join(f"{site.slug}={site.name}" for site in manage_sites)),
         "layout_urls": layout_urls(),
     }
