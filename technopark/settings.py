@@ -149,9 +149,14 @@ if REDIS_URL:
     # against version stamps that every change moves on at once (accounts.identity); the
     # delay only bounds a change whose stamp could not be moved (Redis unreachable then).
     IDENTITY_CACHE_SECONDS = env.int("IDENTITY_CACHE_SECONDS", default=60)
+    # Each process keeps copies of this many cached page fragments, served no longer than
+    # Redis would serve them (technopark.fragments): 0 reads every fragment from Redis.
+    FRAGMENT_COPIES = env.int("FRAGMENT_COPIES", default=256)
 else:
     # A per-process cache cannot carry other processes' invalidations: no identity cache.
     IDENTITY_CACHE_SECONDS = 0
+    # Nor anything to copy fragments from: the local cache is already in the process.
+    FRAGMENT_COPIES = 0
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # The embedded default keeps Django's database sessions.
 # What every process renders alike and never changes while it runs (menus, footer: URLs and

@@ -16,17 +16,28 @@ from django.db import transaction
 PREFIX = "version:"
 
 
-def versioned_get(key: str, *names: str) -> tuple[Any, str]:
-    """What `versioned_set` stored at `key` if it was stored under the current stamps of
-    `names` (else None), and those stamps, to store a fresh value under; one round trip
-    (missing stamps are created). Read the stamps BEFORE what the value is made of, so that
-    a change committed meanwhile makes it stale at once."""
+def _read(names, *keys) -> tuple[str, dict]:
+    """The current version of the stamps of `names` (missing ones are created), and what the
+    cache holds at `keys`: one round trip."""
     stamps = [PREFIX + name for name in names]
-    found = cache.get_many([*stamps, key])
+    found = cache.get_many([*stamps, *keys])
     missing = {stamp: uuid.uuid4().hex for stamp in stamps if stamp not in found}
     if missing:
         cache.set_many(missing, timeout=None)
-    version = ".".join(found.get(stamp) or missing[stamp] for stamp in stamps)
+    return ".".join(found.get(stamp) or missing[stamp] for stamp in stamps), found
+
+
+def current_version(*names: str) -> str:
+    """The version a value made now of `names` is stored under."""
+    return _read(names)[0]
+
+
+def versioned_get(key: str, *names: str) -> tuple[Any, str]:
+    """What `versioned_set` stored at `key` if it was stored under the current stamps of
+    `names` (else None), and those stamps, to store a fresh value under; one round trip.
+    Read the stamps BEFORE what the value is made of, so that a change committed meanwhile
+    makes it stale at once."""
+    version, found = _read(names, key)
     stored = found.get(key)
     if stored is not None and stored[0] == version:
         return stored[1], version

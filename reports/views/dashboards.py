@@ -25,8 +25,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.core.cache.utils import make_template_fragment_key
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -40,7 +38,7 @@ from accounts.permissions import head_office_required
 from sites.models import Region, Site, SiteStatus
 from sites.scoping import network_scope
 from technopark.db_router import use_replica
-from technopark.fragments import fragment_key
+from technopark.fragments import fragment_key, timed_get
 
 from .. import activity as activity_engine
 from .. import trends
@@ -579,7 +577,7 @@ TEMPLATE = "reports/dashboards/dashboard.html"
 
 
 def _figures_key(request, today: datetime.date) -> str:
-    """What tells the cached filters and figures apart (the template's `{% cache %}` key)."""
+    """What tells the cached filters and figures apart (the template's `{% timed_cache %}` key)."""
     return fragment_key(request, today)
 
 
@@ -588,7 +586,7 @@ def _cached_figures(request, today: datetime.date) -> str | None:
     still has them: the page then needs neither its form nor its dashboard."""
     if not settings.KPI_CACHE_SECONDS:
         return None
-    figures = cache.get(make_template_fragment_key("dashboard", [_figures_key(request, today)]))
+    figures = timed_get(_figures_key(request, today))
     return mark_safe(figures) if figures is not None else None  # noqa: S308 (rendered by the template)
 
 
