@@ -233,7 +233,10 @@ def world(personas, site_a, site_b, founder_a, manager_a, manager_b):
         )
         mentor_pending_a = MentorProfileFactory(status="pending", sites=[site_a], user__email="pending.a@example.ma")
         mentor_pending_b = MentorProfileFactory(status="pending", sites=[site_b], user__email="pending.b@example.ma")
-        upcoming = timezone.now().replace(minute=0, second=0, microsecond=0) + datetime.timedelta(days=3)
+        # In three days at 10:00, inside the mentor's 08:00–20:00 hours whatever the time now.
+        upcoming = (timezone.localtime() + datetime.timedelta(days=3)).replace(
+            hour=10, minute=0, second=0, microsecond=0
+        )
         booking_a = BookingFactory(
             mentor=mentor, startup=startup_a, site=site_a, booked_by=founder_a, starts_at=upcoming
         )
