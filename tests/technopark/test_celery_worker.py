@@ -49,7 +49,8 @@ def test_email_task_is_delivered_by_a_worker(tmp_path):
             kwargs={"to": ["founder@example.ma"], "subject": "Bienvenue", "body": "Marhba", "html": None}, queue=queue
         )
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not list(tmp_path.iterdir()):
+        # The file backend creates the file before writing to it: wait for its content.
+        while time.monotonic() < deadline and not any(path.stat().st_size for path in tmp_path.iterdir()):
             time.sleep(0.2)
         files = list(tmp_path.iterdir())
         assert files, "the worker did not send the email within 60 s"
