@@ -9,7 +9,7 @@ from django.dispatch import receiver
 
 from sites.models import Region, Site, SiteMembership
 
-from .identity import identity_changed
+from .identity import identity_changed, sessions_changed
 from .models import User, UserSession
 
 
@@ -19,6 +19,11 @@ def user_changed(sender, instance, **kwargs):
 
 
 @receiver([post_save, post_delete], sender=UserSession)
+def session_row_changed(sender, instance, **kwargs):
+    """A sign-out, a revocation, new last activity: that session's identity only."""
+    sessions_changed(instance.session_key)
+
+
 @receiver([post_save, post_delete], sender=SiteMembership)
 @receiver([post_save, post_delete], sender=Authenticator)
 def user_row_changed(sender, instance, **kwargs):

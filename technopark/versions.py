@@ -16,11 +16,18 @@ from django.db import transaction
 PREFIX = "version:"
 
 
-def _read(names, *keys) -> tuple[str, dict]:
+def stamp_key(name: str) -> str:
+    """Where the stamp of `name` is kept in the cache."""
+    return PREFIX + name
+
+
+def _read(names, *keys, found: dict | None = None) -> tuple[str, dict]:
     """The current version of the stamps of `names` (missing ones are created), and what the
-    cache holds at `keys`: one round trip."""
-    stamps = [PREFIX + name for name in names]
-    found = cache.get_many([*stamps, *keys])
+    cache holds at `keys`: one round trip, none when `found` already holds what the cache had
+    at the stamps and the keys."""
+    stamps = [stamp_key(name) for name in names]
+    if found is None:
+        found = cache.get_many([*stamps, *keys])
     missing = {stamp: uuid.uuid4().hex for stamp in stamps if stamp not in found}
     if missing:
         cache.set_many(missing, timeout=None)
@@ -32,12 +39,13 @@ def current_version(*names: str) -> str:
     return _read(names)[0]
 
 
-def versioned_get(key: str, *names: str) -> tuple[Any, str]:
+def versioned_get(key: str, *names: str, found: dict | None = None) -> tuple[Any, str]:
     """What `versioned_set` stored at `key` if it was stored under the current stamps of
-    `names` (else None), and those stamps, to store a fresh value under; one round trip.
-    Read the stamps BEFORE what the value is made of, so that a change committed meanwhile
-    makes it stale at once."""
-    version, found = _read(names, key)
+    `names` (else None), and those stamps, to store a fresh value under; one round trip
+    (none with `found`: what the cache held at `stamp_key(name)` of each name and at `key`,
+    read already). Read the stamps BEFORE what the value is made of, so that a change
+    committed meanwhile makes it stale at once."""
+    version, found = _read(names, key, found=found)
     stored = found.get(key)
     if stored is not None and stored[0] == version:
         return stored[1], version
@@ -56,7 +64,8 @@ class PendingBumps:
         self.names = names
 
     def __call__(self):
-        cache.set_many({PREFIX + name: uuid.uuid4().hex for name in self.names}, timeout=None)
+        if stamps := {stamp_key(name): uuid.uuid4().hex for name in self.names}:
+            cache.set_many(stamps, timeout=None)
 
 
 def data_changed(*names: str, now: bool = False) -> None:

@@ -2,15 +2,18 @@
 hit, and every change of what it is made of seen on the very next request."""
 
 import time
+from unittest import mock
 
 import pytest
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
 from accounts import sessions
+from accounts.identity import UsersSessionsBumps, identity_changed
 from accounts.models import User, UserSession
 from sites.models import SiteMembership
 from tests.factories import SiteFactory, SiteMembershipFactory
@@ -29,11 +32,10 @@ IDENTITY_READS = (
 @pytest.fixture
 def cached(settings):
     """The identity cache on, in a cache of this test's own (a per-process cache is enough
-    within one process; the settings keep it off without Redis)."""
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "identity-tests"},
-    }
+    within one process; the settings keep it off without Redis), the sessions' cache on the
+    same store, as technopark.cache.redis_caches puts both on REDIS_URL."""
+    own = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "identity-tests"}
+    settings.CACHES = {**settings.CACHES, "default": own, "sessions": dict(own)}
     settings.IDENTITY_CACHE_SECONDS = 60
 
 
@@ -85,8 +87,65 @@ def test_a_revoked_session_is_signed_out_on_its_next_request(cached, membership)
     response = phone.post(f"/profile/sessions/{laptop.session[sessions.SESSION_ROW]}/revoke/")
     assert response.status_code == 302
     assert _signed_out(laptop)
-    assert _identity_queries(phone, _home(membership.site)) != []  # the user's stamp moved: rebuilt
-    assert _identity_queries(phone, _home(membership.site)) == []
+    assert _identity_queries(phone, _home(membership.site)) == []  # only the revoked session's stamp moved
+
+
+def test_a_change_of_the_user_moves_the_stamps_of_all_their_sessions(cached, membership):
+    laptop, phone = _sign_in(membership.user), _sign_in(membership.user)
+    for browser in (laptop, phone):
+        assert browser.get(_home(membership.site)).status_code == 200
+        assert _identity_queries(browser, _home(membership.site)) == []
+    with scopes_disabled():
+        SiteMembership.objects.filter(pk=membership.pk).delete()
+    for browser in (laptop, phone):
+        assert browser.get(_home(membership.site)).status_code == 404
+
+
+def test_the_bump_at_the_commit_also_moves_a_session_signed_in_meanwhile(
+    cached, membership, django_capture_on_commit_callbacks
+):
+    """Such a session may have read the rows before the change committed."""
+    with django_capture_on_commit_callbacks() as callbacks:
+        identity_changed(membership.user.pk)
+        browser = _sign_in(membership.user)
+    assert browser.get(_home(membership.site)).status_code == 200
+    assert _identity_queries(browser, _home(membership.site)) == []  # cached
+    bump_at_commit = callbacks[0]
+    assert isinstance(bump_at_commit, UsersSessionsBumps)
+    bump_at_commit()
+    assert _identity_queries(browser, _home(membership.site)) != []
+
+
+@pytest.fixture
+def cached_sessions(cached, settings):
+    """Sessions in the cached database store (with REDIS_URL, as settings configure it)."""
+    settings.SESSION_CACHE_ALIAS = "sessions"
+    settings.SESSION_ENGINE = "technopark.session_store"
+
+
+def test_the_identity_is_read_with_the_session_in_one_round_trip(cached_sessions, membership):
+    browser = _sign_in(membership.user)
+    assert browser.get(_home(membership.site)).status_code == 200  # stores the identity
+    sessions_cache, default_cache = caches["sessions"], caches["default"]
+    with (
+        mock.patch.object(sessions_cache, "get_many", wraps=sessions_cache.get_many) as with_session,
+        mock.patch.object(default_cache, "get_many", wraps=default_cache.get_many) as apart,
+    ):
+        assert _identity_queries(browser, "/health/live/") == []
+    assert with_session.call_count == 1 and apart.call_count == 0
+    [keys] = with_session.call_args.args
+    assert len(keys) == 3  # the session, the identity's stamp and the identity
+
+
+def test_read_with_the_session_a_change_still_counts_at_once(cached_sessions, membership):
+    browser = _sign_in(membership.user)
+    assert browser.get(_home(membership.site)).status_code == 200
+    assert _identity_queries(browser, _home(membership.site)) == []
+    with scopes_disabled():
+        SiteMembership.objects.filter(pk=membership.pk).delete()
+    assert browser.get(_home(membership.site)).status_code == 404
+    User.objects.filter(pk=membership.user.pk).update(is_active=False)
+    assert _signed_out(browser)
 
 
 def test_signing_out_elsewhere_every_other_session(cached, membership):

@@ -157,7 +157,8 @@ class Command(BaseCommand):
             table=table,
             reference=" ".join(
                 f"The {result.page.name} reaches {result.ratio:.0%} of the floor: what every signed-in page "
-                "pays before its own work (its session and its identity, read from Redis: accounts.identity)."
+                "pays before its own work (its session and its identity, read from Redis in one round trip: "
+                "accounts.identity)."
                 for result in results
                 if result.page.reference
             ),
