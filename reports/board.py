@@ -27,7 +27,12 @@ to be delivered again, and every run first *claims* the row:
   so reruns leave exactly one PDF and one XLSX;
 - a delivery that finds the report running with a fresh heartbeat (a duplicate, or the
   redelivery right after a worker process died) returns BUSY: the task then looks again
-  once that heartbeat would be stale (reports.tasks.generate_board_report).
+  once that heartbeat would be stale (reports.tasks.generate_board_report);
+- a worker killed outright (`kill -9`, out of memory, a lost machine) sends nothing: its
+  message only comes back after the broker's visibility timeout (settings), so a sweeper
+  (`board_reports_reclaim`, Celery beat every minute) sends the report again once its
+  heartbeat is stale, and the next worker's claim takes it over: a dead worker's report is
+  done about BOARD_REPORT_STALE_AFTER + a minute later, whether anyone asks again or not.
 The progress lives on the row itself (the import job keeps it in the cache because its
 work is one long transaction; here every step commits on its own).
 """
@@ -64,7 +69,7 @@ from technopark.errors import Conflict
 from . import activity as activity_module
 from . import trends as trends_module
 from .kpis import Headline, KpiScope, headline
-from .models import BoardReport, BoardReportStatus, BoardReportStep
+from .models import BOARD_REPORT_STALE_AFTER, BoardReport, BoardReportStatus, BoardReportStep
 
 logger = logging.getLogger(__name__)
 
@@ -634,7 +639,8 @@ def _reset(report: BoardReport, *, actor) -> None:
     report.claim = None
     report.pdf = ""
     report.xlsx = ""
-    report.started_at = report.finished_at = report.heartbeat_at = None
+    report.started_at = report.finished_at = None
+    report.heartbeat_at = timezone.now()  # of a queued report: when it was queued (the sweeper reads it)
     if actor is not None:
         report.requested_by = actor
         report.language = report_language(actor)
@@ -700,6 +706,36 @@ def board_reports_request_monthly(*, today: datetime.date | None = None) -> list
         board_report_request(actor=None, scope=scope, month=month)
         for scope in ["network", *(f"site:{slug}" for slug in slugs)]
     ]
+
+
+# --- The sweeper: reports no live worker is generating ----------------------------------------
+def _abandoned(report: BoardReport, now: datetime.datetime) -> bool:
+    """Running with a stale heartbeat (its worker died: `BoardReport.is_stalled`), or
+    queued for BOARD_REPORT_STALE_AFTER (since it was created or reset) without a worker
+    claiming it (its message lost, or its worker killed before the claim)."""
+    if report.status == BoardReportStatus.QUEUED:
+        return (report.heartbeat_at or report.created_at) < now - BOARD_REPORT_STALE_AFTER
+    return report.is_stalled(now)
+
+
+def board_reports_reclaim(*, now: datetime.datetime | None = None) -> list[int]:
+    """Send the abandoned reports (`_abandoned`) to the workers again; returns their ids.
+    Run by Celery beat every settings.JOB_SWEEP_SECONDS (reports.tasks.
+    reclaim_stalled_board_reports). Taking a report over is `_claim`'s alone: the first
+    delivery to claim it generates it, any other one is a no-op. Each message expires
+    after two sweeps: while no worker takes it (the queue is busy, or has no worker), the
+    next sweep sends a fresh one, so an unattended queue does not fill up."""
+    from .tasks import generate_board_report
+
+    now = now or timezone.now()
+    # Reviewed network-wide read: the sweeper looks after the reports of every scope.
+    with network_scope():
+        pending = BoardReport.objects.filter(status__in=[BoardReportStatus.QUEUED, BoardReportStatus.RUNNING])
+        ids = [report.pk for report in pending.order_by("pk") if _abandoned(report, now)]
+    for report_id in ids:
+        logger.warning("board report %s: no live worker is generating it, sending it again", report_id)
+        generate_board_report.apply_async([report_id], expires=2 * settings.JOB_SWEEP_SECONDS)
+    return ids
 
 
 # --- Generation (the Celery task's body) ------------------------------------------------------

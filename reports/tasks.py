@@ -34,11 +34,13 @@ def generate_board_report(self, report_id: int) -> str | None:
     final status, or None when there was nothing to do (see reports.board). A done report
     is never regenerated.
 
-    Acknowledged late: if the worker dies mid-report the message comes back. Finding the
-    report still "running" with a fresh heartbeat (a duplicate delivery, or a redelivery
-    right after a worker process died), the task looks again once that heartbeat would be
-    stale, and then claims the report if its worker is indeed gone (up to 12 times, i.e.
-    about two hours of a report still running)."""
+    Acknowledged late: if the worker dies mid-report the message comes back (after the
+    broker's visibility timeout; the sweeper `reclaim_stalled_board_reports` sends the
+    report again sooner, once its heartbeat is stale). Finding the report still "running"
+    with a fresh heartbeat (a duplicate delivery, or a redelivery right after a worker
+    process died), the task looks again once that heartbeat would be stale, and then
+    claims the report if its worker is indeed gone (up to 12 times, i.e. about two hours
+    of a report still running)."""
     from .board import BUSY, board_report_generate
     from .models import BOARD_REPORT_STALE_AFTER
 
@@ -58,3 +60,14 @@ def request_monthly_board_reports() -> int:
     from .board import board_reports_request_monthly
 
     return len(board_reports_request_monthly())
+
+
+@shared_task
+def reclaim_stalled_board_reports() -> list[int]:
+    """Every minute (Celery beat, on the default queue): send the board reports that no
+    live worker is generating (running with a stale heartbeat, or queued for as long) to
+    the workers again, where the claim lets exactly one run take each over; returns their
+    ids (reports.board.board_reports_reclaim)."""
+    from .board import board_reports_reclaim
+
+    return board_reports_reclaim()

@@ -86,7 +86,14 @@ def import_progress(job: ImportJob) -> tuple[int, int]:
     return job.processed_rows, job.total_rows
 
 
+# A job "running" for longer than this is taken to be dead (its import is one transaction,
+# so it cannot give signs of life on its row): the longest an import may run.
 STALE_AFTER = datetime.timedelta(minutes=30)
+
+
+def _claimable(now: datetime.datetime) -> Q:
+    """The jobs a run may claim: queued, or running for longer than STALE_AFTER."""
+    return Q(status=ImportJobStatus.QUEUED) | Q(status=ImportJobStatus.RUNNING, started_at__lt=now - STALE_AFTER)
 
 
 @shared_task
@@ -96,11 +103,12 @@ def run_history_import(job_id: int) -> str | None:
     Idempotent: the job is claimed by a conditional update queued → running, so a job
     done, failed or running (a duplicate delivery, a second call) is left alone — except a
     job "running" for longer than STALE_AFTER, whose worker died (the task is acknowledged
-    late, so the broker redelivers it): that one is claimed again. The importer applies
-    everything in one transaction: a job that died wrote nothing."""
+    late, so the broker redelivers it after its visibility timeout, and the sweeper
+    `reclaim_stalled_history_imports` sends it again within a minute of STALE_AFTER): that
+    one is claimed again. The importer applies everything in one transaction: a job that
+    died wrote nothing."""
     now = timezone.now()
-    claimable = Q(status=ImportJobStatus.QUEUED) | Q(status=ImportJobStatus.RUNNING, started_at__lt=now - STALE_AFTER)
-    if not ImportJob.objects.filter(claimable, pk=job_id).update(status=ImportJobStatus.RUNNING, started_at=now):
+    if not ImportJob.objects.filter(_claimable(now), pk=job_id).update(status=ImportJobStatus.RUNNING, started_at=now):
         return None
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     key = import_progress_key(job.pk)
@@ -115,6 +123,25 @@ def run_history_import(job_id: int) -> str | None:
         _apply(job, progress)
     cache.delete(key)
     return job.status
+
+
+@shared_task
+def reclaim_stalled_history_imports() -> list[int]:
+    """Every minute (Celery beat): send again the jobs no live worker is applying — running
+    for longer than STALE_AFTER (the worker died: `kill -9` sends nothing, and the broker
+    would redeliver only after its visibility timeout), or queued for as long (the message
+    was lost) — where `run_history_import`'s claim lets exactly one run take each over.
+    Returns their ids. Each message expires after two sweeps, so a queue with no worker
+    does not fill up (the next sweep sends a fresh one)."""
+    now = timezone.now()
+    abandoned = ImportJob.objects.filter(_claimable(now)).exclude(
+        status=ImportJobStatus.QUEUED, created_at__gte=now - STALE_AFTER
+    )
+    ids = list(abandoned.order_by("pk").values_list("pk", flat=True))
+    for job_id in ids:
+        logger.warning("history import %s: no live worker is applying it, sending it again", job_id)
+        run_history_import.apply_async([job_id], expires=2 * settings.JOB_SWEEP_SECONDS)
+    return ids
 
 
 def _apply(job: ImportJob, progress) -> None:

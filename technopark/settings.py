@@ -167,9 +167,23 @@ CACHES["process"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
+# A worker that dies mid-task (issue 15): tasks are acknowledged when they end, a task
+# whose pool process dies is put back at once (reject on worker lost), and a worker
+# reserves one message per process, no more (prefetch 1). A worker killed outright
+# (`kill -9`, out of memory, a lost machine) acknowledges nothing: Redis hands its
+# messages to another worker only after the visibility timeout. That timeout must exceed
+# the longest task (a history import may run 30 minutes: startups.tasks.STALE_AFTER) and
+# the longest countdown (a board report's retry: BOARD_REPORT_STALE_AFTER + 60 s = 11
+# minutes), or Redis hands a message still running, or still waiting for its time, to a
+# second worker. So the jobs with a row do not wait for it: a sweeper (Celery beat, every
+# JOB_SWEEP_SECONDS) sends a board report whose heartbeat is older than
+# BOARD_REPORT_STALE_AFTER (10 minutes), or a history import running for longer than
+# STALE_AFTER, to the next worker, whose claim takes it over (one run owns a job).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 45 * 60}
+JOB_SWEEP_SECONDS = 60
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Africa/Casablanca"
@@ -178,7 +192,11 @@ CELERY_TIMEZONE = "Africa/Casablanca"
 # production run `-Q default` and `-Q reports` workers and scale each (docs/scaling.md).
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [Queue("default", routing_key="default"), Queue("reports", routing_key="reports")]
-CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
+CELERY_TASK_ROUTES = {
+    # The sweeper is a quick query: on the default queue, not behind a long report.
+    "reports.tasks.reclaim_stalled_board_reports": {"queue": "default"},
+    "reports.tasks.*": {"queue": "reports"},
+}
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-sessions": {
         "task": "technopark.tasks.clear_expired_sessions",
@@ -189,6 +207,18 @@ CELERY_BEAT_SCHEDULE = {
     "mentor-booking-reminders": {"task": "mentors.tasks.send_booking_reminders", "schedule": 15 * 60},
     # Outbox: the emails written while the broker was down, and the retries (technopark.emails).
     "flush-outbox": {"task": "technopark.tasks.flush_outbox", "schedule": 60},
+    # Jobs whose worker died (see CELERY_BROKER_TRANSPORT_OPTIONS above), sent to the next
+    # worker; a sweep nobody ran in time is dropped (the next one does the same work).
+    "reclaim-board-reports": {
+        "task": "reports.tasks.reclaim_stalled_board_reports",
+        "schedule": JOB_SWEEP_SECONDS,
+        "options": {"expires": JOB_SWEEP_SECONDS},
+    },
+    "reclaim-history-imports": {
+        "task": "startups.tasks.reclaim_stalled_history_imports",
+        "schedule": JOB_SWEEP_SECONDS,
+        "options": {"expires": JOB_SWEEP_SECONDS},
+    },
     # The day's KPI snapshots, for every site, region and the network, once the day is done.
     "kpi-snapshots": {"task": "reports.tasks.compute_kpi_snapshots", "schedule": crontab(minute=30, hour=23)},
     # Last month's board reports (network and every operational site) on the 1st, 06:00,

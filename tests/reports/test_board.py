@@ -33,7 +33,7 @@ from accounts.models import Role
 from mentors.models import Attendance as BookingAttendance
 from reports import board
 from reports.models import BOARD_REPORT_STALE_AFTER, BoardReport, BoardReportStatus, BoardReportStep
-from reports.tasks import generate_board_report, request_monthly_board_reports
+from reports.tasks import generate_board_report, reclaim_stalled_board_reports, request_monthly_board_reports
 from services.models import Attendance, SessionStatus
 from sites.models import SiteStatus
 from startups.models import ApplicationStatus, OfficeAllocation
@@ -438,6 +438,90 @@ def test_a_running_report_with_a_stale_heartbeat_is_reclaimed(board_data, staff,
         assert BoardReport.objects.filter(scope="site:site-a", month=MAY).count() == 1
 
 
+def _sent(monkeypatch) -> list:
+    """The messages the sweeper sends (report id, options), instead of running them."""
+    sent = []
+    monkeypatch.setattr(
+        generate_board_report, "apply_async", lambda args=None, kwargs=None, **options: sent.append((*args, options))
+    )
+    return sent
+
+
+def test_the_sweeper_sends_again_the_reports_no_live_worker_is_generating(
+    board_data, staff, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    """Issue 15, finding 7: a worker killed mid-report sends nothing and its message waits
+    for the broker's visibility timeout; the sweeper (Celery beat, every minute) sends the
+    report again as soon as its heartbeat is stale (and a queued report nobody claimed for
+    as long), and the claim takes it over."""
+    now = timezone.now()
+    stale = now - BOARD_REPORT_STALE_AFTER - datetime.timedelta(seconds=1)
+    fresh = now - BOARD_REPORT_STALE_AFTER + datetime.timedelta(minutes=1)
+
+    def month(number):
+        return datetime.date(2026, number, 1)
+
+    running = {"status": BoardReportStatus.RUNNING, "claim": uuid.uuid4(), "attempts": 1, "started_at": stale}
+    dead = _report(month=month(5), heartbeat_at=stale, requested_by=staff, language="en", **running)
+    _report(month=month(4), heartbeat_at=fresh, **running)  # its worker is alive
+    lost = _report(month=month(3))  # queued 11 minutes ago, never claimed
+    waiting = _report(month=month(2))  # queued a minute ago
+    reset = _report(month=month(1), heartbeat_at=fresh)  # created long ago, queued again a minute ago
+    _report(month=month(6), status=BoardReportStatus.DONE)
+    _report(month=month(7), status=BoardReportStatus.FAILED)
+    BoardReport.objects.filter(pk__in=[lost.pk, reset.pk]).update(created_at=stale)
+    BoardReport.objects.filter(pk=waiting.pk).update(created_at=fresh)
+
+    sent = _sent(monkeypatch)
+    assert reclaim_stalled_board_reports.delay().get() == [dead.pk, lost.pk]
+    expires = {"expires": 2 * settings.JOB_SWEEP_SECONDS}  # a message no worker took in time: the next sweep's
+    assert sent == [(dead.pk, expires), (lost.pk, expires)]
+    # The message it sends: the next worker claims the dead run's report and finishes it.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert board.board_report_generate(report_id=dead.pk) == "done"
+    assert (_get(dead.pk).status, _get(dead.pk).attempts) == ("done", 2)
+    # The next sweep: the queued one again (until a worker claims it), the done one no more.
+    assert board.board_reports_reclaim() == [lost.pk]
+
+
+def test_a_regenerated_report_waits_for_its_own_message_before_the_sweeper_sends_it(
+    site_a, staff, unscoped, monkeypatch
+):
+    """Head office's "generate again" queues the report anew: the sweeper counts from then,
+    not from when the report was first requested."""
+    long_ago = timezone.now() - datetime.timedelta(days=30)
+    report = _report(status=BoardReportStatus.FAILED, finished_at=long_ago)
+    BoardReport.objects.filter(pk=report.pk).update(created_at=long_ago)
+    monkeypatch.setattr(board, "_enqueue", lambda report: None)
+    board.board_report_regenerate(actor=staff, report=_get(report.pk))
+    assert _get(report.pk).status == BoardReportStatus.QUEUED
+    sent = _sent(monkeypatch)
+    assert board.board_reports_reclaim() == [] and sent == []
+    later = timezone.now() + BOARD_REPORT_STALE_AFTER + datetime.timedelta(seconds=1)
+    assert board.board_reports_reclaim(now=later) == [report.pk]
+
+
+def test_the_sweepers_run_every_minute_and_the_visibility_timeout_outlasts_every_task(settings):
+    """The sweepers (board reports, history imports) on the beat; Redis' visibility timeout
+    longer than the longest task (a history import) and the longest countdown (a board
+    report's retry), so no running or waiting message is handed to a second worker."""
+    from startups.tasks import STALE_AFTER as IMPORT_STALE_AFTER
+    from technopark.celery import app
+
+    for name, task in [
+        ("reclaim-board-reports", "reports.tasks.reclaim_stalled_board_reports"),
+        ("reclaim-history-imports", "startups.tasks.reclaim_stalled_history_imports"),
+    ]:
+        entry = settings.CELERY_BEAT_SCHEDULE[name]
+        assert entry["task"] == task and task in app.tasks
+        assert entry["schedule"] == settings.JOB_SWEEP_SECONDS <= 120
+    timeout = datetime.timedelta(seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"])
+    assert timeout > IMPORT_STALE_AFTER and timeout > BOARD_REPORT_STALE_AFTER + datetime.timedelta(seconds=60)
+    # The sweeper does not wait behind a long report on the reports queue.
+    route = app.amqp.router.route({}, "reports.tasks.reclaim_stalled_board_reports")
+    assert route["queue"].name == "default"
+
+
 def test_a_run_whose_claim_was_taken_over_writes_nothing(board_data, monkeypatch, django_capture_on_commit_callbacks):
     """While this run writes its PDF, its row is reclaimed by another run (new claim):
     this one stops without attaching files or marking anything, and deletes its own."""
@@ -673,10 +757,10 @@ def test_the_progress_page_shows_the_step_then_the_downloads(
     client.force_login(staff)
     body = client.get(f"/network/reports/{report.pk}/status/").content.decode()
     assert "Activity of the month · 35%" in body and 'value="35"' in body and "hx-get" in body
-    # Stalled: no more polling, a button to try again.
+    # Stalled: slower polling (the sweeper hands it to another worker), a button to try now.
     BoardReport.objects.filter(pk=report.pk).update(heartbeat_at=now - datetime.timedelta(hours=1))
     body = client.get(f"/network/reports/{report.pk}/status/").content.decode()
-    assert "hx-get" not in body and "stopped giving signs of life" in body and "Try again" in body
+    assert 'hx-trigger="every 10s"' in body and "Another worker takes it over" in body and "Try again" in body
     # The button regenerates: the same row, done.
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/network/reports/{report.pk}/regenerate/")

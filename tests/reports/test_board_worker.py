@@ -1,7 +1,10 @@
 """A board report through a real broker and real workers: the worker is killed (SIGKILL,
-no clean-up) in the middle of a report, after it wrote a temporary file; a second worker
-runs the task again. Exactly one report remains for that scope and month, done, with one
-PDF and one XLSX and no leftover, and head office gets its email.
+no clean-up) in the middle of a report, after it wrote a temporary file. Nobody asks for
+the report again and the dead worker's message stays with Redis (until the visibility
+timeout, 45 minutes): the sweeper Celery beat runs every minute
+(reports.tasks.reclaim_stalled_board_reports) sends the report to a second worker once
+its heartbeat is stale, which takes it over. Exactly one report remains for that scope
+and month, done, with one PDF and one XLSX and no leftover, and head office gets its email.
 
 The workers share the test database, so this needs PostgreSQL (a transactional test: the
 data is committed for them to see) and Redis (REDIS_URL), as on CI; it is skipped
@@ -29,7 +32,7 @@ from openpyxl import load_workbook
 
 from reports import board
 from reports.models import BOARD_REPORT_STALE_AFTER, BoardReport, BoardReportStep
-from reports.tasks import generate_board_report
+from reports.tasks import generate_board_report, reclaim_stalled_board_reports
 from technopark.celery import app as celery_app
 from tests.factories import AdmissionFactory, DeclarationFactory, StartupFactory
 
@@ -117,7 +120,7 @@ def _files(root: Path) -> list[str]:
     return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
 
 
-def test_killing_the_worker_mid_report_then_running_again_leaves_one_done_report(
+def test_a_report_whose_worker_was_killed_is_taken_over_by_the_next_worker(
     site_a, staff, settings, tmp_path, monkeypatch
 ):
     with scopes_disabled():
@@ -137,9 +140,12 @@ def test_killing_the_worker_mid_report_then_running_again_leaves_one_done_report
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
     log = tmp_path / "workers.log"
-    # Requests enqueue on our queue (the unit tests run tasks eagerly; not here).
+    # Requests and the sweeper enqueue on our queue (the unit tests run tasks eagerly; not here).
+    send = generate_board_report.apply_async
     monkeypatch.setattr(
-        generate_board_report, "delay", lambda report_id: generate_board_report.apply_async([report_id], queue=queue)
+        generate_board_report,
+        "apply_async",
+        lambda args=None, kwargs=None, **options: send(args, kwargs, **{**options, "queue": queue}),
     )
     celery_app.conf.task_always_eager = False
     workers = []
@@ -162,20 +168,23 @@ def test_killing_the_worker_mid_report_then_running_again_leaves_one_done_report
         assert (dead.status, dead.attempts, dead.pdf.name, dead.xlsx.name) == ("running", 1, "", "")
         assert _files(folder) == [f"partial/{dead.claim.hex}.pdf"]  # the dead run's leftover
 
-        # Ten minutes later the dead run's heartbeat is stale (moved back here rather than
-        # waited for). A new worker; the task runs again (the late-acknowledged message
-        # comes back on its own after the broker's visibility timeout; sent again here).
-        with scopes_disabled():
-            BoardReport.objects.filter(pk=report.pk).update(
-                heartbeat_at=timezone.now() - BOARD_REPORT_STALE_AFTER - datetime.timedelta(minutes=1)
-            )
+        # A new worker. While the dead run's heartbeat is fresh, the sweeper leaves the
+        # report alone (its worker may be alive).
         second = _start_worker(queue, env, log, hang=False)
         workers.append(second)
-        generate_board_report.apply_async([report.pk], queue=queue)
+        assert reclaim_stalled_board_reports() == []
+        # BOARD_REPORT_STALE_AFTER later the heartbeat is stale (moved back here rather
+        # than waited for): the next sweep sends the report to the workers, and the new
+        # worker takes it over. Nobody asks for it again.
+        with scopes_disabled():
+            BoardReport.objects.filter(pk=report.pk).update(
+                heartbeat_at=timezone.now() - BOARD_REPORT_STALE_AFTER - datetime.timedelta(seconds=1)
+            )
+        assert reclaim_stalled_board_reports() == [report.pk]
         done = _wait(
             lambda: (row := _row()).status == "done" and row,
-            seconds=120,
-            what="the second worker did not finish the report",
+            seconds=90,
+            what="the second worker did not take the report over",
             log=log,
         )
 

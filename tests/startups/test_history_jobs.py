@@ -229,3 +229,44 @@ def test_a_job_whose_worker_died_is_claimed_again(db, staff):
     assert tasks.run_history_import(job.pk) in (ImportJobStatus.DONE, ImportJobStatus.FAILED)
     fresh = ImportJob.objects.create(created_by=staff, status=ImportJobStatus.RUNNING, started_at=timezone.now())
     assert tasks.run_history_import(fresh.pk) is None  # still running elsewhere: left alone
+
+
+def test_the_sweeper_sends_again_the_jobs_no_live_worker_is_applying(db, staff, settings, monkeypatch):
+    """Issue 15, finding 7: a worker killed mid-import (`kill -9`) sends nothing and its
+    message waits for the broker's visibility timeout; the sweeper (Celery beat, every
+    minute) sends the job again once it has run for longer than STALE_AFTER (or stayed
+    queued as long), and run_history_import's claim lets one run take it over."""
+    import datetime
+
+    from django.utils import timezone
+
+    from startups.models import ImportJobStatus
+
+    now = timezone.now()
+    stale = now - tasks.STALE_AFTER - datetime.timedelta(seconds=1)
+    fresh = now - tasks.STALE_AFTER + datetime.timedelta(minutes=1)
+
+    def job_(status, started_at=None, created_at=now):
+        job = ImportJob.objects.create(created_by=staff, status=status, started_at=started_at, startups_csv=STARTUPS)
+        ImportJob.objects.filter(pk=job.pk).update(created_at=created_at)
+        return job
+
+    dead = job_(ImportJobStatus.RUNNING, started_at=stale, created_at=stale)
+    job_(ImportJobStatus.RUNNING, started_at=fresh, created_at=stale)  # its worker is still on it
+    lost = job_(ImportJobStatus.QUEUED, created_at=stale)  # never claimed
+    job_(ImportJobStatus.QUEUED, created_at=fresh)  # its message is on its way
+    job_(ImportJobStatus.DONE, started_at=stale, created_at=stale)
+    job_(ImportJobStatus.FAILED, started_at=stale, created_at=stale)
+
+    sent = []
+    monkeypatch.setattr(
+        tasks.run_history_import,
+        "apply_async",
+        lambda args=None, kwargs=None, **options: sent.append((*args, options)),
+    )
+    assert tasks.reclaim_stalled_history_imports.delay().get() == [dead.pk, lost.pk]
+    expires = {"expires": 2 * settings.JOB_SWEEP_SECONDS}
+    assert sent == [(dead.pk, expires), (lost.pk, expires)]
+    # The message it sends: the dead run's job is claimed again and applied.
+    assert tasks.run_history_import(dead.pk) in (ImportJobStatus.DONE, ImportJobStatus.FAILED)
+    assert tasks.reclaim_stalled_history_imports() == [lost.pk]
