@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in, user_logged_out
 
-        from . import signals  # noqa: F401 (cached identities follow what they are made of)
+        from . import authentication, signals  # noqa: F401 (signals; the API's security schemes)
 
         # Every browser session gets a row the user can see and sign out (accounts.sessions).
         user_logged_in.connect(_session_signed_in, dispatch_uid="accounts.sessions.track")

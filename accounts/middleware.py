@@ -1,20 +1,21 @@
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth import middleware as auth_middleware
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from .authentication import KEYWORD, ApiTokenAuthentication
 from .identity import identity_resolve
-from .permissions import has_totp, requires_mfa
+from .permissions import mfa_gate_blocks, mfa_required_message
 
 
 def _token_user(request, session_user):
     try:
-        result = TokenAuthentication().authenticate(request)
+        result = ApiTokenAuthentication().resolve(request)
     except AuthenticationFailed:
         return session_user  # DRF answers 401 itself when the view authenticates
     return result[0] if result else session_user
@@ -28,7 +29,7 @@ class APITokenMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info.startswith("/api/") and request.headers.get("Authorization", "").startswith("Token "):
+        if request.path_info.startswith("/api/") and request.headers.get("Authorization", "").startswith(f"{KEYWORD} "):
             session_user = request.user
             request.user = SimpleLazyObject(lambda: _token_user(request, session_user))
         return self.get_response(request)
@@ -36,7 +37,11 @@ class APITokenMiddleware:
 
 class RequireStaffMFAMiddleware:
     """With REQUIRE_STAFF_MFA (on whenever DEBUG is off), site managers and head-office
-    staff must enrol TOTP before they can use anything but the MFA and logout pages."""
+    staff must enrol TOTP before they can use anything but the MFA and logout pages: pages
+    send them to TOTP enrolment, the API answers 403 JSON, for a session and a token alike
+    (after APITokenMiddleware: `request.user` is the token's user). The same rule,
+    `accounts.permissions.mfa_enrolment_missing`, guards every DRF view through its
+    authentication classes (accounts.authentication), whatever its URL."""
 
     ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/health/")
 
@@ -44,17 +49,11 @@ class RequireStaffMFAMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if settings.REQUIRE_STAFF_MFA and self._must_enrol(request):
-            return redirect(reverse("mfa_activate_totp"))
-        return self.get_response(request)
-
-    def _must_enrol(self, request) -> bool:
-        user = request.user
-        if not user.is_authenticated or request.path_info.startswith(self.ALLOWED_PREFIXES):
-            return False
+        if request.path_info.startswith(self.ALLOWED_PREFIXES) or not mfa_gate_blocks(request, request.user):
+            return self.get_response(request)
         if request.path_info.startswith("/api/"):
-            return False  # such accounts only get a token from their profile, after an MFA login
-        return requires_mfa(user) and not has_totp(user)
+            return JsonResponse({"detail": mfa_required_message()}, status=403)
+        return redirect(reverse("mfa_activate_totp"))
 
 
 class UserLanguageMiddleware:
@@ -75,7 +74,17 @@ class UserLanguageMiddleware:
             request.LANGUAGE_CODE = user.language
             response = self.get_response(request)
             if settings.LANGUAGE_COOKIE_NAME not in response.cookies:  # the switcher may have just set it
-                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
+                # The same attributes as Django's language switcher (Secure, HttpOnly, Lax).
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    user.language,
+                    max_age=settings.LANGUAGE_COOKIE_AGE,
+                    path=settings.LANGUAGE_COOKIE_PATH,
+                    domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                    secure=settings.LANGUAGE_COOKIE_SECURE,
+                    httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                    samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                )
             return response
         if chosen != user.language and chosen in dict(settings.LANGUAGES):
             get_user_model().objects.filter(pk=user.pk).update(language=chosen)

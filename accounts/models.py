@@ -1,3 +1,4 @@
+import datetime
 import secrets
 
 from django.conf import settings
@@ -132,3 +133,77 @@ class UserSession(models.Model):
     def __str__(self):
         # Never the session key: it is as good as a password.
         return f"{self.user_id} · {self.ip or '?'} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class TokenRevocation(models.TextChoices):
+    """Why an API token stopped working before it expired."""
+
+    OWNER = "owner", _("Revoked by its owner")
+    PASSWORD = "password", _("Password changed")
+    SIGNED_OUT = "signed_out", _("Signed out everywhere")
+    ROLE = "role", _("Role or site membership changed")
+    LIMIT = "limit", _("Replaced by a newer token")
+    ADMIN = "admin", _("Revoked by an administrator")
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self, *, now=None):
+        """Tokens that are neither revoked nor expired (idle or absolute, with today's
+        API_TOKEN_IDLE_DAYS and API_TOKEN_MAX_DAYS), whatever the user's role now."""
+        now = now or timezone.now()
+        idle_since = now - datetime.timedelta(days=settings.API_TOKEN_IDLE_DAYS)
+        return self.filter(
+            models.Q(last_used_at__gt=idle_since) | models.Q(last_used_at__isnull=True, created_at__gt=idle_since),
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+            created_at__gt=now - datetime.timedelta(days=settings.API_TOKEN_MAX_DAYS),
+        )
+
+
+class ApiToken(models.Model):
+    """A key for `Authorization: Token <key>` (accounts.authentication).
+
+    Only a SHA-256 of the key is stored (the key has 256 random bits: no salt or slow hash
+    is needed, and the hash is the lookup); the key itself is shown once, when it is
+    created. `role_fingerprint` is a hash of what the user could do when it was issued
+    (role, admin flags, site memberships and their roles): a token stops working as soon as
+    it no longer matches (accounts.selectors.role_fingerprint)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The first characters of the key, so that its owner can tell their tokens apart.
+    key_prefix = models.CharField(_("starts with"), max_length=12, editable=False)
+    role_fingerprint = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_reason = models.CharField(_("why revoked"), max_length=20, choices=TokenRevocation.choices, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        # Never the key, nor its hash.
+        return f"{self.name} ({self.key_prefix}…)"
+
+    def idle_expiry(self) -> datetime.datetime:
+        return (self.last_used_at or self.created_at) + datetime.timedelta(days=settings.API_TOKEN_IDLE_DAYS)
+
+    def absolute_expiry(self) -> datetime.datetime:
+        return min(self.expires_at, self.created_at + datetime.timedelta(days=settings.API_TOKEN_MAX_DAYS))
+
+    def expiry(self) -> datetime.datetime:
+        """When it stops working unless used (or revoked) before."""
+        return min(self.idle_expiry(), self.absolute_expiry())
+
+    def is_expired(self, *, now=None) -> bool:
+        return (now or timezone.now()) >= self.expiry()

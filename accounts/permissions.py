@@ -3,6 +3,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from rest_framework.permissions import BasePermission
 
 
@@ -28,6 +29,38 @@ def has_totp(user) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
+def mfa_enrolment_missing(user) -> bool:
+    """The one MFA rule of every signed-in request, pages and API alike (session or token):
+    with REQUIRE_STAFF_MFA on, an account that `requires_mfa` and has no TOTP may use
+    nothing but the MFA and sign-out pages. accounts.middleware.RequireStaffMFAMiddleware
+    applies it to every request (a redirect to TOTP enrolment on pages, 403 JSON on the
+    API) and accounts.authentication to every DRF view, whatever its URL."""
+    return bool(
+        settings.REQUIRE_STAFF_MFA
+        and user is not None
+        and user.is_authenticated
+        and requires_mfa(user)
+        and not has_totp(user)
+    )
+
+
+def mfa_gate_blocks(request, user) -> bool:
+    """`mfa_enrolment_missing(user)`, worked out once per request (the middleware and DRF's
+    authentication both ask). `request`: Django's request or DRF's."""
+    if not settings.REQUIRE_STAFF_MFA:
+        return False  # without reading `user`: it may be lazy (accounts.middleware)
+    request = getattr(request, "_request", request)
+    known = getattr(request, "_mfa_gate", None)
+    if known is None or known[0] != user.pk:
+        known = (user.pk, mfa_enrolment_missing(user))
+        request._mfa_gate = known
+    return known[1]
+
+
+def mfa_required_message() -> str:
+    return _("Two-factor authentication is required for this account: set it up on the portal first.")
+
+
 def remember_totp(user) -> None:
     """Put `has_totp` on a request's user when the staff MFA rule reads it on every request."""
     if settings.REQUIRE_STAFF_MFA and requires_mfa(user):
@@ -47,23 +80,8 @@ def head_office_required(view):
     return wrapper
 
 
-def is_site_manager(request) -> bool:
-    """Whether the user may change `request.site`'s data (under /manage/<site>/): head
-    office, or a manager of that site; committee and team members only read. Cached per
-    request."""
-    if not hasattr(request, "_is_site_manager"):
-        from sites.models import MembershipRole, SiteMembership
-
-        user = request.user
-        request._is_site_manager = user.is_head_office or (
-            SiteMembership.objects.filter(site=request.site, user=user, role=MembershipRole.MANAGER).exists()
-        )
-    return request._is_site_manager
-
-
-def require_site_manager(request) -> None:
-    if not is_site_manager(request):
-        raise PermissionDenied
+# What a site role may do at its site (manage, review, read) is decided in one place:
+# `sites.roles`, enforced for every /manage/<site>/ request by `sites.middleware`.
 
 
 class IsHeadOffice(BasePermission):

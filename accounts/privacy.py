@@ -38,7 +38,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
-from rest_framework.authtoken.models import Token
 
 from sites.scoping import network_scope
 from technopark.audit import audit_record
@@ -46,7 +45,7 @@ from technopark.emails import email_render, email_send_on_commit
 from technopark.errors import Conflict
 from technopark.models import AuditEntry
 
-from .models import User, _calendar_token
+from .models import ApiToken, User, _calendar_token
 
 ANONYMOUS_NAME = "—"  # what a session's check-in list shows for a deleted participant
 
@@ -108,6 +107,18 @@ def personal_data(user: User) -> dict:
             "email_addresses": [
                 {"email": address.email, "verified": address.verified, "primary": address.primary}
                 for address in EmailAddress.objects.filter(user=user).order_by("email")
+            ],
+            # What the user's API tokens are, never their keys (not stored anyway).
+            "api_tokens": [
+                {
+                    "name": token.name,
+                    "created_at": _when(token.created_at),
+                    "last_used_at": _when(token.last_used_at),
+                    "expires_at": _when(token.expiry()),
+                    "revoked_at": _when(token.revoked_at),
+                    "revoked_reason": token.revoked_reason,
+                }
+                for token in ApiToken.objects.filter(user=user).order_by("created_at", "pk")
             ],
             "startup_memberships": [
                 {"startup": str(member.startup), "role": member.role, "joined_at": _when(member.joined_at)}
@@ -306,7 +317,7 @@ def account_anonymise(*, actor, user: User) -> User:
     user.groups.clear()
     user.user_permissions.clear()
 
-    Token.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     # No longer a member of any team, site or incubator; the startups and their history stay.

@@ -216,10 +216,15 @@ def session_revoke(*, actor, session_id: int) -> None:
 
 @transaction.atomic
 def session_revoke_others(*, actor, current_id: int | None) -> int:
-    """Sign out every session of `actor` but the current one; returns how many."""
+    """Sign out every session of `actor` but the current one, and revoke all their API
+    tokens (a token is as good as a session); returns how many sessions."""
+    from .actions import api_tokens_revoke_all
+    from .models import TokenRevocation
+
     rows = list(UserSession.objects.select_for_update().filter(user=actor).exclude(pk=current_id))
     for row in rows:
         _revoke(actor=actor, row=row)
+    api_tokens_revoke_all(user=actor, actor=actor, reason=TokenRevocation.SIGNED_OUT)
     return len(rows)
 
 
@@ -241,10 +246,13 @@ def session_list(request):
         for row in UserSession.objects.filter(user=request.user, last_seen_at__gte=_expired_before(_now()))
     ]
     rows.sort(key=lambda row: not row["is_current"])  # the current one first, then by activity
+    from .models import ApiToken
+
+    has_tokens = ApiToken.objects.active().filter(user=request.user).exists()
     return render(
         request,
         "accounts/sessions.html",
-        {"sessions": rows, "has_others": any(not row["is_current"] for row in rows)},
+        {"sessions": rows, "has_others": any(not row["is_current"] for row in rows), "has_tokens": has_tokens},
     )
 
 
@@ -267,9 +275,9 @@ def session_revoke_view(request, pk: int):
 def sessions_revoke_others_view(request):
     count = session_revoke_others(actor=request.user, current_id=request.session.get(SESSION_ROW))
     if count:
-        messages.success(request, _("Every other session was signed out."))
+        messages.success(request, _("Every other session was signed out, and your API tokens were revoked."))
     else:
-        messages.info(request, _("No other session was signed in."))
+        messages.info(request, _("No other session was signed in; your API tokens were revoked."))
     return redirect("accounts:sessions")
 
 

@@ -26,13 +26,8 @@ class AuditedModelAdmin(admin.ModelAdmin):
             audited_delete(actor=request.user, instance=obj)
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor_email", "action", "content_type", "object_repr", "site"]
-    list_select_related = ["content_type", "site"]  # `site` is nullable: the admin's default join skips it
-    list_filter = ["action", "content_type", "site"]
-    search_fields = ["actor_email", "object_repr", "object_id"]
-    date_hierarchy = "created_at"
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """Records the portal writes itself: listed and read here, never added, changed or deleted."""
 
     def has_add_permission(self, request):
         return False
@@ -44,8 +39,17 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyModelAdmin):
+    list_display = ["created_at", "actor_email", "action", "content_type", "object_repr", "site"]
+    list_select_related = ["content_type", "site"]  # `site` is nullable: the admin's default join skips it
+    list_filter = ["action", "content_type", "site"]
+    search_fields = ["actor_email", "object_repr", "object_id"]
+    date_hierarchy = "created_at"
+
+
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyModelAdmin):
     """Read-only: head office sees what was sent, what waits and what failed (and why)."""
 
     list_display = ["created_at", "recipients", "subject", "status", "attempts", "available_at", "sent_at"]
@@ -57,12 +61,3 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     @admin.display(description=_("recipients"))
     def recipients(self, obj):
         return ", ".join(obj.to)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -85,3 +85,43 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {', '.join(self.to)}: {self.subject}"
+
+
+class ThrottleCounter(models.Model):
+    """Attempts counted per (scope, key) in a fixed window: the rate limits that must hold
+    while Redis is down, such as failed password checks per address (technopark.throttling)."""
+
+    scope = models.CharField(_("scope"), max_length=40)
+    key = models.CharField(_("key"), max_length=64)  # a SHA-256 of what is counted
+    window_start = models.DateTimeField(_("window start"))
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("rate-limit counter")
+        verbose_name_plural = _("rate-limit counters")
+        constraints = [models.UniqueConstraint(fields=["scope", "key", "window_start"], name="throttle_counter_unique")]
+        indexes = [models.Index(fields=["window_start"], name="throttle_counter_window_idx")]
+
+    def __str__(self):
+        return f"{self.scope} {self.key[:8]} {self.window_start:%Y-%m-%d %H:%M:%S}: {self.count}"
+
+
+class AccountLock(models.Model):
+    """The failed password checks of one login (an address, by its SHA-256: no personal
+    data) and the progressive lock they put on it (technopark.throttling)."""
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    last_failure_at = models.DateTimeField(_("last failure"), null=True, blank=True)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    # The unlock link emailed for the current episode: its nonce (empty once used) and when.
+    unlock_nonce = models.CharField(_("unlock nonce"), max_length=32, blank=True)
+    unlock_sent_at = models.DateTimeField(_("unlock link sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account lock")
+        verbose_name_plural = _("account locks")
+        indexes = [models.Index(fields=["last_failure_at"], name="account_lock_failure_idx")]
+
+    def __str__(self):
+        return f"{self.key[:8]}: {self.failures}"

@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -265,7 +264,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 # ALLAUTH_TRUSTED_PROXY_COUNT below says (our own limits share it: throttling.client_ip).
 ACCOUNT_RATE_LIMITS = {
     # Failed password or MFA-code checks, shared by every path: per IP, and per account
-    # ("key": the address, or the account for MFA codes). A success does not count.
+    # ("key"). A success does not count. Passwords: the "ip" rate here, counted in the
+    # database, and a progressive lock per account with an unlock link emailed to its owner
+    # instead of "key" (technopark/throttling.py). MFA codes (after the password): both, as
+    # allauth counts them, in the cache.
     "login_failed": "30/m/ip,100/h/key",
     "login": "30/m/ip",  # every login form submission
     "signup": "20/m/ip",
@@ -287,6 +289,14 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Technopark"
 # Site managers and head-office staff must enrol TOTP before using the portal.
 REQUIRE_STAFF_MFA = env.bool("REQUIRE_STAFF_MFA", default=not DEBUG)
+# API tokens (accounts.ApiToken) stop working after this many days without use, and this
+# many days after they were created, whatever their use.
+API_TOKEN_IDLE_DAYS = env.int("API_TOKEN_IDLE_DAYS", default=30)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+if not 1 <= API_TOKEN_IDLE_DAYS <= API_TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured(
+        f"API_TOKEN_IDLE_DAYS ({API_TOKEN_IDLE_DAYS}) must be between 1 and API_TOKEN_MAX_DAYS ({API_TOKEN_MAX_DAYS})"
+    )
 
 # --- Internationalisation -----------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -346,8 +356,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated API call gets 401 with `WWW-Authenticate: Token`.
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # Both apply the staff MFA rule (accounts.permissions.mfa_enrolment_missing): a
+        # session or token of an account that must use TOTP and has none gets 403.
+        "accounts.authentication.ApiTokenAuthentication",
+        "accounts.authentication.MFASessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "technopark.api.Pagination",
@@ -358,7 +370,23 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Technopark network API",
-    "DESCRIPTION": "Sites, regions and the signed-in user; later: startups, services, mentors, KPIs.",
+    "DESCRIPTION": (
+        "The Technopark network: sites, startups, services, mentors and impact figures.\n\n"
+        "**Authentication.** The portal's session (with `X-CSRFToken` on writes) or "
+        "`Authorization: Token <key>`. `POST /api/v1/auth/token/` (email and password) creates a "
+        "token; accounts that must use two-factor authentication create theirs on the profile's "
+        "*API tokens* page after signing in with their second factor. The key is shown once (only "
+        "its SHA-256 is stored). A token stops working (401) when it is revoked, after "
+        f"{API_TOKEN_IDLE_DAYS} days without use (`API_TOKEN_IDLE_DAYS`) and {API_TOKEN_MAX_DAYS} "
+        "days after its creation (`API_TOKEN_MAX_DAYS`). It is revoked by its owner "
+        "(`DELETE /api/v1/auth/tokens/{id}/`, or the page), by a password change or reset, by "
+        "*sign out every other session*, and by any change of the account's role or site "
+        "memberships (a token is bound to the role it was issued for). List yours with "
+        "`GET /api/v1/auth/tokens/`.\n\n"
+        "**Two-factor authentication.** Site staff and head office must have TOTP set up when "
+        "the portal requires it: until then every API request they make, with a session or a "
+        "token, is refused with 403."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

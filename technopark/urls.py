@@ -19,6 +19,7 @@ admin.site.site_header = "Technopark"
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
+    *accounts_api.api_urlpatterns,
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("regions/", sites_api.RegionList.as_view(), name="regions"),
     path("sites/", sites_api.SiteList.as_view(), name="sites"),

@@ -16,9 +16,13 @@ def test_token_then_me(client, manager_a, site_a):
     assert client.get("/api/v1/manage/site-b/members/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 404
 
 
-def test_token_is_stable(client, manager_a):
-    data = {"email": manager_a.email, "password": settings.DEMO_PASSWORD}
-    assert client.post("/api/v1/auth/token/", data).json() == client.post("/api/v1/auth/token/", data).json()
+def test_every_token_request_gives_a_new_working_token(client, manager_a):
+    data = {"email": manager_a.email, "password": settings.DEMO_PASSWORD, "name": "cron"}
+    first, second = (client.post("/api/v1/auth/token/", data).json() for _ in range(2))
+    assert first["token"] != second["token"] and first["id"] != second["id"]
+    assert first["expires_at"]
+    for key in (first["token"], second["token"]):
+        assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
 
 
 def test_token_refused_for_wrong_password_and_unverified_email(client, db):

@@ -8,8 +8,8 @@ from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from accounts.actions import api_token_create
 from accounts.models import Role, UserSession
 from services.models import IncubatorMembership
 from sites.models import SiteStatus
@@ -114,7 +114,13 @@ def user_row(ctx, index: int):
 
 
 def token_row(ctx, index: int):
-    return Token.objects.create(user=user_row(ctx, index))
+    return api_token_create(user=user_row(ctx, index), name=row_name(index))[0]
+
+
+def own_token_row(ctx, index: int):
+    """One of founder_a's API tokens, named by the row (past 20, older ones are replaced:
+    still listed, as revoked)."""
+    return api_token_create(user=ctx.founder_a, name=row_name(index))[0]
 
 
 def authenticator_row(ctx, index: int):
@@ -140,7 +146,9 @@ ROUTES = [
     # The admin's lists (the libraries' models included)
     ListRoute("admin:accounts_user_changelist", "/admin/accounts/user/", "staff", user_row),
     ListRoute("admin:account_emailaddress_changelist", "/admin/account/emailaddress/", "staff", user_row),
-    ListRoute("admin:authtoken_tokenproxy_changelist", "/admin/authtoken/tokenproxy/", "staff", token_row),
+    ListRoute("accounts:api_tokens", "/profile/api-tokens/", "founder_a", own_token_row),
+    ListRoute("api:tokens", "/api/v1/auth/tokens/", "founder_a", own_token_row),
+    ListRoute("admin:accounts_apitoken_changelist", "/admin/accounts/apitoken/", "staff", token_row),
     ListRoute("admin:mfa_authenticator_changelist", "/admin/mfa/authenticator/", "staff", authenticator_row),
     ListRoute(
         "admin:auth_group_changelist",

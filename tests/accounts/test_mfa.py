@@ -48,14 +48,86 @@ def test_password_alone_gives_no_token_to_mfa_accounts(mfa_required, client, man
 
 
 def test_token_from_the_profile_page_after_signing_in(mfa_required, client_for, manager_a):
-    from rest_framework.authtoken.models import Token
+    from accounts.models import ApiToken
 
     Authenticator.objects.create(user=manager_a, type=Authenticator.Type.TOTP, data={"secret": "x"})
     client = client_for("manager_a")
-    assert client.post("/profile/api-token/").status_code == 302
-    first = Token.objects.get(user=manager_a).key
-    assert first in client.get("/profile/").content.decode()
-    client.post("/profile/api-token/")
-    assert Token.objects.get(user=manager_a).key != first
-    response = client.get("/api/v1/manage/site-a/members/", HTTP_AUTHORIZATION=f"Token {first}")
-    assert response.status_code in (401, 404)
+    response = client.post("/profile/api-token/", {"name": "reporting"})
+    assert response.status_code == 200
+    token = ApiToken.objects.get(user=manager_a)
+    key = response.context["new_key"]
+    assert key.startswith(token.key_prefix) and key in response.content.decode()
+    assert key not in client.get("/profile/api-tokens/").content.decode()  # shown once
+    response = client.get("/api/v1/manage/site-a/members/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 200
+
+
+# --- One gate for pages and the API (issue 15, finding 1) ----------------------------------
+def _password_only_session(client, user):
+    """A browser signed in with the password alone (what the login page gives an account
+    that has not set up TOTP yet)."""
+    from django.conf import settings
+
+    assert client.login(email=user.email, password=settings.DEMO_PASSWORD)
+    return client
+
+
+def test_a_manager_without_totp_cannot_use_the_api_with_their_session(mfa_required, client, manager_a, world):
+    client = _password_only_session(client, manager_a)
+    client.cookies["django_language"] = "en"  # the account's own language (French) otherwise
+    assert client.get("/manage/site-a/").status_code == 302  # pages: to TOTP enrolment
+    response = client.get("/api/v1/applications/?site=site-a")
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/json"
+    assert "Two-factor authentication is required" in response.json()["detail"]
+    response = client.post(
+        f"/api/v1/applications/{world['application_a']}/decide/",
+        {"decision": "rejected"},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert set(response.json()) == {"detail"}
+
+
+def test_staff_without_totp_cannot_read_kpis_with_their_session(mfa_required, client, staff):
+    client = _password_only_session(client, staff)
+    for url in ("/api/v1/kpis/?scope=network", "/api/v1/startups/", "/api/v1/me/"):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert set(response.json()) == {"detail"}
+
+
+def test_with_totp_the_session_opens_the_api(mfa_required, client, staff):
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    client = _password_only_session(client, staff)
+    assert client.get("/api/v1/kpis/?scope=network").status_code == 200
+
+
+def test_drf_itself_applies_the_gate_without_the_middleware(mfa_required, settings, client, staff):
+    """The MFA rule does not depend on the middleware: DRF's session authentication (the
+    default of every API view) refuses too."""
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "accounts.middleware.RequireStaffMFAMiddleware"]
+    client = _password_only_session(client, staff)
+    response = client.get("/api/v1/kpis/?scope=network")
+    assert response.status_code == 403
+    assert "detail" in response.json()
+
+
+def test_a_token_of_an_account_that_lost_its_totp_is_refused(mfa_required, client, manager_a):
+    from accounts.actions import api_token_create
+
+    totp = Authenticator.objects.create(user=manager_a, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    _token, key = api_token_create(user=manager_a, name="script")
+    totp.delete()
+    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 403
+    assert set(response.json()) == {"detail"}
+
+
+def test_no_token_for_an_account_without_totp(mfa_required, client, manager_a):
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.actions import api_token_create
+
+    with pytest.raises(PermissionDenied):
+        api_token_create(user=manager_a, name="script")

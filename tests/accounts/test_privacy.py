@@ -15,9 +15,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scopes_disabled
-from rest_framework.authtoken.models import Token
 
-from accounts.models import Role, User
+from accounts.actions import api_token_create
+from accounts.models import ApiToken, Role, User
 from accounts.privacy import account_anonymise
 from mentors.models import Booking, MentorProfile
 from reports.kpis import headline, parse_scope
@@ -207,7 +207,7 @@ def test_deletion_anonymises_the_founder_and_keeps_the_kpis(
     counts_before = [model.objects.count() for model in (Admission, Declaration, Booking, Registration, Startup)]
     founder_a.language = "en"  # the confirmation is written in the user's language
     founder_a.save()
-    token = Token.objects.create(user=founder_a)
+    _token, key = api_token_create(user=founder_a, name="script")
     Authenticator.objects.create(user=founder_a, type=Authenticator.Type.TOTP, data={"secret": "x"})
     calendar_token = founder_a.calendar_token
     pk = founder_a.pk
@@ -227,7 +227,7 @@ def test_deletion_anonymises_the_founder_and_keeps_the_kpis(
     assert not user.has_usable_password()
     assert not user.is_active
     assert user.calendar_token != calendar_token
-    assert not Token.objects.filter(user=user).exists()
+    assert not ApiToken.objects.filter(user=user).exists()
     assert not EmailAddress.objects.filter(user=user).exists()
     assert not Authenticator.objects.filter(user=user).exists()
     assert not StartupMember.objects.filter(user=user).exists()
@@ -250,7 +250,7 @@ def test_deletion_anonymises_the_founder_and_keeps_the_kpis(
     assert other_browser.get("/profile/").status_code == 302
     assert not client.login(email="founder.a@example.ma", password=settings.DEMO_PASSWORD)
     assert not client.login(email=user.email, password=settings.DEMO_PASSWORD)
-    assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 401
+    assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
     assert client.get(f"/calendar/{calendar_token}.ics").status_code == 404
 
     # The confirmation went to the old address.

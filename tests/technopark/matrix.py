@@ -24,7 +24,9 @@ MATRIX: dict[str, Route] = {
     # Signed-in pages
     "accounts:landing": Route("/dashboard/", SIGNED_IN),
     "accounts:profile": Route("/profile/", SIGNED_IN),
-    "accounts:api_token": Route("/profile/api-token/", (302,) * 6, "post"),
+    "accounts:api_token": Route("/profile/api-token/", SIGNED_IN, "post"),  # creates a token, shows its key
+    # An account's unlock link (accounts/lockout.py): a bad token is refused for everyone.
+    "accounts:unlock": Route("/accounts/unlock/not-a-token/", (400,) * 6),
     # Head office
     "sites:network_regions": Route("/network/regions/", HEAD_OFFICE),
     "sites:network_region_edit": Route("/network/regions/MA-06/edit/", HEAD_OFFICE),

@@ -1,0 +1,45 @@
+"""Reads of the accounts app used by views and the API."""
+
+import hashlib
+import json
+
+from django.db.models import F, QuerySet
+
+from sites.models import Site
+
+from .models import ApiToken
+
+
+def role_fingerprint(user) -> str:
+    """A hash of what `user` may do: their role, admin flags, whether they are active, and
+    their site memberships with their roles (any change of these changes it). An API token
+    carries the fingerprint of its issue and stops working when it no longer matches.
+
+    One query."""
+    # Through Site (not scoped): the user's memberships on every site, whatever the
+    # request's tenant scope. The annotation reuses the filter's join: one row per membership.
+    memberships = Site.objects.filter(memberships__user=user).annotate(membership_role=F("memberships__role"))
+    what = {
+        "role": user.role,
+        "is_active": user.is_active,
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+        "is_head_office": user.is_head_office,
+        "sites": sorted([pk, role] for pk, role in memberships.values_list("pk", "membership_role")),
+    }
+    return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
+
+
+def api_tokens_of(user) -> QuerySet[ApiToken]:
+    """`user`'s API tokens, the newest first (their keys are not stored)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def api_token_status(token: ApiToken, *, fingerprint: str, now) -> str:
+    """ "active", "revoked" or "expired"; a token whose role no longer matches is revoked
+    (it is marked so the next time it is presented)."""
+    if token.revoked_at is not None or token.role_fingerprint != fingerprint:
+        return "revoked"
+    if token.is_expired(now=now):
+        return "expired"
+    return "active"
