@@ -13,6 +13,7 @@ from .models import (
     Startup,
     StartupMember,
 )
+from .validators import MAX_LOGO_BYTES, MAX_PITCH_DECK_BYTES
 
 
 class StartupMemberInline(admin.TabularInline):
@@ -23,6 +24,7 @@ class StartupMemberInline(admin.TabularInline):
 
 @admin.register(Startup)
 class StartupAdmin(AuditedModelAdmin):
+    upload_max_bytes = MAX_LOGO_BYTES  # technopark.limits: the request size cap of its pages
     list_display = ["legal_name", "brand_name", "ice", "founded_on", "closed_on"]
     search_fields = ["legal_name", "brand_name", "ice", "rc_number"]
     list_filter = ["legal_form", "stage", "sectors"]
@@ -38,6 +40,7 @@ class CallAdmin(AuditedModelAdmin):
 
 @admin.register(Application)
 class ApplicationAdmin(AuditedModelAdmin):
+    upload_max_bytes = MAX_PITCH_DECK_BYTES
     list_display = ["startup", "call", "site", "status", "submitted_at"]
     list_filter = ["status", "site"]
     search_fields = ["startup__legal_name"]

@@ -3,7 +3,7 @@ never let a 500 or an HTML page out for bad input (errors are JSON with a 4xx co
 
 import re
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
@@ -15,6 +15,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import Conflict
+from .limits import too_large_response
+from .parsers import RequestTooLarge
 
 
 class Pagination(PageNumberPagination):
@@ -75,6 +77,7 @@ ERROR_RESPONSES = {
     403: OpenApiResponse(ErrorSerializer, description="Signed in but not allowed."),
     404: OpenApiResponse(ErrorSerializer, description="Not found (or not yours)."),
     409: OpenApiResponse(ErrorSerializer, description="Conflicts with the current state (taken, closed, done)."),
+    413: OpenApiResponse(ErrorSerializer, description="The request body is too large."),
     429: OpenApiResponse(ErrorSerializer, description="Too many requests: retry later."),
 }
 
@@ -95,6 +98,10 @@ def exception_handler(exc, context):
         exc = ConflictError(exc.message)
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    elif isinstance(exc, RequestDataTooBig):  # form fields over DATA_UPLOAD_MAX_MEMORY_SIZE
+        exc = RequestTooLarge()
+    elif isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        exc = exceptions.ParseError(_("The request has too many fields or files."))
     elif isinstance(exc, ScopeError):
         # A query outside the request's tenant scope: treat it as "not yours".
         exc = exceptions.NotFound()
@@ -105,6 +112,37 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     return drf_exception_handler(exc, context)
+
+
+def handler400(request, exception):
+    """`handler400` of the root URLconf (a SuspiciousOperation outside DRF's views, such as a
+    body read by the CSRF check): a body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413, and under
+    /api/ every such error is JSON."""
+    if isinstance(exception, RequestDataTooBig):
+        return too_large_response(request)
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": _("Bad request.")}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+class RejectNulCharacters:
+    """Middleware: an API call with a NUL character in its query string (a name or a value)
+    is a 400 before any view runs (`{"<name>": ["…"]}`, or `{"detail": "…"}` for a name). PostgreSQL cannot store or compare text with a NUL, so it
+    must never reach the ORM; the validated filters refuse it too (DRF's CharField), this
+    covers every parameter, read or not, the same way on SQLite and PostgreSQL. Bodies are
+    checked by their serializers (every string field refuses a NUL)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith("/api/"):
+            for name, values in request.GET.lists():
+                if "\x00" in name:
+                    return JsonResponse({"detail": _("Null characters are not allowed.")}, status=400)
+                if any("\x00" in value for value in values):  # a field error, like the filters' own
+                    return JsonResponse({name: [_("Null characters are not allowed.")]}, status=400)
+        return self.get_response(request)
 
 
 def handler404(request, exception):

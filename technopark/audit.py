@@ -7,9 +7,11 @@ import uuid
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.fields.files import FieldFile
+from django.utils.crypto import salted_hmac
 from django_countries.fields import Country, MultipleCountriesDescriptor
 
 from .models import AuditEntry
+from .redaction import is_secret_name, mask, redact
 
 
 def _plain(value):
@@ -26,17 +28,65 @@ def _plain(value):
     return value
 
 
-# Secrets never enter the audit trail.
-SECRET_FIELDS = frozenset({"password", "token", "key", "secret"})
+# Secrets never enter the audit trail. A field or JSON key is secret when its name matches
+# technopark.redaction.SECRET_WORDS (token, secret, password, key, totp, otp, code,
+# recovery…, by substring: calendar_token, session_key, key, password, postal_code too).
+# Its change is still recorded, as {name: ["[redacted]", "[redacted]"]} ("" and None stay,
+# so that setting or clearing it shows), never its value.
+# One exception, by exact name: a field (or JSON key) called `code` is the identifier of
+# reference data in this project (region "MA-01", sector and criterion slugs, language "fr"),
+# edited by head office, and stays readable. (In logs, a bare `code` is a 2FA form's
+# one-time code, and is masked.)
+AUDIT_READABLE_FIELDS = frozenset({"code"})
+
+
+def is_secret_field(name: object) -> bool:
+    return name not in AUDIT_READABLE_FIELDS and is_secret_name(name)
+
+
+def _fingerprint(value):
+    """Stands for a secret in `instance_values`: tells a change apart, shows nothing (keyed
+    with SECRET_KEY, so a short code cannot be guessed from it), never stored."""
+    if value is None or value == "":
+        return value
+    return "[redacted:" + salted_hmac("technopark.audit.secret", str(value)).hexdigest()[:16] + "]"
+
+
+def _fingerprint_once(value):
+    if isinstance(value, str) and value.startswith("[redacted"):
+        return value
+    return _fingerprint(value)
+
+
+def _stored(name: str, before, after) -> list:
+    """A change as the audit trail keeps it: secrets masked, at any depth."""
+    if is_secret_field(name):
+        return [mask(before), mask(after)]
+    return redact([before, after], is_secret=is_secret_field, hide=mask)
+
+
+def audit_changes_redact(changes: dict) -> dict:
+    """`changes` of an audit row with its secrets masked: for rows written before the
+    pattern above (`manage.py redact_audit_secrets`)."""
+    return {
+        key: _stored(key, *value)
+        if isinstance(value, list) and len(value) == 2
+        else redact({key: value}, is_secret=is_secret_field)[key]
+        for key, value in changes.items()
+    }
 
 
 def instance_values(instance: models.Model) -> dict:
-    """The instance's field values as JSON-safe data: the 'before' and 'after' of a change."""
+    """The instance's field values as JSON-safe data: the 'before' and 'after' of a change.
+    Secret fields (and secret keys inside JSON values) are replaced by fingerprints."""
     values = {}
     for field in instance._meta.concrete_fields:
-        if field.name in SECRET_FIELDS:
-            continue
-        values[field.name] = _plain(field.value_from_object(instance))
+        value = _plain(field.value_from_object(instance))
+        if is_secret_field(field.name):
+            value = _fingerprint(value)
+        elif isinstance(value, (dict, list)):
+            value = redact(value, is_secret=is_secret_field, hide=_fingerprint)
+        values[field.name] = value
     if instance.pk:
         for field in instance._meta.many_to_many:
             values[field.name] = sorted(related.pk for related in getattr(instance, field.name).all())
@@ -55,8 +105,10 @@ def audit_record(
     kept, as {field: [before, after]}; an update that changed nothing writes nothing."""
     before = before or {}
     after = after if after is not None else (instance_values(instance) if action != AuditEntry.Action.DELETE else {})
+    # Secrets are compared as fingerprints (a caller's own dict may hold a raw one), stored masked.
+    before, after = (redact(values, is_secret=is_secret_field, hide=_fingerprint_once) for values in (before, after))
     changes = {
-        key: [before.get(key), after.get(key)]
+        key: _stored(key, before.get(key), after.get(key))
         for key in sorted(set(before) | set(after))
         if before.get(key) != after.get(key)
     }

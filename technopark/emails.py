@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from .bidi import strip_bidi
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -56,13 +57,16 @@ def email_message(
 def email_send_on_commit(
     *, to: list[str], subject: str, body: str, html: str | None = None, attachments: list | None = None
 ) -> None:
-    """`attachments`: [(filename, text content, mimetype)], e.g. an `.ics` invitation."""
+    """`attachments`: [(filename, text content, mimetype)], e.g. an `.ics` invitation.
+
+    Direction controls (U+202E…) are removed: the names in a plain-text email cannot be
+    isolated as on the pages (technopark.bidi)."""
     message = OutboxMessage.objects.create(
         kind=OutboxMessage.Kind.EMAIL,
         to=list(to),
-        subject=subject,
-        body=body,
-        html=html or "",
+        subject=strip_bidi(subject),
+        body=strip_bidi(body),
+        html=strip_bidi(html or ""),
         attachments=[list(attachment) for attachment in attachments or []],
     )
     transaction.on_commit(lambda: outbox_enqueue(message.pk))

@@ -67,12 +67,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "accounts.middleware.AuthenticationMiddleware",
+    # Its response phase runs after every view and inner middleware, once the API token
+    # middleware and DRF have settled who the user is: signed in means private, no-store.
+    "technopark.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.APITokenMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
+    # Before anything reads the body (the CSRF check, the views): 413 over the route's cap.
+    "technopark.middleware.RequestSizeLimitMiddleware",
     "accounts.middleware.RequireStaffMFAMiddleware",
     # Last, so that views and template rendering run inside the tenant scope.
     "sites.middleware.SiteScopeMiddleware",
@@ -311,6 +316,15 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
+# Request sizes (technopark/limits.py). A route accepts REQUEST_MAX_BYTES, plus the files it
+# declares (logos 2 MB, pitch decks 10 MB, history import 2 × 5 MB): a larger Content-Length is
+# a 413 before the body is read. Form fields and JSON bodies: DATA_UPLOAD_MAX_MEMORY_SIZE at
+# most (413 as well); JSON nests JSON_MAX_DEPTH levels at most (400). Uploads over
+# FILE_UPLOAD_MAX_MEMORY_SIZE are streamed to a temporary file rather than kept in memory.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2621440)  # 2.5 MB: a logo stays in memory
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Media (logos, photos, pitch decks, board reports) on S3-compatible storage when a bucket
 # is named, else on the local disk. Either way files are private and served only through
@@ -366,6 +380,13 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "technopark.api.exception_handler",
+    # JSON with depth, size and "an object" limits (technopark/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "technopark.parsers.JSONParser",
+        # Forms and multipart bodies must be key/value objects too (technopark/form_parsers.py).
+        "technopark.form_parsers.FormParser",
+        "technopark.form_parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
 }
 SPECTACULAR_SETTINGS = {
@@ -418,6 +439,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 SESSION_COOKIE_HTTPONLY = True
+# The language cookie: Secure like the session cookie (below, DEBUG off), never read by
+# scripts (the switcher posts to /i18n/setlang/), Lax.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -431,6 +456,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True  # and accounts.middleware.UserLanguageMiddleware's own cookie
     SECURE_SSL_HOST = env.str("SECURE_SSL_HOST", default=None)
 
 # --- Logging, error reporting -------------------------------------------------------
@@ -442,12 +468,20 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "technopark.logging.JSONFormatter"}},
+    # Secrets (tokens, passwords, keys, codes…) masked in every record: technopark/redaction.py.
+    "filters": {"redact_secrets": {"()": "technopark.logging.RedactSecretsFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", **({"formatter": "json"} if LOG_FORMAT == "json" else {})}
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact_secrets"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Error reports (DEBUG page, mail to ADMINS) hide secret POST fields and settings the same way.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "technopark.logging.SecretsExceptionReporterFilter"
 
 # Optional: errors of the web processes and the Celery workers go to Sentry.
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
@@ -456,11 +490,14 @@ if SENTRY_DSN:
     from sentry_sdk.integrations.celery import CeleryIntegration
     from sentry_sdk.integrations.django import DjangoIntegration
 
+    from technopark.redaction import sentry_before_send
+
     sentry_sdk.init(
         dsn=SENTRY_DSN,
         environment=env.str("SENTRY_ENVIRONMENT", default=None),
         integrations=[DjangoIntegration(), CeleryIntegration()],
         send_default_pii=False,
+        before_send=sentry_before_send,  # secrets masked as in the logs (technopark/redaction.py)
     )
 
 # --- Portal -------------------------------------------------------------------------

@@ -53,3 +53,5 @@ urlpatterns = [
 
 # Under /api/, a URL that matches no route answers JSON rather than the HTML 404 page.
 handler404 = "technopark.api.handler404"
+# A body over DATA_UPLOAD_MAX_MEMORY_SIZE read outside a view (the CSRF check): 413, not 400.
+handler400 = "technopark.api.handler400"

@@ -25,9 +25,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from startups.validators import MAX_LOGO_BYTES
 from technopark.errors import Conflict
 from technopark.files import public_image_response
 from technopark.forms import add_action_errors
+from technopark.limits import upload_limit
 
 from .. import actions, selectors
 from ..availability import free_slots
@@ -83,6 +85,7 @@ def _error_messages(error: ValidationError) -> str:
 
 
 # --- Profile ---------------------------------------------------------------------------
+@upload_limit(MAX_LOGO_BYTES)  # the photo
 @login_required
 def my_profile(request):
     """Create the profile ("become a mentor or expert") or edit it. Saving never changes

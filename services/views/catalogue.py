@@ -395,7 +395,9 @@ def calendar_feed(request, token):
             content = ics.calendar([event for _start, event in events], name=_("Technopark — my sessions"))
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="technopark.ics"'
-    response["Cache-Control"] = "private, max-age=900"
+    # Personal, like a signed-in page (technopark.middleware.PrivateCacheMiddleware): the
+    # token in the URL signs the request in. Calendar apps fetch it again on their schedule.
+    response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -21,10 +21,12 @@ from sites.models import Site, SiteStatus
 from sites.scoping import network_scope
 from technopark.errors import Conflict
 from technopark.forms import add_action_errors
+from technopark.limits import upload_limit
 
 from .. import actions, selectors
 from ..forms.applications import ApplicationForm, ApplicationStartForm, CallFilterForm, call_questions
 from ..models import OPEN_STATUSES, Application, ApplicationStatus, Call
+from ..validators import MAX_PITCH_DECK_BYTES
 
 PAGE_SIZE = 25
 WITHDRAWABLE = (ApplicationStatus.DRAFT, *OPEN_STATUSES)
@@ -131,6 +133,7 @@ def application_detail(request, pk):
     )
 
 
+@upload_limit(MAX_PITCH_DECK_BYTES)
 @login_required
 def application_edit(request, pk):
     application = _my_application(request, pk, founder=True)

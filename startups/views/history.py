@@ -26,9 +26,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import head_office_required
 from sites.scoping import network_scope
+from technopark.limits import upload_limit
 
 from ..forms.history import ConfirmImportForm, HistoryUploadForm
-from ..importer import import_history
+from ..importer import MAX_FILE_BYTES, import_history
 from ..models import ImportJob
 from ..tasks import import_progress, run_history_import
 
@@ -98,6 +99,7 @@ def _recent_jobs():
     return list(ImportJob.objects.select_related("created_by").defer("startups_csv", "declarations_csv")[:RECENT_JOBS])
 
 
+@upload_limit(MAX_FILE_BYTES, MAX_FILE_BYTES)  # startups.csv and declarations.csv
 @head_office_required
 def history_import(request):
     form = HistoryUploadForm(request.POST, request.FILES) if request.method == "POST" else HistoryUploadForm()

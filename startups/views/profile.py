@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from technopark.errors import Conflict
 from technopark.files import public_image_response
 from technopark.forms import add_action_errors
+from technopark.limits import upload_limit
 
 from .. import actions, selectors
 from ..forms.profile import InvitationForm, StartupForm
@@ -34,6 +35,7 @@ from ..models import (
     StartupInvitation,
     StartupMember,
 )
+from ..validators import MAX_LOGO_BYTES
 
 PAGE_SIZE = 25
 
@@ -86,6 +88,7 @@ def startup_list(request):
     return render(request, "startups/profile/startup_list.html", {"page": page, "startups": page.object_list})
 
 
+@upload_limit(MAX_LOGO_BYTES)
 @login_required
 def startup_create(request):
     form = StartupForm(request.POST or None, request.FILES or None)
@@ -102,6 +105,7 @@ def startup_create(request):
     return render(request, "startups/profile/startup_form.html", {"form": form, "startup": None})
 
 
+@upload_limit(MAX_LOGO_BYTES)
 @login_required
 def startup_edit(request, pk):
     startup = _founded_startup(request, pk)
