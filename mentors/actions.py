@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.models import Role
-from sites.models import MembershipRole, SiteMembership
+from sites.models import SiteMembership
+from sites.roles import MANAGE, roles_with
 from sites.scoping import network_scope
 from startups.models import Startup, StartupMember
 from technopark.audit import audit_record, audited_delete, audited_save, instance_values
@@ -75,7 +76,7 @@ def reviewers_of(profile: MentorProfile) -> list:
     """Who may approve `profile`: the managers of the sites it serves, and head office."""
     users = get_user_model().objects.filter(is_active=True)
     managers = users.filter(
-        site_memberships__site__in=profile.sites.all(), site_memberships__role=MembershipRole.MANAGER
+        site_memberships__site__in=profile.sites.all(), site_memberships__role__in=roles_with(MANAGE)
     )
     return list((managers | users.filter(role=Role.HEAD_OFFICE)).distinct())
 
@@ -85,7 +86,7 @@ def may_review(user, profile: MentorProfile) -> bool:
         return False
     if user.is_head_office:
         return True
-    return SiteMembership.objects.filter(user=user, role=MembershipRole.MANAGER, site__in=profile.sites.all()).exists()
+    return SiteMembership.objects.filter(user=user, role__in=roles_with(MANAGE), site__in=profile.sites.all()).exists()
 
 
 @transaction.atomic
@@ -341,7 +342,7 @@ def _changeable(actor, booking: Booking) -> Booking:
     or it is too late."""
     _locked_mentor(booking.mentor)
     booking = Booking.objects.select_related("mentor__user", "startup", "booked_by", "meeting_site").get(pk=booking.pk)
-    if not booking_roles(actor, booking) & {"mentor", "startup", "site"}:
+    if not booking_roles(actor, booking) & {"mentor", "startup", "site_manager"}:
         raise PermissionDenied
     if booking.status != BookingStatus.CONFIRMED:
         raise Conflict(_("This booking is already cancelled."))
@@ -355,7 +356,7 @@ def _changeable(actor, booking: Booking) -> Booking:
 
 @transaction.atomic
 def booking_cancel(*, actor, booking: Booking, reason: str = "") -> Booking:
-    """Cancel by either side (or the site team) up to the cut-off; the others are told."""
+    """Cancel by either side (or the site's managers) up to the cut-off; the others are told."""
     booking = _changeable(actor, booking)
     booking = _cancel(actor=actor, booking=booking, reason=reason)
     _notify(
@@ -447,16 +448,17 @@ def booking_rate(*, actor, booking: Booking, rating: int, comment: str = "") -> 
 def booking_mark_attendance(*, actor, booking: Booking, attendance: str) -> Booking:
     """Either side records what happened once the session has started: the mentor may say
     it was held or the startup did not come; the startup that it was held or the mentor
-    did not come. Site staff may record any of these."""
+    did not come. The site's managers (and head office) may record any of these; the
+    site's read-only roles (committee, team) none."""
     roles = booking_roles(actor, booking)
     allowed = set()
     if "mentor" in roles:
         allowed |= {Attendance.HELD, Attendance.STARTUP_NO_SHOW}
     if "startup" in roles:
         allowed |= {Attendance.HELD, Attendance.MENTOR_NO_SHOW}
-    if "site" in roles:
+    if "site_manager" in roles:
         allowed |= {Attendance.HELD, Attendance.STARTUP_NO_SHOW, Attendance.MENTOR_NO_SHOW, Attendance.UNKNOWN}
-    if not roles:
+    if not allowed:
         raise PermissionDenied
     if attendance not in allowed:
         raise ValidationError({"attendance": _("You cannot record that for this session.")})

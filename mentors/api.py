@@ -510,12 +510,14 @@ class BookingDetail(APIView):
     tags=["mentor-bookings"],
     parameters=[id_parameter("A booking")],
     request=CancelSerializer,
-    # 404: not a booking you have a part in; 409: cancelled already, or past the cut-off.
-    responses={200: BookingSerializer, **error_responses(400, 401, 404, 409)},
+    # 403: you only read the booking (a committee or team member of its site); 404: not a
+    # booking you have a part in; 409: cancelled already, or past the cut-off.
+    responses={200: BookingSerializer, **error_responses(400, 401, 403, 404, 409)},
 )
 class BookingCancel(APIView):
-    """Cancel a booking, by either side or the site's staff, until the cut-off before it
-    starts; the others are told by email."""
+    """Cancel a booking, by either side or the managers of its site (and head office), until
+    the cut-off before it starts; the others are told by email. The site's committee and
+    team members only read it (403)."""
 
     def post(self, request, pk: int):
         booking = _booking_or_404(request.user, pk)

@@ -8,7 +8,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from sites.models import Site
-from sites.scoping import managed_site_ids, network_scope
+from sites.roles import MANAGE, READ, site_actions
+from sites.scoping import network_scope
 from startups.models import Admission, Startup, StartupMember
 
 from .models import Attendance, Booking, BookingStatus, MentorProfile, ProfileStatus
@@ -109,8 +110,10 @@ def startup_home_site(startup: Startup) -> Site | None:
 
 
 def booking_roles(user, booking: Booking) -> set[str]:
-    """How `user` relates to `booking`: "mentor", "startup" (a team member), "site" (staff
-    of the startup's site, or head office). Empty: the booking is none of their business."""
+    """How `user` relates to `booking`: "mentor", "startup" (a team member), "site" (anyone
+    who reads the site's data: its members, head office) and "site_manager" (who may change
+    it: its managers, head office; `sites.roles`). Empty: the booking is none of their
+    business."""
     if not user.is_authenticated:
         return set()
     roles = set()
@@ -118,9 +121,11 @@ def booking_roles(user, booking: Booking) -> set[str]:
         roles.add("mentor")
     if StartupMember.objects.filter(startup=booking.startup_id, user=user).exists():
         roles.add("startup")
-    site_ids = managed_site_ids(user)
-    if site_ids is None or booking.site_id in site_ids:
+    actions = site_actions(user, booking.site_id)
+    if READ in actions:
         roles.add("site")
+    if MANAGE in actions:
+        roles.add("site_manager")
     return roles
 
 

@@ -8,7 +8,7 @@ head-office staff) and `network_scope` (for reviewed network-wide views) produce
 
 from contextlib import contextmanager
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django_scopes import scope
 
 from .models import Site
@@ -38,12 +38,15 @@ def visible_site_ids(user) -> list[int] | None:
 
 
 def managed_sites(user) -> QuerySet[Site]:
-    """The sites where `user` works (a site membership); every site for head office."""
+    """The sites where `user` works (a site membership); every site for head office. A
+    member's sites carry their role there as `member_role` (what `sites.roles` reads)."""
     if not user.is_authenticated or not user.is_active:
         return Site.objects.none()
     if user.is_head_office:
         return Site.objects.all()
-    return Site.objects.filter(memberships__user=user).distinct()
+    # One membership per user and site (a constraint): one row per site. The annotation
+    # reuses the filter's join, so it is the role of this user's membership.
+    return Site.objects.filter(memberships__user=user).annotate(member_role=F("memberships__role"))
 
 
 # A request's user may carry its managed sites, as of the request's start
@@ -83,10 +86,9 @@ def managed_site(user, slug: str) -> Site | None:
         return None
     if hasattr(user, SITES_ATTRIBUTE):
         return next((site for site in managed_site_list(user) if site.slug == slug), None)
-    sites = Site.objects.filter(slug=slug)
-    if not user.is_head_office:
-        sites = sites.filter(Q(memberships__user=user))
-    return sites.select_related("region").first()
+    if user.is_head_office:
+        return Site.objects.filter(slug=slug).select_related("region").first()
+    return managed_sites(user).filter(slug=slug).select_related("region").first()
 
 
 def visible_incubator_ids(user) -> list[int] | None:

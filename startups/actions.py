@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sites.models import MembershipRole, Site, SiteMembership, SiteStatus
+from sites.models import Site, SiteMembership, SiteStatus
+from sites.roles import REVIEW, roles_with
 from technopark.audit import AuditEntry, audit_record, audited_delete, audited_save, instance_values
 from technopark.emails import email_render, email_send_on_commit
 from technopark.errors import Conflict
@@ -231,7 +232,7 @@ def review_assign(*, actor, application: Application, reviewer) -> Review:
     if application.status not in OPEN_STATUSES:
         raise Conflict(_("Only submitted applications are reviewed."))
     works_there = SiteMembership.objects.filter(
-        site=application.site, user=reviewer, role__in=[MembershipRole.MANAGER, MembershipRole.COMMITTEE]
+        site=application.site, user=reviewer, role__in=roles_with(REVIEW)
     ).exists()
     if not works_there:
         raise ValidationError({"reviewer": _("Reviewers are the site's managers and committee members.")})

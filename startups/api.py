@@ -11,9 +11,12 @@ junk is a 400, never a 500. Validation errors are flat (`{"field": ["message", â
 """
 
 import datetime
+import json
+import re
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
@@ -22,11 +25,12 @@ from django.utils.translation import gettext_lazy
 from django_countries.data import COUNTRIES
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission
+from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sites.models import MembershipRole, Site, SiteMembership, SiteStatus
+from sites.models import Site, SiteStatus
+from sites.roles import MANAGE, SitePermission
 from sites.scoping import managed_site_ids, network_scope, site_scope
 from technopark.api import error_responses
 from technopark.errors import Conflict
@@ -60,9 +64,33 @@ def _messages(value, prefix: str = "") -> list[str]:
     return [f"{prefix}{value}"]
 
 
+def _form_as_object(serializer_class, data: QueryDict) -> dict:
+    """A form or multipart body as the object the schema describes. DRF reads a QueryDict
+    as an HTML form: an empty value of an optional field counts as absent and a dict field
+    is looked for as `field.key` names, so `amount=` would pass where the schema calls it
+    invalid. Here list fields take every value of their name, object fields their value as
+    JSON (OpenAPI's default encoding of an object in a multipart part), others their value."""
+    fields = serializer_class().fields
+    body = {}
+    for name, values in data.lists():
+        field = fields.get(name)
+        if isinstance(field, (serializers.ListField, serializers.MultipleChoiceField, serializers.ManyRelatedField)):
+            body[name] = values
+        elif isinstance(field, (serializers.DictField, serializers.JSONField, serializers.Serializer)):
+            try:
+                body[name] = json.loads(values[-1])
+            except ValueError:
+                body[name] = values[-1]  # not an object: the field says so
+        else:
+            body[name] = values[-1]
+    return body
+
+
 def validated(serializer_class, data) -> dict:
     """`serializer_class(data=data)`'s validated data, or a 400 whose errors are flat lists
     of strings (nested list and dict errors are prefixed with their index or key)."""
+    if isinstance(data, QueryDict):
+        data = _form_as_object(serializer_class, data)
     serializer = serializer_class(data=data)
     if not serializer.is_valid():
         errors = serializer.errors
@@ -106,12 +134,22 @@ class BooleanFilter(serializers.ChoiceField):
         super().__init__(choices=["true", "false"], required=False, **kwargs)
 
 
-@extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$"})
+AMOUNT_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": AMOUNT_PATTERN})
 class AmountField(serializers.DecimalField):
-    """An amount in MAD: at most 12 digits before the point and 2 after, never negative."""
+    """An amount in MAD: at most 12 digits before the point and 2 after, never negative.
+    Given as a string in exactly that form, as the schema says (DRF's DecimalField would
+    also take a JSON number, `1e3` or ` 5`)."""
 
     def __init__(self, **kwargs):
         super().__init__(max_digits=14, decimal_places=2, min_value=0, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.match(AMOUNT_PATTERN, data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 # --- Permissions ----------------------------------------------------------------------------
@@ -479,12 +517,14 @@ class ApplicationDecide(APIView):
     office. Admitting creates the admission (starting on `starts_on`, today by default);
     the founders are emailed."""
 
+    permission_classes = [IsAuthenticated, SitePermission]
+    site_action = MANAGE
+    site_permission_message = gettext_lazy("Only the site's managers decide on its applications.")
+
     def post(self, request, pk: int):
         application = _application_or_404(request, pk)
+        self.check_object_permissions(request, application)
         user = request.user
-        manages = SiteMembership.objects.filter(site=application.site, user=user, role=MembershipRole.MANAGER)
-        if not (user.is_head_office or manages.exists()):
-            raise exceptions.PermissionDenied(_("Only the site's managers decide on its applications."))
         data = validated(DecisionSerializer, request.data)
         application = actions.application_decide(
             actor=user,

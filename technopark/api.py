@@ -69,12 +69,20 @@ VALIDATION_ERROR_SCHEMA = {
     "additionalProperties": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
 }
 
+# technopark.schema.AutoSchema adds 400, 401, 403, 404, 413 and 429 to every operation where
+# the kernel can answer them; views list the others (a role's 403, a state's 409…).
 ERROR_RESPONSES = {
-    400: OpenApiResponse(VALIDATION_ERROR_SCHEMA, description="Invalid input."),
+    400: OpenApiResponse(
+        VALIDATION_ERROR_SCHEMA,
+        description="Invalid input: a malformed or missing value, a NUL character, a body that is not an object.",
+    ),
     # Token authentication comes first: a missing or invalid credential is a 401 with
     # `WWW-Authenticate: Token`, even where no sign-in is needed (an invalid token).
     401: OpenApiResponse(ErrorSerializer, description="Missing or invalid credentials."),
-    403: OpenApiResponse(ErrorSerializer, description="Signed in but not allowed."),
+    403: OpenApiResponse(
+        ErrorSerializer,
+        description="Signed in but not allowed (or two-factor authentication required and not set up).",
+    ),
     404: OpenApiResponse(ErrorSerializer, description="Not found (or not yours)."),
     409: OpenApiResponse(ErrorSerializer, description="Conflicts with the current state (taken, closed, done)."),
     413: OpenApiResponse(ErrorSerializer, description="The request body is too large."),
@@ -83,7 +91,9 @@ ERROR_RESPONSES = {
 
 
 def error_responses(*codes: int) -> dict:
-    """The documented error responses for `extend_schema(responses={200: …, **error_responses(403)})`."""
+    """The documented error responses for `extend_schema(responses={200: …, **error_responses(403)})`.
+    A view needs to list only its own (a role's 403, a state's 409, a 404 without a path
+    parameter): technopark.schema.AutoSchema adds the kernel's wherever they apply."""
     return {code: ERROR_RESPONSES[code] for code in codes}
 
 

@@ -4,11 +4,16 @@
 - `manager_a` works at A, `manager_b` at B; `founder_a` is a founder (admitted at A once
   the startups issue lands); `staff` is head office; `outsider` is a signed-in user with no
   role anywhere; `anonymous` is nobody.
+- `committee_a` and `team_a` are members of site A with the read-only roles (committee:
+  reads and reviews the applications assigned to them; team: reads). They are not in
+  `personas` (ROLE_PERSONAS: `client_for` signs them in on demand).
 """
 
 import datetime
+import os
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django_scopes import scopes_disabled
 
@@ -24,6 +29,41 @@ PNG_1X1 = bytes.fromhex(
 )
 
 PERSONAS = ["anonymous", "outsider", "founder_a", "manager_a", "manager_b", "staff"]
+ROLE_PERSONAS = ["committee_a", "team_a"]  # site A's read-only roles (fixtures of the same names)
+
+
+def worker_redis_url(url: str, worker: str) -> str:
+    """`redis://host:6379/1` for xdist worker "gw2" → `redis://host:6379/3` (modulo Redis' 16)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    database = (int(parts.path.strip("/") or 0) + int(worker.removeprefix("gw"))) % 16
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def _redis_per_xdist_worker() -> None:
+    """Under pytest-xdist (`make test` runs `-n 2`) each worker gets its own test database
+    from pytest-django, but REDIS_URL names one Redis database for all: `_fresh_cache`'s
+    cache.clear() (FLUSHDB) would wipe the other worker's sessions and rate limits. Worker
+    gwN uses REDIS_URL's database number + N instead, for the cache, the sessions and the
+    broker, in this process and in the processes its tests start (os.environ)."""
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER", ""), os.environ.get("REDIS_URL", "")
+    if not worker.startswith("gw") or not url:
+        return
+    from django.test import override_settings
+
+    from technopark.cache import redis_caches
+
+    worker_url = worker_redis_url(url, worker)
+    overrides = {"REDIS_URL": worker_url, "CACHES": {**django_settings.CACHES, **redis_caches(worker_url)}}
+    if url == django_settings.CELERY_BROKER_URL:  # not a broker of its own (CELERY_BROKER_URL)
+        overrides["CELERY_BROKER_URL"] = worker_url
+        celery_app.conf.broker_url = worker_url
+    override_settings(**overrides).enable()  # for the whole worker process; resets the cache handlers
+    os.environ["REDIS_URL"], os.environ["PYTEST_REDIS_URL"] = worker_url, url
+
+
+_redis_per_xdist_worker()
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -83,6 +123,24 @@ def manager_b(site_b):
 
 
 @pytest.fixture
+def committee_a(site_a):
+    from sites.models import MembershipRole
+
+    with scopes_disabled():
+        return SiteMembershipFactory(
+            site=site_a, role=MembershipRole.COMMITTEE, user__email="committee.a@example.ma"
+        ).user
+
+
+@pytest.fixture
+def team_a(site_a):
+    from sites.models import MembershipRole
+
+    with scopes_disabled():
+        return SiteMembershipFactory(site=site_a, role=MembershipRole.TEAM, user__email="team.a@example.ma").user
+
+
+@pytest.fixture
 def founder_a(site_a):
     return UserFactory(email="founder.a@example.ma", role=Role.FOUNDER)
 
@@ -110,16 +168,18 @@ def personas(site_a, site_b, manager_a, manager_b, founder_a, staff, outsider):
 
 
 @pytest.fixture
-def client_for(client, personas):
-    """`client_for("manager_a")` → the test client signed in as that persona."""
+def client_for(client, personas, request):
+    """`client_for("manager_a")` → the test client signed in as that persona (one of
+    PERSONAS or ROLE_PERSONAS)."""
 
     def _client(persona: str):
         language = client.cookies.get("django_language")
         client.logout()  # this also drops the cookies: keep the chosen language
         if language is not None:
             client.cookies["django_language"] = language.value
-        if personas[persona] is not None:
-            client.force_login(personas[persona])
+        user = request.getfixturevalue(persona) if persona in ROLE_PERSONAS else personas[persona]
+        if user is not None:
+            client.force_login(user)
         return client
 
     return _client

@@ -9,8 +9,10 @@ month.
 - `/manage/<site_slug>/mentoring/…`: the bookings of the startups of one site. The
   middleware checked that the user works there (else 404) and opened that site's scope;
   every query also filters on `request.site` explicitly, so another site's booking is a 404
-  even for head office coming through the wrong site. The site team (any membership, as
-  `selectors.booking_roles` says) records attendance and cancels; the actions decide.
+  even for head office coming through the wrong site. Every member of the site reads; its
+  managers (and head office) record attendance and cancel: `SiteScopeMiddleware` refuses
+  the POSTs of read-only roles (`sites.roles`), the actions check again
+  (`selectors.booking_roles`), and the page hides their forms.
 - `/network/mentoring/hours/`: head office's ledger across every site, read inside
   `network_scope()`.
 """
@@ -32,7 +34,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import head_office_required
-from sites.models import MembershipRole, Site
+from sites.models import Site
+from sites.roles import MANAGE, can, roles_with
 from sites.scoping import network_scope
 from startups.exports import csv_response, xlsx_response
 from technopark.errors import Conflict
@@ -61,7 +64,7 @@ TENTH = Decimal("0.1")
 
 # --- Review of mentor profiles ----------------------------------------------------------------
 def _is_manager_somewhere(user) -> bool:
-    return Site.objects.filter(memberships__user=user, memberships__role=MembershipRole.MANAGER).exists()
+    return Site.objects.filter(memberships__user=user, memberships__role__in=roles_with(MANAGE)).exists()
 
 
 def _reviewable_profiles(user) -> QuerySet[MentorProfile]:
@@ -72,7 +75,7 @@ def _reviewable_profiles(user) -> QuerySet[MentorProfile]:
     elif _is_manager_somewhere(user):
         profiles = MentorProfile.objects.filter(
             pk__in=MentorProfile.sites.through.objects.filter(
-                site__memberships__user=user, site__memberships__role=MembershipRole.MANAGER
+                site__memberships__user=user, site__memberships__role__in=roles_with(MANAGE)
             ).values("mentorprofile")
         )
     else:
@@ -216,6 +219,7 @@ def site_bookings(request, site_slug: str):
 def _booking_page(request, booking: Booking, *, attendance_form=None, cancel_form=None, status: int = 200):
     now = timezone.now()
     started = booking.status == BookingStatus.CONFIRMED and booking.starts_at <= now
+    can_manage = can(request, MANAGE)
     try:
         rescheduled_to = booking.rescheduled_to
     except Booking.DoesNotExist:
@@ -228,8 +232,9 @@ def _booking_page(request, booking: Booking, *, attendance_form=None, cancel_for
             "booking": booking,
             "rescheduled_to": rescheduled_to,
             "now": now,
-            "can_mark": started,
-            "can_cancel": selectors.can_change(booking, now),
+            "can_manage": can_manage,
+            "can_mark": can_manage and started,
+            "can_cancel": can_manage and selectors.can_change(booking, now),
             "attendance_form": attendance_form or AttendanceForm(initial={"attendance": booking.attendance}),
             "cancel_form": cancel_form or BookingCancelForm(),
             "cutoff_hours": int(selectors.CANCEL_CUTOFF.total_seconds() // 3600),

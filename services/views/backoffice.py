@@ -5,7 +5,8 @@ The two areas share the same views through an `Area`:
 - a site's area runs inside that site's scope (opened by `SiteScopeMiddleware`, which also
   checked that the user works there, else 404) and reads only rows whose `site` is that
   site — the network's rows (site NULL) and other sites' are never found. Everybody working
-  at the site reads; its managers (and head office) write (`require_site_manager`).
+  at the site reads; its managers (and head office) write: `SiteScopeMiddleware` refuses
+  other roles' POSTs, and the form pages declare `manage` even to open (`sites.roles`).
 - the network's area is for head office only; it runs inside `network_scope()` (explicit,
   greppable) and reads only rows whose `site` is NULL.
 Writes go through `services.actions`.
@@ -18,7 +19,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpResponse
@@ -29,7 +30,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import head_office_required, is_site_manager
+from accounts.permissions import head_office_required
+from sites.roles import MANAGE, can, site_action
 from sites.scoping import network_scope
 from technopark.errors import Conflict
 from technopark.forms import add_action_errors
@@ -95,10 +97,6 @@ class Area:
     def registrations(self) -> QuerySet[Registration]:
         return self._own(Registration.objects.all())
 
-    def require_write(self) -> None:
-        if not self.can_write:
-            raise PermissionDenied
-
 
 def site_area_view(core):
     """`/manage/<site_slug>/…`: scoped to `request.site` by the middleware."""
@@ -106,7 +104,7 @@ def site_area_view(core):
     @wraps(core)
     @login_required
     def view(request, site_slug, **kwargs):
-        return core(request, Area(site=request.site, can_write=is_site_manager(request)), **kwargs)
+        return core(request, Area(site=request.site, can_write=can(request, MANAGE)), **kwargs)
 
     return view
 
@@ -163,7 +161,6 @@ def service_list(request, area: Area):
 
 def _service_form(request, area: Area, service: Service):
     creating = service.pk is None
-    area.require_write()
     form = ServiceForm(request.POST or None, instance=service, network=area.is_network)
     if request.method == "POST" and form.is_valid():
         try:
@@ -184,10 +181,12 @@ def _service_form(request, area: Area, service: Service):
     )
 
 
+@site_action(MANAGE)  # read-only roles do not even open the form
 def service_create(request, area: Area):
     return _service_form(request, area, Service(site=area.site))
 
 
+@site_action(MANAGE)  # read-only roles do not even open the form
 def service_edit(request, area: Area, pk: int):
     return _service_form(request, area, _service(area, pk))
 
@@ -235,7 +234,6 @@ def _session_urls(area: Area, session: ServiceSession) -> dict:
 
 def _session_form(request, area: Area, session: ServiceSession):
     creating = session.pk is None
-    area.require_write()
     if not creating and session.status != SessionStatus.SCHEDULED:
         messages.error(request, _("Only a scheduled session can be changed."))
         return redirect(area.url("session_detail", pk=session.pk))
@@ -281,11 +279,13 @@ def _session_form(request, area: Area, session: ServiceSession):
     )
 
 
+@site_action(MANAGE)  # read-only roles do not even open the form
 def session_create(request, area: Area, pk: int):
     service = _service(area, pk)
     return _session_form(request, area, ServiceSession(service=service, site=service.site))
 
 
+@site_action(MANAGE)  # read-only roles do not even open the form
 def session_edit(request, area: Area, pk: int):
     return _session_form(request, area, _session(area, pk))
 
@@ -345,9 +345,9 @@ def session_detail(request, area: Area, pk: int):
     )
 
 
+@site_action(MANAGE)  # read-only roles do not even open the form
 def session_cancel(request, area: Area, pk: int):
     session = _session(area, pk)
-    area.require_write()
     detail_url = area.url("session_detail", pk=session.pk)
     if session.status != SessionStatus.SCHEDULED:
         messages.error(request, _("Only a scheduled session can be cancelled."))
@@ -389,7 +389,6 @@ def session_cancel(request, area: Area, pk: int):
 
 def session_held(request, area: Area, pk: int):
     session = _session(area, pk)
-    area.require_write()
     try:
         actions.session_mark_held(actor=request.user, session=session)
     except Conflict as conflict:
@@ -420,8 +419,7 @@ def attendance(request, area: Area, pk: int):
     page_url = area.url("attendance", pk=session.pk)
     is_htmx = request.headers.get("HX-Request") == "true"
     row_error = None
-    if request.method == "POST":
-        area.require_write()
+    if request.method == "POST":  # `manage` only: the middleware refuses the others (sites.roles)
         form = AttendanceForm(request.POST)
         if not form.is_valid():
             if is_htmx:

@@ -25,11 +25,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import head_office_required, is_site_manager, require_site_manager
+from accounts.permissions import head_office_required
+from sites.roles import MANAGE, can
 from sites.scoping import managed_site_ids, network_scope
+from startups.validators import MAX_LOGO_BYTES
 from technopark.errors import Conflict
 from technopark.files import public_image_response
 from technopark.forms import add_action_errors
+from technopark.limits import upload_limit
 
 from .. import actions
 from ..forms.partners import (
@@ -147,6 +150,7 @@ def network_partner_list(request):
     )
 
 
+@upload_limit(MAX_LOGO_BYTES)
 @head_office_required
 def network_partner_edit(request, pk=None):
     partner = get_object_or_404(Partner, pk=pk) if pk else Partner()
@@ -204,23 +208,21 @@ def _programme_form_page(request, programme: Programme | None, *, backoffice_sit
     /network/); `programme_site` the programme's own (None for a network programme)."""
     instance = programme or Programme(site=programme_site)
     form = ProgrammeForm(request.POST or None, instance=instance, site=programme_site)
-    if request.method == "POST":
-        if not can_manage:
-            require_site_manager(request)
-        if form.is_valid():
-            try:
-                saved = actions.programme_save(
-                    actor=request.user,
-                    programme=form.instance,
-                    partners=form.cleaned_data["partners"],
-                    incubators=form.cleaned_data["incubators"],
-                    services=form.cleaned_data["services"],
-                )
-            except ValidationError as error:
-                add_action_errors(form, error)
-            else:
-                messages.success(request, _("Programme saved."))
-                return redirect(_programme_urls(saved, backoffice_site)["detail"])
+    # Under /manage/<site>/ the middleware lets only `manage` POST (sites.roles).
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = actions.programme_save(
+                actor=request.user,
+                programme=form.instance,
+                partners=form.cleaned_data["partners"],
+                incubators=form.cleaned_data["incubators"],
+                services=form.cleaned_data["services"],
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, _("Programme saved."))
+            return redirect(_programme_urls(saved, backoffice_site)["detail"])
     urls = _programme_urls(programme, backoffice_site)
     return render(
         request,
@@ -243,20 +245,18 @@ def _programme_manage_page(request, programme: Programme, *, backoffice_site, ca
         pk__in=ProgrammeParticipant.objects.filter(programme=programme).values("startup")
     )
     form = ParticipantForm(request.POST or None, eligible=eligible)
-    if request.method == "POST":
-        if not can_manage:
-            require_site_manager(request)
-        if form.is_valid():
-            startup = form.cleaned_data["startup"]
-            try:
-                actions.programme_participant_add(actor=request.user, programme=programme, startup=startup)
-            except Conflict as conflict:
-                messages.error(request, conflict.message)
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            else:
-                messages.success(request, _("%(startup)s joined the cohort.") % {"startup": startup})
-            return redirect(_programme_urls(programme, backoffice_site)["detail"])
+    # Under /manage/<site>/ the middleware lets only `manage` POST (sites.roles).
+    if request.method == "POST" and form.is_valid():
+        startup = form.cleaned_data["startup"]
+        try:
+            actions.programme_participant_add(actor=request.user, programme=programme, startup=startup)
+        except Conflict as conflict:
+            messages.error(request, conflict.message)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(startup)s joined the cohort.") % {"startup": startup})
+        return redirect(_programme_urls(programme, backoffice_site)["detail"])
     cohort = programme.participants.select_related("startup").order_by("startup__legal_name", "pk")
     return render(
         request,
@@ -350,7 +350,7 @@ def manage_programme_list(request, site_slug):
     return render(
         request,
         "services/partners/programme_manage_list.html",
-        {"page": _page(request, programmes), "site": request.site, "can_manage": is_site_manager(request)},
+        {"page": _page(request, programmes), "site": request.site, "can_manage": can(request, MANAGE)},
     )
 
 
@@ -361,7 +361,7 @@ def manage_programme_create(request, site_slug):
         None,
         backoffice_site=request.site,
         programme_site=request.site,
-        can_manage=is_site_manager(request),
+        can_manage=can(request, MANAGE),
     )
 
 
@@ -372,21 +372,20 @@ def manage_programme_edit(request, site_slug, pk):
         _site_programme(request, pk),
         backoffice_site=request.site,
         programme_site=request.site,
-        can_manage=is_site_manager(request),
+        can_manage=can(request, MANAGE),
     )
 
 
 @login_required
 def manage_programme_detail(request, site_slug, pk):
     return _programme_manage_page(
-        request, _site_programme(request, pk), backoffice_site=request.site, can_manage=is_site_manager(request)
+        request, _site_programme(request, pk), backoffice_site=request.site, can_manage=can(request, MANAGE)
     )
 
 
 @require_POST
 @login_required
 def manage_programme_participant_remove(request, site_slug, pk, startup_pk):
-    require_site_manager(request)
     return _participant_remove(request, _site_programme(request, pk), startup_pk, backoffice_site=request.site)
 
 

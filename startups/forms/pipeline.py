@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from sites.models import MembershipRole, Site, SiteMembership
+from sites.models import Site, SiteMembership
+from sites.roles import REVIEW, roles_with
 
 from ..models import AdmissionKind, Application, ApplicationStatus, Call, Criterion, Decision, Review
 
@@ -118,9 +119,7 @@ class ReviewerAssignForm(forms.Form):
 
     def __init__(self, *args, site: Site, application: Application, **kwargs):
         super().__init__(*args, **kwargs)
-        staff = SiteMembership.objects.filter(
-            site=site, role__in=[MembershipRole.MANAGER, MembershipRole.COMMITTEE]
-        ).values("user")
+        staff = SiteMembership.objects.filter(site=site, role__in=roles_with(REVIEW)).values("user")
         already = Review.objects.filter(application=application).values("reviewer")
         self.fields["reviewer"].queryset = (
             get_user_model()

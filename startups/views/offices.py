@@ -3,7 +3,7 @@
 Routes live under `/manage/<site_slug>/` (scoped by `SiteScopeMiddleware`): `Office` and
 `OfficeAllocation` lookups by id only find this site's rows, so another site's office or
 allocation is a 404. Anyone working at the site may read; its managers (and head office)
-write, through `startups.actions`.
+write, through `startups.actions` (the middleware refuses other roles' POSTs: `sites.roles`).
 """
 
 import decimal
@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import is_site_manager, require_site_manager
+from sites.roles import MANAGE, can
 from technopark.errors import Conflict
 from technopark.forms import add_action_errors
 
@@ -83,7 +83,7 @@ def office_list(request, site_slug):
             "page": page,
             "summary": occupancy_summary(today),
             "today": today,
-            "can_manage": is_site_manager(request),
+            "can_manage": can(request, MANAGE),
         },
     )
 
@@ -110,11 +110,9 @@ def _office_form_page(request, form: OfficeForm, office: Office | None):
 @login_required
 def office_create(request, site_slug):
     form = OfficeForm(request.POST or None, instance=Office(site=request.site))
-    if request.method == "POST":
-        require_site_manager(request)
-        if form.is_valid() and (office := _save_office(request, form)):
-            messages.success(request, _("Office %(number)s created.") % {"number": office.number})
-            return redirect("startups:office_detail", site_slug=request.site.slug, pk=office.pk)
+    if request.method == "POST" and form.is_valid() and (office := _save_office(request, form)):
+        messages.success(request, _("Office %(number)s created.") % {"number": office.number})
+        return redirect("startups:office_detail", site_slug=request.site.slug, pk=office.pk)
     return _office_form_page(request, form, None)
 
 
@@ -122,11 +120,9 @@ def office_create(request, site_slug):
 def office_edit(request, site_slug, pk):
     office = _office(pk)
     form = OfficeForm(request.POST or None, instance=office)
-    if request.method == "POST":
-        require_site_manager(request)
-        if form.is_valid() and (office := _save_office(request, form)):
-            messages.success(request, _("Office %(number)s saved.") % {"number": office.number})
-            return redirect("startups:office_detail", site_slug=request.site.slug, pk=office.pk)
+    if request.method == "POST" and form.is_valid() and (office := _save_office(request, form)):
+        messages.success(request, _("Office %(number)s saved.") % {"number": office.number})
+        return redirect("startups:office_detail", site_slug=request.site.slug, pk=office.pk)
     return _office_form_page(request, form, _office(pk))
 
 
@@ -156,7 +152,7 @@ def _detail(request, office: Office, *, allocation_form=None, release_form=None,
             "allocations": allocations,
             "current": next((allocation for allocation in allocations if allocation.is_current), None),
             "allocation_form": allocation_form or AllocationForm(site=request.site),
-            "can_manage": is_site_manager(request),
+            "can_manage": can(request, MANAGE),
             "today": today,
         },
     )
@@ -171,7 +167,6 @@ def office_detail(request, site_slug, pk):
 @login_required
 def office_allocate(request, site_slug, pk):
     office = _office(pk)
-    require_site_manager(request)
     form = AllocationForm(request.POST, site=request.site)
     if form.is_valid():
         try:
@@ -200,7 +195,6 @@ def office_allocate(request, site_slug, pk):
 @login_required
 def allocation_release(request, site_slug, pk):
     allocation = get_object_or_404(OfficeAllocation.objects.select_related("office"), pk=pk)
-    require_site_manager(request)
     form = ReleaseForm(request.POST, auto_id=f"id_release_{allocation.pk}_%s")
     if form.is_valid():
         try:

@@ -7,7 +7,10 @@ Who may do what:
 - read (calls, pipeline, application, pitch deck): the site's staff and head office;
 - edit calls, assign reviewers, decide: the site's managers and head office (403 otherwise,
   e.g. for committee members);
-- score: the assigned reviewer only (404 for anybody else).
+- score: the assigned reviewer only (404 for anybody else), who needs `review` (a committee
+  member or a manager).
+`SiteScopeMiddleware` enforces these with `sites.roles` (POST needs `manage` unless the view
+declares otherwise).
 Head office manages the network's e-Technopark calls under /network/calls/.
 """
 
@@ -26,7 +29,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import head_office_required, is_site_manager, require_site_manager
+from accounts.permissions import head_office_required
+from sites.roles import MANAGE, REVIEW, can, site_action
 from sites.scoping import network_scope
 from technopark.errors import Conflict
 from technopark.forms import add_action_errors
@@ -103,13 +107,13 @@ def call_list(request, site_slug):
     return render(
         request,
         "startups/pipeline/call_list.html",
-        {"site": request.site, "page": page, "can_edit": is_site_manager(request), "today": timezone.localdate()},
+        {"site": request.site, "page": page, "can_edit": can(request, MANAGE), "today": timezone.localdate()},
     )
 
 
+@site_action(MANAGE)  # even the form: read-only roles cannot create calls
 @login_required
 def call_edit(request, site_slug, pk=None):
-    require_site_manager(request)
     call = get_object_or_404(Call, pk=pk, site=request.site) if pk else Call(site=request.site)
     return _call_form(
         request,
@@ -189,7 +193,7 @@ def application_list(request, site_slug):
 
 
 def _detail(request, application: Application, *, assign_form=None, decision_form=None):
-    can_decide = is_site_manager(request)
+    can_decide = can(request, MANAGE)
     is_open = application.status in OPEN_STATUSES
     if can_decide and is_open:
         assign_form = assign_form or ReviewerAssignForm(site=request.site, application=application)
@@ -235,7 +239,6 @@ def application_pitch_deck(request, site_slug, pk):
 @require_POST
 @login_required
 def application_assign(request, site_slug, pk):
-    require_site_manager(request)
     application = _application(request, pk)
     if application.status not in OPEN_STATUSES:
         messages.error(request, _("Only submitted applications are reviewed."))
@@ -258,7 +261,6 @@ def application_assign(request, site_slug, pk):
 @require_POST
 @login_required
 def application_decide(request, site_slug, pk):
-    require_site_manager(request)
     application = _application(request, pk)
     if application.status not in OPEN_STATUSES:
         messages.error(request, _("This application is not awaiting a decision."))
@@ -301,6 +303,7 @@ def review_list(request, site_slug):
     )
 
 
+@site_action(REVIEW)
 @login_required
 def review_score(request, site_slug, pk):
     review = get_object_or_404(

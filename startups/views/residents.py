@@ -21,7 +21,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import is_site_manager, require_site_manager
+from sites.roles import MANAGE, can
 from technopark.errors import Conflict
 from technopark.forms import add_action_errors
 from technopark.fragments import fragment_key
@@ -221,7 +221,7 @@ def _detail(request, admission: Admission, *, renew_form=None, exit_form=None):
         "allocations": admission.allocations.select_related("office", "created_by").order_by("-starts_on", "-pk"),
         "is_active": admission.is_active(today),
         "limit": residency_limit(admission),
-        "can_manage": is_site_manager(request),
+        "can_manage": can(request, MANAGE),
         "renew_form": renew_form or RenewForm(),
         "exit_form": exit_form or ExitForm(),
         "today": today,
@@ -238,7 +238,6 @@ def resident_detail(request, site_slug, pk):
 @login_required
 def resident_renew(request, site_slug, pk):
     admission = _admission(pk)
-    require_site_manager(request)
     form = RenewForm(request.POST)
     if form.is_valid():
         try:
@@ -257,7 +256,6 @@ def resident_renew(request, site_slug, pk):
 @login_required
 def resident_exit(request, site_slug, pk):
     admission = _admission(pk)
-    require_site_manager(request)
     form = ExitForm(request.POST)
     if form.is_valid():
         try:

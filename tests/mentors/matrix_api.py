@@ -5,9 +5,9 @@ a booking is found by the people who have a part in it (its startup's team, the 
 the staff of the startup's site, head office); everybody else gets the 404 of a booking
 that does not exist. `booking_a` (upcoming) belongs to founder_a's startup at site A.
 
-The matrix requests each URL name once: `api:mentor_bookings` with GET. Booking (POST on
-the same URL) is checked per persona in tests/mentors/test_api.py: 401 anonymous, 403
-without an admitted startup, 201/409 for founder_a."""
+`api:mentor_bookings` is requested with GET and, posted empty, with POST (booking): 401
+anonymous, 403 without an admitted startup, 400 for founder_a (booking itself is checked in
+tests/mentors/test_api.py)."""
 
 from tests.matrix import API_PUBLIC, API_SIGNED_IN, Route
 
@@ -19,6 +19,7 @@ MATRIX: dict[str, Route] = {
     "api:mentor": Route("/api/v1/mentors/{mentor}/", API_PUBLIC),
     "api:mentor_slots": Route("/api/v1/mentors/{mentor}/slots/", API_PUBLIC),
     "api:mentor_bookings": Route("/api/v1/mentor-bookings/", API_SIGNED_IN),
+    "api:mentor_bookings [post]": Route("/api/v1/mentor-bookings/", (401, 403, 400, 403, 403, 403), "post"),
     "api:mentor_booking": Route("/api/v1/mentor-bookings/{booking_a}/", BOOKING_A),
     "api:mentor_booking_cancel": Route("/api/v1/mentor-bookings/{booking_a}/cancel/", BOOKING_A, "post"),
 }

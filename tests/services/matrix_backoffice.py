@@ -4,7 +4,8 @@ does not exist, anonymous visitors are sent to sign in) and head office's e-Tech
 under /network/services/ (head office only).
 
 The session pages use session_a (a site-A training); the check-in CSV exists only for public
-events (session_public at site A; the network's session_network is not public: 404)."""
+events (session_public at site A; the network's session_network is not public: 404). The form pages need `manage` even to
+open (read-only roles get 403)."""
 
 from tests.matrix import HEAD_OFFICE, SITE_A, Route
 
@@ -16,13 +17,15 @@ HEAD_OFFICE_NOT_PUBLIC = (302, 403, 403, 403, 403, 404)
 MATRIX: dict[str, Route] = {
     # Site back-office
     "services:manage_service_list": Route("/manage/site-a/services/", SITE_A),
-    "services:manage_service_create": Route("/manage/site-a/services/new/", SITE_A),
+    "services:manage_service_create": Route("/manage/site-a/services/new/", SITE_A, action="manage"),
     "services:manage_service_detail": Route("/manage/site-a/services/{service_a}/", SITE_A),
-    "services:manage_service_edit": Route("/manage/site-a/services/{service_a}/edit/", SITE_A),
-    "services:manage_session_create": Route("/manage/site-a/services/{service_a}/sessions/new/", SITE_A),
+    "services:manage_service_edit": Route("/manage/site-a/services/{service_a}/edit/", SITE_A, action="manage"),
+    "services:manage_session_create": Route(
+        "/manage/site-a/services/{service_a}/sessions/new/", SITE_A, action="manage"
+    ),
     "services:manage_session_detail": Route("/manage/site-a/sessions/{session_a}/", SITE_A),
-    "services:manage_session_edit": Route("/manage/site-a/sessions/{session_a}/edit/", SITE_A),
-    "services:manage_session_cancel": Route("/manage/site-a/sessions/{session_a}/cancel/", SITE_A),
+    "services:manage_session_edit": Route("/manage/site-a/sessions/{session_a}/edit/", SITE_A, action="manage"),
+    "services:manage_session_cancel": Route("/manage/site-a/sessions/{session_a}/cancel/", SITE_A, action="manage"),
     "services:manage_session_held": Route("/manage/site-a/sessions/{session_a}/held/", SITE_A_POST_REDIRECT, "post"),
     "services:manage_attendance": Route("/manage/site-a/sessions/{session_a}/attendance/", SITE_A),
     "services:manage_checkin_csv": Route("/manage/site-a/sessions/{session_public}/checkin.csv", SITE_A),

@@ -35,4 +35,7 @@ MATRIX: dict[str, Route] = {
     "api:admission": Route("/api/v1/admissions/{admission_a}/", SEEN_AT_A),
     "api:offices": Route("/api/v1/offices/", API_SIGNED_IN),
     "api:declarations": Route("/api/v1/declarations/", API_SIGNED_IN),
+    # The lists' POST (create), posted empty: a 400 for a founder, 403 for everybody else.
+    "api:applications [post]": Route("/api/v1/applications/", (401, 403, 400, 403, 403, 403), "post"),
+    "api:declarations [post]": Route("/api/v1/declarations/", (401, 403, 400, 403, 403, 403), "post"),
 }
