@@ -19,10 +19,29 @@ run: $(BIN)/.installed
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver $(HOST)
 
-## test: the whole suite (browser tests skip without /usr/bin/chromium unless REQUIRE_BROWSER=1)
-test: $(BIN)/.installed
+# The browser tests' accessibility checks need axe-core from npm (pinned in package-lock.json):
+# installed by `make test` when Debian's Chromium is there to run them and npm to fetch it.
+CHROMIUM := /usr/bin/chromium
+NPM ?= npm
+TEST_DEPS := $(BIN)/.installed
+ifneq ($(wildcard $(CHROMIUM)),)
+ifneq ($(shell command -v $(NPM) 2>/dev/null),)
+TEST_DEPS += node_modules/axe-core
+endif
+endif
+
+node_modules/axe-core: package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund --silent
+	touch $@
+
+## test: the whole suite, on both cores (browser tests skip without /usr/bin/chromium unless REQUIRE_BROWSER=1)
+## PYTEST_ARGS="tests/startups -x" picks tests; PYTEST_WORKERS=0 runs in one process (pdb, -s)
+PYTEST_WORKERS ?= 2
+test: $(TEST_DEPS)
+	@[ ! -x $(CHROMIUM) ] || [ -f node_modules/axe-core/axe.min.js ] || \
+	  echo "warning: $(CHROMIUM) is there but npm is not: the accessibility tests need axe-core (apt-get install npm)"
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

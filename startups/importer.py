@@ -57,7 +57,8 @@ from sites.models import Sector, Site
 from technopark.audit import audit_record, audited_save, instance_values
 from technopark.models import AuditEntry
 
-from .models import Admission, AdmissionKind, Declaration, ExitReason, LegalForm, Startup
+from .legal_forms import accepted_legal_forms, legal_form_code
+from .models import Admission, AdmissionKind, Declaration, ExitReason, Startup
 
 STARTUPS_FILE = "startups.csv"
 DECLARATIONS_FILE = "declarations.csv"
@@ -316,6 +317,25 @@ def _choice(value: str, column: str, choices, code: str, problems: Problems) -> 
     return value
 
 
+def _legal_form(value: str, problems: Problems) -> str | None:
+    """A code, or a label as people write it: "SARL AU", "s.a.r.l.", "Auto-entrepreneur"."""
+    if not value:
+        return None
+    code = legal_form_code(value)
+    if code is None:
+        problems.append(
+            (
+                "unknown_legal_form",
+                _(
+                    "legal_form: “%(value)s” is not a legal form we know. Write one of: %(choices)s "
+                    "(any case, with or without dots and spaces)."
+                )
+                % {"value": value, "choices": accepted_legal_forms()},
+            )
+        )
+    return code
+
+
 def validate_startup_row(
     line: int, raw: dict, *, sites: dict[str, Site], sectors: dict[str, Sector], today: datetime.date
 ) -> tuple[StartupRow | None, Problems]:
@@ -327,7 +347,7 @@ def validate_startup_row(
     elif len(name) > 200:
         problems.append(("long_name", _("name is longer than 200 characters.")))
     ice = _ice(raw["ice"], problems)
-    legal_form = _choice(raw["legal_form"], "legal_form", LegalForm, "unknown_legal_form", problems)
+    legal_form = _legal_form(raw["legal_form"], problems)
     sector = None
     if raw["sector"]:
         sector = sectors.get(raw["sector"].lower())

@@ -14,7 +14,8 @@ class HistoryUploadForm(forms.Form):
         required=False,
         help_text=_(
             "Columns: name, ice, legal_form, sector, founded_on, closed_on, site, kind, start_on, end_on, "
-            "exit_reason — one row per admission."
+            "exit_reason — one row per admission. legal_form as you write it: SARL, SARL AU, S.A., SAS, "
+            "Auto-entrepreneur… (any case, with or without dots)."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv", "class": "form-control"}),
     )
