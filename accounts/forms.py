@@ -1,7 +1,15 @@
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from technopark.throttling import counter_hit
+
 from .models import User
+
+# Wrong MFA codes: at most this many per account in a fixed window (MFAAuthenticateForm).
+MFA_CODE_SCOPE = "mfa_code_failed"
+MFA_CODE_FAILURES = 10
+MFA_CODE_WINDOW = 15 * 60
 
 
 class SignupForm(forms.Form):
@@ -27,3 +35,36 @@ class ApiTokenForm(forms.Form):
         required=False,
         help_text=_("Where you will use it, e.g. “reporting script”."),
     )
+
+
+class MFACodeLimitMixin:
+    """Wrong MFA codes per account, counted in the database (technopark.throttling's
+    counters), so the limit holds while Redis is down; allauth's own cache limit stays on
+    top. Codes are asked only after the right password: whoever reaches this limit holds
+    the password, and the message tells the owner to change it."""
+
+    def clean_code(self):
+        key = f"{self.user.pk}"
+        failures, left = counter_hit(scope=MFA_CODE_SCOPE, key=key, window=MFA_CODE_WINDOW, delta=0)
+        if failures >= MFA_CODE_FAILURES:
+            raise forms.ValidationError(
+                _(
+                    "Too many wrong codes for this account. Try again in %(minutes)s min; if you did not "
+                    "type them, change your password."
+                )
+                % {"minutes": (left + 59) // 60},
+                code="too_many_codes",
+            )
+        try:
+            return super().clean_code()
+        except forms.ValidationError:
+            counter_hit(scope=MFA_CODE_SCOPE, key=key, window=MFA_CODE_WINDOW)
+            raise
+
+
+class MFAAuthenticateForm(MFACodeLimitMixin, AuthenticateForm):
+    pass
+
+
+class MFAReauthenticateForm(MFACodeLimitMixin, ReauthenticateForm):
+    pass

@@ -19,9 +19,11 @@ Every path that checks a password or a code, and where each one's limit is set:
     however long someone else goes on guessing; at most one such email per episode
     (`UNLOCK_LINK_AGE`, or until the owner uses the link). A success, the link or a
     password reset end the episode; `FORGET_AFTER` without a failure restarts the count.
-- MFA codes at login and reauthentication, password reset, sign-up, email verification,
-  password change, and every login form submission: allauth, `ACCOUNT_RATE_LIMITS` in
-  settings, in the cache (MFA codes are asked only after the right password);
+- MFA codes at login and reauthentication: at most `MFA_CODE_FAILURES` wrong ones per
+  account in a window, counted in the database (accounts.forms.MFACodeLimitMixin), on top
+  of allauth's cache limit (codes are asked only after the right password);
+- password reset, sign-up, email verification, password change, and every login form
+  submission: allauth, `ACCOUNT_RATE_LIMITS` in settings, in the cache;
 - the API token view also has `AnonRateThrottle` below;
 - public event registration (no account): `over_limit` below (services/views/catalogue.py).
 
@@ -32,9 +34,9 @@ database over refusing logins with 503 while Redis is down: an outage of a cache
 stop everybody from signing in, and a password check already costs a password hash (far
 more than the few rows read and written), so the database carries the limits at no real
 cost; keeping them there always (not as a fallback) also means one set of counters, never
-two that disagree when Redis comes back. The limits that stay in
-the cache (form submissions, MFA codes after the password, DRF's throttles, the public
-registration counter) fail open while Redis is down, as technopark/cache.py says.
+two that disagree when Redis comes back. The wrong-MFA-code limit
+lives there too. The limits that stay in the cache (form submissions, DRF's throttles, the
+public registration counter) fail open while Redis is down, as technopark/cache.py says.
 
 Behind a load balancer every request comes from the balancer's address: `client_ip` reads
 the client's from X-Forwarded-For only when `ALLAUTH_TRUSTED_PROXY_COUNT` (environment

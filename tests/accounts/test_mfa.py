@@ -131,3 +131,56 @@ def test_no_token_for_an_account_without_totp(mfa_required, client, manager_a):
 
     with pytest.raises(PermissionDenied):
         api_token_create(user=manager_a, name="script")
+
+
+@pytest.fixture
+def totp_manager(manager_a):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(manager_a, secret)
+    return manager_a, secret
+
+
+def _code_stage(client, user):
+    from django.conf import settings
+
+    client.cookies["django_language"] = "en"
+    response = client.post("/accounts/login/", {"login": user.email, "password": settings.DEMO_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/accounts/2fa/authenticate/"
+
+
+def _right_code(secret: str) -> str:
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+
+
+@pytest.mark.parametrize("cache_down", [False, True], ids=["redis-up", "redis-down"])
+def test_wrong_codes_are_limited_per_account_even_while_the_cache_is_down(
+    mfa_required, settings, client, totp_manager, cache_down
+):
+    """Ten wrong codes in a window: then even the right code waits. The count lives in the
+    database: with a cache that keeps nothing (Redis down, failing open), the limit holds."""
+    if cache_down:
+        settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    user, secret = totp_manager
+    _code_stage(client, user)
+    wrong = "000000" if _right_code(secret) != "000000" else "111111"
+    for _ in range(10):
+        response = client.post("/accounts/2fa/authenticate/", {"code": wrong})
+        assert response.status_code == 200 and "Incorrect code" in response.content.decode()
+    response = client.post("/accounts/2fa/authenticate/", {"code": _right_code(secret)})
+    assert response.status_code == 200
+    assert "Too many wrong codes for this account" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_right_code_after_a_few_wrong_ones_signs_in(mfa_required, client, totp_manager):
+    user, secret = totp_manager
+    _code_stage(client, user)
+    for _ in range(3):
+        client.post("/accounts/2fa/authenticate/", {"code": "abcdef"})
+    response = client.post("/accounts/2fa/authenticate/", {"code": _right_code(secret)})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
