@@ -62,7 +62,9 @@ def test_depth_is_measured_linearly_and_ignores_brackets_in_strings():
     ],
 )
 def test_load_json_object_refuses(raw, message):
-    with pytest.raises(JSONBodyError, match=message):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(JSONBodyError, match=message):
         load_json_object(raw)
 
 
