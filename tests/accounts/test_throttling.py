@@ -19,7 +19,6 @@ from tests.factories import UserFactory
 
 PASSWORD = settings.DEMO_PASSWORD
 DELETE = "/profile/privacy/delete/"
-TOO_MANY_FAILURES = "Too many failed login attempts. Try again later."  # allauth's, for MFA codes
 ACCOUNT_LOCKED = "Too many failed sign-in attempts for this account. Try again in 1 s."
 TOO_MANY_FROM_NETWORK = "Too many failed sign-in attempts from your network. Try again in"
 LOCK_AFTER = throttling.LOCK_AFTER
@@ -56,18 +55,20 @@ def test_login_page_refuses_the_31st_submission_from_one_ip(en, user):
     assert "_auth_user_id" not in en.session
 
 
-def test_mfa_codes_refuse_the_101st_attempt_per_account_even_the_right_code(en, user):
+def test_mfa_codes_are_limited_per_account_from_any_address_even_the_right_code(en, user):
+    from accounts.forms import MFA_CODE_FAILURES
+
     secret = totp.generate_totp_secret()
     totp.TOTP.activate(user, secret)
     response = en.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
     assert response["Location"] == "/accounts/2fa/authenticate/"
-    for n in range(100):
+    for n in range(MFA_CODE_FAILURES):  # each from another address: the limit is the account's
         response = en.post("/accounts/2fa/authenticate/", {"code": "000000"}, REMOTE_ADDR=_ip(n))
         assert response.status_code == 200
         assert "Incorrect code." in response.content.decode()
     code = totp.format_hotp_value(totp.hotp_value(secret, next(totp.yield_hotp_counters_from_time())))
-    response = en.post("/accounts/2fa/authenticate/", {"code": code}, REMOTE_ADDR=_ip(100))
-    assert TOO_MANY_FAILURES in response.content.decode()
+    response = en.post("/accounts/2fa/authenticate/", {"code": code}, REMOTE_ADDR=_ip(MFA_CODE_FAILURES))
+    assert "Too many wrong codes for this account" in response.content.decode()
     assert "_auth_user_id" not in en.session
 
 
