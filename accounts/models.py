@@ -26,17 +26,7 @@ class Role(models.TextChoices):
 
 
 class UserQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        """An update sends no `post_save`: the identities of the users it changes, cached
-        with their sessions (accounts.identity), are made stale here instead."""
-        from .identity import identity_changed
-
-        if not settings.IDENTITY_CACHE_SECONDS:
-            return super().update(**kwargs)
-        changed = list(self.values_list("pk", flat=True))
-        count = super().update(**kwargs)
-        identity_changed(*changed)
-        return count
+    """Users' queries. Nothing about a user is cached: every request reads their row."""
 
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):

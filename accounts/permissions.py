@@ -7,29 +7,23 @@ from django.utils.translation import gettext as _
 from rest_framework.permissions import BasePermission
 
 
-def requires_mfa(user) -> bool:
+def requires_mfa(user, *, request=None) -> bool:
     """Whether `user` must have TOTP when REQUIRE_STAFF_MFA is on: head office, admin users
-    and anyone with a role at a site."""
+    and anyone with a role at a site (the request's memberships when `request` is given:
+    read once per request, shared with the navigation and the tenancy check)."""
     from sites.scoping import managed_site_list
 
-    return user.is_head_office or user.is_staff or bool(managed_site_list(user))
-
-
-# A request's user may carry whether they have TOTP, as of the request's start
-# (`remember_totp`, cached with the session by accounts.identity).
-TOTP_ATTRIBUTE = "_has_totp"
+    return user.is_head_office or user.is_staff or bool(managed_site_list(user, request=request))
 
 
 def has_totp(user) -> bool:
+    """Read from the database on every call (never cached: it decides what the user may use)."""
     from allauth.mfa.models import Authenticator
 
-    known = getattr(user, TOTP_ATTRIBUTE, None)
-    if known is not None:
-        return known
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
-def mfa_enrolment_missing(user) -> bool:
+def mfa_enrolment_missing(user, *, request=None) -> bool:
     """The one MFA rule of every signed-in request, pages and API alike (session or token):
     with REQUIRE_STAFF_MFA on, an account that `requires_mfa` and has no TOTP may use
     nothing but the MFA and sign-out pages. accounts.middleware.RequireStaffMFAMiddleware
@@ -39,7 +33,7 @@ def mfa_enrolment_missing(user) -> bool:
         settings.REQUIRE_STAFF_MFA
         and user is not None
         and user.is_authenticated
-        and requires_mfa(user)
+        and requires_mfa(user, request=request)
         and not has_totp(user)
     )
 
@@ -52,19 +46,13 @@ def mfa_gate_blocks(request, user) -> bool:
     request = getattr(request, "_request", request)
     known = getattr(request, "_mfa_gate", None)
     if known is None or known[0] != user.pk:
-        known = (user.pk, mfa_enrolment_missing(user))
+        known = (user.pk, mfa_enrolment_missing(user, request=request))
         request._mfa_gate = known
     return known[1]
 
 
 def mfa_required_message() -> str:
     return _("Two-factor authentication is required for this account: set it up on the portal first.")
-
-
-def remember_totp(user) -> None:
-    """Put `has_totp` on a request's user when the staff MFA rule reads it on every request."""
-    if settings.REQUIRE_STAFF_MFA and requires_mfa(user):
-        setattr(user, TOTP_ATTRIBUTE, has_totp(user))
 
 
 def head_office_required(view):

@@ -9,8 +9,8 @@ kept in the session itself. On every request `session_touch` (called by
   the engine did with the stored session;
 - the session key changed (a password change cycles it) → the row follows it;
 - the last activity is older than `TOUCH_EVERY` → one UPDATE; otherwise no write at all, so
-  a signed-in request costs one primary-key lookup (none when accounts.identity serves the
-  session from the cache: every deletion of a row makes that stale at once).
+  a signed-in request costs one primary-key lookup, on every request (never cached: a
+  session signed out elsewhere is anonymous on its very next request).
 A session signed in before this existed has no id in it and is adopted on its next request.
 Signing a session out deletes its row (with an audit entry) and, once committed, the stored
 session too (`SessionStore(key).delete()`), so the browser is anonymous even before the
@@ -158,9 +158,9 @@ def touch_due(last_seen_at: datetime.datetime) -> bool:
 
 
 def session_touch(request) -> datetime.datetime | None:
-    """Called for every request of a session-authenticated user (see the module doc), but
-    those accounts.identity serves from the cache; returns the session's last activity as
-    now recorded, None when the request was signed out."""
+    """Called for every request of a session-authenticated user (see the module doc);
+    returns the session's last activity as now recorded, None when the request was signed
+    out."""
     row_id = request.session.get(SESSION_ROW)
     if row_id is None:
         row = session_track(request=request, user=request.user)

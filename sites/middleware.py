@@ -61,7 +61,7 @@ class SiteScopeMiddleware:
             if is_api:  # the same 401 for every slug: it tells nothing about which sites exist
                 return _api_unauthenticated(request)
             return redirect_to_login(request.get_full_path())
-        tenant = find(user, match["slug"])
+        tenant = find(user, match["slug"], request=request)
         if tenant is None:
             if is_api:
                 return JsonResponse({"detail": _("Not found.")}, status=404)

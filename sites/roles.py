@@ -49,38 +49,35 @@ def roles_with(action: SiteAction) -> list[str]:
     return [role for role, actions in ROLE_ACTIONS.items() if action in actions]
 
 
-def site_actions(user, site_id: int | None) -> frozenset[SiteAction]:
+def site_actions(user, site_id: int | None, *, request=None) -> frozenset[SiteAction]:
     """What `user` may do at the site `site_id`: everything for head office, their role's
-    actions for a member, nothing otherwise (nor for a row of no site). Reads
-    `managed_site_list` (each site with the member's role): no query when the request's
-    user carries it (a session's cached identity), one otherwise."""
+    actions for a member, nothing otherwise (nor for a row of no site). Read from the
+    database: the request's memberships (`managed_site_list`, one query per request) when
+    `request` is given, else the one membership."""
     if site_id is None or not user.is_authenticated or not user.is_active:
         return NO_ACTIONS
     if user.is_head_office:
         return HEAD_OFFICE_ACTIONS
-    for site in managed_site_list(user):
-        if site.pk == site_id:
-            role = getattr(site, "member_role", None)
-            if role is None:  # a site list cached before roles were carried along
-                memberships = Site.objects.filter(pk=site_id, memberships__user=user)
-                role = memberships.values_list("memberships__role", flat=True).first()
-            return ROLE_ACTIONS.get(role, NO_ACTIONS)
-    return NO_ACTIONS
+    if request is not None:
+        role = next((site.member_role for site in managed_site_list(user, request=request) if site.pk == site_id), None)
+    else:
+        memberships = Site.objects.filter(pk=site_id, memberships__user=user)  # Site: not scoped
+        role = memberships.values_list("memberships__role", flat=True).first()
+    return ROLE_ACTIONS.get(role, NO_ACTIONS)
 
 
 def actions_at(user, site: Site) -> frozenset[SiteAction]:
     """`site_actions` for a site found by `scoping.managed_site` (which carries the member's
     role): what the middleware puts on a site's requests, without a query."""
-    role = getattr(site, "member_role", None)
-    if role is None or user.is_head_office:
+    if user.is_head_office:
         return site_actions(user, site.pk)
-    return ROLE_ACTIONS.get(role, NO_ACTIONS)
+    return ROLE_ACTIONS.get(getattr(site, "member_role", None), NO_ACTIONS)
 
 
-def site_permission(user, site_id: int | None, action: SiteAction) -> bool:
+def site_permission(user, site_id: int | None, action: SiteAction, *, request=None) -> bool:
     """Whether `user` may do `action` at the site `site_id` (fails closed: unknown role,
     inactive user, no site → False)."""
-    return action in site_actions(user, site_id)
+    return action in site_actions(user, site_id, request=request)
 
 
 def site_action(action: SiteAction):
@@ -118,7 +115,7 @@ class SitePermission(BasePermission):
 
     def has_object_permission(self, request, view, obj):
         action = getattr(view, "site_action", None) or (READ if request.method in SAFE_METHODS else MANAGE)
-        if site_permission(request.user, getattr(obj, "site_id", None), action):
+        if site_permission(request.user, getattr(obj, "site_id", None), action, request=request):
             return True
         self.message = getattr(view, "site_permission_message", None) or self.message
         return False

@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class StartupsConfig(AppConfig):
     name = "startups"
     verbose_name = _("Startups")
-
-    def ready(self):
-        from . import signals  # noqa: F401 (registers the receivers)

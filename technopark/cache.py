@@ -173,11 +173,3 @@ class FailSoftRedisCache(RedisCache):
 
     def delete_many(self, keys, version=None):
         return self._soft(None, super().delete_many, keys, version)
-
-    def clear(self):
-        # This process's copies of cached fragments go with what they copy. (Imported here:
-        # the settings import this module.)
-        from .fragments import copies
-
-        copies.clear()
-        super().clear()

@@ -9,8 +9,8 @@ from sites.scoping import managed_site_list
 
 @functools.cache
 def layout_urls() -> dict[str, str]:
-    """The URLs of the layout's forms and links outside its cached parts: the same for every
-    request while the process runs, so reversed once."""
+    """The URLs of the layout's forms and links: the same for every request while the process
+    runs (no user's data), so reversed once."""
     return {
         name: reverse(view)
         for name, view in {
@@ -27,11 +27,9 @@ def navigation(request):
     """What the base layout needs: text direction and the sites the user works at."""
     user = getattr(request, "user", None)
     # Lazy: read only when the layout lists them (head office has the network menu instead).
-    manage_sites = SimpleLazyObject(lambda: managed_site_list(user)) if user is not None else []
+    manage_sites = SimpleLazyObject(lambda: managed_site_list(user, request=request)) if user is not None else []
     return {
         "text_direction": "rtl" if get_language_bidi() else "ltr",
         "manage_sites": manage_sites,
-        # What the back-office menu shows of them: its key in the process cache.
-        "manage_sites_key": SimpleLazyObject(lambda: " ".join(f"{site.slug}={site.name}" for site in manage_sites)),
         "layout_urls": layout_urls(),
     }

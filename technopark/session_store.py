@@ -10,11 +10,8 @@ Deleting (logout, revocation, a new key on login) is the exception: the cached c
 removed FIRST and a cache error is raised, before the database row is touched, so that a
 session is never left deleted in the database yet alive in Redis once it is back.
 
-The session's identity (accounts.identity) is read in the same round trip as the session
-(`read_along`): a signed-in request then makes one round trip to Redis before its view, not
-two. The sessions' cache must be on the default cache's server (technopark.cache.redis_caches
-puts both on REDIS_URL); elsewhere the identity is simply never found there and is read
-from the database."""
+Only the session's own data is read here: who the user is, their sites and roles are read
+from the database on every request (accounts.middleware), never from this cache."""
 
 import logging
 
@@ -23,35 +20,13 @@ from django.contrib.sessions.backends import cached_db
 logger = logging.getLogger("django.contrib.sessions")
 
 
-def _keys_read_along(session_key: str) -> list[str]:
-    from accounts.identity import identity_keys  # the project's apps load after this engine
-
-    return identity_keys(session_key)
-
-
 class SessionStore(cached_db.SessionStore):
-    _read_along = None  # (session key, keys read with it, what the cache held at them)
-
-    def read_along(self, keys) -> dict | None:
-        """What the cache held at `keys` (those it had) when the session was loaded from it,
-        if they were read with it for the current session key; else None: read them yourself."""
-        if self._read_along is None:
-            return None
-        session_key, read, found = self._read_along
-        if session_key != self.session_key or not set(keys) <= set(read):
-            return None
-        return found
-
     def load(self):
-        along = _keys_read_along(self.session_key) if self.session_key else []
         try:
-            found = self._cache.get_many([self.cache_key, *along])
+            data = self._cache.get(self.cache_key)
         except Exception:  # unreachable cache (or a key it refuses): the database decides
             logger.warning("session cache unavailable, reading the database", exc_info=True)
-            found = {}
-        else:
-            self._read_along = (self.session_key, along, {key: found[key] for key in along if key in found})
-        data = found.get(self.cache_key)
+            data = None
         if data is not None:
             return data
         stored = self._get_session_from_db()

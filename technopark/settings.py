@@ -129,9 +129,9 @@ if DATABASE_REPLICA_URL:
     DATABASE_ROUTERS = ["technopark.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Pages read far more often than their data change (docs/benchmarks.md): the KPI figures
-# and the dashboards are kept this long in the cache (the page says when they were
-# computed), the public catalogue's list this long (seats left may lag; booking itself
+# Django's cache, for what may be cached (docs/scaling.md): the KPI figures, keyed by all
+# their inputs, are kept this long (the dashboards say when they were computed); the public
+# catalogue's body for anonymous visitors this long (seats left may lag; booking itself
 # always counts seats under a lock). 0 turns the cache off.
 KPI_CACHE_SECONDS = env.int("KPI_CACHE_SECONDS", default=600)
 CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", default=60)
@@ -151,23 +151,12 @@ if REDIS_URL:
     # and clearsessions work on the table); Redis serves the reads. Without Redis (down or
     # unreachable) they fall back to the database (technopark.session_store).
     SESSION_ENGINE = "technopark.session_store"
-    # A signed-in session's identity (user, session row, sites, TOTP) is cached this long
-    # against version stamps that every change moves on at once (accounts.identity); the
-    # delay only bounds a change whose stamp could not be moved (Redis unreachable then).
-    IDENTITY_CACHE_SECONDS = env.int("IDENTITY_CACHE_SECONDS", default=60)
-    # Each process keeps copies of this many cached page fragments, served no longer than
-    # Redis would serve them (technopark.fragments): 0 reads every fragment from Redis.
-    FRAGMENT_COPIES = env.int("FRAGMENT_COPIES", default=256)
 else:
-    # A per-process cache cannot carry other processes' invalidations: no identity cache.
-    IDENTITY_CACHE_SECONDS = 0
-    # Nor anything to copy fragments from: the local cache is already in the process.
-    FRAGMENT_COPIES = 0
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # The embedded default keeps Django's database sessions.
-# What every process renders alike and never changes while it runs (menus, footer: URLs and
-# translations): kept in the process, cheaper than a round trip to Redis.
-CACHES["process"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "process"}
+# Nothing about a user (who they are, their sites, roles, MFA state) is ever cached: it is
+# read from the database on every request. The cache holds only rate-limit counters,
+# throttles, copies of sessions, anonymous public pages and figures keyed by all their inputs.
 
 # No broker configured: run tasks in-process so the embedded default needs no service.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)

@@ -43,9 +43,7 @@ DIFF_LINES = 20
 
 def settle(client) -> None:
     """Do a signed-in client's once-only work before its queries are counted: its first
-    request may save the browser's language as the user's preference, which makes the
-    identity cached with the session stale (accounts.identity); the next one caches it
-    again."""
+    request may save the browser's language as the user's preference (one more query)."""
     for _ in range(2):
         client.get("/health/live/")
 

@@ -12,6 +12,7 @@ token in the URL (cancel links, calendar feed).
 import datetime
 import hashlib
 import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,8 +28,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 from django.views.decorators.http import require_POST
 
 from mentors import ics as mentor_ics
@@ -36,7 +37,6 @@ from mentors import selectors as mentor_selectors
 from sites.scoping import network_scope
 from startups.selectors import startups_of_member
 from technopark.errors import Conflict
-from technopark.fragments import fragment_key
 from technopark.throttling import client_ip, over_limit
 
 from .. import actions, ics, selectors
@@ -122,13 +122,20 @@ def _registrations_of(user) -> QuerySet[Registration]:
 
 
 # --- Catalogue and service page ---------------------------------------------------------
+def _public_page_key(request) -> str:
+    """What tells an anonymous page's cached body apart: its language, path and query string
+    (in a stable order)."""
+    query = urlencode(sorted(request.GET.lists()), doseq=True)
+    return f"{get_language()}|{request.path}?{query}"
+
+
 def catalogue(request):
     form = SimpleLazyObject(lambda: CatalogueFilterForm(request.GET))  # its choices are queries
     # Reviewed network-wide read: the public catalogue of every site and of e-Technopark.
     with network_scope():
-        # The page's body is a cached fragment (CATALOGUE_CACHE_SECONDS) per URL and
-        # language, the same for every visitor: the form and the page of services are
-        # only built when it is missing or stale.
+        # For anonymous visitors the page's body is a cached fragment (Django's own
+        # `{% cache %}`, CATALOGUE_CACHE_SECONDS) per language and URL: the form and the page
+        # of services are only built when it is missing or stale. Never cached when signed in.
         page = SimpleLazyObject(
             lambda: Paginator(form.filter(_catalogue_services()), PAGE_SIZE).get_page(request.GET.get("page"))
         )
@@ -138,8 +145,8 @@ def catalogue(request):
             {
                 "form": form,
                 "page": page,
-                "cache_seconds": settings.CATALOGUE_CACHE_SECONDS,
-                "cache_key": fragment_key(request),
+                "cache_seconds": 0 if request.user.is_authenticated else settings.CATALOGUE_CACHE_SECONDS,
+                "cache_key": _public_page_key(request),
             },
         )
 

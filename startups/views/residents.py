@@ -17,14 +17,12 @@ from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sites.roles import MANAGE, can
 from technopark.errors import Conflict
 from technopark.forms import add_action_errors
-from technopark.fragments import fragment_key
 
 from .. import actions, exports, selectors
 from ..forms.residents import (
@@ -37,7 +35,6 @@ from ..forms.residents import (
     RenewForm,
 )
 from ..models import Admission, AdmissionKind, OfficeAllocation
-from ..signals import STARTUPS, residents_version
 
 PAGE_SIZE = 50
 ENDING_SOON_DAYS = 60
@@ -183,23 +180,18 @@ def resident_list(request, site_slug):
             rows=(exports.admission_export_row(row) for row in admissions),
         )
 
-    # The filters and the table are a cached fragment, per site, URL, language and day, that
-    # any change of what it shows replaces (startups.signals: the versions): the form, the
-    # rows and the sort links are only built when it is missing.
-    listing = SimpleLazyObject(lambda: _listing(request, today))
+    listing = _listing(request, today)
     return render(
         request,
         "startups/residents/list.html",
         {
             "site": site,
-            "form": SimpleLazyObject(lambda: listing["form"]),
-            "page": SimpleLazyObject(lambda: listing["page"]),
-            "sort_links": SimpleLazyObject(lambda: listing["sort_links"]),
+            "form": listing["form"],
+            "page": listing["page"],
+            "sort_links": listing["sort_links"],
             "today": today,
             "csv_query": _query_without(request, "page", format="csv"),
             "xlsx_query": _query_without(request, "page", format="xlsx"),
-            "cache_key": fragment_key(request, today),
-            "cache_versions": [residents_version(site.pk), STARTUPS],
         },
     )
 

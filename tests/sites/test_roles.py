@@ -16,7 +16,7 @@ from mentors import selectors as mentor_selectors
 from mentors.models import Attendance, Booking, BookingStatus
 from sites.models import MembershipRole, SiteMembership
 from sites.roles import MANAGE, READ, REVIEW, roles_with, site_actions, site_permission
-from sites.scoping import SITES_ATTRIBUTE, managed_site_list, remember_managed_sites
+from sites.scoping import managed_site_list
 from startups.models import Application, ApplicationStatus
 from tests.factories import SiteMembershipFactory, UserFactory
 
@@ -157,19 +157,16 @@ def test_inactive_users_may_do_nothing(site_a, manager_a):
     assert site_actions(manager_a, site_a.pk) == set()
 
 
-def test_the_request_user_carries_the_roles_without_a_query(site_a, committee_a, django_assert_num_queries):
-    remember_managed_sites(committee_a)
-    with django_assert_num_queries(0):
-        assert site_actions(committee_a, site_a.pk) == {REVIEW, READ}
-
-
-def test_a_site_list_cached_without_roles_is_asked_again(site_a, manager_a):
-    """Identities cached before the role was carried along: the role is read, not guessed."""
-    sites = managed_site_list(manager_a)
-    for site in sites:
-        del site.member_role
-    setattr(manager_a, SITES_ATTRIBUTE, sites)
-    assert site_actions(manager_a, site_a.pk) == {MANAGE, REVIEW, READ}
+def test_a_request_reads_the_roles_once(rf, site_a, site_b, committee_a, django_assert_num_queries):
+    """Per request, never across requests: the memberships are read once for a request and
+    kept on it (not on the user)."""
+    request = rf.get("/")
+    with django_assert_num_queries(1):
+        assert site_actions(committee_a, site_a.pk, request=request) == {REVIEW, READ}
+        assert site_actions(committee_a, site_b.pk, request=request) == set()
+        assert [site.pk for site in managed_site_list(committee_a, request=request)] == [site_a.pk]
+    with django_assert_num_queries(1):  # another request reads them again
+        assert site_actions(committee_a, site_a.pk, request=rf.get("/")) == {REVIEW, READ}
 
 
 def test_a_change_of_role_applies_at_once(client_for, world, team_a, unscoped):
@@ -178,7 +175,7 @@ def test_a_change_of_role_applies_at_once(client_for, world, team_a, unscoped):
     assert client.post(url, {"attendance": "held"}).status_code == 403
     membership = SiteMembership.objects.get(user=team_a)
     membership.role = MembershipRole.MANAGER
-    membership.save()  # moves the stamps of the user's cached identities (accounts.signals)
+    membership.save()  # read from the database by the next request
     assert client.post(url, {"attendance": "held"}).status_code == 302
 
 

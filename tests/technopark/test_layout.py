@@ -1,6 +1,6 @@
-"""The layout's back-office menu lists the sites a manager works at. It is rendered once per
-process, language and list of sites (the "process" cache, never emptied between these
-requests): each manager still sees their own sites only, and a renamed site at once."""
+"""The layout's back-office menu lists the sites a manager works at, read from the database
+for each request (never cached): each manager sees their own sites only, and a renamed site
+at once."""
 
 import re
 

@@ -157,8 +157,8 @@ class Command(BaseCommand):
             table=table,
             reference=" ".join(
                 f"The {result.page.name} reaches {result.ratio:.0%} of the floor: what every signed-in page "
-                "pays before its own work (its session and its identity, read from Redis in one round trip: "
-                "accounts.identity)."
+                "pays before its own work (its session, and who the user is and may see, read from the database "
+                "on every request: accounts.middleware)."
                 for result in results
                 if result.page.reference
             ),
@@ -205,9 +205,9 @@ these pages and commit the new figures.
   CSP, tenancy) and no work. Its req/s is the ceiling of this machine for Django itself;
   each page's ratio says how much of it the page keeps. Measured anonymous (the floor) and
   signed in (a reference: a signed-in page cannot go faster than that).
-- Read-mostly pages are served as production serves them: the catalogue's list, the
-  dashboards' figures and the residents list are cached fragments (docs/scaling.md), warmed
-  by the 2 s before each measure; the tenancy scope of a request is computed on first use.
+- Pages are served as production serves them: only the anonymous catalogue's body and the
+  KPI figures (keyed by all their inputs) may come from the cache (docs/scaling.md), warmed
+  by the 2 s before each measure; who the user is and may see is read on every request.
 - Each page is measured in every round, one page after the other, and reported by its
   median round: on a shared virtual machine the speed drifts during a run (one page's req/s
   moved by 30% between two runs an hour apart), and rounds spread the drift over all pages.
