@@ -3,7 +3,9 @@
 Bookings are decided by the database: `booking_create` locks the mentor's row for the
 whole check-and-insert, so concurrent requests for the same mentor queue up (a request that
 waits too long gets a Conflict, 409); the uniqueness of (mentor, start) and, on PostgreSQL,
-the overlap exclusion constraint are the last word: a violation is a Conflict too.
+the overlap exclusion constraint are the last word: a violation is a Conflict too. Before
+the lock, one indexed query refuses an attempt that cannot succeed (`booking_checks`), so
+that the losers of a race neither queue for the row nor expand the mentor's availability.
 
 Booking actions run in the request's scope (the founder's or mentor's `user_scope`, or a
 site's scope): the booking's site is the startup's home site, which that scope includes.
@@ -23,7 +25,6 @@ from django.utils.translation import override
 from accounts.models import Role
 from sites.models import SiteMembership
 from sites.roles import MANAGE, roles_with
-from sites.scoping import network_scope
 from startups.models import Startup, StartupMember
 from technopark.audit import audit_record, audited_delete, audited_save, instance_values
 from technopark.emails import email_render, email_send_on_commit
@@ -32,7 +33,8 @@ from technopark.locking import lock_row
 from technopark.models import AuditEntry
 
 from . import ics
-from .availability import LOCAL, MAX_RANGE_DAYS, find_slot
+from .availability import MAX_RANGE_DAYS, find_slot
+from .booking_checks import check_quota, closed, not_free, refuse_early
 from .models import (
     Attendance,
     BlockedPeriod,
@@ -44,7 +46,7 @@ from .models import (
     ProfileStatus,
     WeeklyRule,
 )
-from .selectors import CANCEL_CUTOFF, booking_roles, can_change, month_bounds, startup_home_site
+from .selectors import CANCEL_CUTOFF, booking_roles, can_change, startup_home_site
 
 
 # --- Profiles ------------------------------------------------------------------------
@@ -236,26 +238,6 @@ def _notify(booking: Booking, template: str, *, with_ics: bool = False, to_mento
         email_send_on_commit(to=[user.email], subject=subject, body=body, attachments=attachments)
 
 
-def _check_quota(mentor: MentorProfile, startup: Startup, start: datetime.datetime) -> None:
-    month_start, month_end = month_bounds(start.astimezone(LOCAL).date())
-    # Reviewed network-wide read: one startup's bookings with one mentor, only counted. The
-    # caller's scope may not include every site the startup booked from (a startup that
-    # moved, a site team acting in its own site's scope), and the quota is network-wide.
-    with network_scope():
-        taken = Booking.objects.filter(
-            mentor=mentor,
-            startup=startup,
-            status=BookingStatus.CONFIRMED,
-            starts_at__gte=month_start,
-            starts_at__lt=month_end,
-        ).count()
-    if taken >= mentor.max_bookings_per_startup_month:
-        raise Conflict(
-            _("%(startup)s already has %(count)d session(s) with this mentor that month, the most allowed.")
-            % {"startup": startup, "count": mentor.max_bookings_per_startup_month}
-        )
-
-
 @transaction.atomic
 def booking_create(
     *,
@@ -297,16 +279,20 @@ def booking_create(
 def _book(*, mentor, startup, site, booked_by, start, topic, questions, now, mode=None, rescheduled_from=None):
     """The slot must still be free once the mentor's row is locked: notice, buffer, blocked
     dates and the monthly quota per startup all apply, and it is at most MAX_RANGE_DAYS
-    ahead (the farthest the pages and the API show)."""
+    ahead (the farthest the pages and the API show). An attempt that cannot succeed is
+    refused by one query first, so that losers of a race neither queue for the lock nor
+    expand the mentor's availability."""
     if start > (now or timezone.now()) + datetime.timedelta(days=MAX_RANGE_DAYS):
         raise Conflict(_("Sessions can be booked at most %(days)d days ahead.") % {"days": MAX_RANGE_DAYS})
+    refuse_early(mentor=mentor, startup=startup, start=start)
     mentor = _locked_mentor(mentor)
     if not mentor.is_published or not mentor.user.is_active:
-        raise Conflict(_("This mentor is not taking bookings at the moment."))
+        raise closed()
+    # The quota before the slot, in the order `refuse_early` checks them: the same answer.
+    check_quota(mentor=mentor, startup=startup, start=start)
     slot = find_slot(mentor, start, mode=mode, now=now)
     if slot is None:
-        raise Conflict(_("This slot is no longer free: choose another one."))
-    _check_quota(mentor, startup, slot.start)
+        raise not_free()
     try:
         with transaction.atomic():
             return Booking.objects.create(

@@ -356,6 +356,8 @@ class Booking(models.Model):
             models.Index(fields=["mentor", "starts_at"]),
             models.Index(fields=["site", "starts_at"]),
             models.Index(fields=["startup", "starts_at"]),
+            # A site's mentors (the drop-down of its bookings page): one EXISTS probe per mentor.
+            models.Index(fields=["site", "mentor"]),
         ]
 
     def __str__(self):

@@ -2,8 +2,22 @@
 busy times of a mentor and the hours ledger."""
 
 import datetime
+from typing import NamedTuple
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -38,15 +52,18 @@ def mentor_search(
     kind: str = "",
     tag: str = "",
 ) -> QuerySet[MentorProfile]:
-    """Filter the directory; every filter is optional."""
+    """Filter the directory; every filter is optional. Tags are matched with EXISTS, so
+    that a mentor is listed once without a DISTINCT over the joined rows (two tags may
+    match one search, "SaaS" and "saas" one tag filter)."""
+    tagged = MentorProfile.tags.through.objects.filter(mentorprofile=OuterRef("pk"))
     if q:
         mentors = mentors.filter(
             Q(user__full_name__icontains=q)
             | Q(headline__icontains=q)
             | Q(bio__icontains=q)
             | Q(organisation__icontains=q)
-            | Q(tags__name__icontains=q)
-        ).distinct()
+            | Q(Exists(tagged.filter(tag__name__icontains=q)))
+        )
     if dimension:
         mentors = mentors.filter(dimension_rows__dimension=dimension)
     if sector is not None:
@@ -60,7 +77,7 @@ def mentor_search(
     if kind:
         mentors = mentors.filter(kind=kind)
     if tag:
-        mentors = mentors.filter(tags__name__iexact=tag)
+        mentors = mentors.filter(Exists(tagged.filter(tag__name__iexact=tag)))
     return mentors
 
 
@@ -75,6 +92,85 @@ def mentor_busy_ranges(
             mentor=mentor, status=BookingStatus.CONFIRMED, starts_at__lt=end, ends_at__gt=start
         )
         return list(bookings.values_list("starts_at", "ends_at"))
+
+
+# The longest a booking lasts (`MentorProfile.session_minutes` is at most 240): the lower
+# bound that lets the overlap test below read a few index entries, not a mentor's history.
+# A longer booking would only be missed by the early refusal, never by the locked check.
+LONGEST_SESSION = datetime.timedelta(minutes=240)
+
+
+def overlapping_bookings(
+    mentor_id, *, start: datetime.datetime, end: datetime.datetime, buffer: datetime.timedelta
+) -> QuerySet[Booking]:
+    """The mentor's confirmed bookings that leave no room for [start, end) with `buffer` on
+    both sides (`availability.is_clear` is false). Read inside `network_scope()`; `mentor_id`
+    may be an `OuterRef`."""
+    return Booking.objects.filter(
+        mentor=mentor_id,
+        status=BookingStatus.CONFIRMED,
+        starts_at__lt=end + buffer,
+        starts_at__gt=start - buffer - LONGEST_SESSION,
+        ends_at__gt=start - buffer,
+    )
+
+
+def startup_month_bookings(mentor_id, *, startup: Startup, start: datetime.datetime) -> QuerySet[Booking]:
+    """The startup's confirmed bookings with the mentor in the Casablanca month of `start`
+    (what the monthly quota counts). Read inside `network_scope()`."""
+    from .availability import LOCAL
+
+    month_start, month_end = month_bounds(start.astimezone(LOCAL).date())
+    return Booking.objects.filter(
+        mentor=mentor_id,
+        startup=startup,
+        status=BookingStatus.CONFIRMED,
+        starts_at__gte=month_start,
+        starts_at__lt=month_end,
+    )
+
+
+class BookingOutlook(NamedTuple):
+    """What one query says of a booking attempt before any lock (`booking_outlook`)."""
+
+    open: bool  # the mentor is published and their account active
+    quota: int  # the mentor's monthly limit per startup
+    used: int  # the startup's confirmed bookings with the mentor that month
+    taken: bool  # a confirmed booking of the mentor overlaps the slot or its buffer
+
+
+def booking_outlook(*, mentor: MentorProfile, startup: Startup, start: datetime.datetime) -> BookingOutlook | None:
+    """One query, by primary key and two index range scans (the partial unique index on
+    confirmed (mentor, start) and (startup, start)): whether a booking of `mentor`'s slot
+    at `start` for `startup` can still succeed. None when the mentor is gone. The slot's
+    length and buffer are those of `mentor` as given."""
+    # Reviewed network-wide read: a mentor's busy times and a startup's monthly count span
+    # every site (as `mentor_busy_ranges` and the quota of `actions`); only flags and a
+    # count leave this function.
+    with network_scope():
+        overlap = overlapping_bookings(
+            OuterRef("pk"), start=start, end=start + mentor.session_length, buffer=mentor.buffer
+        )
+        month = (
+            startup_month_bookings(OuterRef("pk"), startup=startup, start=start)
+            .order_by()
+            .annotate(count=Func(F("pk"), function="COUNT"))
+            .values("count")
+        )
+        row = (
+            MentorProfile.objects.filter(pk=mentor.pk)
+            .annotate(
+                is_open=ExpressionWrapper(
+                    Q(status=ProfileStatus.PUBLISHED, user__is_active=True), output_field=BooleanField()
+                ),
+                taken=Exists(overlap),
+                used=Subquery(month),
+            )
+            .values_list("is_open", "max_bookings_per_startup_month", "used", "taken")
+            .order_by("pk")
+            .first()
+        )
+    return BookingOutlook(*row) if row else None
 
 
 def bookable_startups(user) -> QuerySet[Startup]:

@@ -7,7 +7,7 @@ that validated (an invalid value shows its error and is otherwise ignored)."""
 import datetime
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +15,7 @@ from sites.models import Site
 from technopark.forms import style_fields
 
 from ..actions import Decision
-from ..models import Attendance, BookingStatus, MentorProfile, ProfileStatus
+from ..models import Attendance, Booking, BookingStatus, MentorProfile, ProfileStatus
 
 # The review list's status filter: "all" is every submitted profile (drafts are the
 # mentor's own work in progress and never reach the reviewers).
@@ -132,12 +132,12 @@ class BookingFilterForm(forms.Form):
 
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
-        # The mentors who have (had) a booking with a startup of this site.
+        # The mentors who have (had) a booking with a startup of this site: an EXISTS per
+        # mentor (the index on the site's bookings by mentor), not a DISTINCT over every
+        # booking joined to its mentor. Read in the request's scope, as the bookings are.
+        of_site = Booking.objects.filter(site=site, mentor=OuterRef("pk"))
         self.fields["mentor"].queryset = (
-            MentorProfile.objects.filter(bookings__site=site)
-            .select_related("user")
-            .distinct()
-            .order_by("user__full_name", "pk")
+            MentorProfile.objects.filter(Exists(of_site)).select_related("user").order_by("user__full_name", "pk")
         )
         style_fields(self)
 

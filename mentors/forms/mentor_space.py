@@ -9,6 +9,7 @@ land on the same fields (`technopark.forms.add_action_errors`)."""
 import datetime
 
 from django import forms
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -118,10 +119,11 @@ class MentorProfileForm(forms.ModelForm):
         fields["languages"].queryset = Language.objects.order_by("code")
         fields["languages"].error_messages["required"] = _("Choose at least one language.")
         fields["sectors"].queryset = Sector.objects.order_by("code")
-        sites = Site.objects.filter(status=SiteStatus.OPERATIONAL)
+        offered = Q(status=SiteStatus.OPERATIONAL)
         if profile.pk:  # keep a site that closed since, so that saving does not drop it silently
-            sites = Site.objects.filter(pk__in=sites.values("pk")) | Site.objects.filter(mentors=profile)
-        fields["sites"].queryset = sites.distinct().order_by("city", "slug")
+            served = MentorProfile.sites.through.objects.filter(site=OuterRef("pk"), mentorprofile=profile)
+            offered |= Q(Exists(served))
+        fields["sites"].queryset = Site.objects.filter(offered).order_by("city", "slug")
         fields["photo"].help_text = _("PNG, JPEG or WebP, 2 MB at most.")
         if not profile.photo:
             del fields["remove_photo"]
