@@ -15,7 +15,8 @@ from startups.api import filters
 from technopark.api import error_responses
 from technopark.db_router import use_replica
 
-from .kpis import headline_cached, parse_scope
+from .kpis import parse_scope
+from .selectors import scope_figures
 
 
 class KpiQuery(serializers.Serializer):
@@ -54,17 +55,18 @@ def may_see(user, scope) -> bool:
     responses={200: KpiSerializer, **error_responses(400, 401, 404)},
 )
 class KpiView(APIView):
-    """The impact figures of MISSION.md for one scope at one date (computed at most every
-    `KPI_CACHE_SECONDS`, ten minutes by default)."""
+    """The impact figures of MISSION.md for one scope at one date (read from the nightly
+    snapshot of a past date when there is one, else computed live by one grouped query)."""
 
     def get(self, request):
         query = filters(request, KpiQuery)
         scope = parse_scope(query["scope"])
         if scope is None or not may_see(request.user, scope):
             raise exceptions.NotFound()
-        as_of = query.get("as_of") or timezone.localdate()
+        today = timezone.localdate()
+        as_of = query.get("as_of") or today
         with use_replica():  # the figures are read from the replica when there is one
-            figures = headline_cached(scope, as_of)
+            figures = scope_figures(scope=scope, as_of=as_of, today=today)
         return Response(KpiSerializer({"scope": scope.label, "as_of": as_of, **figures.as_dict()}).data)
 
 

@@ -9,12 +9,14 @@ DESIGN.md allows for the KPI engine alone.
 """
 
 import datetime
+import decimal
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db import connections, router
+from django.db.models import QuerySet
 from django_scopes import scopes_disabled
 
 from sites.models import Region, Sector, Site
@@ -69,6 +71,10 @@ class Headline:
         return asdict(self)
 
 
+ZERO = Headline(0, 0, 0, 0, Decimal("0.0000"), 0, Decimal("0.00"), Decimal("0.0000"), Decimal("0.0000"))
+DECIMAL_CONTEXT = decimal.Context(prec=15)
+
+
 def rate(part: int, whole: int) -> Decimal:
     """part / whole to 4 decimals; 0 when there is nothing to divide by."""
     if not whole:
@@ -101,56 +107,215 @@ def scope_admissions(scope: KpiScope, as_of: datetime.date, sector: Sector | Non
     return admissions
 
 
-def _latest_known(field: str, as_of: datetime.date) -> Subquery:
-    """`field` of the startup's latest declaration known at D (fiscal year < year of D)."""
-    return Subquery(
-        Declaration.objects.filter(startup=OuterRef("pk"), fiscal_year__lt=as_of.year)
-        .order_by("-fiscal_year")
-        .values(field)[:1]
+# --- The grouped computation ---------------------------------------------------------------
+# One SQL statement computes the nine figures of many scopes at once: the admissions known at
+# D are grouped once per (scope, startup) — so a startup admitted at two sites of a region
+# counts once in the region and once in the network, however many admissions it has — and
+# each (scope, startup) pair is joined to the startup's own figures (founding and closing
+# dates, latest known declaration) and summed per scope. Portable SQL (SQLite and
+# PostgreSQL); on PostgreSQL the latest declaration is read with DISTINCT ON over the index
+# (startup_id, fiscal_year DESC) INCLUDE (...), elsewhere with a MAX(fiscal_year) join.
+SITE, REGION, ALL_SITES = 0, 1, 2
+LEVEL_KEYS = {SITE: "site_id", REGION: "region_id", ALL_SITES: "0"}
+LEVEL_GROUPS = {SITE: "site_id, startup_id", REGION: "region_id, startup_id", ALL_SITES: "startup_id"}
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "admission": Admission._meta.db_table,
+        "site": Site._meta.db_table,
+        "startup": Startup._meta.db_table,
+        "declaration": Declaration._meta.db_table,
+        "startup_sectors": Startup.sectors.through._meta.db_table,
+    }
+
+
+def _date_sql(vendor: str, column: str) -> tuple[str, str]:
+    """(YYYYMMDD as an integer, "is 29 February") of a date column, in the vendor's SQL."""
+    if vendor == "postgresql":
+        parts = [f"CAST(EXTRACT({part} FROM {column}) AS INTEGER)" for part in ("YEAR", "MONTH", "DAY")]
+        return f"({parts[0]} * 10000 + {parts[1]} * 100 + {parts[2]})", f"({parts[1]} = 2 AND {parts[2]} = 29)"
+    # SQLite keeps dates as ISO text (YYYY-MM-DD).
+    return f"CAST(REPLACE({column}, '-', '') AS INTEGER)", f"(SUBSTR({column}, 6, 5) = '02-29')"
+
+
+def grouped_sql(
+    *,
+    as_of: datetime.date,
+    levels: tuple[int, ...],
+    site_ids: tuple[int, ...] | None = None,
+    sector_id: int | None = None,
+    by_sector: bool = False,
+    distinct_on: bool | None = None,
+) -> tuple[str, list]:
+    """The SQL (and its parameters) of the figures at D per (level, key): rows of
+        (level, key, supported, residents, now, residents_now, cohort, survived, jobs,
+        revenue, exporters, africa) after (level, key, sector); the sector is 0 unless `by_sector`,
+    which groups every scope's startups by each of their sectors too (a startup with two
+    sectors counts in both). `distinct_on` None: DISTINCT ON on PostgreSQL only."""
+    vendor = connections[router.db_for_read(Admission)].vendor
+    if distinct_on is None:
+        distinct_on = vendor == "postgresql"
+    t = _tables()
+    params: list = [AdmissionKind.RESIDENT, as_of, as_of]
+    where = ""
+    if site_ids is not None:
+        where += f" AND a.site_id IN ({', '.join(['%s'] * len(site_ids))})"
+        params += list(site_ids)
+    if sector_id is not None:
+        where += f" AND a.startup_id IN (SELECT x.startup_id FROM {t['startup_sectors']} x WHERE x.sector_id = %s)"  # noqa: S608
+        params.append(sector_id)
+    sector_column, sector_join, sector_group, sector_key = "0", "", "", "0"
+    if by_sector:
+        sector_column, sector_group, sector_key = "x.sector_id", ", sector_id", "sector_id"
+        sector_join = f" JOIN {t['startup_sectors']} x ON x.startup_id = a.startup_id"
+    members = " UNION ALL ".join(
+        f"SELECT {level} AS lvl, {LEVEL_KEYS[level]} AS k, {sector_key} AS sec, startup_id, MAX(res) AS res, "  # noqa: S608
+        f"MAX(act) AS act, MAX(res * act) AS resact FROM adm GROUP BY {LEVEL_GROUPS[level]}{sector_group}"
+        for level in levels
+    )
+    columns = "d.startup_id, d.fiscal_year, d.direct_jobs, d.indirect_jobs, d.revenue_mad, d.export_revenue_mad, d.exports_to_africa"
+    # A subset of the startups (some sites, one sector): their declarations only. All of
+    # them: the whole covering index in order, without the lookup (an index-only scan).
+    subset = "" if site_ids is None and sector_id is None else " AND d.startup_id IN (SELECT startup_id FROM adm)"
+    if distinct_on:
+        latest_cte = (
+            f",\nlatest AS (SELECT DISTINCT ON (d.startup_id) {columns} FROM {t['declaration']} d "  # noqa: S608
+            f"WHERE d.fiscal_year < %s{subset} ORDER BY d.startup_id, d.fiscal_year DESC)"
+        )
+        latest_join, latest_params = "LEFT JOIN latest l ON l.startup_id = m.startup_id", []
+        params.append(as_of.year)
+    else:
+        # Elsewhere (SQLite): each startup's latest known year through the unique index
+        # (startup_id, fiscal_year), then that row.
+        latest_cte = ""
+        latest_join = (
+            f"LEFT JOIN {t['declaration']} l ON l.startup_id = m.startup_id AND l.fiscal_year = "  # noqa: S608
+            f"(SELECT MAX(d.fiscal_year) FROM {t['declaration']} d WHERE d.startup_id = m.startup_id "
+            "AND d.fiscal_year < %s)"
+        )
+        latest_params = [as_of.year]
+    founded_key, founded_feb29 = _date_sql(vendor, "st.founded_on")
+    closed_key, _closed_feb29 = _date_sql(vendor, "st.closed_on")
+    cohort_by = anniversary(as_of, -SURVIVAL_YEARS)
+    params += [cohort_by, cohort_by, as_of.year - 1, *latest_params]
+    sql = f"""
+WITH adm AS (
+  SELECT a.startup_id AS startup_id, a.site_id AS site_id, s.region_id AS region_id, {sector_column} AS sector_id,
+         CASE WHEN a.kind = %s THEN 1 ELSE 0 END AS res,
+         CASE WHEN a.ended_on IS NULL OR a.ended_on > %s THEN 1 ELSE 0 END AS act
+  FROM {t["admission"]} a JOIN {t["site"]} s ON s.id = a.site_id{sector_join}
+  WHERE a.starts_on <= %s{where}
+),
+members AS ({members}){latest_cte}
+SELECT m.lvl, m.k, m.sec, COUNT(*), SUM(m.res), SUM(m.act), SUM(m.resact),
+  SUM(CASE WHEN st.founded_on <= %s THEN 1 ELSE 0 END),
+  SUM(CASE WHEN st.founded_on <= %s AND (st.closed_on IS NULL OR
+      {closed_key} >= {founded_key} + {SURVIVAL_YEARS * 10000} - CASE WHEN {founded_feb29} THEN 1 ELSE 0 END)
+      THEN 1 ELSE 0 END),
+  SUM(COALESCE(l.direct_jobs + l.indirect_jobs, 0)),
+  SUM(CASE WHEN m.act = 1 AND l.fiscal_year = %s THEN l.revenue_mad ELSE 0 END),
+  SUM(CASE WHEN m.act = 1 AND l.export_revenue_mad > 0 THEN 1 ELSE 0 END),
+  SUM(CASE WHEN m.act = 1 AND l.exports_to_africa THEN 1 ELSE 0 END)
+FROM members m JOIN {t["startup"]} st ON st.id = m.startup_id {latest_join}
+GROUP BY m.lvl, m.k, m.sec"""  # noqa: S608 (table names from the models, values as parameters)
+    return sql, params
+
+
+def _money(value) -> Decimal:
+    """A SUM of MAD amounts as the database returns it (SQLite: a float, like Django's own
+    converter reads it) to 2 decimals."""
+    if value is None:
+        return Decimal("0.00")
+    if isinstance(value, float):
+        value = DECIMAL_CONTEXT.create_decimal_from_float(value)
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
+def _headline(row) -> Headline:
+    supported, residents, now, residents_now, cohort, survived, jobs, revenue, exporters, africa = row
+    return Headline(
+        startups_supported_total=int(supported),
+        residents_total=int(residents or 0),
+        supported_now=int(now or 0),
+        residents_now=int(residents_now or 0),
+        survival_rate_5y=rate(int(survived or 0), int(cohort or 0)),
+        jobs_total=int(jobs or 0),
+        annual_revenue_mad=_money(revenue),
+        export_share=rate(int(exporters or 0), int(now or 0)),
+        export_africa_share=rate(int(africa or 0), int(now or 0)),
     )
 
 
+def grouped_figures(
+    *,
+    as_of: datetime.date,
+    levels: tuple[int, ...],
+    site_ids: tuple[int, ...] | None = None,
+    sector: Sector | None = None,
+    by_sector: bool = False,
+    distinct_on: bool | None = None,
+) -> dict[tuple[int, int, int], Headline]:
+    """The headline of every (level, key, sector) with at least one startup at D, in one
+    query: key = site id, region id, or 0 for all the sites given (`site_ids`, None for
+    all); sector = a sector id with `by_sector`, else 0."""
+    if site_ids == ():
+        return {}
+    sql, params = grouped_sql(
+        as_of=as_of,
+        levels=levels,
+        site_ids=site_ids,
+        sector_id=sector.pk if sector else None,
+        by_sector=by_sector,
+        distinct_on=distinct_on,
+    )
+    with connections[router.db_for_read(Admission)].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return {(int(row[0]), int(row[1]), int(row[2])): _headline(row[3:]) for row in rows}
+
+
 def headline(scope: KpiScope, as_of: datetime.date, sector: Sector | None = None) -> Headline:
-    """The nine headline figures of `scope` at D, for the startups of `sector` if given."""
+    """The nine headline figures of `scope` at D, for the startups of `sector` if given:
+    one query (`grouped_figures` over the scope's sites taken together)."""
     with scopes_disabled():
-        admissions = scope_admissions(scope, as_of, sector)
-        active = admissions.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=as_of))
-        supported = Startup.objects.filter(pk__in=admissions.values("startup"))
-        now = Startup.objects.filter(pk__in=active.values("startup"))
+        figures = grouped_figures(as_of=as_of, levels=(ALL_SITES,), site_ids=scope.site_ids, sector=sector)
+    return figures.get((ALL_SITES, 0, 0), ZERO)
 
-        cohort_founded_by = anniversary(as_of, -SURVIVAL_YEARS)
-        cohort = list(supported.filter(founded_on__lte=cohort_founded_by).values_list("founded_on", "closed_on"))
-        survived = sum(
-            1 for founded, closed in cohort if closed is None or closed >= anniversary(founded, SURVIVAL_YEARS)
-        )
 
-        jobs = (
-            supported.annotate(
-                jobs=_latest_known("direct_jobs", as_of) + _latest_known("indirect_jobs", as_of)
-            ).aggregate(total=Sum("jobs"))["total"]
-            or 0
-        )
-        revenue = Declaration.objects.filter(startup__in=now, fiscal_year=as_of.year - 1).aggregate(
-            total=Sum("revenue_mad")
-        )["total"] or Decimal("0")
+def headlines(*, as_of: datetime.date, sector: Sector | None = None) -> dict[str, Headline]:
+    """The headline of the network, of every region and of every site at D (of `sector` if
+    given), by scope label (`KpiScope.label`): three queries (sites, regions, one grouped
+    query), whatever the number of sites, regions, sectors and startups. A scope without
+    startups has zeros."""
+    with scopes_disabled():
+        places = _places()
+        figures = grouped_figures(as_of=as_of, levels=(SITE, REGION, ALL_SITES), sector=sector)
+    return _by_label(places, figures, 0)
 
-        latest = now.annotate(
-            exports=_latest_known("export_revenue_mad", as_of), to_africa=_latest_known("exports_to_africa", as_of)
-        )
-        now_count = now.count()
-        return Headline(
-            startups_supported_total=supported.count(),
-            residents_total=supported.filter(
-                pk__in=admissions.filter(kind=AdmissionKind.RESIDENT).values("startup")
-            ).count(),
-            supported_now=now_count,
-            residents_now=now.filter(pk__in=active.filter(kind=AdmissionKind.RESIDENT).values("startup")).count(),
-            survival_rate_5y=rate(survived, len(cohort)),
-            jobs_total=int(jobs),
-            annual_revenue_mad=Decimal(revenue).quantize(Decimal("0.01")),
-            export_share=rate(latest.filter(exports__gt=0).count(), now_count),
-            export_africa_share=rate(latest.filter(to_africa=True).count(), now_count),
-        )
+
+def headlines_by_sector(*, as_of: datetime.date) -> dict[int, dict[str, Headline]]:
+    """`headlines` of every sector at once, by sector id: four queries (sites, regions,
+    sectors, one grouped query over scope and sector)."""
+    with scopes_disabled():
+        places = _places()
+        sector_ids = list(Sector.objects.values_list("pk", flat=True))
+        figures = grouped_figures(as_of=as_of, levels=(SITE, REGION, ALL_SITES), by_sector=True)
+    return {sector_id: _by_label(places, figures, sector_id) for sector_id in sector_ids}
+
+
+def _places() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    return list(Site.objects.values_list("pk", "slug")), list(Region.objects.values_list("pk", "code"))
+
+
+def _by_label(places, figures: dict, sector_id: int) -> dict[str, Headline]:
+    sites, regions = places
+    result = {"network": figures.get((ALL_SITES, 0, sector_id), ZERO)}
+    for pk, code in regions:
+        result[f"region:{code}"] = figures.get((REGION, pk, sector_id), ZERO)
+    for pk, slug in sites:
+        result[f"site:{slug}"] = figures.get((SITE, pk, sector_id), ZERO)
+    return result
 
 
 def headline_cached(scope: KpiScope, as_of: datetime.date, sector: Sector | None = None) -> Headline:

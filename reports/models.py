@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from sites.models import Region, Site
+from sites.models import Region, Sector, Site
 
 
 class KpiSnapshot(models.Model):
@@ -45,6 +45,44 @@ class KpiSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.scope} · {self.as_of}"
+
+
+class KpiSectorSnapshot(models.Model):
+    """The headline figures of one scope for the startups of one sector as of one date,
+    written with the whole-scope `KpiSnapshot` rows of that date (same transaction): the
+    dashboards' sector filter reads them. One row per (scope, sector, date)."""
+
+    scope = models.CharField(_("scope"), max_length=60, help_text="network, region:<code> or site:<slug>")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    sector = models.ForeignKey(Sector, on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField(_("date"))
+    startups_supported_total = models.PositiveIntegerField()
+    residents_total = models.PositiveIntegerField()
+    supported_now = models.PositiveIntegerField()
+    residents_now = models.PositiveIntegerField()
+    survival_rate_5y = models.DecimalField(max_digits=5, decimal_places=4)
+    jobs_total = models.PositiveIntegerField()
+    annual_revenue_mad = models.DecimalField(max_digits=18, decimal_places=2)
+    export_share = models.DecimalField(max_digits=5, decimal_places=4)
+    export_africa_share = models.DecimalField(max_digits=5, decimal_places=4)
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+
+    objects = ScopedManager(site="site")
+
+    class Meta:
+        verbose_name = _("KPI snapshot by sector")
+        verbose_name_plural = _("KPI snapshots by sector")
+        ordering = ["-as_of", "scope", "sector"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "sector", "as_of"], name="one_kpi_sector_snapshot_per_scope_sector_and_date"
+            )
+        ]
+        indexes = [models.Index(fields=["sector", "as_of"])]
+
+    def __str__(self):
+        return f"{self.scope} · {self.sector_id} · {self.as_of}"
 
 
 # A running report whose worker gave no sign of life for this long is taken to be dead:

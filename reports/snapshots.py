@@ -2,12 +2,13 @@
 
 import datetime
 
+from django.db import transaction
 from django_scopes import scopes_disabled
 
 from sites.models import Region, Site
 
-from .kpis import KpiScope, headline
-from .models import KpiSnapshot
+from .kpis import KpiScope, headlines, headlines_by_sector
+from .models import KpiSectorSnapshot, KpiSnapshot
 from .trends import FIRST_YEAR
 
 FIGURES = [
@@ -35,22 +36,69 @@ def all_scopes() -> list[tuple[KpiScope, dict]]:
 
 
 def snapshots_compute(*, as_of: datetime.date) -> int:
-    """Compute and upsert one snapshot per scope for `as_of`; returns how many rows were
-    written. One INSERT … ON CONFLICT (scope, as_of) DO UPDATE: a rerun, or a concurrent
-    run, leaves exactly one row per scope and date."""
+    """Compute and upsert one snapshot per scope (the network, every region, every site) for
+    `as_of`, and one per scope and sector (`KpiSectorSnapshot`); returns how many
+    whole-scope rows were written. The figures come from two grouped queries
+    (`kpis.headlines`, `kpis.headlines_by_sector`), whatever the number of sites and
+    sectors; the writes are INSERT … ON CONFLICT DO UPDATE in one transaction: a date has
+    all its rows or none, and a rerun, or a concurrent run, leaves exactly one row per
+    scope (and sector) and date."""
+    figures = headlines(as_of=as_of)
+    by_sector = headlines_by_sector(as_of=as_of)
+    scopes = all_scopes()
     rows = [
-        KpiSnapshot(scope=scope.label, as_of=as_of, **keys, **headline(scope, as_of).as_dict())
-        for scope, keys in all_scopes()
+        KpiSnapshot(scope=scope.label, as_of=as_of, **keys, **figures[scope.label].as_dict()) for scope, keys in scopes
+    ]
+    sector_rows = [
+        KpiSectorSnapshot(
+            scope=scope.label, sector_id=sector_id, as_of=as_of, **keys, **sector_figures[scope.label].as_dict()
+        )
+        for sector_id, sector_figures in by_sector.items()
+        for scope, keys in scopes
     ]
     # The KPI engine's writes span every site (DESIGN.md: the KPI engine may disable scopes).
-    with scopes_disabled():
+    with scopes_disabled(), transaction.atomic():
         KpiSnapshot.objects.bulk_create(
             rows,
             update_conflicts=True,
             unique_fields=["scope", "as_of"],
             update_fields=[*FIGURES, "site", "region", "computed_at"],
         )
+        KpiSectorSnapshot.objects.bulk_create(
+            sector_rows,
+            update_conflicts=True,
+            unique_fields=["scope", "sector", "as_of"],
+            update_fields=[*FIGURES, "site", "region", "computed_at"],
+            batch_size=1000,
+        )
     return len(rows)
+
+
+def month_ends(*, today: datetime.date, first_year: int = FIRST_YEAR) -> list[datetime.date]:
+    """The last day of every month from January of `first_year` to the month before
+    `today`'s (31 December included: a year end is a month end)."""
+    days = []
+    for year in range(first_year, today.year + 1):
+        for month in range(1, 13):
+            first_of_next = datetime.date(year + month // 12, month % 12 + 1, 1)
+            if first_of_next > today:
+                return days
+            days.append(first_of_next - datetime.timedelta(days=1))
+    return days
+
+
+def month_ends_backfill(*, today: datetime.date, first_year: int = FIRST_YEAR) -> int:
+    """Compute (with `snapshots_compute`) the month-end snapshots of every past month from
+    `first_year` whose network row is missing; returns how many dates were computed (0 once
+    the history is complete). Kept forever, so that a dashboard or KPI API request for a
+    past month end is a read. Idempotent and resumable like `year_ends_backfill`."""
+    days = month_ends(today=today, first_year=first_year)
+    with scopes_disabled():
+        present = set(KpiSnapshot.objects.filter(scope="network", as_of__in=days).values_list("as_of", flat=True))
+    missing = [day for day in days if day not in present]
+    for day in missing:
+        snapshots_compute(as_of=day)
+    return len(missing)
 
 
 def year_ends_backfill(*, today: datetime.date) -> int:

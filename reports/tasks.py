@@ -16,7 +16,8 @@ def compute_kpi_snapshots(as_of: str | None = None) -> int:
     """Nightly (Celery beat): the snapshots of the network, every region and every site as
     of `as_of` (ISO date; default today), then the year-end snapshots (31 December) of the
     past years still missing (`snapshots.year_ends_backfill`: the whole history on the first
-    night, nothing afterwards but each new 31 December's row if that night's run was missed).
+    night, nothing afterwards but each new 31 December's row if that night's run was missed),
+    then the month-end snapshots still missing (`snapshots.month_ends_backfill`, likewise).
 
     Returns the number of snapshot rows written for `as_of` (one per scope); the number of
     year-ends backfilled goes to the log. Idempotent: reruns rewrite the same rows."""
@@ -25,6 +26,9 @@ def compute_kpi_snapshots(as_of: str | None = None) -> int:
     years = snapshots.year_ends_backfill(today=day)
     if years:
         logger.info("KPI snapshots: %s past year-end(s) backfilled", years)
+    months = snapshots.month_ends_backfill(today=day)
+    if months:
+        logger.info("KPI snapshots: %s past month-end(s) backfilled", months)
     return written
 
 

@@ -18,7 +18,7 @@ from sites.models import Sector
 from startups.models import Startup
 
 from .kpis import SURVIVAL_YEARS, Headline, KpiScope, anniversary, headline, rate, scope_admissions
-from .models import KpiSnapshot
+from .models import KpiSectorSnapshot, KpiSnapshot
 
 FIRST_YEAR = 2001
 
@@ -78,21 +78,20 @@ def yearly(
     number of queries is one plus the engine's constant count per missing point, whatever
     the number of startups.
 
-    With a sector, no snapshot holds the figures (they are kept for whole scopes only):
-    every point is computed live with `kpis.headline(scope, day, sector)`, a constant number
-    of queries per year.
+    With a sector, the same from the scope's `KpiSectorSnapshot` rows of that sector (one
+    query), a missing point computed live with `kpis.headline(scope, day, sector)` (one
+    grouped query per missing point).
     """
     days = year_dates(as_of, first_year)
     if not days:
         return []
-    if sector is not None:
-        return [_point(day, headline(scope, day, sector)) for day in days]
+    model, rows = (KpiSnapshot, {}) if sector is None else (KpiSectorSnapshot, {"sector": sector.pk})
     with scopes_disabled():  # the KPI engine: site, region and network rows alike
         stored = {
             row.as_of: row
-            for row in KpiSnapshot.objects.filter(scope=scope.label, as_of__in=days).only("as_of", *POINT_FIGURES)
+            for row in model.objects.filter(scope=scope.label, as_of__in=days, **rows).only("as_of", *POINT_FIGURES)
         }
-    return [_point(day, stored[day] if day in stored else headline(scope, day)) for day in days]
+    return [_point(day, stored[day] if day in stored else headline(scope, day, sector)) for day in days]
 
 
 def survival_by_cohort(scope: KpiScope, *, as_of: datetime.date, sector: Sector | None = None) -> list[CohortSurvival]:

@@ -521,6 +521,16 @@ class Declaration(models.Model):
                 condition=Q(export_revenue_mad__lte=models.F("revenue_mad")), name="exports_within_revenue"
             ),
         ]
+        indexes = [
+            # Each startup's latest known declaration (reports.kpis): DISTINCT ON (startup_id)
+            # … ORDER BY startup_id, fiscal_year DESC reads it from the index alone on
+            # PostgreSQL (INCLUDE is left out where unsupported, e.g. SQLite).
+            models.Index(
+                fields=["startup", "-fiscal_year"],
+                include=["direct_jobs", "indirect_jobs", "revenue_mad", "export_revenue_mad", "exports_to_africa"],
+                name="declaration_latest_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.startup} · {self.fiscal_year}"

@@ -10,12 +10,12 @@ Views decide WHICH scope a user may ask for and hand it to the KPI engine
 Every table of the page is a `reports.exports.Table`, downloadable as CSV or XLSX from the
 `…/dashboard/export/<table>/?format=csv|xlsx` routes with the same filters.
 
-Queries are bounded whatever the number of startups: the headline is the engine's constant
-number of queries; the comparison tables cost one query for the snapshots plus, for each
-row not found there, the engine's constant count (a row per site in scope and per region
-with sites: at most the number of sites plus 12); trends cost one query plus the engine's
-count per year without a snapshot; activity a constant six. See `Dashboard.comparison`
-for when snapshots are used.
+Queries are bounded whatever the number of startups, sites and sectors: the headline is
+the engine's one grouped query; the comparison tables cost one query for the snapshots
+plus, when rows are missing there, one grouped query for all of them
+(`reports.kpis.headlines`); trends cost one query plus the engine's count per year without
+a snapshot; activity a constant six. See `Dashboard.comparison` for when snapshots are
+used.
 """
 
 import datetime
@@ -30,7 +30,6 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -38,13 +37,12 @@ from accounts.permissions import head_office_required
 from sites.models import Region, Site, SiteStatus
 from sites.scoping import network_scope
 from technopark.db_router import use_replica
-from technopark.fragments import fragment_key, timed_get
 
 from .. import activity as activity_engine
 from .. import trends
 from ..exports import Money, Rate, Table, Year, chart_value, display, table_csv_response, xlsx_response
 from ..forms.dashboards import NetworkDashboardForm, SiteDashboardForm
-from ..kpis import Headline, KpiScope, headline, headline_cached
+from ..kpis import Headline, KpiScope, headline_cached, headlines
 from ..models import KpiSnapshot
 from ..snapshots import FIGURES
 
@@ -187,8 +185,8 @@ class Dashboard:
         for a past date, the snapshot of that very date; for today, the latest nightly run
         (today's once it has run, else last night's: the page says which date it shows).
         Rows without a snapshot (and every row with a sector filter: snapshots hold whole
-        scopes) are computed live with the engine; a region without sites is zero without
-        a query. One query for the snapshots plus the engine's constant count per live row."""
+        scopes) are computed live, all in one grouped query; a region without sites is zero.
+        One query for the snapshots plus, when rows are missing there, that one query."""
         if not self.network:  # a site's staff never get other sites' or regions' rows
             raise PermissionError("the comparison belongs to the head-office dashboard")
         sites, regions = self.places
@@ -196,15 +194,12 @@ class Dashboard:
         scopes = [KpiScope("site", site.slug, (site.pk,)) for site in in_scope]
         scopes += [self._region_scope(region) for region in regions]
         stored, day = self._snapshots([scope.label for scope in scopes])
-        figures, live = {}, 0
-        for scope in scopes:
-            if scope.label in stored:
-                figures[scope.label] = stored[scope.label]
-            elif scope.site_ids == ():
-                figures[scope.label] = ZERO
-            else:
-                figures[scope.label] = headline(scope, self.as_of, self.sector)
-                live += 1
+        computed = [scope for scope in scopes if scope.label not in stored and scope.site_ids != ()]
+        # Every row without a snapshot at once: one grouped query (reports.kpis.headlines).
+        live_figures = headlines(as_of=self.as_of, sector=self.sector) if computed else {}
+        figures = {scope.label: stored.get(scope.label, ZERO) for scope in scopes}
+        figures.update({scope.label: live_figures[scope.label] for scope in computed})
+        live = len(computed)
         source = Source(snapshot_day=day, from_snapshot=len(stored), live=live)
         return (
             [(site, figures[f"site:{site.slug}"]) for site in in_scope],
@@ -576,32 +571,16 @@ def _sections(request, dashboard: Dashboard, query: dict) -> dict:
 TEMPLATE = "reports/dashboards/dashboard.html"
 
 
-def _figures_key(request, today: datetime.date) -> str:
-    """What tells the cached filters and figures apart (the template's `{% timed_cache %}` key)."""
-    return fragment_key(request, today)
-
-
-def _cached_figures(request, today: datetime.date) -> str | None:
-    """The page's cached filters and figures (the fragment `_page` renders), when the cache
-    still has them: the page then needs neither its form nor its dashboard."""
-    if not settings.KPI_CACHE_SECONDS:
-        return None
-    figures = timed_get(_figures_key(request, today))
-    return mark_safe(figures) if figures is not None else None  # noqa: S308 (rendered by the template)
-
-
 def _page(request, template_context: dict, form, dashboard: Dashboard | None):
     context = {**template_context, "form": form, "dashboard": dashboard}
     if dashboard is not None:
         query = form.query()
-        # The filters and figures are a cached fragment of the page (KPI_CACHE_SECONDS),
-        # per URL and language: the sections are computed only when it is missing or stale.
+        # The headline figures may come from the KPI cache (keyed by all their inputs,
+        # reports.kpis); the page itself is rendered afresh for every request.
         context.update(
             all_xlsx_url=_export_url(request, dashboard, ALL, query, "xlsx"),
             sections=SimpleLazyObject(lambda: _sections(request, dashboard, query)),
-            cache_seconds=settings.KPI_CACHE_SECONDS,
             cache_minutes=settings.KPI_CACHE_SECONDS // 60,
-            cache_key=_figures_key(request, dashboard.today),
         )
     return render(request, TEMPLATE, context)
 
@@ -627,8 +606,6 @@ def _bad_filters(form) -> HttpResponseBadRequest:
 @head_office_required
 def network_dashboard(request):
     today = timezone.localdate()
-    if (figures := _cached_figures(request, today)) is not None:
-        return render(request, TEMPLATE, {"is_network": True, "figures": figures})
     form = NetworkDashboardForm(request.GET, today=today)
     dashboard = _network_dashboard(form, today) if form.is_valid() else None
     with use_replica():  # the figures are read from the replica when there is one
@@ -648,8 +625,6 @@ def network_dashboard_export(request, table):
 @login_required
 def site_dashboard(request, site_slug):
     today = timezone.localdate()
-    if (figures := _cached_figures(request, today)) is not None:
-        return render(request, TEMPLATE, {"is_network": False, "site": request.site, "figures": figures})
     form = SiteDashboardForm(request.GET, today=today)
     dashboard = _site_dashboard(request, form, today) if form.is_valid() else None
     with use_replica():

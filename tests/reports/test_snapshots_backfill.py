@@ -9,7 +9,7 @@ import pytest
 from reports import snapshots
 from reports.kpis import headline, parse_scope
 from reports.models import KpiSnapshot
-from reports.snapshots import FIGURES, snapshots_compute, year_ends_backfill
+from reports.snapshots import FIGURES, month_ends, month_ends_backfill, snapshots_compute, year_ends_backfill
 from reports.tasks import compute_kpi_snapshots
 from sites.models import Region, Site
 
@@ -98,7 +98,28 @@ def test_the_nightly_task_backfills_after_the_days_snapshots(pioneer, unscoped, 
     assert calls == [(day("2004-05-05"), True)]
     # Its return value: the rows written for the day, one per scope.
     assert written == 1 + Region.objects.count() + Site.objects.count()
-    assert network_dates() == [*year_ends(2001, 2003), day("2004-05-05")]
+    # Every past year end, then every past month end (January 2001 to April 2004).
+    assert network_dates() == [*month_ends(today=day("2004-05-05")), day("2004-05-05")]
+    assert set(year_ends(2001, 2003)) <= set(network_dates())
     # A rerun the same night: same rows, nothing more to backfill.
     assert compute_kpi_snapshots.delay("2004-05-05").get() == written
-    assert network_dates() == [*year_ends(2001, 2003), day("2004-05-05")]
+    assert network_dates() == [*month_ends(today=day("2004-05-05")), day("2004-05-05")]
+
+
+def test_month_ends():
+    assert month_ends(today=day("2001-03-01"), first_year=2001) == [day("2001-01-31"), day("2001-02-28")]
+    assert month_ends(today=day("2004-03-31"), first_year=2004)[-1] == day("2004-02-29")
+    assert month_ends(today=day("2002-01-01"), first_year=2001)[-1] == day("2001-12-31")
+    assert len(month_ends(today=day("2002-01-01"), first_year=2001)) == 12
+
+
+def test_month_end_backfill_is_idempotent_and_a_past_month_end_is_a_read(pioneer, unscoped):
+    today = day("2003-02-10")
+    assert month_ends_backfill(today=today, first_year=2002) == 13
+    assert month_ends_backfill(today=today, first_year=2002) == 0
+    row = KpiSnapshot.objects.get(scope="site:" + pioneer.admissions.get().site.slug, as_of=day("2002-12-31"))
+    assert row.startups_supported_total == 1
+    network = KpiSnapshot.objects.get(scope="network", as_of=day("2002-06-30"))
+    assert {name: getattr(network, name) for name in FIGURES} == headline(
+        parse_scope("network"), day("2002-06-30")
+    ).as_dict()

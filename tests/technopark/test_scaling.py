@@ -18,7 +18,6 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from reports import kpis
-from reports.views import dashboards
 from technopark import db_router
 from technopark.cache import redis_caches
 from technopark.celery import app as celery_app
@@ -177,18 +176,17 @@ def test_the_flag_is_restored_on_error_and_not_shared_with_other_threads():
     assert decorated() is True and reading_replica() is False
 
 
-def _spy(monkeypatch, *modules):
-    """Record, for each KPI computation, whether it read the replica. The cached headline
-    (reports.kpis.headline_cached) calls reports.kpis.headline."""
+def _spy(monkeypatch):
+    """Record, for each KPI computation, whether it read the replica: every figure of the
+    engine, for one scope or all, comes from reports.kpis.grouped_figures."""
     calls = []
-    real = kpis.headline
+    real = kpis.grouped_figures
 
     def spy(*args, **kwargs):
         calls.append(reading_replica())
         return real(*args, **kwargs)
 
-    for module in (kpis, *modules):
-        monkeypatch.setattr(module, "headline", spy)
+    monkeypatch.setattr(kpis, "grouped_figures", spy)
     return calls
 
 
@@ -206,7 +204,7 @@ QUERY = "?as_of=2026-06-30&date_from=2025-07-01&date_to=2026-06-30"
     ],
 )
 def test_dashboards_compute_inside_the_replica_block(client_for, monkeypatch, persona, url):
-    calls = _spy(monkeypatch, dashboards)
+    calls = _spy(monkeypatch)
     response = client_for(persona).get(url)
     assert response.status_code == 200
     assert calls and all(calls)

@@ -6,7 +6,7 @@ from django_scopes import scopes_disabled
 
 from accounts.demo import seed_accounts
 from mentors.demo import seed_mentors
-from reports.snapshots import snapshots_compute
+from reports.snapshots import month_ends_backfill, snapshots_compute, year_ends_backfill
 from services.demo import seed_services
 from sites.demo import seed_sites
 from startups.demo import seed_startups
@@ -27,9 +27,14 @@ class Command(BaseCommand):
             startups = seed_startups(accounts["founders"])
             services = seed_services()
             mentors = seed_mentors(accounts["mentors"])
-            # Today's KPI snapshots, so that the public figures and the dashboards' comparison
-            # tables have data before the first nightly run (which also fills past year-ends).
-            snapshots_compute(as_of=timezone.localdate())
+            # Today's KPI snapshots, every past year end and the month ends since January of
+            # last year (the nightly run fills the older ones), so that the public figures,
+            # the dashboards' comparison tables and trends and a recent month end are reads
+            # from the very first open.
+            today = timezone.localdate()
+            snapshots_compute(as_of=today)
+            year_ends_backfill(today=today)
+            month_ends_backfill(today=today, first_year=today.year - 1)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(sites)} sites, "
