@@ -2,6 +2,7 @@
 
 import datetime
 import decimal
+import functools
 import uuid
 
 from django.contrib.contenttypes.models import ContentType
@@ -40,6 +41,7 @@ def _plain(value):
 AUDIT_READABLE_FIELDS = frozenset({"code"})
 
 
+@functools.lru_cache(maxsize=4096)  # a few hundred field names; called for every value audited
 def is_secret_field(name: object) -> bool:
     return name not in AUDIT_READABLE_FIELDS and is_secret_name(name)
 
@@ -76,9 +78,10 @@ def audit_changes_redact(changes: dict) -> dict:
     }
 
 
-def instance_values(instance: models.Model) -> dict:
+def instance_values(instance: models.Model, *, m2m: dict | None = None) -> dict:
     """The instance's field values as JSON-safe data: the 'before' and 'after' of a change.
-    Secret fields (and secret keys inside JSON values) are replaced by fingerprints."""
+    Secret fields (and secret keys inside JSON values) are replaced by fingerprints.
+    `m2m` ({field: pks}), when given, stands for the many-to-many values (no query)."""
     values = {}
     for field in instance._meta.concrete_fields:
         value = _plain(field.value_from_object(instance))
@@ -87,7 +90,9 @@ def instance_values(instance: models.Model) -> dict:
         elif isinstance(value, (dict, list)):
             value = redact(value, is_secret=is_secret_field, hide=_fingerprint)
         values[field.name] = value
-    if instance.pk:
+    if m2m is not None:
+        values.update((name, sorted(pks)) for name, pks in m2m.items())
+    elif instance.pk:
         for field in instance._meta.many_to_many:
             values[field.name] = sorted(related.pk for related in getattr(instance, field.name).all())
     return values
@@ -103,6 +108,22 @@ def audit_record(
 ) -> AuditEntry | None:
     """Write an audit entry for `instance`. For updates, only the fields that changed are
     kept, as {field: [before, after]}; an update that changed nothing writes nothing."""
+    entry = audit_entry(actor=actor, action=action, instance=instance, before=before, after=after)
+    if entry is not None:
+        entry.save()
+    return entry
+
+
+def audit_entry(
+    *,
+    actor,
+    action: str,
+    instance: models.Model,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEntry | None:
+    """`audit_record`'s entry, not saved yet: for bulk writers (the history import), which
+    insert their entries with `bulk_create`. None for an update that changed nothing."""
     before = before or {}
     after = after if after is not None else (instance_values(instance) if action != AuditEntry.Action.DELETE else {})
     # Secrets are compared as fingerprints (a caller's own dict may hold a raw one), stored masked.
@@ -115,7 +136,7 @@ def audit_record(
     if action == AuditEntry.Action.UPDATE and not changes:
         return None
     site_id = getattr(instance, "site_id", None)
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor if actor and actor.is_authenticated else None,
         actor_email=getattr(actor, "email", "") or "",
         action=action,

@@ -92,7 +92,7 @@ def test_a_failing_import_marks_the_job_failed_and_writes_nothing(job, monkeypat
         raise RuntimeError("disk on fire")
 
     # Startups and admissions are written first; the declarations then fail: all is rolled back.
-    monkeypatch.setattr(importer, "_declaration_save", broken)
+    monkeypatch.setattr(importer.apply._Writer, "_write_declarations", staticmethod(broken))
     assert tasks.run_history_import(job.pk) == "failed"
     job.refresh_from_db()
     assert job.status == "failed" and "RuntimeError" in job.error_message

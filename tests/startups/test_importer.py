@@ -360,3 +360,30 @@ def test_command_dry_run_and_bad_arguments(sites, capsys, tmp_path):
 
 def test_sector_codes_come_from_the_reference_table(sites):
     assert Sector.objects.filter(code__in=["ict", "fintech", "agritech", "creative"]).count() == 4
+
+
+def _history(first: int, count: int) -> tuple[bytes, bytes]:
+    """`count` startups (each with an admission and two declarations, one by ICE, one by name)."""
+    startups, declarations = HEADER_S, HEADER_D
+    for n in range(first, first + count):
+        ice, name = f"{n:015d}", f"Startup {n}"
+        startups += f"{name},{ice},sarl,ict,2015-01-01,,site-a,resident,2016-01-01,,\n".encode()
+        declarations += f"{ice},,2023,3,1,1000,10,SN\n,{name},2024,4,1,2000,0,\n".encode()
+    return startups, declarations
+
+
+@pytest.mark.parametrize("count", [3, 15])
+def test_applying_takes_queries_per_batch_not_per_row(sites, staff, count, django_assert_max_num_queries):
+    """Bulk writes: the same queries for N and 5N startups (within one batch of 1,000), for a
+    first import and for updates of every record."""
+    with django_assert_max_num_queries(22):
+        report = run(*_history(1, count), actor=staff)
+    assert report.applied and report.counts["declaration"]["created"] == 2 * count
+    startups, declarations = _history(1, count)
+    startups = startups.replace(b",,site-a,resident,2016-01-01,,", b",,site-a,resident,2016-01-01,2020-01-01,graduated")
+    with django_assert_max_num_queries(22):
+        report = run(startups.replace(b",sarl,", b",sas,"), declarations.replace(b",3,1,", b",5,1,"), actor=staff)
+    assert report.applied
+    assert report.counts["startup"]["updated"] == report.counts["admission"]["updated"] == count
+    assert report.counts["declaration"]["updated"] == count
+    assert counts() == (count, count, 2 * count, 4 * count + 3 * count)

@@ -1,6 +1,6 @@
 """`python manage.py import_history --startups startups.csv --declarations declarations.csv [--dry-run]`
 
-Imports head office's historical records (see startups/importer.py for the formats). Nothing
+Imports head office's historical records (see startups/importer/__init__.py for the formats). Nothing
 is written when any row is bad; the exit code is then 1 and every bad row is listed with its
 line number. Importing the same files again changes nothing.
 """
