@@ -19,10 +19,10 @@ from django_scopes import ScopedManager
 from sites.models import Region, Sector, Site
 
 
-class KpiSnapshot(models.Model):
-    scope = models.CharField(_("scope"), max_length=60, help_text="network, region:<code> or site:<slug>")
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="kpi_snapshots")
-    region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+class KpiFigures(models.Model):
+    """The nine headline figures of a scope as of a date (reports.kpis.Headline), and when
+    they were computed: what both kinds of snapshot hold."""
+
     as_of = models.DateField(_("date"))
     startups_supported_total = models.PositiveIntegerField()
     residents_total = models.PositiveIntegerField()
@@ -38,6 +38,15 @@ class KpiSnapshot(models.Model):
     objects = ScopedManager(site="site")
 
     class Meta:
+        abstract = True
+
+
+class KpiSnapshot(KpiFigures):
+    scope = models.CharField(_("scope"), max_length=60, help_text="network, region:<code> or site:<slug>")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="kpi_snapshots")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+
+    class Meta:
         verbose_name = _("KPI snapshot")
         verbose_name_plural = _("KPI snapshots")
         ordering = ["-as_of", "scope"]
@@ -47,7 +56,7 @@ class KpiSnapshot(models.Model):
         return f"{self.scope} · {self.as_of}"
 
 
-class KpiSectorSnapshot(models.Model):
+class KpiSectorSnapshot(KpiFigures):
     """The headline figures of one scope for the startups of one sector as of one date,
     written with the whole-scope `KpiSnapshot` rows of that date (same transaction): the
     dashboards' sector filter reads them. One row per (scope, sector, date)."""
@@ -56,19 +65,6 @@ class KpiSectorSnapshot(models.Model):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     sector = models.ForeignKey(Sector, on_delete=models.CASCADE, related_name="+")
-    as_of = models.DateField(_("date"))
-    startups_supported_total = models.PositiveIntegerField()
-    residents_total = models.PositiveIntegerField()
-    supported_now = models.PositiveIntegerField()
-    residents_now = models.PositiveIntegerField()
-    survival_rate_5y = models.DecimalField(max_digits=5, decimal_places=4)
-    jobs_total = models.PositiveIntegerField()
-    annual_revenue_mad = models.DecimalField(max_digits=18, decimal_places=2)
-    export_share = models.DecimalField(max_digits=5, decimal_places=4)
-    export_africa_share = models.DecimalField(max_digits=5, decimal_places=4)
-    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
-
-    objects = ScopedManager(site="site")
 
     class Meta:
         verbose_name = _("KPI snapshot by sector")
