@@ -16,7 +16,7 @@ from rest_framework.authentication import BaseAuthentication, SessionAuthenticat
 
 from .actions import api_token_touch, api_tokens_revoke_stale, key_hash
 from .models import ApiToken
-from .permissions import mfa_gate_blocks, mfa_required_message
+from .permissions import REQUEST_TOTP, mfa_gate_blocks, mfa_required_message, totp_exists
 from .selectors import role_fingerprint
 
 KEYWORD = "Token"
@@ -59,12 +59,18 @@ class ApiTokenAuthentication(BaseAuthentication):
         else:
             user, token = self.authenticate_credentials(key)
             setattr(http_request, RESULT_ATTRIBUTE, (key, (user, token)))
+            totp = vars(token).pop("tp_user_totp", None)
+            if totp is not None:  # for the MFA rule of this request (accounts.permissions.has_totp)
+                setattr(http_request, REQUEST_TOTP, (user.pk, totp))
         return user, token
 
     def authenticate_credentials(self, key: str):
         if len(key) > 200:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        token = ApiToken.objects.select_related("user").filter(key_hash=key_hash(key)).first()
+        tokens = ApiToken.objects.select_related("user").filter(key_hash=key_hash(key))
+        if settings.REQUIRE_STAFF_MFA:
+            tokens = tokens.annotate(tp_user_totp=totp_exists("user"))  # read with the token's row
+        token = tokens.first()
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if token.revoked_at is not None:

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth import middleware as auth_middleware
-from django.contrib.auth.middleware import get_user
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -11,7 +10,7 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from .authentication import KEYWORD, ApiTokenAuthentication
 from .permissions import mfa_gate_blocks, mfa_required_message
-from .sessions import session_touch
+from .sessions import session_user
 
 
 def _token_user(request, session_user):
@@ -95,13 +94,16 @@ class UserLanguageMiddleware:
 
 class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
     """Django's, plus, for a session signed in: its row checked and kept up to date
-    (accounts.sessions: signed out from another browser, the request is anonymous). Who the
-    user is (their row: `is_active`, role, password hash) and whether the session still
-    stands are read from the database on every request, never from a cache: a deactivated
-    user, a revoked session or "sign out other sessions" take effect on the very next
-    request. Before the API token middleware, so it sees the session's user, never a token's."""
+    (accounts.sessions: signed out from another browser, the request is anonymous), read
+    with the user's row in one query. Who the user is (their row: `is_active`, role,
+    password hash) and whether the session still stands are read from the database on every
+    request, never from a cache: a deactivated user, a revoked session or "sign out other
+    sessions" take effect on the very next request. Before the API token middleware, so it
+    sees the session's user, never a token's."""
 
     def process_request(self, request):
         super().process_request(request)
-        if SESSION_KEY in request.session and get_user(request).is_authenticated:
-            session_touch(request)
+        if SESSION_KEY in request.session:
+            # Instead of Django's lazy user: the same checks, with the session's row (and
+            # the TOTP state of the MFA rule) in the user's query (accounts.sessions).
+            request.user = session_user(request)

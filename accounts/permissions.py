@@ -3,6 +3,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from rest_framework.permissions import BasePermission
 
@@ -16,10 +17,28 @@ def requires_mfa(user, *, request=None) -> bool:
     return user.is_head_office or user.is_staff or bool(managed_site_list(user, request=request))
 
 
-def has_totp(user) -> bool:
-    """Read from the database on every call (never cached: it decides what the user may use)."""
+# Whether the request's user has TOTP, read with their row (accounts.sessions, accounts.
+# authentication): (user pk, answer), on the request, for that request only.
+REQUEST_TOTP = "_tp_has_totp"
+
+
+def totp_exists(user_ref: str = "pk") -> Exists:
+    """EXISTS "the user at `user_ref` (an outer query's field) has TOTP", to read it with the
+    user's row in the same query (an index lookup on the authenticator's user)."""
     from allauth.mfa.models import Authenticator
 
+    return Exists(Authenticator.objects.filter(user=OuterRef(user_ref), type=Authenticator.Type.TOTP))
+
+
+def has_totp(user, *, request=None) -> bool:
+    """Read from the database for every request (never cached: it decides what the user may
+    use): with the user's row when the request read it so, else by its own query."""
+    from allauth.mfa.models import Authenticator
+
+    if request is not None:
+        known = getattr(getattr(request, "_request", request), REQUEST_TOTP, None)
+        if known is not None and known[0] == user.pk:
+            return known[1]
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
@@ -34,7 +53,7 @@ def mfa_enrolment_missing(user, *, request=None) -> bool:
         and user is not None
         and user.is_authenticated
         and requires_mfa(user, request=request)
-        and not has_totp(user)
+        and not has_totp(user, request=request)
     )
 
 

@@ -3,14 +3,15 @@ others) out.
 
 Works with any SESSION_ENGINE (database, cache, cached database) because it never lists the
 session store: a `UserSession` row is written when the user signs in, and the row's id is
-kept in the session itself. On every request `session_touch` (called by
-`accounts.middleware.AuthenticationMiddleware`) finds that row by id:
+kept in the session itself. On every request `session_user` (called by
+`accounts.middleware.AuthenticationMiddleware`) reads that row by id in the same query as
+the user's own row (and their TOTP state, for the staff MFA rule), then `session_touch`:
 - the row is gone (signed out from another browser) → the request is signed out, whatever
   the engine did with the stored session;
 - the session key changed (a password change cycles it) → the row follows it;
 - the last activity is older than `TOUCH_EVERY` → one UPDATE; otherwise no write at all, so
-  a signed-in request costs one primary-key lookup, on every request (never cached: a
-  session signed out elsewhere is anonymous on its very next request).
+  who a signed-in request is costs one query by primary keys, on every request (never
+  cached: a session signed out elsewhere is anonymous on its very next request).
 A session signed in before this existed has no id in it and is adopted on its next request.
 Signing a session out deletes its row (with an audit entry) and, once committed, the stored
 session too (`SessionStore(key).delete()`), so the browser is anonymous even before the
@@ -25,14 +26,17 @@ from importlib import import_module
 from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model, load_backend, logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F, FilteredRelation, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -40,6 +44,7 @@ from technopark.audit import audit_record, instance_values
 from technopark.models import AuditEntry
 
 from .models import UserSession
+from .permissions import REQUEST_TOTP, totp_exists
 
 # The session entry holding the id of the session's UserSession row.
 SESSION_ROW = "_tp_session_row"
@@ -157,18 +162,83 @@ def touch_due(last_seen_at: datetime.datetime) -> bool:
     return _now() - last_seen_at >= TOUCH_EVERY
 
 
-def session_touch(request) -> datetime.datetime | None:
-    """Called for every request of a session-authenticated user (see the module doc);
-    returns the session's last activity as now recorded, None when the request was signed
-    out."""
-    row_id = request.session.get(SESSION_ROW)
-    if row_id is None:
-        row = session_track(request=request, user=request.user)
-        return row.last_seen_at if row is not None else None
-    row = UserSession.objects.filter(pk=row_id, user_id=request.user.pk).only("session_key", "last_seen_at").first()
+def _user_with_row(user_id, row_id: int | None) -> tuple:
+    """(the user, their session's row or None, whether they have TOTP or None) in one query,
+    by primary keys: the user's row, the session's row joined on its id and the user (LEFT
+    JOIN: a missing row still gives the user) and, under the staff MFA rule, an EXISTS on
+    their TOTP authenticator. The extra columns are taken off the user at once."""
+    users = get_user_model()._default_manager.filter(pk=user_id)
+    if row_id is not None:
+        users = users.alias(
+            tp_row=FilteredRelation("browser_sessions", condition=Q(browser_sessions__pk=row_id))
+        ).annotate(
+            tp_row_id=F("tp_row__pk"), tp_row_key=F("tp_row__session_key"), tp_row_seen=F("tp_row__last_seen_at")
+        )
+    if settings.REQUIRE_STAFF_MFA:
+        users = users.annotate(tp_totp=totp_exists())
+    try:
+        user = users.get()
+    except users.model.DoesNotExist:
+        return None, None, None
+    extra = {name: vars(user).pop(name, None) for name in ("tp_row_id", "tp_row_key", "tp_row_seen", "tp_totp")}
+    row = None
+    if extra["tp_row_id"] is not None:
+        row = UserSession(pk=extra["tp_row_id"], session_key=extra["tp_row_key"], last_seen_at=extra["tp_row_seen"])
+    return user, row, extra["tp_totp"]
+
+
+def _auth_hash_verified(request, user) -> bool:
+    """Django's check (auth.get_user) that the session was signed in with the user's
+    current password; a session signed with a fallback secret gets a new key."""
+    session_hash = request.session.get(HASH_SESSION_KEY)
+    if not session_hash:
+        return False
+    current = user.get_session_auth_hash()
+    if constant_time_compare(session_hash, current):
+        return True
+    if any(constant_time_compare(session_hash, fallback) for fallback in user.get_session_auth_fallback_hash()):
+        request.session.cycle_key()
+        request.session[HASH_SESSION_KEY] = current
+        return True
+    return False
+
+
+def session_user(request):
+    """Who signed the request's session in, for accounts.middleware.AuthenticationMiddleware:
+    Django's `auth.get_user` (a configured backend, a user it lets in, the session's auth
+    hash) with the session's row checked and kept up to date (`session_touch`), from one
+    query (`_user_with_row`). Whether the user has TOTP goes on the request, for the staff
+    MFA rule (accounts.permissions.has_totp); nothing goes on the user."""
+    try:
+        user_id = get_user_model()._meta.pk.to_python(request.session[SESSION_KEY])
+        backend_path = request.session[BACKEND_SESSION_KEY]
+    except KeyError:
+        return AnonymousUser()
+    if backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return AnonymousUser()
+    user, row, totp = _user_with_row(user_id, request.session.get(SESSION_ROW))
+    if user is None or not load_backend(backend_path).user_can_authenticate(user):
+        return AnonymousUser()
+    if not _auth_hash_verified(request, user):
+        request.session.flush()
+        return AnonymousUser()
+    if totp is not None:
+        setattr(request, REQUEST_TOTP, (user.pk, totp))
+    request.user = user  # what a sign-out (below) reports
+    session_touch(request, user=user, row=row)
+    return request.user
+
+
+def session_touch(request, *, user, row: UserSession | None) -> None:
+    """Keeps the session's row up to date for every request of a session-authenticated user
+    (see the module doc); `row`: the session's row as read with the user (None: no id in
+    the session, or the row is gone). A gone row signs the request out."""
+    if request.session.get(SESSION_ROW) is None:
+        session_track(request=request, user=user)
+        return
     if row is None:
         logout(request)  # signed out from elsewhere: this request is anonymous from here on
-        return None
+        return
     now, key = _now(), request.session.session_key
     changes = {}
     if key and row.session_key != key:
@@ -177,7 +247,6 @@ def session_touch(request) -> datetime.datetime | None:
         changes.update(last_seen_at=now, ip=_client_network(request), user_agent=_user_agent(request))
     if changes:
         UserSession.objects.filter(pk=row.pk).update(**changes)
-    return changes.get("last_seen_at", row.last_seen_at)
 
 
 def session_forget(*, request) -> None:
