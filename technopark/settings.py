@@ -61,9 +61,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "technopark.middleware.BackendUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # CSP, locale and messages: Django's and django-csp's, without their per-request waste.
+    "technopark.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "technopark.middleware.LocaleMiddleware",
     # An API query string with a NUL character: a (translated) 400 before anything reads it.
     "technopark.api.RejectNulCharacters",
     "django.middleware.common.CommonMiddleware",
@@ -72,7 +73,7 @@ MIDDLEWARE = [
     # Its response phase runs after every view and inner middleware, once the API token
     # middleware and DRF have settled who the user is: signed in means private, no-store.
     "technopark.middleware.PrivateCacheMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "technopark.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -449,7 +450,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # load balancers probe over plain HTTP
+    SECURE_REDIRECT_EXEMPT = [r"^health/(live/)?$"]  # load balancers probe over plain HTTP
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
