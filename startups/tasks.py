@@ -148,8 +148,14 @@ def _apply(job: ImportJob, progress) -> None:
     try:
         # Reviewed network-wide write: head office imports records of every site.
         with network_scope():
+            # Without the per-record list: the stored report keeps the counts and errors only.
             report = import_history(
-                job.startups_csv, job.declarations_csv, dry_run=False, actor=job.created_by, progress=progress
+                job.startups_csv,
+                job.declarations_csv,
+                dry_run=False,
+                actor=job.created_by,
+                progress=progress,
+                details=False,
             )
     except Exception as error:  # noqa: BLE001 — the job must not stay "running"; the details go to the log
         logger.exception("history import %s failed", job.pk)
@@ -158,7 +164,6 @@ def _apply(job: ImportJob, progress) -> None:
             "error": error.__class__.__name__
         }
     else:
-        # The counts and the errors; the list of changes stays out (it can be long).
         job.report = {key: value for key, value in report.to_dict().items() if key != "changes"}
         total = sum(sum(numbers.values()) for numbers in report.counts.values())
         job.total_rows = total

@@ -100,6 +100,14 @@ def _refused(*, file: str, lines: list[int], error: DatabaseError) -> ApplyError
     )
 
 
+def _loaded(records: dict, pk: int, *, file: str, line: int) -> models.Model:
+    """A record the plan found, loaded again to be updated: gone meanwhile, the row is refused."""
+    if pk not in records:
+        message = _("This record was deleted while the files were being imported: import them again.")
+        raise ApplyError(RowError(file, line, "refused", message))
+    return records[pk]
+
+
 class _Progress:
     """Calls `callback(done, total)` with every count of records handled, from 0 (at the
     start) to `total` (at the end), each count once, a batch's as soon as it is written."""
@@ -194,9 +202,11 @@ class _Writer:
         self.counter.advance(len(plans) - len(updates) - len(creations))  # unchanged ones
         for batch in _batches(updates):
             records, entries = [], []
+            loaded = Admission.objects.in_bulk([admission.existing.pk for admission in batch])
             for admission in batch:
-                record = admission.existing
-                record.startup = admission.startup.existing  # loaded: str(record) needs no query
+                record = _loaded(loaded, admission.existing.pk, file=STARTUPS_FILE, line=admission.line)
+                # Loaded already: str(record) needs no query.
+                record.startup, record.site = admission.startup.existing, admission.site
                 before = instance_values(record)
                 if admission.ended_on is not None:
                     record.ended_on = admission.ended_on
@@ -239,20 +249,28 @@ class _Writer:
     def declarations(self, plans: list[DeclarationPlan]) -> None:
         for batch in _batches(plans):
             created, updated, befores, lines = [], [], {}, {}
+            loaded = Declaration.objects.in_bulk(
+                [declaration.existing.pk for declaration in batch if declaration.action == UPDATED]
+            )
             for declaration in batch:
                 if declaration.action == UNCHANGED:
                     continue
                 startup = declaration.startup
                 if isinstance(startup, StartupPlan):
                     startup = startup.instance
-                record = declaration.existing or Declaration(fiscal_year=declaration.fiscal_year)
+                if declaration.existing is not None:
+                    record = _loaded(loaded, declaration.existing.pk, file=DECLARATIONS_FILE, line=declaration.line)
+                else:
+                    record = Declaration(fiscal_year=declaration.fiscal_year)
                 record.startup = startup  # loaded or just written: str(record) needs no query
                 if record.pk:
                     befores[record.pk] = instance_values(record)
-                for key, value in declaration.values.items():
+                values = declaration.values
+                for key, value in values.items():
                     setattr(record, key, value)
                 # What Declaration.save() and its auto_now field do, as bulk writes skip them.
-                record.exports_to_africa = includes_africa(record.export_countries)
+                codes = values.get("export_countries")  # the file's, without a descriptor's work
+                record.exports_to_africa = includes_africa(record.export_countries if codes is None else codes)
                 record.declared_by = self.declared_by
                 record.declared_at = self.now
                 _check(record, file=DECLARATIONS_FILE, line=declaration.line)
@@ -297,11 +315,13 @@ def apply_plan(plan: Plan, *, actor, existing_sectors: dict[int, set[int]], prog
     `progress`, if given, is called as `progress(done, total)` before each batch with the
     number of planned records (unchanged ones included) already handled, and once more at
     the end."""
-    counter = _Progress(progress, len(plan.startups) + len(plan.admissions) + len(plan.declarations))
+    declarations = len(plan.declarations) + plan.unchanged_declarations
+    counter = _Progress(progress, len(plan.startups) + len(plan.admissions) + declarations)
     writer = _Writer(actor=actor, counter=counter)
     counter.start()
     with transaction.atomic():
         writer.startups(plan.startups, existing_sectors)
         writer.admissions(plan.admissions)
+        counter.advance(plan.unchanged_declarations)
         writer.declarations(plan.declarations)
     counter.finish()

@@ -1,18 +1,20 @@
 """Step 3 of the import: what the valid rows would create, update or leave unchanged, and
-the errors found across rows (pure over the rows and `ExistingData`)."""
+the errors found across rows (over the rows and `ExistingData`; the declarations that
+exist are read by chunks of declarations.csv, as it is planned)."""
 
 from __future__ import annotations
 
 import datetime
 import decimal
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
 from sites.models import Site
 
-from ..models import Admission, Declaration, Startup
-from .existing import ExistingData
+from ..models import Startup
+from .existing import ExistingData, KnownAdmission, KnownDeclaration, load_declarations
 from .report import (
     ADMISSION,
     CREATED,
@@ -24,14 +26,17 @@ from .report import (
     UPDATED,
     Change,
     RowError,
+    no_counts,
 )
 from .rows import DeclarationRow, StartupRow
 
-# --- 3. Plan (pure over rows + ExistingData) ------------------------------------------------
+# --- 3. Plan (over rows + ExistingData) -----------------------------------------------------
 STARTUP_FIELDS = ("legal_name", "ice", "legal_form", "founded_on", "closed_on")
+DECLARATION_CHUNK = 1000  # declaration rows planned together: one query for their existing declarations
+DECLARATION_FIGURES = ("direct_jobs", "indirect_jobs", "revenue_mad", "export_revenue_mad", "export_countries")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class StartupPlan:
     line: int
     existing: Startup | None
@@ -40,7 +45,7 @@ class StartupPlan:
     sector_names: dict[int, str] = field(default_factory=dict)
     lines: dict = field(default_factory=dict)  # field → line that gave its value
     action: str = UNCHANGED
-    changes: dict = field(default_factory=dict)
+    changes: dict | None = None  # {field: [before, after]} as text, with the details only
     instance: Startup | None = None  # set by apply
 
     @property
@@ -48,7 +53,7 @@ class StartupPlan:
         return self.values.get("legal_name") or str(self.existing)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class AdmissionPlan:
     line: int
     startup: StartupPlan
@@ -57,24 +62,32 @@ class AdmissionPlan:
     starts_on: datetime.date
     ended_on: datetime.date | None
     exit_reason: str | None
-    existing: Admission | None = None
+    existing: KnownAdmission | None = None
     action: str = UNCHANGED
-    changes: dict = field(default_factory=dict)
+    changes: dict | None = None  # {field: [before, after]} as text, with the details only
 
     @property
     def label(self) -> str:
         return f"{self.startup.label} · {self.site.slug} · {self.kind} · {self.starts_on.isoformat()}"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class DeclarationPlan:
     line: int
     startup: Startup | StartupPlan
     fiscal_year: int
-    values: dict  # the known values from the file
-    existing: Declaration | None = None
+    figures: tuple  # the file's values of DECLARATION_FIGURES, None where unknown
+    existing: KnownDeclaration | None = None
     action: str = UNCHANGED
-    changes: dict = field(default_factory=dict)
+    changes: dict | None = None  # {field: [before, after]} as text, with the details only
+
+    @property
+    def values(self) -> dict:
+        """The known values from the file (built when asked: a dict per row took 15 MB)."""
+        values = {key: value for key, value in zip(DECLARATION_FIGURES, self.figures, strict=True) if value is not None}
+        if "export_countries" in values:
+            values["export_countries"] = list(values["export_countries"])
+        return values
 
     @property
     def label(self) -> str:
@@ -87,6 +100,7 @@ class Plan:
     startups: list[StartupPlan] = field(default_factory=list)
     admissions: list[AdmissionPlan] = field(default_factory=list)
     declarations: list[DeclarationPlan] = field(default_factory=list)
+    unchanged_declarations: int = 0  # left out of `declarations` when the details are not wanted
     errors: list[RowError] = field(default_factory=list)
 
     def changes(self) -> list[Change]:
@@ -98,6 +112,14 @@ class Plan:
         ):
             result += [Change(kind, plan.action, file, plan.line, plan.label, plan.changes) for plan in plans]
         return result
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        counts = no_counts()
+        for kind, plans in ((STARTUP, self.startups), (ADMISSION, self.admissions), (DECLARATION, self.declarations)):
+            for plan in plans:
+                counts[kind][plan.action] += 1
+        counts[DECLARATION][UNCHANGED] += self.unchanged_declarations
+        return counts
 
 
 def _text(value) -> str:
@@ -113,14 +135,20 @@ def _diff(before: dict, after: dict) -> dict:
 
 
 class _Planner:
-    def __init__(self, existing: ExistingData):
-        self.existing = existing
+    def __init__(self, existing: ExistingData, *, details: bool):
+        self.existing, self.details = existing, details
         self.plan = Plan()
         self.by_ice: dict[str, StartupPlan] = {}
         self.by_name_founded: dict[tuple[str, datetime.date | None], StartupPlan] = {}
         self.by_existing_pk: dict[int, StartupPlan] = {}
         self.admissions_by_key: dict[tuple, AdmissionPlan] = {}
         self._plans_by_name: dict[str | None, list[StartupPlan]] | None = None
+
+    def settle(self, planned, changes: dict, *, created: bool = False) -> None:
+        """The plan's action from its changes, which are kept only when the details are wanted
+        (as text, they took more memory than the rest of the plan)."""
+        planned.action = CREATED if created else UPDATED if changes else UNCHANGED
+        planned.changes = changes if self.details else None
 
     def error(self, file: str, line: int, code: str, message: str) -> None:
         self.plan.errors.append(RowError(file, line, code, message))
@@ -212,18 +240,17 @@ class _Planner:
         existing = planned.existing
         values = dict(planned.values)
         if existing is None:
-            planned.action = CREATED
-            planned.changes = _diff({}, {**values, "sectors": sorted(planned.sector_names.values())})
+            self.settle(planned, _diff({}, {**values, "sectors": sorted(planned.sector_names.values())}), created=True)
         else:
             if values.get("legal_name") in (existing.legal_name, existing.brand_name):
                 planned.values.pop("legal_name")  # matched by one of its names: keep them
                 values.pop("legal_name")
             current = {key: getattr(existing, key) for key in STARTUP_FIELDS}
-            planned.changes = _diff(current, values)
+            changes = _diff(current, values)
             missing = planned.sector_ids - self.existing.sector_ids.get(existing.pk, set())
             if missing:
-                planned.changes["sectors"] = ["", _text(planned.sector_names[pk] for pk in missing)]
-            planned.action = UPDATED if planned.changes else UNCHANGED
+                changes["sectors"] = ["", _text(planned.sector_names[pk] for pk in missing)]
+            self.settle(planned, changes)
         founded = values.get("founded_on", existing.founded_on if existing else None)
         closed = values.get("closed_on", existing.closed_on if existing else None)
         if founded and closed and closed < founded:
@@ -275,8 +302,7 @@ class _Planner:
                     matched.add(candidate.pk)
                     break
             if admission.existing is None:
-                admission.action = CREATED
-                admission.changes = _diff(
+                changes = _diff(
                     {},
                     {
                         "site": admission.site.slug,
@@ -286,6 +312,7 @@ class _Planner:
                         "exit_reason": admission.exit_reason,
                     },
                 )
+                self.settle(admission, changes, created=True)
                 ended_on = admission.ended_on
             else:
                 known = {"ended_on": admission.ended_on, "exit_reason": admission.exit_reason}
@@ -294,8 +321,7 @@ class _Planner:
                     "ended_on": admission.existing.ended_on,
                     "exit_reason": admission.existing.exit_reason or None,
                 }
-                admission.changes = _diff(current, known)
-                admission.action = UPDATED if admission.changes else UNCHANGED
+                self.settle(admission, _diff(current, known))
                 ended_on = known.get("ended_on", admission.existing.ended_on)
             slot = (id(admission.startup), admission.site.pk, admission.kind)
             final.setdefault(slot, []).append((admission.starts_on, ended_on, admission.line))
@@ -375,48 +401,41 @@ class _Planner:
             return found.existing
         return found
 
-    def add_declaration(self, target: Startup | StartupPlan, row: DeclarationRow, seen: dict) -> None:
-        key = (("db", target.pk) if isinstance(target, Startup) else ("plan", id(target)), row.fiscal_year)
-        values = {
-            "direct_jobs": row.direct_jobs,
-            "indirect_jobs": row.indirect_jobs,
-            "revenue_mad": row.revenue_mad,
-            "export_revenue_mad": row.export_revenue_mad,
-            "export_countries": list(row.export_countries) if row.export_countries is not None else None,
-        }
-        values = {key: value for key, value in values.items() if value is not None}
+    def add_declaration(self, target: Startup | StartupPlan, row: DeclarationRow, seen: dict, known: dict) -> None:
+        """Plan one row; `seen` holds the (line, figures) of the rows already planned, by
+        (target, year), and `known` the existing declarations of the chunk's rows."""
+        key = (target, row.fiscal_year)  # a Startup is hashed by pk, a StartupPlan by identity
+        figures = (row.direct_jobs, row.indirect_jobs, row.revenue_mad, row.export_revenue_mad, row.export_countries)
         if key in seen:
-            twin = seen[key]
-            if twin.values != values:
+            line, twin = seen[key]
+            if twin != figures:
                 self.error(
                     DECLARATIONS_FILE,
                     row.line,
                     "duplicate_declaration",
                     _("The %(year)s declaration of this startup is already on line %(other)s with other figures.")
-                    % {"year": row.fiscal_year, "other": twin.line},
+                    % {"year": row.fiscal_year, "other": line},
                 )
             return
-        existing = self.existing.declarations.get((target.pk, row.fiscal_year)) if isinstance(target, Startup) else None
+        seen[key] = (row.line, figures)
+        existing = known.get((target.pk, row.fiscal_year)) if isinstance(target, Startup) else None
         declaration = DeclarationPlan(
-            line=row.line, startup=target, fiscal_year=row.fiscal_year, values=values, existing=existing
+            line=row.line, startup=target, fiscal_year=row.fiscal_year, figures=figures, existing=existing
         )
-        seen[key] = declaration
+        values = declaration.values
         if existing is None:
             current = {}
             final = {"revenue_mad": decimal.Decimal(0), "export_revenue_mad": decimal.Decimal(0), **values}
-            declaration.action = CREATED
         else:
             current = {
                 "direct_jobs": existing.direct_jobs,
                 "indirect_jobs": existing.indirect_jobs,
                 "revenue_mad": existing.revenue_mad,
                 "export_revenue_mad": existing.export_revenue_mad,
-                "export_countries": sorted(country.code for country in existing.export_countries),
+                "export_countries": existing.export_countries,
             }
             final = {**current, **values}
-        declaration.changes = _diff(current, values)
-        if existing is not None:
-            declaration.action = UPDATED if declaration.changes else UNCHANGED
+        self.settle(declaration, _diff(current, values), created=existing is None)
         if final["export_revenue_mad"] > final["revenue_mad"]:
             self.error(
                 DECLARATIONS_FILE,
@@ -425,14 +444,35 @@ class _Planner:
                 _("export_revenue_mad (%(exports)s) is greater than revenue_mad (%(revenue)s).")
                 % {"exports": final["export_revenue_mad"], "revenue": final["revenue_mad"]},
             )
-        self.plan.declarations.append(declaration)
+        if declaration.action != UNCHANGED or self.details:
+            self.plan.declarations.append(declaration)
+        else:  # nothing to write or show: counted only
+            self.plan.unchanged_declarations += 1
+
+
+def _chunks(rows: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def plan_import(
-    startup_rows: list[StartupRow], declaration_rows: list[DeclarationRow], *, existing: ExistingData
+    startup_rows: list[StartupRow],
+    declaration_rows: Iterable[DeclarationRow],
+    *,
+    existing: ExistingData,
+    details: bool = True,
 ) -> Plan:
-    """What importing the valid rows would do, and the errors found across rows."""
-    planner = _Planner(existing)
+    """What importing the valid rows would do, and the errors found across rows; with
+    `details`, each record's changes as text (for `Plan.changes()`) and the unchanged
+    declarations. The declaration rows are read once, by chunks, each with the startups it
+    names and their declarations (`existing` grows): none of them need be in memory at once."""
+    planner = _Planner(existing, details=details)
     # Rows with an ICE first, so that a row without one joins the same startup by name.
     for row in sorted(startup_rows, key=lambda row: (row.ice is None, row.line)):
         planned = planner.startup_for(row)
@@ -444,9 +484,14 @@ def plan_import(
     planner.plan.admissions.sort(key=lambda admission: admission.line)
     planner.finish_admissions()
     seen: dict = {}
-    for row in declaration_rows:
-        target = planner.startup_for_declaration(row)
-        if target is not None:
-            planner.add_declaration(target, row, seen)
+    for chunk in _chunks(declaration_rows, DECLARATION_CHUNK):
+        existing.add_startups(
+            ices={row.ice for row in chunk if row.ice}, names={row.name for row in chunk if not row.ice}
+        )
+        targets = [(row, planner.startup_for_declaration(row)) for row in chunk]
+        known = load_declarations({(t.pk, row.fiscal_year) for row, t in targets if isinstance(t, Startup)})
+        for row, target in targets:
+            if target is not None:
+                planner.add_declaration(target, row, seen, known)
     planner.plan.errors.sort(key=lambda error: (error.file != STARTUPS_FILE, error.line))
     return planner.plan

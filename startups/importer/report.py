@@ -38,6 +38,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 STARTUP, ADMISSION, DECLARATION = "startup", "admission", "declaration"
+KINDS = (STARTUP, ADMISSION, DECLARATION)
 
 Source = bytes | str | IO | None  # raw bytes, already-decoded text, a file object, or nothing
 Progress = Callable[[int, int], None]  # progress(done, total) while applying
@@ -71,24 +72,24 @@ class Change:
     fields: dict = field(default_factory=dict)  # {field: [before, after]} as text
 
 
+def no_counts() -> dict[str, dict[str, int]]:
+    return {kind: {CREATED: 0, UPDATED: 0, UNCHANGED: 0} for kind in KINDS}
+
+
 @dataclass
 class ImportReport:
     dry_run: bool
     errors: list[RowError] = field(default_factory=list)
+    # One per planned record when the details are asked for (the upload page's preview);
+    # the counts are always there.
     changes: list[Change] = field(default_factory=list)
+    counts: dict[str, dict[str, int]] = field(default_factory=no_counts)  # {kind: {action: records}}
     rows: dict = field(default_factory=dict)  # {file: data rows read}
     applied: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.errors
-
-    @property
-    def counts(self) -> dict[str, dict[str, int]]:
-        counts = {kind: {CREATED: 0, UPDATED: 0, UNCHANGED: 0} for kind in (STARTUP, ADMISSION, DECLARATION)}
-        for change in self.changes:
-            counts[change.kind][change.action] += 1
-        return counts
 
     @property
     def writes(self) -> list[Change]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import datetime
 import decimal
-import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from .report import RowError, Source
 MAX_MAD = decimal.Decimal("999999999999.99")  # Declaration's DecimalField(max_digits=14, decimal_places=2)
 ICE_PATTERN = re.compile(r"^[0-9]{15}$")
 DATE_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+LINE = re.compile(r".*?(?:\r\n|\r|\n)|.+", re.DOTALL)  # a line with its end, or the last one without
 
 
 # --- 1. Parse -------------------------------------------------------------------------------
@@ -32,29 +33,36 @@ def _read_source(source: Source) -> bytes | str | None:
     return source.read()
 
 
-def read_csv(
-    content: bytes | str, *, file: str, columns: tuple[str, ...]
-) -> tuple[list[tuple[int, dict]], list[RowError]]:
-    """The data rows as (line number, {column: stripped text}); the errors of the file's shape."""
+def iter_csv(
+    content: bytes | str, *, file: str, columns: tuple[str, ...], errors: list[RowError]
+) -> Iterator[tuple[int, dict]]:
+    """The data rows as (line number, {column: stripped text}), one at a time (a list of them
+    all took more memory than the rest of the import); the errors of the file's shape are
+    appended to `errors` as they are met."""
     if isinstance(content, bytes):
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             line = content[: error.start].count(b"\n") + 1
-            return [], [RowError(file, line, "encoding", _("The file is not UTF-8 text (save it as CSV UTF-8)."))]
+            errors.append(RowError(file, line, "encoding", _("The file is not UTF-8 text (save it as CSV UTF-8).")))
+            return
     else:
         text = content.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # Lines as io.StringIO(text, newline="") gives them, without its copy of the text (4 bytes
+    # a character: 10 MB for 50,000 declarations).
+    reader = csv.reader(match.group() for match in LINE.finditer(text))
     try:
         header = next(reader)
     except StopIteration:
-        return [], [RowError(file, 1, "empty", _("The file is empty: a header row is expected."))]
+        errors.append(RowError(file, 1, "empty", _("The file is empty: a header row is expected.")))
+        return
     except csv.Error as error:
-        return [], [RowError(file, 1, "csv", _("The header row cannot be read: %(error)s") % {"error": error})]
+        errors.append(RowError(file, 1, "csv", _("The header row cannot be read: %(error)s") % {"error": error}))
+        return
     header = [name.strip().lower() for name in header]
     missing = [column for column in columns if column not in header]
     if missing:
-        return [], [
+        errors.append(
             RowError(
                 file,
                 1,
@@ -62,8 +70,8 @@ def read_csv(
                 _("Missing columns: %(columns)s (expected: %(expected)s).")
                 % {"columns": ", ".join(missing), "expected": ",".join(columns)},
             )
-        ]
-    rows, errors = [], []
+        )
+        return
     line = reader.line_num
     while True:
         start = line + 1
@@ -90,12 +98,20 @@ def read_csv(
                 )
             )
             continue
-        rows.append((start, {name: value.strip() for name, value in zip(header, values, strict=True)}))
+        yield start, {name: value.strip() for name, value in zip(header, values, strict=True)}
+
+
+def read_csv(
+    content: bytes | str, *, file: str, columns: tuple[str, ...]
+) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    """`iter_csv`'s rows, all of them, and the errors of the file's shape."""
+    errors: list[RowError] = []
+    rows = list(iter_csv(content, file=file, columns=columns, errors=errors))
     return rows, errors
 
 
 # --- 2. Validate (pure) ---------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StartupRow:
     line: int
     name: str
@@ -111,7 +127,7 @@ class StartupRow:
     exit_reason: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DeclarationRow:
     line: int
     ice: str | None

@@ -3,6 +3,7 @@ idempotence, every bad-row reason with its line, all-or-nothing, dry runs, match
 
 import datetime
 import decimal
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,12 @@ from django_scopes import scopes_disabled
 
 from sites.models import Sector
 from sites.scoping import network_scope
+from startups import importer
 from startups.importer import (
     DECLARATIONS_FILE,
     STARTUPS_FILE,
     import_history,
+    plan,
     read_csv,
     validate_declaration_row,
 )
@@ -387,3 +390,70 @@ def test_applying_takes_queries_per_batch_not_per_row(sites, staff, count, djang
     assert report.counts["startup"]["updated"] == report.counts["admission"]["updated"] == count
     assert report.counts["declaration"]["updated"] == count
     assert counts() == (count, count, 2 * count, 4 * count + 3 * count)
+
+
+# --- Memory: declarations.csv is planned as it is read -------------------------------------------
+def _declarations(first: int, startups: int, years: int) -> tuple[bytes, bytes]:
+    """`startups` startups from number `first`, each declaring `years` past fiscal years."""
+    startups_csv, declarations_csv = [HEADER_S], [HEADER_D]
+    for n in range(first, first + startups):
+        startups_csv.append(f"Startup {n},{n:015d},sarl,ict,2015-01-01,,site-a,resident,2016-01-01,,\n".encode())
+        for year in range(2024 - years + 1, 2025):
+            declarations_csv.append(f"{n:015d},,{year},3,1,{1000 + n}.50,10,SN;FR\n".encode())
+    return b"".join(startups_csv), b"".join(declarations_csv)
+
+
+def _planning_peak(files: tuple[bytes, bytes]) -> int:
+    tracemalloc.start()
+    try:
+        report = run(*files, details=False, dry_run=True)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        assert report.ok, report.errors[:3]
+
+
+def test_planning_memory_grows_little_with_the_declarations(sites, monkeypatch):
+    """Per declaration row, the peak grows by the few values that the all-or-nothing checks
+    need (and, on a first import, the record to write: about 700 bytes either way), not by the
+    rows, model instances and per-record changes all held at once (over 2.5 KB a row before,
+    when 50,000 took 350 MB). The apply step holds one batch at a time."""
+    monkeypatch.setattr(plan, "DECLARATION_CHUNK", 50)  # files of many chunks
+    small, big = _declarations(1, 200, years=1), _declarations(201, 200, years=5)  # 200 and 1,000 rows
+    run(*small, dry_run=True)  # what a process loads once (translations…) is not measured
+    first = (_planning_peak(big) - _planning_peak(small)) / 800
+    run(*small)
+    run(*big)
+    again = (_planning_peak(big) - _planning_peak(small)) / 800  # every record unchanged
+    assert first < 1200 and again < 1200, (first, again)
+
+
+def test_without_details_the_report_has_the_counts_and_progress_counts_every_record(sites, staff):
+    run(STARTUPS, DECLARATIONS, actor=staff)
+    calls = []
+    report = run(
+        STARTUPS, DECLARATIONS.replace(b",12,4,", b",13,4,"), details=False, progress=lambda *call: calls.append(call)
+    )
+    assert report.applied and report.changes == []
+    assert report.counts["declaration"] == {"created": 0, "updated": 1, "unchanged": 3}
+    assert report.to_dict()["counts"] == report.counts
+    assert calls[0] == (0, 3 + 4 + 4) and calls[-1] == (11, 11)
+    assert [done for done, _total in calls] == list(range(12))
+
+
+def test_a_record_deleted_during_the_import_refuses_its_row(sites, staff, monkeypatch):
+    """The apply step loads the records it updates again, by batch: one gone since the plan
+    is refused with its line, and nothing is written."""
+    run(STARTUPS, DECLARATIONS, actor=staff)
+    apply_plan = importer.apply_plan
+
+    def delete_then_apply(plan, **kwargs):
+        with scopes_disabled():
+            Declaration.objects.filter(fiscal_year=2023).delete()
+        return apply_plan(plan, **kwargs)
+
+    monkeypatch.setattr(importer, "apply_plan", delete_then_apply)
+    before = counts()
+    report = run(STARTUPS, DECLARATIONS.replace(b",12,4,", b",13,4,"), actor=staff)
+    assert errors_of(report) == [(DECLARATIONS_FILE, 2, "refused")] and not report.applied
+    assert counts() == (before[0], before[1], before[2] - 1, before[3])

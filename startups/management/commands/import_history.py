@@ -33,9 +33,12 @@ class Command(BaseCommand):
             except OSError as error:
                 raise CommandError(f"--{option}: cannot read {path}: {error.strerror or error}") from error
 
-        # A management command may see every site at once (DESIGN.md, Tenancy).
+        # A management command may see every site at once (DESIGN.md, Tenancy). It prints
+        # the counts only: no per-record details, which cost more memory than the import.
         with scopes_disabled():
-            report = import_history(contents.get("startups"), contents.get("declarations"), dry_run=dry_run, actor=None)
+            report = import_history(
+                contents.get("startups"), contents.get("declarations"), dry_run=dry_run, actor=None, details=False
+            )
 
         for error in report.errors:
             self.stderr.write(str(error))
