@@ -108,16 +108,23 @@ def scope_admissions(scope: KpiScope, as_of: datetime.date, sector: Sector | Non
 
 
 # --- The grouped computation ---------------------------------------------------------------
-# One SQL statement computes the nine figures of many scopes at once: the admissions known at
-# D are grouped once per (scope, startup) — so a startup admitted at two sites of a region
-# counts once in the region and once in the network, however many admissions it has — and
-# each (scope, startup) pair is joined to the startup's own figures (founding and closing
-# dates, latest known declaration) and summed per scope. Portable SQL (SQLite and
-# PostgreSQL); on PostgreSQL the latest declaration is read with DISTINCT ON over the index
+# One SQL statement computes the nine figures of many scopes at once. Each admission known at
+# D is joined once to its startup's own figures (founding and closing dates, latest known
+# declaration). A startup with one admission (nearly all) counts with that row in its site,
+# its region and the network: those rows are summed per site, and the sites' sums per region
+# and for the network. A startup with several admissions is grouped once per (scope,
+# startup) first — so a startup admitted at two sites of a region counts once in the region
+# and once in the network, however many admissions it has. Portable SQL (SQLite and PostgreSQL); on
+# PostgreSQL the latest declaration is read with DISTINCT ON over the index
 # (startup_id, fiscal_year DESC) INCLUDE (...), elsewhere with a MAX(fiscal_year) join.
 SITE, REGION, ALL_SITES = 0, 1, 2
 LEVEL_KEYS = {SITE: "site_id", REGION: "region_id", ALL_SITES: "0"}
 LEVEL_GROUPS = {SITE: "site_id, startup_id", REGION: "region_id, startup_id", ALL_SITES: "startup_id"}
+SINGLE_GROUPS = {SITE: "site_id, sec", REGION: "region_id, sec", ALL_SITES: "sec"}
+# Per admission: (the startup's own figure, as SQL over st and l); per scope: the SUM of
+# each startup's value, some counted only while the startup is supported at D (act).
+STARTUP_FIGURES = ("cohort", "survived", "jobs", "revenue", "exporter", "africa")
+WHILE_SUPPORTED = {"revenue", "exporter", "africa"}
 
 
 def _tables() -> dict[str, str]:
@@ -130,7 +137,7 @@ def _tables() -> dict[str, str]:
     }
 
 
-def _date_sql(vendor: str, column: str) -> tuple[str, str]:
+def date_sql(vendor: str, column: str) -> tuple[str, str]:
     """(YYYYMMDD as an integer, "is 29 February") of a date column, in the vendor's SQL."""
     if vendor == "postgresql":
         parts = [f"CAST(EXTRACT({part} FROM {column}) AS INTEGER)" for part in ("YEAR", "MONTH", "DAY")]
@@ -157,68 +164,112 @@ def grouped_sql(
     if distinct_on is None:
         distinct_on = vendor == "postgresql"
     t = _tables()
-    params: list = [AdmissionKind.RESIDENT, as_of, as_of]
-    where = ""
+    # The admissions' filter, also the latest declarations' when it narrows the startups.
+    where, where_params = "", []
     if site_ids is not None:
         where += f" AND a.site_id IN ({', '.join(['%s'] * len(site_ids))})"
-        params += list(site_ids)
+        where_params += list(site_ids)
     if sector_id is not None:
         where += f" AND a.startup_id IN (SELECT x.startup_id FROM {t['startup_sectors']} x WHERE x.sector_id = %s)"  # noqa: S608
-        params.append(sector_id)
+        where_params.append(sector_id)
     sector_column, sector_join, sector_group, sector_key = "0", "", "", "0"
     if by_sector:
         sector_column, sector_group, sector_key = "x.sector_id", ", sector_id", "sector_id"
         sector_join = f" JOIN {t['startup_sectors']} x ON x.startup_id = a.startup_id"
-    members = " UNION ALL ".join(
-        f"SELECT {level} AS lvl, {LEVEL_KEYS[level]} AS k, {sector_key} AS sec, startup_id, MAX(res) AS res, "  # noqa: S608
-        f"MAX(act) AS act, MAX(res * act) AS resact FROM adm GROUP BY {LEVEL_GROUPS[level]}{sector_group}"
-        for level in levels
-    )
     columns = "d.startup_id, d.fiscal_year, d.direct_jobs, d.indirect_jobs, d.revenue_mad, d.export_revenue_mad, d.exports_to_africa"
-    # A subset of the startups (some sites, one sector): their declarations only. All of
-    # them: the whole covering index in order, without the lookup (an index-only scan).
-    subset = "" if site_ids is None and sector_id is None else " AND d.startup_id IN (SELECT startup_id FROM adm)"
+    params: list = []
     if distinct_on:
+        # A subset of the startups (some sites, one sector): their declarations only. All of
+        # them: the whole covering index in order, without the lookup (an index-only scan).
+        subset = ""
+        if where:
+            subset = (
+                f" AND d.startup_id IN (SELECT a.startup_id FROM {t['admission']} a WHERE a.starts_on <= %s{where})"  # noqa: S608
+            )
         latest_cte = (
-            f",\nlatest AS (SELECT DISTINCT ON (d.startup_id) {columns} FROM {t['declaration']} d "  # noqa: S608
-            f"WHERE d.fiscal_year < %s{subset} ORDER BY d.startup_id, d.fiscal_year DESC)"
+            f"latest AS (SELECT DISTINCT ON (d.startup_id) {columns} FROM {t['declaration']} d "  # noqa: S608
+            f"WHERE d.fiscal_year < %s{subset} ORDER BY d.startup_id, d.fiscal_year DESC),\n"
         )
-        latest_join, latest_params = "LEFT JOIN latest l ON l.startup_id = m.startup_id", []
-        params.append(as_of.year)
+        params += [as_of.year, *([as_of, *where_params] if where else [])]
+        latest_join, latest_params = "LEFT JOIN latest l ON l.startup_id = a.startup_id", []
     else:
         # Elsewhere (SQLite): each startup's latest known year through the unique index
         # (startup_id, fiscal_year), then that row.
         latest_cte = ""
         latest_join = (
-            f"LEFT JOIN {t['declaration']} l ON l.startup_id = m.startup_id AND l.fiscal_year = "  # noqa: S608
-            f"(SELECT MAX(d.fiscal_year) FROM {t['declaration']} d WHERE d.startup_id = m.startup_id "
+            f"LEFT JOIN {t['declaration']} l ON l.startup_id = a.startup_id AND l.fiscal_year = "  # noqa: S608
+            f"(SELECT MAX(d.fiscal_year) FROM {t['declaration']} d WHERE d.startup_id = a.startup_id "
             "AND d.fiscal_year < %s)"
         )
         latest_params = [as_of.year]
-    founded_key, founded_feb29 = _date_sql(vendor, "st.founded_on")
-    closed_key, _closed_feb29 = _date_sql(vendor, "st.closed_on")
+    founded_key, founded_feb29 = date_sql(vendor, "st.founded_on")
+    closed_key, _closed_feb29 = date_sql(vendor, "st.closed_on")
     cohort_by = anniversary(as_of, -SURVIVAL_YEARS)
-    params += [cohort_by, cohort_by, as_of.year - 1, *latest_params]
+    figures_sql = {
+        "cohort": "CASE WHEN st.founded_on <= %s THEN 1 ELSE 0 END",
+        "survived": (
+            f"CASE WHEN st.founded_on <= %s AND (st.closed_on IS NULL OR {closed_key} >= {founded_key} + "
+            f"{SURVIVAL_YEARS * 10000} - CASE WHEN {founded_feb29} THEN 1 ELSE 0 END) THEN 1 ELSE 0 END"
+        ),
+        "jobs": "COALESCE(l.direct_jobs + l.indirect_jobs, 0)",
+        "revenue": "CASE WHEN l.fiscal_year = %s THEN l.revenue_mad ELSE 0 END",
+        "exporter": "CASE WHEN l.export_revenue_mad > 0 THEN 1 ELSE 0 END",
+        "africa": "CASE WHEN l.exports_to_africa THEN 1 ELSE 0 END",
+    }
+    adm_params = [AdmissionKind.RESIDENT, as_of, cohort_by, cohort_by, as_of.year - 1, *latest_params, as_of]
+    params += [*adm_params, *where_params, as_of, *where_params]
+    maxima = "MAX(res) AS res, MAX(act) AS act, MAX(res * act) AS resact, " + ", ".join(
+        f"MAX({name}) AS {name}" for name in STARTUP_FIGURES
+    )
+
+    def counted(name: str) -> str:  # a startup's figure as its scope counts it
+        return f"CASE WHEN act = 1 THEN {name} ELSE 0 END" if name in WHILE_SUPPORTED else name
+
+    per_startup = ", ".join(f"{counted(name)} AS {name}" for name in STARTUP_FIGURES)
+    per_site = ", ".join(f"SUM({counted(name)}) AS {name}" for name in STARTUP_FIGURES)
+    sums = ", ".join(f"SUM({name}) AS {name}" for name in ("n", "res", "act", "resact", *STARTUP_FIGURES))
+    # A startup with one admission (nearly all): its row counts as it is in its site, its
+    # region and the network, so those rows are summed per site first (a few rows) and the
+    # regions' and the network's sums are sums of the sites'. A startup with several
+    # admissions: grouped per (scope, startup) first.
+    single_levels = " UNION ALL ".join(
+        f"SELECT {level} AS lvl, {LEVEL_KEYS[level]} AS k, sec, {sums} FROM single GROUP BY {SINGLE_GROUPS[level]}"  # noqa: S608
+        for level in levels
+    )
+    several = " UNION ALL ".join(
+        f"SELECT {level} AS lvl, {LEVEL_KEYS[level]} AS k, {sector_key} AS sec, {maxima} FROM adm "  # noqa: S608
+        f"WHERE startup_id IN (SELECT startup_id FROM several_admissions) "
+        f"GROUP BY {LEVEL_GROUPS[level]}{sector_group}"
+        for level in levels
+    )
     sql = f"""
-WITH adm AS (
+WITH {latest_cte}adm AS (
   SELECT a.startup_id AS startup_id, a.site_id AS site_id, s.region_id AS region_id, {sector_column} AS sector_id,
          CASE WHEN a.kind = %s THEN 1 ELSE 0 END AS res,
-         CASE WHEN a.ended_on IS NULL OR a.ended_on > %s THEN 1 ELSE 0 END AS act
+         CASE WHEN a.ended_on IS NULL OR a.ended_on > %s THEN 1 ELSE 0 END AS act,
+         {", ".join(f"{figures_sql[name]} AS {name}" for name in STARTUP_FIGURES)}
   FROM {t["admission"]} a JOIN {t["site"]} s ON s.id = a.site_id{sector_join}
+       JOIN {t["startup"]} st ON st.id = a.startup_id {latest_join}
   WHERE a.starts_on <= %s{where}
 ),
-members AS ({members}){latest_cte}
-SELECT m.lvl, m.k, m.sec, COUNT(*), SUM(m.res), SUM(m.act), SUM(m.resact),
-  SUM(CASE WHEN st.founded_on <= %s THEN 1 ELSE 0 END),
-  SUM(CASE WHEN st.founded_on <= %s AND (st.closed_on IS NULL OR
-      {closed_key} >= {founded_key} + {SURVIVAL_YEARS * 10000} - CASE WHEN {founded_feb29} THEN 1 ELSE 0 END)
-      THEN 1 ELSE 0 END),
-  SUM(COALESCE(l.direct_jobs + l.indirect_jobs, 0)),
-  SUM(CASE WHEN m.act = 1 AND l.fiscal_year = %s THEN l.revenue_mad ELSE 0 END),
-  SUM(CASE WHEN m.act = 1 AND l.export_revenue_mad > 0 THEN 1 ELSE 0 END),
-  SUM(CASE WHEN m.act = 1 AND l.exports_to_africa THEN 1 ELSE 0 END)
-FROM members m JOIN {t["startup"]} st ON st.id = m.startup_id {latest_join}
-GROUP BY m.lvl, m.k, m.sec"""  # noqa: S608 (table names from the models, values as parameters)
+several_admissions AS (
+  SELECT a.startup_id FROM {t["admission"]} a WHERE a.starts_on <= %s{where}
+  GROUP BY a.startup_id HAVING COUNT(*) > 1
+),
+single AS (
+  SELECT site_id, region_id, sector_id AS sec, COUNT(*) AS n, SUM(res) AS res, SUM(act) AS act,
+         SUM(res * act) AS resact, {per_site}
+  FROM adm WHERE startup_id NOT IN (SELECT startup_id FROM several_admissions)
+  GROUP BY site_id, region_id, sector_id
+),
+members AS (
+  SELECT lvl, k, sec, 1 AS n, res, act, resact, {per_startup} FROM ({several}) grouped
+)
+SELECT lvl, k, sec, {sums} FROM (
+  {single_levels}
+  UNION ALL SELECT lvl, k, sec, {sums} FROM members GROUP BY lvl, k, sec
+) scopes
+GROUP BY lvl, k, sec"""  # noqa: S608 (table names from the models, values as parameters)
     return sql, params
 
 
@@ -318,12 +369,25 @@ def _by_label(places, figures: dict, sector_id: int) -> dict[str, Headline]:
     return result
 
 
-def headline_cached(scope: KpiScope, as_of: datetime.date, sector: Sector | None = None) -> Headline:
-    """`headline`, kept in the cache for `settings.KPI_CACHE_SECONDS`: dashboards and the
-    KPI API ask for the same figures again and again, and computing them reads every
-    startup of the scope."""
+def cached_figures(kind: str, compute, *inputs):
+    """`compute()`, kept in the cache for `settings.KPI_CACHE_SECONDS` under a key made of
+    `kind` and every input the figures depend on (scope, sites, date, sector, period,
+    language for labels): dashboards and the KPI API ask for the same figures again and
+    again. Nothing about who asks is in them; who may see a scope is checked before."""
     if not settings.KPI_CACHE_SECONDS:
-        return headline(scope, as_of, sector)
-    sites = ",".join(map(str, scope.site_ids)) if scope.site_ids is not None else "all"
-    key = f"kpis:headline:{scope.label}:{sites}:{as_of.isoformat()}:{sector.pk if sector else ''}"
-    return cache.get_or_set(key, lambda: headline(scope, as_of, sector), settings.KPI_CACHE_SECONDS)
+        return compute()
+    key = "kpis:" + ":".join([kind, *(_key_part(value) for value in inputs)])
+    return cache.get_or_set(key, compute, settings.KPI_CACHE_SECONDS)
+
+
+def _key_part(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, KpiScope):
+        sites = ",".join(map(str, value.site_ids)) if value.site_ids is not None else "all"
+        return f"{value.label}/{sites}"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Sector):
+        return str(value.pk)
+    return str(value)

@@ -23,15 +23,16 @@ from .models import KpiSectorSnapshot, KpiSnapshot
 from .snapshots import FIGURES
 
 
-def _from_row(row: KpiSnapshot | KpiSectorSnapshot) -> Headline:
+def from_row(row: KpiSnapshot | KpiSectorSnapshot) -> Headline:
     return Headline(**{name: getattr(row, name) for name in FIGURES})
 
 
-def _snapshot_rows(*, as_of: datetime.date, sector: Sector | None, **filters):
-    """The snapshot rows of `as_of` (of `sector`: `KpiSectorSnapshot`), scopes disabled."""
+def snapshot_rows(*, sector: Sector | None, **filters):
+    """The snapshot rows matching `filters` (of `sector`: `KpiSectorSnapshot`); call with
+    the scopes disabled."""
     if sector is None:
-        return KpiSnapshot.objects.filter(as_of=as_of, **filters).only("scope", *FIGURES)
-    return KpiSectorSnapshot.objects.filter(as_of=as_of, sector=sector.pk, **filters).only("scope", *FIGURES)
+        return KpiSnapshot.objects.filter(**filters).only("scope", "as_of", *FIGURES)
+    return KpiSectorSnapshot.objects.filter(sector=sector.pk, **filters).only("scope", "as_of", *FIGURES)
 
 
 def scope_figures(
@@ -42,9 +43,9 @@ def scope_figures(
     grouped query). The same figures either way."""
     if as_of < today:
         with scopes_disabled():
-            row = _snapshot_rows(as_of=as_of, sector=sector, scope=scope.label).first()
+            row = snapshot_rows(as_of=as_of, sector=sector, scope=scope.label).first()
         if row is not None:
-            return _from_row(row)
+            return from_row(row)
     return headline(scope, as_of, sector)
 
 
@@ -62,7 +63,7 @@ def all_scope_figures(
     the number of sites, regions, sectors or startups."""
     if as_of < today:
         with scopes_disabled():
-            stored = {row.scope: _from_row(row) for row in _snapshot_rows(as_of=as_of, sector=sector)}
+            stored = {row.scope: from_row(row) for row in snapshot_rows(as_of=as_of, sector=sector)}
         if "network" in stored:
             # A date's rows are written in one transaction: the network row stands for all.
             # A site or region created since has no row: its figures are computed live.

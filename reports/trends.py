@@ -8,16 +8,19 @@ scope a user may ask for.
 """
 
 import datetime
-from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connections, router
+from django.db.models import Count, IntegerField, Sum
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import ExtractYear
 from django_scopes import scopes_disabled
 
 from sites.models import Sector
 from startups.models import Startup
 
-from .kpis import SURVIVAL_YEARS, Headline, KpiScope, anniversary, headline, rate, scope_admissions
+from .kpis import SURVIVAL_YEARS, Headline, KpiScope, anniversary, date_sql, headline, rate, scope_admissions
 from .models import KpiSectorSnapshot, KpiSnapshot
 
 FIRST_YEAR = 2001
@@ -66,7 +69,12 @@ def _point(day: datetime.date, figures: KpiSnapshot | Headline) -> YearPoint:
 
 
 def yearly(
-    scope: KpiScope, *, as_of: datetime.date, sector: Sector | None = None, first_year: int = FIRST_YEAR
+    scope: KpiScope,
+    *,
+    as_of: datetime.date,
+    sector: Sector | None = None,
+    first_year: int = FIRST_YEAR,
+    known: dict[datetime.date, Headline] | None = None,
 ) -> list[YearPoint]:
     """One point per year from `first_year` to the year of `as_of`: the headline figures of
     `scope` on 31 December of each year, and on `as_of` itself for its own year.
@@ -80,7 +88,8 @@ def yearly(
 
     With a sector, the same from the scope's `KpiSectorSnapshot` rows of that sector (one
     query), a missing point computed live with `kpis.headline(scope, day, sector)` (one
-    grouped query per missing point).
+    grouped query per missing point). `known`: figures the caller already has, by date
+    (the dashboard's headline at `as_of`), used for points without a snapshot.
     """
     days = year_dates(as_of, first_year)
     if not days:
@@ -91,7 +100,14 @@ def yearly(
             row.as_of: row
             for row in model.objects.filter(scope=scope.label, as_of__in=days, **rows).only("as_of", *POINT_FIGURES)
         }
-    return [_point(day, stored[day] if day in stored else headline(scope, day, sector)) for day in days]
+    known = known or {}
+
+    def figures(day):
+        if day in stored:
+            return stored[day]
+        return known[day] if day in known else headline(scope, day, sector)
+
+    return [_point(day, figures(day)) for day in days]
 
 
 def survival_by_cohort(scope: KpiScope, *, as_of: datetime.date, sector: Sector | None = None) -> list[CohortSurvival]:
@@ -103,33 +119,33 @@ def survival_by_cohort(scope: KpiScope, *, as_of: datetime.date, sector: Sector 
     how many did not close before their 5th anniversary (no closing date, or one on or after
     it). Founding years with no such startup are left out, so a cohort still too young at
     `as_of` does not appear; the youngest listed one may be partial (only its startups
-    founded early enough). One query; the anniversaries are worked out in Python.
+    founded early enough). One grouped query: the anniversaries are compared in SQL as
+    YYYYMMDD integers (`kpis.date_sql`), 29 February's on 28 February.
     """
-    # founded_on ≤ D − 5 years, plus one day: a startup founded on 29 February reaches its
-    # 5th anniversary on 28 February (kpis.anniversary); the exact test is below.
+    startups = Startup._meta.db_table
+    vendor = connections[router.db_for_read(Startup)].vendor
+    founded_key, founded_feb29 = date_sql(vendor, f'"{startups}"."founded_on"')
+    closed_key, _closed_feb29 = date_sql(vendor, f'"{startups}"."closed_on"')
+    fifth = f"({founded_key} + {SURVIVAL_YEARS * 10000} - CASE WHEN {founded_feb29} THEN 1 ELSE 0 END)"
+    survived_sql = f'CASE WHEN "{startups}"."closed_on" IS NULL OR {closed_key} >= {fifth} THEN 1 ELSE 0 END'
+    # founded_on ≤ D − 5 years, plus one day: an index-friendly bound before the exact test.
     founded_by = anniversary(as_of, -SURVIVAL_YEARS) + datetime.timedelta(days=1)
     with scopes_disabled():
         admissions = scope_admissions(scope, as_of, sector)
-        pairs = (
+        rows = (
             Startup.objects.filter(pk__in=admissions.values("startup"), founded_on__lte=founded_by)
+            .annotate(fifth=RawSQL(fifth, [], output_field=IntegerField()))  # noqa: S611 (no user input)
+            .filter(fifth__lte=as_of.year * 10000 + as_of.month * 100 + as_of.day)
+            .annotate(year=ExtractYear("founded_on"))
             .order_by()
-            .values_list("founded_on", "closed_on")
+            .values("year")
+            .annotate(
+                founded=Count("pk"),
+                survived=Sum(RawSQL(survived_sql, [], output_field=IntegerField())),  # noqa: S611
+            )
         )
-        founded: Counter[int] = Counter()
-        survived: Counter[int] = Counter()
-        for founded_on, closed_on in pairs.iterator(chunk_size=5000):
-            fifth = anniversary(founded_on, SURVIVAL_YEARS)
-            if fifth > as_of:
-                continue
-            founded[founded_on.year] += 1
-            if closed_on is None or closed_on >= fifth:
-                survived[founded_on.year] += 1
+        counts = {row["year"]: (row["founded"], int(row["survived"] or 0)) for row in rows}
     return [
-        CohortSurvival(
-            founding_year=year,
-            founded=founded[year],
-            survived=survived[year],
-            rate=rate(survived[year], founded[year]),
-        )
-        for year in sorted(founded)
+        CohortSurvival(founding_year=year, founded=founded, survived=survived, rate=rate(survived, founded))
+        for year, (founded, survived) in sorted(counts.items())
     ]

@@ -308,7 +308,17 @@ class Registration(models.Model):
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="rating_from_1_to_5"
             ),
         ]
-        indexes = [models.Index(fields=["session", "status", "waitlisted_at"])]
+        indexes = [
+            models.Index(fields=["session", "status", "waitlisted_at"]),
+            # The dashboards' activity: confirmed registrations of a period's sessions, by
+            # attendance (and sector), read from the index alone (reports.activity).
+            models.Index(
+                fields=["session"],
+                include=["attendance", "startup", "id"],
+                condition=Q(status="confirmed"),
+                name="registration_activity_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name} · {self.session}"

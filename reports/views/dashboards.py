@@ -30,8 +30,8 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
 
 from accounts.permissions import head_office_required
 from sites.models import Region, Site, SiteStatus
@@ -42,8 +42,8 @@ from .. import activity as activity_engine
 from .. import trends
 from ..exports import Money, Rate, Table, Year, chart_value, display, table_csv_response, xlsx_response
 from ..forms.dashboards import NetworkDashboardForm, SiteDashboardForm
-from ..kpis import Headline, KpiScope, headline_cached, headlines
-from ..models import KpiSnapshot
+from ..kpis import Headline, KpiScope, cached_figures, headline, headlines
+from ..selectors import from_row, snapshot_rows
 from ..snapshots import FIGURES
 
 KPI_LABELS = {
@@ -148,11 +148,29 @@ class Dashboard:
         self.network = network
         self.table_keys = NETWORK_TABLES if network else SITE_TABLES
 
-    # --- Headline ---------------------------------------------------------------------------
+    # --- Figures ----------------------------------------------------------------------------
+    @cached_property
+    def live(self) -> dict[str, Headline]:
+        """Every scope's figures at the chosen date (of the sector), computed live all at
+        once: one grouped query (`kpis.headlines`), kept KPI_CACHE_SECONDS. Shared by the
+        network dashboard's headline and its comparison rows without a snapshot."""
+        return cached_figures("all", lambda: headlines(as_of=self.as_of, sector=self.sector), self.as_of, self.sector)
+
     @cached_property
     def headline(self) -> Headline:
-        """Live (not from a snapshot): the exact figures of the scope at the chosen date."""
-        return headline_cached(self.scope, self.as_of, self.sector)
+        """The scope's figures at the chosen date: a past date's snapshot when there is one
+        (a read), else live. Today's figures move during the day: always live."""
+        if self.as_of < self.today:
+            with network_scope():  # the KPI engine's rows; the view has checked the scope
+                row = snapshot_rows(sector=self.sector, scope=self.scope.label, as_of=self.as_of).first()
+            if row is not None:
+                return from_row(row)
+        if self.network and self.as_of < self.today:
+            # A past date without snapshots: the comparison computes every scope live too.
+            return self.live.get(self.scope.label, ZERO)
+        return cached_figures(
+            "headline", lambda: headline(self.scope, self.as_of, self.sector), self.scope, self.as_of, self.sector
+        )
 
     @property
     def headline_cards(self) -> list[dict]:
@@ -181,12 +199,12 @@ class Dashboard:
         """Per site (the sites in scope) and per region (all 12, for the coverage too): the
         nine figures at the chosen date.
 
-        Without a sector filter, they are read from the nightly snapshots when they exist:
-        for a past date, the snapshot of that very date; for today, the latest nightly run
-        (today's once it has run, else last night's: the page says which date it shows).
-        Rows without a snapshot (and every row with a sector filter: snapshots hold whole
-        scopes) are computed live, all in one grouped query; a region without sites is zero.
-        One query for the snapshots plus, when rows are missing there, that one query."""
+        They are read from the nightly snapshots (whole scopes, or the sector's) when they
+        exist: for a past date, the snapshot of that very date; for today, the latest nightly
+        run (today's once it has run, else last night's: the page says which date it shows).
+        Rows without a snapshot are computed live, all in one grouped query shared with the
+        headline (`live`); a region without sites is zero. One query for the snapshots plus,
+        when rows are missing there, that one query."""
         if not self.network:  # a site's staff never get other sites' or regions' rows
             raise PermissionError("the comparison belongs to the head-office dashboard")
         sites, regions = self.places
@@ -196,9 +214,8 @@ class Dashboard:
         stored, day = self._snapshots([scope.label for scope in scopes])
         computed = [scope for scope in scopes if scope.label not in stored and scope.site_ids != ()]
         # Every row without a snapshot at once: one grouped query (reports.kpis.headlines).
-        live_figures = headlines(as_of=self.as_of, sector=self.sector) if computed else {}
         figures = {scope.label: stored.get(scope.label, ZERO) for scope in scopes}
-        figures.update({scope.label: live_figures[scope.label] for scope in computed})
+        figures.update({scope.label: self.live[scope.label] for scope in computed})
         live = len(computed)
         source = Source(snapshot_day=day, from_snapshot=len(stored), live=live)
         return (
@@ -208,38 +225,47 @@ class Dashboard:
         )
 
     def _snapshots(self, labels: list[str]) -> tuple[dict[str, Headline], datetime.date | None]:
-        if self.sector is not None:
-            return {}, None
         days = [self.as_of]
         if self.as_of == self.today:
             days.append(self.today - datetime.timedelta(days=1))
         # Head-office page: region rows have no site and every site's row is compared, so
         # they are read network-wide (DESIGN.md: reviewed network views only).
         with network_scope():
-            rows = list(KpiSnapshot.objects.filter(scope__in=labels, as_of__in=days).only("scope", "as_of", *FIGURES))
+            rows = list(snapshot_rows(sector=self.sector, scope__in=labels, as_of__in=days))
         if not rows:
             return {}, None
         day = max(row.as_of for row in rows)
-        return {
-            row.scope: Headline(**{name: getattr(row, name) for name in FIGURES}) for row in rows if row.as_of == day
-        }, day
+        return {row.scope: from_row(row) for row in rows if row.as_of == day}, day
 
     @property
     def source(self) -> Source:
         return self.comparison[2]
 
     # --- Trends and activity -----------------------------------------------------------------
+    # Each kept KPI_CACHE_SECONDS under all its inputs (labels: in the active language).
     @cached_property
     def years(self) -> list[trends.YearPoint]:
-        return trends.yearly(self.scope, as_of=self.as_of, sector=self.sector)
+        def compute():  # the chosen date's own point is the headline
+            return trends.yearly(self.scope, as_of=self.as_of, sector=self.sector, known={self.as_of: self.headline})
+
+        return cached_figures("years", compute, self.scope, self.as_of, self.sector)
 
     @cached_property
     def cohorts(self) -> list[trends.CohortSurvival]:
-        return trends.survival_by_cohort(self.scope, as_of=self.as_of, sector=self.sector)
+        def compute():
+            return trends.survival_by_cohort(self.scope, as_of=self.as_of, sector=self.sector)
+
+        return cached_figures("cohorts", compute, self.scope, self.as_of, self.sector)
 
     @cached_property
     def activity(self) -> activity_engine.Activity:
-        return activity_engine.activity(self.scope, date_from=self.date_from, date_to=self.date_to, sector=self.sector)
+        def compute():
+            return activity_engine.activity(
+                self.scope, date_from=self.date_from, date_to=self.date_to, sector=self.sector
+            )
+
+        inputs = (self.scope, self.date_from, self.date_to, self.sector, get_language())
+        return cached_figures("activity", compute, *inputs)
 
     # --- Tables ------------------------------------------------------------------------------
     def table(self, key: str) -> Table:

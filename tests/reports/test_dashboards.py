@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from reports.exports import Money, Rate, display
 from reports.kpis import headline, parse_scope
-from reports.models import KpiSnapshot
+from reports.models import KpiSectorSnapshot, KpiSnapshot
 from reports.snapshots import snapshots_compute
 from sites.models import Sector, SiteStatus
 from tests.factories import (
@@ -340,13 +340,21 @@ def test_comparison_reads_the_snapshot_of_a_past_date(english, dataset, client_f
     response = _get(client_for, "staff", NETWORK, {"as_of": "2026-06-30"})
     sites = {row[0]: row for row in response.context["sections"]["tables"]["sites"].rows}
     assert sites["Technopark site-a"][8] == 700
-    assert shown(response, "jobs_total") == "25"  # the headline is always live
+    assert shown(response, "jobs_total") == "25"  # the network's own row was not changed
     source = response.context["dashboard"].source
     assert source.snapshot_day == D and source.live == 0 and source.from_snapshot == 3 + 12
     assert "Figures of the nightly snapshot of June 30, 2026." in response.content.decode()
-    # A sector filter: snapshots hold whole scopes, so the rows are computed live.
+    # The headline of a past date is its snapshot too (a read), like the KPI API's.
+    with scopes_disabled():
+        KpiSnapshot.objects.filter(scope="network", as_of=D).update(jobs_total=900)
+    assert shown(_get(client_for, "staff", NETWORK, {"as_of": "2026-06-30"}), "jobs_total") == "900"
+    # A sector filter: the sector's snapshot rows.
+    with scopes_disabled():
+        KpiSectorSnapshot.objects.filter(scope="site:site-a", as_of=D, sector__code="ict").update(jobs_total=701)
     by_sector = _get(client_for, "staff", NETWORK, {"as_of": "2026-06-30", "sector": "ict"})
-    assert by_sector.context["dashboard"].source.snapshot_day is None
+    assert by_sector.context["dashboard"].source.snapshot_day == D
+    sites = {row[0]: row for row in by_sector.context["sections"]["tables"]["sites"].rows}
+    assert sites["Technopark site-a"][8] == 701
 
 
 def test_comparison_for_today_reads_last_nights_snapshot(dataset, client_for):
