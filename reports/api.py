@@ -15,7 +15,7 @@ from startups.api import filters
 from technopark.api import error_responses
 from technopark.db_router import use_replica
 
-from .kpis import parse_scope
+from .kpis import cached_figures, parse_scope
 from .selectors import scope_figures
 
 
@@ -66,7 +66,10 @@ class KpiView(APIView):
         today = timezone.localdate()
         as_of = query.get("as_of") or today
         with use_replica():  # the figures are read from the replica when there is one
-            figures = scope_figures(scope=scope, as_of=as_of, today=today)
+            # Kept KPI_CACHE_SECONDS under all its inputs; who may see the scope is checked above.
+            figures = cached_figures(
+                "scope", lambda: scope_figures(scope=scope, as_of=as_of, today=today), scope, as_of, today
+            )
         return Response(KpiSerializer({"scope": scope.label, "as_of": as_of, **figures.as_dict()}).data)
 
 
