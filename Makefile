@@ -73,7 +73,7 @@ backup: $(BIN)/.installed
 restore: $(BIN)/.installed
 	$(BIN)/python manage.py db_restore "$(BACKUP_FILE)"
 
-## bench: large dataset on PostgreSQL, gunicorn + wrk, table in docs/benchmarks.md (docs/benchmarks.md)
+## bench: large dataset on PostgreSQL; cold, warm (wrk) and background work; tables in docs/benchmarks.md
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/technopark_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/3
 bench: $(BIN)/.installed

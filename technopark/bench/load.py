@@ -1,10 +1,12 @@
-"""The benchmark's measurements: queries per request with Django's test client, then load
-with wrk against the portal served by gunicorn, in the same run, on the same database.
+"""The benchmark's warm measure: queries per request with Django's test client, then load
+with wrk against the portal served by gunicorn with production settings (Redis cache and
+sessions), and against a bare Django project (technopark.bench.bare), in the same run.
 
 Each page is measured as the user who would open it, with the cookies their browser would
 send (`browser_cookies`: the session, and the CSRF and language cookies; without them every
-request would pay for a new CSRF secret and language cookie, which no browser causes). The trivial view (`/health/live/`: the whole middleware stack and no
-work) is the floor; each page's ratio is its req/s over the floor's.
+request would pay for a new CSRF secret and language cookie, which no browser causes).
+The trivial view (`/health/live/`: the whole middleware stack and no work) is the floor:
+each page's ratio is its req/s over the trivial view's, anonymous or signed in as the page.
 """
 
 import json
@@ -22,44 +24,31 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from .pages import REFERENCE, TRIVIAL, Page
+
 REPORT_SCRIPT = Path(__file__).with_name("report.lua")
-P95_TARGET_MS = 50
-RATIO_TARGET = 0.25
-
-
-@dataclass(frozen=True)
-class Page:
-    name: str
-    path: str
-    user_email: str | None  # None: anonymous
-    trivial: bool = False  # the floor the ratios are computed against
-    reference: bool = False  # measured for comparison, without targets
-
-    @property
-    def targeted(self) -> bool:
-        return not (self.trivial or self.reference)
+WARM_RATIO_TARGET = 0.25  # of the trivial view's req/s, signed in or anonymous as the page
+BARE_RATIO_TARGETS = {False: 0.6, True: 0.4}  # the trivial view over the bare view, by signed in
 
 
 @dataclass
-class Result:
+class WarmResult:
     page: Page
     queries: int
-    cold_ms: float
     requests_per_second: float
     p50_ms: float
     p95_ms: float
     p99_ms: float
     requests: int
-    ratio: float = 1.0
+    ratio: float = 1.0  # of the trivial view of the same kind (anonymous or signed in)
 
     @property
-    def meets_targets(self) -> bool:
-        return not self.page.targeted or (self.p95_ms <= P95_TARGET_MS and self.ratio >= RATIO_TARGET)
+    def meets_target(self) -> bool:
+        return not self.page.targeted or self.ratio >= WARM_RATIO_TARGET
 
 
 def browser_cookies(email: str | None) -> str:
@@ -72,20 +61,15 @@ def browser_cookies(email: str | None) -> str:
     return "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
 
 
-def first_and_warm(page: Page, cookie: str | None) -> tuple[float, int]:
-    """With the caches emptied: the time of the first request to `page` (what a visitor
-    waits for once the cached figures have expired), then the queries of a warm one."""
+def warm_queries(page: Page, cookie: str | None) -> int:
+    """The queries of a request to `page` once its cache is warm, as under wrk."""
     client = Client(HTTP_COOKIE=cookie) if cookie else Client()
-    cache.clear()
-    started = time.perf_counter()
-    response = client.get(page.path)
-    cold_ms = (time.perf_counter() - started) * 1000
-    if response.status_code != 200:
-        raise RuntimeError(f"{page.path} answered {response.status_code}")
-    client.get(page.path)
+    for _ in range(2):
+        if (status := client.get(page.path).status_code) != 200:
+            raise RuntimeError(f"{page.path} answered {status}")
     with CaptureQueriesContext(connection) as queries:
         client.get(page.path)
-    return cold_ms, len(queries)
+    return len(queries)
 
 
 def free_port() -> int:
@@ -95,12 +79,18 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """gunicorn serving the portal with this process's environment (same database, cache
-    and settings), stopped on exit."""
+    """gunicorn serving `app` (the portal by default) with this process's environment (same
+    database, cache and settings) changed by `env` (a None value removes the variable),
+    stopped on exit."""
 
-    def __init__(self, *, workers: int):
+    def __init__(self, *, workers: int, app: str = "technopark.wsgi:application", env: dict | None = None):
         self.port = free_port()
         self.workers = workers
+        self.app = app
+        self.env = {**os.environ, **(env or {})}
+        for name, value in (env or {}).items():
+            if value is None:
+                del self.env[name]
         self.process: subprocess.Popen | None = None
 
     @property
@@ -110,11 +100,12 @@ class Gunicorn:
     def __enter__(self):
         self.process = subprocess.Popen(  # noqa: S603 (this Python's gunicorn, fixed arguments)
             [
-                *(sys.executable, "-m", "gunicorn", "technopark.wsgi:application"),
+                *(sys.executable, "-m", "gunicorn", self.app),
                 *("--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)),
                 *("--log-level", "warning"),
             ],
             cwd=settings.BASE_DIR,
+            env=self.env,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -159,48 +150,56 @@ def median_report(reports: list[dict]) -> dict:
     return sorted(reports, key=lambda report: report["requests"] / report["duration_us"])[len(reports) // 2]
 
 
-def measure(
-    pages: list[Page], *, duration: int, rounds: int, connections: int, threads: int, workers: int, log
-) -> list[Result]:
-    """Every page measured in `rounds` rounds, one page after the other in each, and
-    reported by its median round: the machine's speed drifts during a run (a shared virtual
-    machine: ±30% seen between two runs), and rounds spread that drift over every page."""
+def measure_warm(
+    pages: list[Page],
+    cookies: dict,
+    *,
+    server: Gunicorn,
+    bare: Gunicorn,
+    duration: int,
+    rounds: int,
+    connections: int,
+    threads: int,
+    log,
+) -> tuple[list[WarmResult], dict]:
+    """Every page, and the bare Django view, loaded in `rounds` rounds, one after the other
+    in each, and reported by its median round: the machine's speed drifts during a run (a
+    shared virtual machine: ±30% seen between two runs), and rounds spread that drift over
+    every page. Returns the pages' results and the bare view's wrk report."""
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
-    cookies = {page.user_email: browser_cookies(page.user_email) for page in pages}
-    first = {page.name: first_and_warm(page, cookies[page.user_email]) for page in pages}
-    reports = {page.name: [] for page in pages}
-    with Gunicorn(workers=workers) as server:
-        for number in range(1, rounds + 1):
-            log(f"  round {number} of {rounds}")
-            for page in pages:
-                url, cookie = server.base_url + page.path, cookies[page.user_email]
-                if number == 1:
-                    log(f"    {page.name}: {page.path}")
-                # Warm every worker (imports, connections, the page's cache) before measuring.
-                wrk(url, cookie=cookie, duration=2, connections=connections, threads=threads, strict=False)
-                reports[page.name].append(
-                    wrk(url, cookie=cookie, duration=duration, connections=connections, threads=threads)
-                )
+    queries = {page.name: warm_queries(page, cookies[page.user_email]) for page in pages}
+    targets = [("bare Django view", bare.base_url + "/health/live/", None)]
+    targets += [(page.name, server.base_url + page.path, cookies[page.user_email]) for page in pages]
+    reports = {name: [] for name, _url, _cookie in targets}
+    for number in range(1, rounds + 1):
+        log(f"  round {number} of {rounds}")
+        for name, url, cookie in targets:
+            # Warm every worker (imports, connections, the page's cache) before measuring.
+            wrk(url, cookie=cookie, duration=2, connections=connections, threads=threads, strict=False)
+            reports[name].append(wrk(url, cookie=cookie, duration=duration, connections=connections, threads=threads))
     results = []
     for page in pages:
         report = median_report(reports[page.name])
         results.append(
-            Result(
+            WarmResult(
                 page=page,
-                cold_ms=first[page.name][0],
-                queries=first[page.name][1],
-                requests_per_second=report["requests"] / (report["duration_us"] / 1e6),
+                queries=queries[page.name],
+                requests_per_second=per_second(report),
                 p50_ms=report["p50_us"] / 1000,
                 p95_ms=report["p95_us"] / 1000,
                 p99_ms=report["p99_us"] / 1000,
                 requests=report["requests"],
             )
         )
-    floor = next(result for result in results if result.page.trivial)
+    floors = {result.page.signed_in: result for result in results if result.page.kind in (TRIVIAL, REFERENCE)}
     for result in results:
-        result.ratio = result.requests_per_second / floor.requests_per_second
-    return results
+        result.ratio = result.requests_per_second / floors[result.page.signed_in].requests_per_second
+    return results, median_report(reports["bare Django view"])
+
+
+def per_second(report: dict) -> float:
+    return report["requests"] / (report["duration_us"] / 1e6)
 
 
 def machine() -> str:
@@ -224,23 +223,3 @@ def machine() -> str:
         f"{os.cpu_count()} × {cpu}, {memory_kb / 1024 / 1024:.0f} GiB RAM, {platform.system()} {platform.release()}; "
         f"PostgreSQL {postgres}, Python {platform.python_version()}, Django {django.get_version()}"
     )
-
-
-def table(results: list[Result]) -> str:
-    lines = [
-        "| page | path | req/s | p50 ms | p95 ms | p99 ms | queries/request | ratio to trivial | targets | first request ms |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
-    ]
-    for result in results:
-        if result.page.trivial:
-            verdict = "floor"
-        elif result.page.reference:
-            verdict = "reference"
-        else:
-            verdict = "met" if result.meets_targets else "**missed**"
-        lines.append(
-            f"| {result.page.name} | `{result.page.path}` | {result.requests_per_second:,.0f} | {result.p50_ms:.1f} "
-            f"| {result.p95_ms:.1f} | {result.p99_ms:.1f} | {result.queries} | {result.ratio:.0%} | {verdict} "
-            f"| {result.cold_ms:,.0f} |"
-        )
-    return "\n".join(lines)
