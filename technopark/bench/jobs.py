@@ -10,7 +10,8 @@ starts from the same rows and leaves the dataset untouched):
   time, through the HTTP API of gunicorn: the wall time, and 0 double bookings, 0 5xx.
 
 Each job runs in its own process (`manage.py bench --job NAME` with the scratch database's
-DATABASE_URL, no Redis: Celery eager) and prints its figures as one JSON line.
+DATABASE_URL, no Redis: Celery eager), with the scopes disabled by that command (its set-up
+and checks span every site), and prints its figures as one JSON line.
 """
 
 import datetime
@@ -30,6 +31,17 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from accounts.actions import api_token_create
+from accounts.models import Role, User
+from mentors.availability import LOCAL, free_slots
+from mentors.models import Booking, BookingStatus, MentorProfile, ProfileStatus, WeeklyRule
+from reports.board import board_report_request, last_complete_month
+from reports.models import BoardReport, BoardReportStatus
+from reports.tasks import compute_kpi_snapshots
+from sites.scoping import network_scope
+from startups.models import Admission, Declaration, Startup, StartupMember, TeamRole
+
+from .history_files import write_history_files
 from .load import Gunicorn
 
 JOBS = ("nightly", "board", "import", "race")
@@ -56,24 +68,17 @@ def run_job(name: str, *, database_url: str, media_root: str) -> dict:
 
 
 def run_here(name: str) -> dict:
-    """In the job's process (`bench --job`): run it on this process's database."""
+    """In the job's process (`bench --job`, scopes disabled): run it on this process's database."""
     return {"nightly": nightly, "board": board, "import": history_import, "race": race}[name]()
 
 
 def nightly() -> dict:
-    from reports.tasks import compute_kpi_snapshots
-
     started = time.perf_counter()
     rows = compute_kpi_snapshots.run()
     return {"seconds": time.perf_counter() - started, "scopes": rows}
 
 
 def board() -> dict:
-    from accounts.models import User
-    from reports.board import board_report_request, last_complete_month
-    from reports.models import BoardReport, BoardReportStatus
-    from sites.scoping import network_scope
-
     month = last_complete_month()
     with network_scope():
         BoardReport.objects.filter(scope="network", month=month).delete()
@@ -102,21 +107,13 @@ def _import_once(startups: Path, declarations: Path) -> tuple[float, float]:
 
 
 def history_import() -> dict:
-    from django_scopes import scopes_disabled
-
-    from startups.models import Declaration, Startup
-    from technopark.bench.history_files import write_history_files
-
     with tempfile.TemporaryDirectory() as directory:
         startups, declarations = write_history_files(Path(directory), **IMPORT_SIZE)
-        with scopes_disabled():
-            before = Startup.objects.count(), Declaration.objects.count()
+        before = Startup.objects.count(), Declaration.objects.count()
         seconds, peak_mib = _import_once(startups, declarations)
-        with scopes_disabled():
-            after = Startup.objects.count(), Declaration.objects.count()
+        after = Startup.objects.count(), Declaration.objects.count()
         rerun_seconds, _peak = _import_once(startups, declarations)
-        with scopes_disabled():
-            again = Startup.objects.count(), Declaration.objects.count()
+        again = Startup.objects.count(), Declaration.objects.count()
     if again != after:
         raise RuntimeError(f"importing the same files again changed the counts: {after} then {again}")
     return {
@@ -137,39 +134,30 @@ def _race_setup() -> tuple[int, list[str], list[str]]:
     reaches), 50 founders of startups admitted at Casablanca with an API token each, and
     the mentor's first 100 free slots from the day after tomorrow. Returns (mentor id,
     tokens, slot starts as the API writes them)."""
-    from django_scopes import scopes_disabled
-
-    from accounts.actions import api_token_create
-    from accounts.models import Role, User
-    from mentors.availability import LOCAL, free_slots
-    from mentors.models import MentorProfile, ProfileStatus, WeeklyRule
-    from startups.models import Admission, StartupMember, TeamRole
-
-    with scopes_disabled():
-        mentor = MentorProfile.objects.filter(status=ProfileStatus.PUBLISHED, offers_video=True).order_by("pk").first()
-        MentorProfile.objects.filter(pk=mentor.pk).update(
-            min_notice_hours=0, buffer_minutes=0, max_bookings_per_startup_month=31, session_minutes=60
+    mentor = MentorProfile.objects.filter(status=ProfileStatus.PUBLISHED, offers_video=True).order_by("pk").first()
+    MentorProfile.objects.filter(pk=mentor.pk).update(
+        min_notice_hours=0, buffer_minutes=0, max_bookings_per_startup_month=31, session_minutes=60
+    )
+    mentor.refresh_from_db()
+    mentor.weekly_rules.all().delete()
+    WeeklyRule.objects.bulk_create(
+        WeeklyRule(mentor=mentor, weekday=day, starts_at=datetime.time(8), ends_at=datetime.time(18), mode="video")
+        for day in range(7)
+    )
+    admissions = (
+        Admission.objects.filter(site__slug="casablanca", ended_on__isnull=True, startup__closed_on__isnull=True)
+        .exclude(startup__members__isnull=False)
+        .order_by("pk")[: RACE["founders"]]
+    )
+    tokens = []
+    for number, admission in enumerate(admissions):
+        user = User.objects.create_user(
+            f"{RACE_EMAIL_PREFIX}{number}@bench.example", role=Role.FOUNDER, full_name=f"Race {number}"
         )
-        mentor.refresh_from_db()
-        mentor.weekly_rules.all().delete()
-        WeeklyRule.objects.bulk_create(
-            WeeklyRule(mentor=mentor, weekday=day, starts_at=datetime.time(8), ends_at=datetime.time(18), mode="video")
-            for day in range(7)
-        )
-        admissions = (
-            Admission.objects.filter(site__slug="casablanca", ended_on__isnull=True, startup__closed_on__isnull=True)
-            .exclude(startup__members__isnull=False)
-            .order_by("pk")[: RACE["founders"]]
-        )
-        tokens = []
-        for number, admission in enumerate(admissions):
-            user = User.objects.create_user(
-                f"{RACE_EMAIL_PREFIX}{number}@bench.example", role=Role.FOUNDER, full_name=f"Race {number}"
-            )
-            StartupMember.objects.create(startup=admission.startup, user=user, role=TeamRole.FOUNDER)
-            tokens.append(api_token_create(user=user, name="bench race")[1])
-        first = datetime.datetime.now(LOCAL).date() + datetime.timedelta(days=2)
-        slots = free_slots(mentor, date_from=first, date_to=first + datetime.timedelta(days=RACE["slots"] // 10 + 7))
+        StartupMember.objects.create(startup=admission.startup, user=user, role=TeamRole.FOUNDER)
+        tokens.append(api_token_create(user=user, name="bench race")[1])
+    first = datetime.datetime.now(LOCAL).date() + datetime.timedelta(days=2)
+    slots = free_slots(mentor, date_from=first, date_to=first + datetime.timedelta(days=RACE["slots"] // 10 + 7))
     starts = [slot.local_start.isoformat() for slot in slots[: RACE["slots"]]]
     if len(tokens) < RACE["founders"] or len(starts) < RACE["slots"]:
         raise RuntimeError(f"race set-up: {len(tokens)} founders, {len(starts)} slots")
@@ -196,10 +184,6 @@ OVERLAPS_SQL = """
 
 
 def race() -> dict:
-    from django_scopes import scopes_disabled
-
-    from mentors.models import Booking, BookingStatus
-
     mentor_id, tokens, starts = _race_setup()
     with Gunicorn(workers=os.cpu_count() or 1) as server:
         url = f"{server.base_url}/api/v1/mentor-bookings/"
@@ -214,10 +198,9 @@ def race() -> dict:
         with ThreadPoolExecutor(max_workers=RACE["concurrency"]) as pool:
             statuses = [status for batch in pool.map(founder, range(len(tokens))) for status in batch]
         seconds = time.perf_counter() - started
-    with scopes_disabled():
-        confirmed = Booking.objects.filter(
-            mentor_id=mentor_id, status=BookingStatus.CONFIRMED, booked_by__email__startswith=RACE_EMAIL_PREFIX
-        ).count()
+    confirmed = Booking.objects.filter(
+        mentor_id=mentor_id, status=BookingStatus.CONFIRMED, booked_by__email__startswith=RACE_EMAIL_PREFIX
+    ).count()
     with connection.cursor() as cursor:
         cursor.execute(OVERLAPS_SQL, [mentor_id])
         overlaps = cursor.fetchone()[0]
