@@ -86,3 +86,36 @@ def test_audit_entries_follow_the_site_scope(site_a, site_b, staff, manager_a, m
         assert {entry.site_id for entry in AuditEntry.objects.all()} == {site_a.pk}
     with network_scope():
         assert AuditEntry.objects.count() == 2
+
+
+def test_visible_ids_follow_every_relation_in_one_query(db, django_assert_num_queries):
+    """Each branch of the one hand-written visibility statement (sites.scoping), against
+    a site and an incubator nobody is related to."""
+    from services.models import IncubatedStartup, IncubatorMembership
+    from sites.scoping import visible_ids
+    from tests import factories
+
+    with scopes_disabled():
+        applied, admitted, booked, worked, elsewhere = factories.SiteFactory.create_batch(5)
+        managed, affiliated, incubating = (
+            factories.IncubatorFactory(affiliated_site=elsewhere),
+            factories.IncubatorFactory(affiliated_site=worked),
+            factories.IncubatorFactory(affiliated_site=elsewhere),
+        )
+        factories.IncubatorFactory(affiliated_site=elsewhere)  # nobody's
+        user = factories.UserFactory()
+        factories.SiteMembershipFactory(user=user, site=worked)
+        applying = factories.StartupMemberFactory(user=user).startup
+        factories.ApplicationFactory(startup=applying, call__site=applied)
+        admitted_startup = factories.StartupMemberFactory(user=user).startup
+        factories.AdmissionFactory(startup=admitted_startup, site=admitted)
+        IncubatedStartup.objects.create(incubator=incubating, startup=admitted_startup, since="2024-01-01")
+        IncubatorMembership.objects.create(incubator=managed, user=user)
+        mentor = factories.MentorProfileFactory(user=factories.UserFactory())
+        factories.BookingFactory(mentor=mentor, site=booked, startup=factories.StartupFactory())
+
+    with django_assert_num_queries(1):
+        sites, incubators = visible_ids(user)
+    assert sites == sorted([applied.pk, admitted.pk, worked.pk])
+    assert incubators == sorted([managed.pk, affiliated.pk, incubating.pk])
+    assert visible_ids(mentor.user) == ([booked.pk], [])
