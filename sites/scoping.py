@@ -16,7 +16,6 @@ from django_scopes import scope
 
 from .models import Site
 
-
 # Who may see which site or incubator, as one SQL statement read for every request: hand-written
 # because the ORM spends about 1.5 ms compiling its equivalent (7 subqueries) and PostgreSQL
 # about 1.4 ms planning it, against 0.1 ms of work. Each branch is (0, site id) or
@@ -55,7 +54,9 @@ _VISIBLE_TABLES = {
 
 @functools.cache
 def _visible_sql() -> str:
-    tables = {name: connection.ops.quote_name(apps.get_model(label)._meta.db_table) for name, label in _VISIBLE_TABLES.items()}
+    tables = {
+        name: connection.ops.quote_name(apps.get_model(label)._meta.db_table) for name, label in _VISIBLE_TABLES.items()
+    }
     return _VISIBLE_SQL.format(**tables)
 
 

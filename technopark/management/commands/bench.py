@@ -53,6 +53,9 @@ def _server_connection(env: dict):
     return maintenance
 
 
+SCRATCH_SUFFIX = "_scratch"
+
+
 class Command(BaseCommand):
     help = "Benchmark the portal on a large PostgreSQL dataset, cold and warm (see docs/benchmarks.md)."
 
@@ -82,6 +85,10 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql":
             raise CommandError("The benchmark runs on PostgreSQL: set DATABASE_URL (make bench does).")
         if options["job"]:
+            # A job writes (users, bookings, snapshots): only ever on the scratch copy that
+            # time_jobs makes, never on the dataset the pages are measured on.
+            if not connection.settings_dict["NAME"].endswith(SCRATCH_SUFFIX):
+                raise CommandError(f"--job runs on a scratch copy only (a database named *{SCRATCH_SUFFIX}).")
             with scopes_disabled():  # a job's set-up and checks span every site
                 figures = jobs.run_here(options["job"])
             self.stdout.write(json.dumps(figures))
@@ -156,7 +163,7 @@ class Command(BaseCommand):
     def time_jobs(self) -> dict:
         """Each job on a fresh scratch copy of the bench database, dropped afterwards."""
         env = pg_environment()
-        name, scratch = env["PGDATABASE"], f"{env['PGDATABASE']}_scratch"
+        name, scratch = env["PGDATABASE"], f"{env['PGDATABASE']}{SCRATCH_SUFFIX}"
         url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{scratch}").geturl()
         figures = {}
         with tempfile.TemporaryDirectory() as media_root:
