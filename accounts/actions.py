@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from technopark.audit import audit_record, instance_values
-from technopark.models import AuditEntry
+from core.audit import audit_record, instance_values
+from core.models import AuditEntry
 
 from .models import ApiToken, TokenRevocation, User
 from .permissions import mfa_enrolment_missing

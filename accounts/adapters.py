@@ -4,8 +4,8 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from technopark import throttling
-from technopark.emails import email_send_on_commit
+from core import throttling
+from core.emails import email_send_on_commit
 
 from . import lockout
 
@@ -28,7 +28,7 @@ class AccountAdapter(DefaultAccountAdapter):
         )
         email_send_on_commit(to=list(message.to), subject=message.subject, body=message.body, html=html)
 
-    # --- Every password check (technopark/throttling.py): instead of allauth's cache counters
+    # --- Every password check (core/throttling.py): instead of allauth's cache counters
     def pre_authenticate(self, request, **credentials) -> None:
         """Refuse while the account is locked (unless this browser was let through by the
         owner's unlock link), then count the check for the client's address."""

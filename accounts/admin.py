@@ -4,7 +4,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from technopark.admin import AuditedModelAdmin, ReadOnlyModelAdmin
+from core.admin import AuditedModelAdmin, ReadOnlyModelAdmin
 
 from .actions import api_tokens_revoke_all
 from .models import ApiToken, TokenRevocation, User

@@ -14,9 +14,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import error_responses
+from core.throttling import AnonRateThrottle
 from sites.models import SiteMembership
-from technopark.api import error_responses
-from technopark.throttling import AnonRateThrottle
 
 from .actions import api_token_create, api_token_revoke
 from .models import ApiToken, User
@@ -138,7 +138,7 @@ class TokenView(APIView):
         email, password = payload.validated_data["email"].lower(), payload.validated_data["password"]
         try:
             user = get_adapter(request._request).authenticate(request._request, email=email, password=password)
-        except forms.ValidationError as error:  # too many failed logins (technopark/throttling.py)
+        except forms.ValidationError as error:  # too many failed logins (core/throttling.py)
             retry_after = getattr(error, "retry_after", None)
             return Response(
                 {"detail": " ".join(error.messages)},

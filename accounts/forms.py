@@ -2,7 +2,7 @@ from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from technopark.throttling import counter_hit
+from core.throttling import counter_hit
 
 from .models import User
 
@@ -38,7 +38,7 @@ class ApiTokenForm(forms.Form):
 
 
 class MFACodeLimitMixin:
-    """Wrong MFA codes per account, counted in the database (technopark.throttling's
+    """Wrong MFA codes per account, counted in the database (core.throttling's
     counters), so the limit holds while Redis is down; allauth's own cache limit stays on
     top. Codes are asked only after the right password: whoever reaches this limit holds
     the password, and the message tells the owner to change it."""

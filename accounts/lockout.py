@@ -1,4 +1,4 @@
-"""The account lock that an attacker cannot turn against its owner (technopark.throttling
+"""The account lock that an attacker cannot turn against its owner (core.throttling
 counts the failures and locks; this module tells the owner and lets them lift it).
 
 - When a run of failed passwords starts to lock a login, and an active account has that
@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from technopark import throttling
-from technopark.emails import email_render, email_send_on_commit
+from core import throttling
+from core.emails import email_render, email_send_on_commit
 
 from .models import User
 

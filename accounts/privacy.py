@@ -39,11 +39,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.audit import audit_record
+from core.emails import email_render, email_send_on_commit
+from core.errors import Conflict
+from core.models import AuditEntry
 from sites.scoping import network_scope
-from technopark.audit import audit_record
-from technopark.emails import email_render, email_send_on_commit
-from technopark.errors import Conflict
-from technopark.models import AuditEntry
 
 from .models import ApiToken, User, _calendar_token
 

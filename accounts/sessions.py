@@ -40,8 +40,8 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from technopark.audit import audit_record, instance_values
-from technopark.models import AuditEntry
+from core.audit import audit_record, instance_values
+from core.models import AuditEntry
 
 from .models import UserSession
 from .permissions import REQUEST_TOTP

@@ -23,14 +23,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.models import Role
+from core.audit import audit_record, audited_delete, audited_save, instance_values
+from core.emails import email_render, email_send_on_commit
+from core.errors import Conflict
+from core.locking import lock_row
+from core.models import AuditEntry
 from sites.models import SiteMembership
 from sites.roles import MANAGE, roles_with
 from startups.models import Startup, StartupMember
-from technopark.audit import audit_record, audited_delete, audited_save, instance_values
-from technopark.emails import email_render, email_send_on_commit
-from technopark.errors import Conflict
-from technopark.locking import lock_row
-from technopark.models import AuditEntry
 
 from . import ics
 from .availability import MAX_RANGE_DAYS, find_slot

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from core.admin import AuditedModelAdmin
 from startups.validators import MAX_LOGO_BYTES
-from technopark.admin import AuditedModelAdmin
 
 from .models import Booking, MentorProfile, Tag, WeeklyRule
 
@@ -13,7 +13,7 @@ class WeeklyRuleInline(admin.TabularInline):
 
 @admin.register(MentorProfile)
 class MentorProfileAdmin(AuditedModelAdmin):
-    upload_max_bytes = MAX_LOGO_BYTES  # the photo (technopark.limits)
+    upload_max_bytes = MAX_LOGO_BYTES  # the photo (core.limits)
     list_display = ["__str__", "kind", "status", "offers_video", "session_minutes"]
     list_select_related = ["user"]  # the profile's name is its user's
     list_filter = ["status", "kind", "offers_video", "sites"]

@@ -30,12 +30,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import error_responses
 from services.models import Dimension
 from sites.models import Language, Sector, Site
 from sites.scoping import managed_site_ids
 from startups.api import BooleanFilter, IdField, filters, validated
 from startups.selectors import startups_of_member
-from technopark.api import error_responses
 
 from . import actions
 from .availability import LOCAL, MAX_RANGE_DAYS, free_slots

@@ -13,9 +13,9 @@ import datetime
 
 from django.utils.translation import gettext as _
 
+from core.errors import Conflict
 from sites.scoping import network_scope
 from startups.models import Startup
-from technopark.errors import Conflict
 
 from .models import MentorProfile
 from .selectors import booking_outlook, startup_month_bookings

@@ -10,10 +10,10 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import error_responses
+from core.db_router import use_replica
 from sites.scoping import managed_site_ids
 from startups.api import filters
-from technopark.api import error_responses
-from technopark.db_router import use_replica
 
 from .kpis import cached_figures, parse_scope
 from .selectors import scope_figures

@@ -60,11 +60,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from accounts.models import Role
+from core.audit import AuditEntry, audit_record, instance_values
+from core.emails import email_render, email_send_on_commit
+from core.errors import Conflict
 from sites.models import Site, SiteStatus
 from sites.scoping import network_scope
-from technopark.audit import AuditEntry, audit_record, instance_values
-from technopark.emails import email_render, email_send_on_commit
-from technopark.errors import Conflict
 
 from . import activity as activity_module
 from . import trends as trends_module

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from technopark.audit import audited_save
-from technopark.emails import email_render, email_send_on_commit
-from technopark.errors import Conflict
-from technopark.locking import lock_row
+from core.audit import audited_save
+from core.emails import email_render, email_send_on_commit
+from core.errors import Conflict
+from core.locking import lock_row
 
 from . import ics
 from .models import (
@@ -206,9 +206,9 @@ from django.core.exceptions import ValidationError  # noqa: E402
 from django.db.models import Q  # noqa: E402
 
 from accounts.models import Role  # noqa: E402
+from core.audit import audit_record, audited_delete  # noqa: E402
+from core.models import AuditEntry  # noqa: E402
 from startups.models import Admission, Startup  # noqa: E402
-from technopark.audit import audit_record, audited_delete  # noqa: E402
-from technopark.models import AuditEntry  # noqa: E402
 
 from .models import (  # noqa: E402
     IncubatedStartup,

@@ -29,10 +29,10 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from core.api import error_responses
 from sites.scoping import managed_site_ids, network_scope
 from startups.api import BooleanFilter, IdField, filters, validated
 from startups.selectors import startups_of_member
-from technopark.api import error_responses
 
 from . import actions
 from .models import (

@@ -1,7 +1,7 @@
 from django.db import transaction
 
-from technopark.audit import audited_delete, audited_save
-from technopark.emails import email_render, email_send_on_commit
+from core.audit import audited_delete, audited_save
+from core.emails import email_render, email_send_on_commit
 
 from .models import Region, Site, SiteMembership
 

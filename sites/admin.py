@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from technopark.admin import AuditedModelAdmin
+from core.admin import AuditedModelAdmin
 
 from .models import Region, Sector, Site, SiteMembership
 

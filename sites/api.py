@@ -2,7 +2,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 
-from technopark.api import error_responses
+from core.api import error_responses
 
 from .models import Region, Site, SiteMembership
 from .selectors import site_list

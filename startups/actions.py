@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import AuditEntry, audit_record, audited_delete, audited_save, instance_values
+from core.emails import email_render, email_send_on_commit
+from core.errors import Conflict
 from sites.models import Site, SiteMembership, SiteStatus
 from sites.roles import REVIEW, roles_with
-from technopark.audit import AuditEntry, audit_record, audited_delete, audited_save, instance_values
-from technopark.emails import email_render, email_send_on_commit
-from technopark.errors import Conflict
 
 from .models import (
     OPEN_STATUSES,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from technopark.admin import AuditedModelAdmin
+from core.admin import AuditedModelAdmin
 
 from .models import (
     Admission,
@@ -24,7 +24,7 @@ class StartupMemberInline(admin.TabularInline):
 
 @admin.register(Startup)
 class StartupAdmin(AuditedModelAdmin):
-    upload_max_bytes = MAX_LOGO_BYTES  # technopark.limits: the request size cap of its pages
+    upload_max_bytes = MAX_LOGO_BYTES  # core.limits: the request size cap of its pages
     list_display = ["legal_name", "brand_name", "ice", "founded_on", "closed_on"]
     search_fields = ["legal_name", "brand_name", "ice", "rc_number"]
     list_filter = ["legal_form", "stage", "sectors"]

@@ -7,7 +7,7 @@ The flat `/api/v1/…` routes run in the tenant scope of the caller's visible si
 
 Query parameters are validated with small serializers (also exploded into the schema):
 junk is a 400, never a 500. Validation errors are flat (`{"field": ["message", …]}`), as
-`technopark.api.VALIDATION_ERROR_SCHEMA` documents.
+`core.api.VALIDATION_ERROR_SCHEMA` documents.
 """
 
 import datetime
@@ -29,11 +29,11 @@ from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission, I
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import error_responses
+from core.errors import Conflict
 from sites.models import Site, SiteStatus
 from sites.roles import MANAGE, SitePermission
 from sites.scoping import managed_site_ids, network_scope, site_scope
-from technopark.api import error_responses
-from technopark.errors import Conflict
 
 from . import actions
 from .models import (

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.emails import email_render, email_send_on_commit
 from sites.scoping import network_scope
-from technopark.emails import email_render, email_send_on_commit
 
 from . import selectors
 from .importer import import_history

@@ -1,9 +1,9 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class TechnoparkConfig(AppConfig):
-    """Shared base pieces that own tables: the audit trail."""
+    """The project's wiring. Installed for its commands that span every app (`seed_demo`,
+    `bench`) and for its migrations' history: its models moved to `core` (0004)."""
 
     name = "technopark"
-    verbose_name = _("Portal core")
+    verbose_name = "Technopark"

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "core",
     "technopark",
     "accounts",
     "sites.apps.SitesConfig",
@@ -59,28 +60,28 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "technopark.middleware.BackendUnavailableMiddleware",
+    "core.middleware.BackendUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # CSP, locale and messages: Django's and django-csp's, without their per-request waste.
-    "technopark.middleware.CSPMiddleware",
+    "core.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "technopark.middleware.LocaleMiddleware",
+    "core.middleware.LocaleMiddleware",
     # An API query string with a NUL character: a (translated) 400 before anything reads it.
-    "technopark.api.RejectNulCharacters",
+    "core.api.RejectNulCharacters",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "accounts.middleware.AuthenticationMiddleware",
     # Its response phase runs after every view and inner middleware, once the API token
     # middleware and DRF have settled who the user is: signed in means private, no-store.
-    "technopark.middleware.PrivateCacheMiddleware",
-    "technopark.middleware.MessageMiddleware",
+    "core.middleware.PrivateCacheMiddleware",
+    "core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.APITokenMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     # Before anything reads the body (the CSRF check, the views): 413 over the route's cap.
-    "technopark.middleware.RequestSizeLimitMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
     "accounts.middleware.RequireStaffMFAMiddleware",
     # Last, so that views and template rendering run inside the tenant scope.
     "sites.middleware.SiteScopeMiddleware",
@@ -100,7 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "technopark.context_processors.navigation",
+                "sites.context_processors.navigation",
             ],
         },
     },
@@ -121,7 +122,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite builds the same index without the extra columns, which is all it needs.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 # Optional read replica: the dashboards and the KPI API read from it inside
-# `technopark.db_router.use_replica()`; every write, and every other read, goes to default.
+# `core.db_router.use_replica()`; every write, and every other read, goes to default.
 DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
 DATABASE_ROUTERS = []
 if DATABASE_REPLICA_URL:
@@ -130,7 +131,7 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
     # Tests read the replica through the default test database (no second one is created).
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-    DATABASE_ROUTERS = ["technopark.db_router.ReplicaRouter"]
+    DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Django's cache, for what may be cached (docs/scaling.md): the KPI figures, keyed by all
@@ -144,17 +145,17 @@ CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", default=60)
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL
 if REDIS_URL:
-    from technopark.cache import redis_caches
+    from core.cache import redis_caches
 
     # Redis down: the default cache (rate limits, throttles) answers with misses and lets
-    # requests through; the sessions' cache raises, for technopark.session_store to decide.
-    # Both fail fast (2 s timeouts, then skipped for a few seconds): technopark/cache.py.
+    # requests through; the sessions' cache raises, for core.session_store to decide.
+    # Both fail fast (2 s timeouts, then skipped for a few seconds): core/cache.py.
     CACHES = redis_caches(REDIS_URL)
     SESSION_CACHE_ALIAS = "sessions"
     # Sessions: the database stays the record (a Redis restart logs nobody out, revocation
     # and clearsessions work on the table); Redis serves the reads. Without Redis (down or
-    # unreachable) they fall back to the database (technopark.session_store).
-    SESSION_ENGINE = "technopark.session_store"
+    # unreachable) they fall back to the database (core.session_store).
+    SESSION_ENGINE = "core.session_store"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # The embedded default keeps Django's database sessions.
@@ -198,14 +199,14 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-sessions": {
-        "task": "technopark.tasks.clear_expired_sessions",
+        "task": "core.tasks.clear_expired_sessions",
         "schedule": 24 * 60 * 60,
     },
     # Reminders 24 hours before each session (the claim on the row makes reruns harmless).
     "session-reminders": {"task": "services.tasks.send_session_reminders", "schedule": 15 * 60},
     "mentor-booking-reminders": {"task": "mentors.tasks.send_booking_reminders", "schedule": 15 * 60},
-    # Outbox: the emails written while the broker was down, and the retries (technopark.emails).
-    "flush-outbox": {"task": "technopark.tasks.flush_outbox", "schedule": 60},
+    # Outbox: the emails written while the broker was down, and the retries (core.emails).
+    "flush-outbox": {"task": "core.tasks.flush_outbox", "schedule": 60},
     # Jobs whose worker died (see CELERY_BROKER_TRANSPORT_OPTIONS above), sent to the next
     # worker; a sweep nobody ran in time is dropped (the next one does the same work).
     "reclaim-board-reports": {
@@ -257,7 +258,7 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_UNIQUE_EMAIL = True
-# Every check of a password or a code goes through allauth's limits (technopark/throttling.py
+# Every check of a password or a code goes through allauth's limits (core/throttling.py
 # lists the paths): the login page, MFA codes, the admin's login (redirected to allauth's),
 # the API token view and the account-deletion form. Spelled out, allauth's defaults included,
 # so that the limits of every path are read here. "ip": the client's address, read as
@@ -266,7 +267,7 @@ ACCOUNT_RATE_LIMITS = {
     # Failed password or MFA-code checks, shared by every path: per IP, and per account
     # ("key"). A success does not count. Passwords: the "ip" rate here, counted in the
     # database, and a progressive lock per account with an unlock link emailed to its owner
-    # instead of "key" (technopark/throttling.py). MFA codes (after the password): both, as
+    # instead of "key" (core/throttling.py). MFA codes (after the password): both, as
     # allauth counts them, in the cache.
     "login_failed": "30/m/ip,100/h/key",
     "login": "30/m/ip",  # every login form submission
@@ -316,7 +317,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
-# Request sizes (technopark/limits.py). A route accepts REQUEST_MAX_BYTES, plus the files it
+# Request sizes (core/limits.py). A route accepts REQUEST_MAX_BYTES, plus the files it
 # declares (logos 2 MB, pitch decks 10 MB, history import 2 × 5 MB): a larger Content-Length is
 # a 413 before the body is read. Form fields and JSON bodies: DATA_UPLOAD_MAX_MEMORY_SIZE at
 # most (413 as well); JSON nests JSON_MAX_DEPTH levels at most (400). Uploads over
@@ -351,7 +352,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "technopark.storage.StaticFilesStorage"
+        else "core.storage.StaticFilesStorage"
     },
 }
 
@@ -376,17 +377,17 @@ REST_FRAMEWORK = {
         "accounts.authentication.MFASessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "technopark.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
     # Documents the kernel's error responses (400, 401, 403, 404, 413, 429) on every operation.
-    "DEFAULT_SCHEMA_CLASS": "technopark.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "technopark.api.exception_handler",
-    # JSON with depth, size and "an object" limits (technopark/parsers.py).
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
+    # JSON with depth, size and "an object" limits (core/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
-        "technopark.parsers.JSONParser",
-        # Forms and multipart bodies must be key/value objects too (technopark/form_parsers.py).
-        "technopark.form_parsers.FormParser",
-        "technopark.form_parsers.MultiPartParser",
+        "core.parsers.JSONParser",
+        # Forms and multipart bodies must be key/value objects too (core/form_parsers.py).
+        "core.form_parsers.FormParser",
+        "core.form_parsers.MultiPartParser",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
 }
@@ -461,16 +462,16 @@ if not DEBUG:
     SECURE_SSL_HOST = env.str("SECURE_SSL_HOST", default=None)
 
 # --- Logging, error reporting -------------------------------------------------------
-# One JSON object per line in production (technopark/logging.py), plain text on a laptop.
+# One JSON object per line in production (core/logging.py), plain text on a laptop.
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 if LOG_FORMAT not in ("json", "text"):
     raise ImproperlyConfigured(f"LOG_FORMAT must be 'json' or 'text', not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "technopark.logging.JSONFormatter"}},
-    # Secrets (tokens, passwords, keys, codes…) masked in every record: technopark/redaction.py.
-    "filters": {"redact_secrets": {"()": "technopark.logging.RedactSecretsFilter"}},
+    "formatters": {"json": {"()": "core.logging.JSONFormatter"}},
+    # Secrets (tokens, passwords, keys, codes…) masked in every record: core/redaction.py.
+    "filters": {"redact_secrets": {"()": "core.logging.RedactSecretsFilter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -482,7 +483,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 # Error reports (DEBUG page, mail to ADMINS) hide secret POST fields and settings the same way.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "technopark.logging.SecretsExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.logging.SecretsExceptionReporterFilter"
 
 # Optional: errors of the web processes and the Celery workers go to Sentry.
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
@@ -491,14 +492,14 @@ if SENTRY_DSN:
     from sentry_sdk.integrations.celery import CeleryIntegration
     from sentry_sdk.integrations.django import DjangoIntegration
 
-    from technopark.redaction import sentry_before_send
+    from core.redaction import sentry_before_send
 
     sentry_sdk.init(
         dsn=SENTRY_DSN,
         environment=env.str("SENTRY_ENVIRONMENT", default=None),
         integrations=[DjangoIntegration(), CeleryIntegration()],
         send_default_pii=False,
-        before_send=sentry_before_send,  # secrets masked as in the logs (technopark/redaction.py)
+        before_send=sentry_before_send,  # secrets masked as in the logs (core/redaction.py)
     )
 
 # --- Portal -------------------------------------------------------------------------

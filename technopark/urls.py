@@ -4,13 +4,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
+from core import health
 from mentors import api as mentors_api
 from reports import api as reports_api
+from reports.views.audit import audit_list
+from reports.views.home import home
 from services import api as services_api
 from sites import api as sites_api
 from startups import api as startups_api
-
-from . import health, views
 
 # Every login path goes through allauth (rate limits, MFA): the admin's own login form
 # redirects to it.
@@ -32,8 +33,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    # Load balancers and probes: public, not throttled, never cached (technopark/health.py).
+    path("", home, name="home"),
+    # Load balancers and probes: public, not throttled, never cached (core/health.py).
     path("health/", health.health, name="health"),
     path("health/live/", health.live, name="health_live"),
     path("", include("sites.urls")),
@@ -42,7 +43,7 @@ urlpatterns = [
     path("", include("services.urls")),
     path("", include("mentors.urls")),
     path("", include("reports.urls")),
-    path("network/audit/", views.audit_list, name="audit_list"),
+    path("network/audit/", audit_list, name="audit_list"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -52,6 +53,6 @@ urlpatterns = [
 ]
 
 # Under /api/, a URL that matches no route answers JSON rather than the HTML 404 page.
-handler404 = "technopark.api.handler404"
+handler404 = "core.api.handler404"
 # A body over DATA_UPLOAD_MAX_MEMORY_SIZE read outside a view (the CSRF check): 413, not 400.
-handler400 = "technopark.api.handler400"
+handler400 = "core.api.handler400"

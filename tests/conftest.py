@@ -52,7 +52,7 @@ def _redis_per_xdist_worker() -> None:
         return
     from django.test import override_settings
 
-    from technopark.cache import redis_caches
+    from core.cache import redis_caches
 
     worker_url = worker_redis_url(url, worker)
     overrides = {"REDIS_URL": worker_url, "CACHES": {**django_settings.CACHES, **redis_caches(worker_url)}}

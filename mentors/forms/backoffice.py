@@ -11,8 +11,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import style_fields
 from sites.models import Site
-from technopark.forms import style_fields
 
 from ..actions import Decision
 from ..models import Attendance, Booking, BookingStatus, MentorProfile, ProfileStatus

@@ -7,9 +7,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import style_fields
 from services.models import Dimension
 from sites.models import Language, Sector, Site, SiteStatus
-from technopark.forms import style_fields
 
 from ..models import Attendance, MeetingMode, MentorKind, MentorProfile
 from ..selectors import mentor_search

@@ -4,7 +4,7 @@ or before it (cancelling).
 
 Forms check what a person can fix on the page (times in order, a site for in-person
 meetings, a link for video calls); the actions check the rest and their ValidationErrors
-land on the same fields (`technopark.forms.add_action_errors`)."""
+land on the same fields (`core.forms.add_action_errors`)."""
 
 import datetime
 
@@ -13,9 +13,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import style_fields
 from services.models import Dimension
 from sites.models import Language, Sector, Site, SiteStatus
-from technopark.forms import style_fields
 
 from ..models import Attendance, BlockedPeriod, ExtraWindow, MeetingMode, MentorProfile, WeeklyRule
 

@@ -24,12 +24,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import Conflict
+from core.files import public_image_response
+from core.forms import add_action_errors
 from services.forms.catalogue import FeedbackForm
 from sites.models import Site
 from startups.selectors import startups_of_member
-from technopark.errors import Conflict
-from technopark.files import public_image_response
-from technopark.forms import add_action_errors
 
 from .. import actions, selectors
 from ..availability import LOCAL, MAX_RANGE_DAYS, Slot, find_slot, free_slots

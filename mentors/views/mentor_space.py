@@ -25,11 +25,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.errors import Conflict
+from core.files import public_image_response
+from core.forms import add_action_errors
+from core.limits import upload_limit
 from startups.validators import MAX_LOGO_BYTES
-from technopark.errors import Conflict
-from technopark.files import public_image_response
-from technopark.forms import add_action_errors
-from technopark.limits import upload_limit
 
 from .. import actions, selectors
 from ..availability import free_slots

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from technopark.forms import style_fields
+from core.forms import style_fields
 
 from ..board import FIRST_MONTH, last_complete_month
 from ..models import BoardReportStatus

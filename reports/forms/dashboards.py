@@ -10,9 +10,9 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import style_fields
 from reports.kpis import anniversary
 from sites.models import Region, Sector, Site
-from technopark.forms import style_fields
 
 FIRST_DAY = datetime.date(2001, 1, 1)  # the network's first site opened in 2001
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -24,10 +24,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import head_office_required
+from core.errors import Conflict
+from core.forms import add_action_errors
 from sites.models import Site
 from sites.scoping import network_scope
-from technopark.errors import Conflict
-from technopark.forms import add_action_errors
 
 from .. import board
 from ..forms.board import BoardReportFilterForm, BoardReportRequestForm

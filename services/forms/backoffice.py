@@ -5,8 +5,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import style_fields
 from sites.models import Language
-from technopark.forms import style_fields
 
 from ..models import (
     Attendance,

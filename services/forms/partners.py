@@ -13,10 +13,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import style_fields
 from sites.models import Site
 from startups.forms import MoroccanPhoneField
 from startups.models import Startup
-from technopark.forms import style_fields
 
 from ..models import Incubator, IncubatorMembership, Partner, Programme, Service
 

@@ -32,12 +32,12 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import Conflict
+from core.throttling import client_ip, over_limit
 from mentors import ics as mentor_ics
 from mentors import selectors as mentor_selectors
 from sites.scoping import network_scope
 from startups.selectors import startups_of_member
-from technopark.errors import Conflict
-from technopark.throttling import client_ip, over_limit
 
 from .. import actions, ics, selectors
 from ..forms.catalogue import CatalogueFilterForm, FeedbackForm, PublicRegistrationForm, StartupChoiceForm
@@ -402,7 +402,7 @@ def calendar_feed(request, token):
             content = ics.calendar([event for _start, event in events], name=_("Technopark — my sessions"))
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="technopark.ics"'
-    # Personal, like a signed-in page (technopark.middleware.PrivateCacheMiddleware): the
+    # Personal, like a signed-in page (core.middleware.PrivateCacheMiddleware): the
     # token in the URL signs the request in. Calendar apps fetch it again on their schedule.
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"

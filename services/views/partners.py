@@ -26,13 +26,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import head_office_required
+from core.errors import Conflict
+from core.files import public_image_response
+from core.forms import add_action_errors
+from core.limits import upload_limit
 from sites.roles import MANAGE, can
 from sites.scoping import managed_site_ids, network_scope
 from startups.validators import MAX_LOGO_BYTES
-from technopark.errors import Conflict
-from technopark.files import public_image_response
-from technopark.forms import add_action_errors
-from technopark.limits import upload_limit
 
 from .. import actions
 from ..forms.partners import (

@@ -25,8 +25,8 @@ from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from technopark.audit import audit_entry, instance_values
-from technopark.models import AuditEntry
+from core.audit import audit_entry, instance_values
+from core.models import AuditEntry
 
 from ..countries import includes_africa
 from ..models import Admission, AdmissionKind, Declaration, Startup

@@ -17,11 +17,11 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import Conflict
+from core.forms import add_action_errors
+from core.limits import upload_limit
 from sites.models import Site, SiteStatus
 from sites.scoping import network_scope
-from technopark.errors import Conflict
-from technopark.forms import add_action_errors
-from technopark.limits import upload_limit
 
 from .. import actions, selectors
 from ..forms.applications import ApplicationForm, ApplicationStartForm, CallFilterForm, call_questions

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
-from technopark.forms import add_action_errors
+from core.forms import add_action_errors
 
 from .. import actions, selectors
 from ..forms.declarations import DeclarationForm, DeclarationYearForm, last_fiscal_year

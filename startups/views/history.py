@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import head_office_required
+from core.limits import upload_limit
 from sites.scoping import network_scope
-from technopark.limits import upload_limit
 
 from ..forms.history import ConfirmImportForm, HistoryUploadForm
 from ..importer import MAX_FILE_BYTES, import_history

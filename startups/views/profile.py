@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from technopark.errors import Conflict
-from technopark.files import public_image_response
-from technopark.forms import add_action_errors
-from technopark.limits import upload_limit
+from core.errors import Conflict
+from core.files import public_image_response
+from core.forms import add_action_errors
+from core.limits import upload_limit
 
 from .. import actions, selectors
 from ..forms.profile import InvitationForm, StartupForm

@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import Conflict
+from core.forms import add_action_errors
 from sites.roles import MANAGE, can
-from technopark.errors import Conflict
-from technopark.forms import add_action_errors
 
 from .. import actions, exports, selectors
 from ..forms.residents import (

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from accounts.models import Role, User
-from technopark.models import AuditEntry
+from core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -35,7 +35,7 @@ def engine(request, settings):
         own = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fresh-authorization"}
         settings.CACHES = {**settings.CACHES, "sessions": own}
         settings.SESSION_CACHE_ALIAS = "sessions"
-        settings.SESSION_ENGINE = "technopark.session_store"
+        settings.SESSION_ENGINE = "core.session_store"
         # What production set for the identity cache this replaced (read by nothing now).
         settings.IDENTITY_CACHE_SECONDS = 60
     return request.param

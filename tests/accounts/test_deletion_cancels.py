@@ -13,10 +13,10 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from accounts.privacy import account_anonymise
+from core.errors import Conflict
 from mentors.availability import LOCAL, find_slot
 from mentors.models import Attendance, Booking, BookingStatus, MentorProfile
 from services.models import Registration, RegistrationStatus
-from technopark.errors import Conflict
 from tests.factories import (
     AdmissionFactory,
     BookingFactory,

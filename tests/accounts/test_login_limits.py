@@ -1,4 +1,4 @@
-"""Failed logins per account (technopark/throttling.py, accounts/lockout.py): after 5 in a row
+"""Failed logins per account (core/throttling.py, accounts/lockout.py): after 5 in a row
 the account is refused for a growing delay (1 s, 2, 4… at most 5 minutes), on every path that
 checks a password, with the time to wait; its owner is emailed, once per episode, a signed,
 single-use, expiring link that lifts the lock for their browser; nobody else can lift it.
@@ -14,9 +14,9 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from accounts import lockout
-from technopark import throttling
-from technopark.cache import redis_caches
-from technopark.models import AccountLock, OutboxMessage
+from core import throttling
+from core.cache import redis_caches
+from core.models import AccountLock, OutboxMessage
 from tests.factories import UserFactory
 
 PASSWORD = settings.DEMO_PASSWORD
@@ -281,7 +281,7 @@ UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 
 
 def test_the_account_lock_holds_while_redis_is_down(client, user):
-    """The default cache fails open while Redis is down (technopark/cache.py): the counters
+    """The default cache fails open while Redis is down (core/cache.py): the counters
     are in the database and still count."""
     with override_settings(CACHES={**settings.CACHES, "default": redis_caches(UNREACHABLE_REDIS)["default"]}):
         _fail(client, user.email, LOCK_AFTER)

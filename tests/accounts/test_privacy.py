@@ -19,12 +19,12 @@ from django_scopes import scopes_disabled
 from accounts.actions import api_token_create
 from accounts.models import ApiToken, Role, User
 from accounts.privacy import account_anonymise
+from core.audit import audit_record
+from core.models import AuditEntry
 from mentors.models import Booking, MentorProfile
 from reports.kpis import headline, parse_scope
 from services.models import Registration
 from startups.models import Admission, Application, Declaration, Startup, StartupMember
-from technopark.audit import audit_record
-from technopark.models import AuditEntry
 from tests.conftest import PNG_1X1
 from tests.factories import (
     ApplicationFactory,

@@ -14,7 +14,7 @@ from django_scopes import scopes_disabled
 
 from accounts import sessions
 from accounts.models import UserSession
-from technopark.models import AuditEntry
+from core.models import AuditEntry
 from tests.factories import UserFactory
 
 FIREFOX_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"

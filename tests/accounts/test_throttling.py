@@ -1,6 +1,6 @@
 """Every path that checks a password or a code, or takes a form from anyone, is limited: the
 attempts up to the limit go through, the next one is refused with a message or a 429
-(technopark/throttling.py lists the paths, settings.ACCOUNT_RATE_LIMITS the limits). And the
+(core/throttling.py lists the paths, settings.ACCOUNT_RATE_LIMITS the limits). And the
 client's address: X-Forwarded-For is ignored unless TRUSTED_PROXY_COUNT says a proxy of
 ours wrote it. Failed passwords are counted in the database, so their limits hold while
 Redis is down. (The progressive lock per account and its unlock link: test_login_limits.)"""
@@ -11,10 +11,10 @@ from allauth.mfa.totp.internal import auth as totp
 from django.conf import settings
 from django.test import RequestFactory, override_settings
 
-from technopark import throttling
-from technopark.cache import redis_caches
-from technopark.models import OutboxMessage
-from technopark.throttling import AnonRateThrottle, client_ip
+from core import throttling
+from core.cache import redis_caches
+from core.models import OutboxMessage
+from core.throttling import AnonRateThrottle, client_ip
 from tests.factories import UserFactory
 
 PASSWORD = settings.DEMO_PASSWORD
@@ -173,8 +173,8 @@ def test_api_token_refuses_the_31st_failure_from_one_ip(client, user):
 
 
 def test_the_failed_login_limit_per_ip_holds_while_redis_is_down(client, user):
-    """The cache fails open while Redis is down (technopark/cache.py); this count is in the
-    database (technopark/throttling.py)."""
+    """The cache fails open while Redis is down (core/cache.py); this count is in the
+    database (core/throttling.py)."""
     with override_settings(CACHES={**settings.CACHES, "default": redis_caches(UNREACHABLE_REDIS)["default"]}):
         for n in range(30):
             response = client.post("/api/v1/auth/token/", {"email": f"nobody{n}@example.ma", "password": "x" * 12})

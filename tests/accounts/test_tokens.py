@@ -16,8 +16,8 @@ from django_scopes import scopes_disabled
 
 from accounts.actions import MAX_ACTIVE_TOKENS, api_token_create
 from accounts.models import ApiToken, Role, TokenRevocation
+from core.models import AuditEntry
 from sites.models import MembershipRole, SiteMembership
-from technopark.models import AuditEntry
 from tests.factories import SiteMembershipFactory
 
 ME = "/api/v1/me/"

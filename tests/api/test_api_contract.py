@@ -1,12 +1,12 @@
 """The API keeps the promises of its schema (the findings of the schemathesis run, each
 pinned by a plain test): the back-office answers 401 to anonymous callers, NUL characters
 and non-object bodies are a 400, amounts are the strings the schema describes, and every
-operation documents the errors the kernel gives (technopark/schema.py)."""
+operation documents the errors the kernel gives (core/schema.py)."""
 
 import pytest
 from django.test import Client
 
-from technopark.schema import NO_NUL_PATTERN
+from core.schema import NO_NUL_PATTERN
 
 MEMBERS = "/api/v1/manage/{slug}/members/"
 

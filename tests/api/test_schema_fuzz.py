@@ -70,7 +70,7 @@ def application(environ, start_response):
 #   server answers 400 naming the field when no open call or published mentor has that id,
 #   when an answer's key is not one of that call's questions (or a network-wide call comes
 #   without `home_site`): what the database holds, which no schema can state in advance.
-# Everything else is expressed in the API and its schema (technopark/schema.py): NUL
+# Everything else is expressed in the API and its schema (core/schema.py): NUL
 # characters (a pattern on every request string, a 400), non-object bodies (JSON, forms,
 # multipart: a 400), every error status the kernel gives, the back-office's 401 to
 # anonymous callers (so `ignored_auth` runs everywhere, unadjusted).

@@ -16,11 +16,11 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from openpyxl import load_workbook
 
+from core.models import AuditEntry
 from mentors import selectors
 from mentors.models import Attendance, Booking, BookingStatus, MentorProfile, ProfileStatus
 from sites.models import MembershipRole
 from startups.models import Startup
-from technopark.models import AuditEntry
 from tests.conftest import PNG_1X1
 from tests.factories import BookingFactory, MentorProfileFactory, SiteMembershipFactory, StartupFactory
 
@@ -248,8 +248,8 @@ def test_a_manager_cannot_lift_a_suspension(manager, world):
 
 
 def test_a_conflict_is_a_message(head_office, world, monkeypatch):
+    from core.errors import Conflict
     from mentors import actions
-    from technopark.errors import Conflict
 
     def reviewed_meanwhile(**kwargs):
         raise Conflict("Reviewed meanwhile.")

@@ -23,12 +23,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django_scopes import scopes_disabled
 
+from core.errors import Conflict
 from mentors import actions, booking_checks
 from mentors.availability import free_slots
 from mentors.models import Booking, BookingStatus, MentorProfile
 from mentors.selectors import booking_outlook
 from sites.scoping import user_scope
-from technopark.errors import Conflict
 from tests.factories import (
     AdmissionFactory,
     BookingFactory,

@@ -24,9 +24,9 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.test import Client
 from django_scopes import scopes_disabled
 
+from core import locking
 from mentors.availability import LOCAL, free_slots
 from mentors.models import Booking, BookingStatus, MentorProfile
-from technopark import locking
 from tests.factories import (
     AdmissionFactory,
     BookingFactory,

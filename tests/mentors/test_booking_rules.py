@@ -14,6 +14,8 @@ from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
 from accounts.models import Role
+from core.errors import Conflict
+from core.models import AuditEntry
 from mentors import actions, selectors
 from mentors.availability import MAX_RANGE_DAYS, free_slots
 from mentors.models import (
@@ -29,8 +31,6 @@ from mentors.models import (
 from mentors.tasks import send_booking_reminders
 from sites.models import Language
 from sites.scoping import user_scope
-from technopark.errors import Conflict
-from technopark.models import AuditEntry
 from tests.factories import (
     AdmissionFactory,
     BookingFactory,

@@ -18,6 +18,7 @@ from django_scopes import scopes_disabled
 from PIL import Image
 
 from accounts.models import User
+from core.models import AuditEntry
 from mentors.models import (
     Attendance,
     BlockedPeriod,
@@ -31,7 +32,6 @@ from mentors.models import (
 from mentors.views import mentor_space
 from sites.models import Language, Sector
 from sites.scoping import user_scope
-from technopark.models import AuditEntry
 from tests.factories import BookingFactory, MentorProfileFactory, UserFactory, WeeklyRuleFactory
 
 pytestmark = pytest.mark.django_db

@@ -30,6 +30,8 @@ from django_scopes import scopes_disabled
 from openpyxl import load_workbook
 
 from accounts.models import Role
+from core.errors import Conflict
+from core.models import AuditEntry
 from mentors.models import Attendance as BookingAttendance
 from reports import board
 from reports.models import BOARD_REPORT_STALE_AFTER, BoardReport, BoardReportStatus, BoardReportStep
@@ -37,8 +39,6 @@ from reports.tasks import generate_board_report, reclaim_stalled_board_reports, 
 from services.models import Attendance, SessionStatus
 from sites.models import SiteStatus
 from startups.models import ApplicationStatus, OfficeAllocation
-from technopark.errors import Conflict
-from technopark.models import AuditEntry
 from tests.factories import (
     AdmissionFactory,
     ApplicationFactory,

@@ -8,7 +8,7 @@ and month, done, with one PDF and one XLSX and no leftover, and head office gets
 
 The workers share the test database, so this needs PostgreSQL (a transactional test: the
 data is committed for them to see) and Redis (REDIS_URL), as on CI; it is skipped
-otherwise, like tests/technopark/test_celery_worker.py. The first worker is made to hang
+otherwise, like tests/core/test_celery_worker.py. The first worker is made to hang
 right after writing the temporary PDF by a bootstrap that wraps `reports.board`'s
 `_write_temporary` in that worker process only (no test hook in the portal's code).
 """

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from core.models import AuditEntry
 from services import stats
 from services.models import (
     Attendance,
@@ -25,7 +26,6 @@ from services.models import (
     SessionStatus,
 )
 from sites.models import Language, MembershipRole
-from technopark.models import AuditEntry
 from tests.factories import (
     PartnerFactory,
     RegistrationFactory,

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import Role
+from core.models import AuditEntry
 from services.models import IncubatedStartup, Incubator, IncubatorMembership, Programme, ProgrammeParticipant
-from technopark.models import AuditEntry
 from tests.factories import (
     AdmissionFactory,
     IncubatorFactory,

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from PIL import Image
 
+from core.models import AuditEntry
 from services.models import Partner, Programme, ProgrammeParticipant, ServiceSession
 from sites.models import MembershipRole
-from technopark.models import AuditEntry
 from tests.factories import (
     AdmissionFactory,
     IncubatorFactory,

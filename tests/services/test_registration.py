@@ -9,12 +9,12 @@ from django.core import mail
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from core.errors import Conflict
 from services import actions, selectors
 from services.models import Attendance, Registration, RegistrationStatus, Service, ServiceSession
 from services.views import catalogue as catalogue_views
 from sites.scoping import network_scope
 from startups.models import StartupMember
-from technopark.errors import Conflict
 from tests.factories import (
     AdmissionFactory,
     RegistrationFactory,

@@ -10,10 +10,10 @@ from django.db import connection, connections, transaction
 from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
+from core.errors import Conflict
 from services import actions
 from services.models import Registration, RegistrationStatus, ServiceSession
 from sites.scoping import network_scope
-from technopark.errors import Conflict
 from tests.factories import (
     AdmissionFactory,
     ServiceFactory,

@@ -3,8 +3,8 @@
 from django.core import mail
 from django_scopes import scopes_disabled
 
+from core.models import AuditEntry
 from sites.models import Region, Site, SiteMembership
-from technopark.models import AuditEntry
 from tests.factories import UserFactory
 
 NEW_SITE = {

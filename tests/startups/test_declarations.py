@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from core.models import AuditEntry
 from startups import tasks
 from startups.models import Declaration, TeamRole
-from technopark.models import AuditEntry
 from tests.factories import (
     AdmissionFactory,
     DeclarationFactory,

@@ -8,11 +8,11 @@ import pytest
 from django.core.cache import cache
 from django_scopes import scopes_disabled
 
+from core.models import AuditEntry
 from sites.scoping import network_scope
 from startups import importer, tasks
 from startups.importer import import_history
 from startups.models import Admission, Declaration, ImportJob, Startup
-from technopark.models import AuditEntry
 
 
 @pytest.fixture(autouse=True)

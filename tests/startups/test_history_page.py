@@ -8,11 +8,11 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scopes_disabled
 
+from core.models import AuditEntry
 from startups.importer import MAX_FILE_BYTES
 from startups.models import Admission, Declaration, ImportJob, Startup
 from startups.views import history
 from startups.views.history import SESSION_KEY
-from technopark.models import AuditEntry
 
 
 @pytest.fixture(autouse=True)

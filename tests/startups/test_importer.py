@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 from django_scopes import scopes_disabled
 
+from core.models import AuditEntry
 from sites.models import Sector
 from sites.scoping import network_scope
 from startups import importer
@@ -23,7 +24,6 @@ from startups.importer import (
     validate_declaration_row,
 )
 from startups.models import Admission, Declaration, Startup
-from technopark.models import AuditEntry
 from tests.factories import AdmissionFactory, DeclarationFactory, StartupFactory
 
 FIXTURES = Path(__file__).parent / "fixtures"

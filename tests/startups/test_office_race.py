@@ -9,9 +9,9 @@ import pytest
 from django.db import IntegrityError, connection, connections, transaction
 from django_scopes import scopes_disabled
 
+from core.errors import Conflict
 from startups import actions
 from startups.models import OfficeAllocation
-from technopark.errors import Conflict
 from tests.factories import AdmissionFactory, OfficeFactory, SiteFactory, UserFactory
 
 pytestmark = [

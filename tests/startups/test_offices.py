@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from core.models import AuditEntry
 from sites.models import MembershipRole
 from startups.models import Admission, AdmissionKind, Office, OfficeAllocation
-from technopark.models import AuditEntry
 from tests.factories import AdmissionFactory, OfficeFactory, SiteMembershipFactory, StartupFactory
 
 OFFICES = "/manage/site-a/offices/"

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 
+from core.models import AuditEntry
 from sites.models import MembershipRole
 from startups import actions
 from startups.models import (
@@ -25,7 +26,6 @@ from startups.models import (
     Score,
 )
 from startups.scoring import application_scores, weighted_total, weighted_totals
-from technopark.models import AuditEntry
 from tests.factories import (
     ApplicationFactory,
     CallFactory,

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from PIL import Image
 
+from core.models import AuditEntry
 from startups.models import Startup, StartupInvitation, StartupMember, TeamRole
-from technopark.models import AuditEntry
 from tests.factories import (
     AdmissionFactory,
     ApplicationFactory,

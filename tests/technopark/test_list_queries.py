@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
+from core.models import AuditEntry, OutboxMessage
 from sites.models import Site
 from startups.models import Startup
-from technopark.models import AuditEntry, OutboxMessage
 from tests.factories import UserFactory
 from tests.matrix import load_matrix
 from tests.querycount import NOT_A_LIST, ListRoute, check_list_route, row_name
@@ -40,8 +40,8 @@ def outbox_row(ctx, index: int):
 ROUTES = [
     ListRoute("home", "/", "anonymous", site_row),
     ListRoute("audit_list", "/network/audit/", "staff", audit_row),
-    ListRoute("admin:technopark_auditentry_changelist", "/admin/technopark/auditentry/", "staff", audit_row),
-    ListRoute("admin:technopark_outboxmessage_changelist", "/admin/technopark/outboxmessage/", "staff", outbox_row),
+    ListRoute("admin:core_auditentry_changelist", "/admin/core/auditentry/", "staff", audit_row),
+    ListRoute("admin:core_outboxmessage_changelist", "/admin/core/outboxmessage/", "staff", outbox_row),
 ]
 
 

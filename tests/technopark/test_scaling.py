@@ -17,12 +17,12 @@ from django.db import DEFAULT_DB_ALIAS, connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
+from core import db_router
+from core.cache import redis_caches
+from core.db_router import ReplicaRouter, reading_replica, use_replica
+from core.session_store import SessionStore
 from reports import kpis
-from technopark import db_router
-from technopark.cache import redis_caches
 from technopark.celery import app as celery_app
-from technopark.db_router import ReplicaRouter, reading_replica, use_replica
-from technopark.session_store import SessionStore
 
 from .test_settings import ROOT, UNSET
 
@@ -81,7 +81,7 @@ def test_embedded_default_has_one_database_db_sessions_and_local_media():
 def test_a_replica_url_adds_the_alias_and_the_router():
     found = _settings(DATABASE_REPLICA_URL="postgres://reader:pw@replica.internal:5432/technopark")
     assert found["aliases"] == ["default", "replica"]
-    assert found["routers"] == ["technopark.db_router.ReplicaRouter"]
+    assert found["routers"] == ["core.db_router.ReplicaRouter"]
     replica = found["replica"]
     assert (replica["ENGINE"], replica["HOST"], replica["NAME"]) == (
         "django.db.backends.postgresql",
@@ -93,8 +93,8 @@ def test_a_replica_url_adds_the_alias_and_the_router():
 
 def test_redis_holds_the_cache_and_the_sessions():
     found = _settings(REDIS_URL="redis://127.0.0.1:6379/9")
-    assert found["cache"] == "technopark.cache.FailSoftRedisCache"
-    assert found["session_engine"] == "technopark.session_store"
+    assert found["cache"] == "core.cache.FailSoftRedisCache"
+    assert found["session_engine"] == "core.session_store"
 
 
 def test_a_bucket_puts_media_on_private_s3_storage():
@@ -221,12 +221,10 @@ def test_the_kpi_api_computes_inside_the_replica_block(client_for, monkeypatch):
 
 # --- Sessions ---------------------------------------------------------------------------------
 def _redis_down():
-    # The production caches (technopark.cache.redis_caches) on a server that does not
+    # The production caches (core.cache.redis_caches) on a server that does not
     # answer. Restored before the suite's own cache clean-up runs (tests/conftest.py).
     unreachable = {**settings.CACHES, **redis_caches(UNREACHABLE_REDIS)}  # the other caches as they are
-    return override_settings(
-        CACHES=unreachable, SESSION_CACHE_ALIAS="sessions", SESSION_ENGINE="technopark.session_store"
-    )
+    return override_settings(CACHES=unreachable, SESSION_CACHE_ALIAS="sessions", SESSION_ENGINE="core.session_store")
 
 
 @pytest.fixture
@@ -236,8 +234,8 @@ def redis_down():
 
 
 def test_a_redis_cache_reuses_one_client_per_connection_pool():
-    """Django's builds a new client for every call (technopark.cache.ReusedClient)."""
-    from technopark.cache import RedisCache
+    """Django's builds a new client for every call (core.cache.ReusedClient)."""
+    from core.cache import RedisCache
 
     cache = RedisCache(UNREACHABLE_REDIS, {})  # no call is made: nothing connects
     assert cache._cache.get_client("a") is cache._cache.get_client("b")
@@ -246,7 +244,7 @@ def test_a_redis_cache_reuses_one_client_per_connection_pool():
 
 @pytest.mark.django_db
 def test_sessions_are_read_from_the_cache(settings):
-    settings.SESSION_ENGINE = "technopark.session_store"
+    settings.SESSION_ENGINE = "core.session_store"
     session = SessionStore()
     session["member"] = 7
     session.save()
@@ -295,12 +293,12 @@ def test_a_signed_in_page_works_while_redis_is_down(client_for):
         ("reports.tasks.compute_kpi_snapshots", "reports"),
         ("reports.tasks.generate_board_report", "reports"),
         ("reports.tasks.request_monthly_board_reports", "reports"),
-        ("technopark.tasks.deliver_outbox_message", "default"),
-        ("technopark.tasks.flush_outbox", "default"),
+        ("core.tasks.deliver_outbox_message", "default"),
+        ("core.tasks.flush_outbox", "default"),
         ("services.tasks.send_session_reminders", "default"),
         ("mentors.tasks.send_booking_reminders", "default"),
         ("startups.tasks.send_declaration_reminders", "default"),
-        ("technopark.tasks.clear_expired_sessions", "default"),
+        ("core.tasks.clear_expired_sessions", "default"),
     ],
 )
 def test_heavy_tasks_go_to_the_reports_queue(task, queue):

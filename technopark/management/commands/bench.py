@@ -25,6 +25,7 @@ from django.db import connection, connections
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from core.pgtools import pg_environment
 from mentors.models import Booking
 from reports.models import KpiSectorSnapshot, KpiSnapshot
 from reports.tasks import compute_kpi_snapshots
@@ -32,7 +33,6 @@ from services.models import Registration
 from startups.models import Admission, Declaration, Startup
 from technopark.bench import cold, dataset, document, jobs, load
 from technopark.bench.pages import pages as bench_pages
-from technopark.pgtools import pg_environment
 
 LIBPQ_PARAMETERS = {
     "host": "PGHOST",

@@ -1,0 +1,137 @@
+"""Outgoing email through a transactional outbox: rendered in the recipient's language,
+written to `OutboxMessage` in the caller's transaction (so it exists if and only if the
+change committed, and a rolled-back change never emails anybody), then delivered by Celery.
+
+- On commit, `deliver_outbox_message` is enqueued for the new row. If the broker is down,
+  the failure is logged and swallowed: the change has succeeded, the row stays pending.
+- Every minute, `flush_outbox` (Celery beat) delivers the pending rows that are due: those
+  written while the broker was down, and the retries after a failed send.
+- Delivery locks the row, sends only if it is still pending and due, and marks it sent in
+  the same transaction: a second delivery of the same message sends nothing. A failed send
+  is retried later with exponential backoff, and marked failed after `MAX_ATTEMPTS`.
+
+Sending is at least once, not exactly once: a worker killed after the mail server accepted
+the message but before the commit leaves the row pending, and it is sent again."""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core import mail
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .bidi import strip_bidi
+from .models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BACKOFF_FIRST = datetime.timedelta(minutes=1)  # then 2, 4, 8… minutes
+BACKOFF_MAX = datetime.timedelta(hours=1)
+# `flush_outbox` leaves a fresh message to the task enqueued on commit for this long.
+FLUSH_GRACE = datetime.timedelta(seconds=30)
+FLUSH_BATCH = 200
+
+
+def email_render(*, template: str, context: dict, language: str | None = None) -> tuple[str, str]:
+    """Render `<template>_subject.txt` and `<template>_message.txt` in `language`."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        body = render_to_string(f"{template}_message.txt", context)
+    return subject, body
+
+
+def email_message(
+    *, to: list[str], subject: str, body: str, html: str | None = None, attachments: list | None = None
+) -> mail.EmailMultiAlternatives:
+    message = mail.EmailMultiAlternatives(subject=subject, body=body, to=to)
+    if html:
+        message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments or []:
+        message.attach(filename, content, mimetype)
+    return message
+
+
+def email_send_on_commit(
+    *, to: list[str], subject: str, body: str, html: str | None = None, attachments: list | None = None
+) -> None:
+    """`attachments`: [(filename, text content, mimetype)], e.g. an `.ics` invitation.
+
+    Direction controls (U+202E…) are removed: the names in a plain-text email cannot be
+    isolated as on the pages (core.bidi)."""
+    message = OutboxMessage.objects.create(
+        kind=OutboxMessage.Kind.EMAIL,
+        to=list(to),
+        subject=strip_bidi(subject),
+        body=strip_bidi(body),
+        html=strip_bidi(html or ""),
+        attachments=[list(attachment) for attachment in attachments or []],
+    )
+    transaction.on_commit(lambda: outbox_enqueue(message.pk))
+
+
+def outbox_enqueue(message_id: int) -> None:
+    """Ask a worker to deliver the message now. Never raises: with the broker down (or any
+    other failure) the message stays pending and `flush_outbox` delivers it later."""
+    from .tasks import deliver_outbox_message
+
+    try:
+        deliver_outbox_message.delay(message_id)
+    except Exception:
+        logger.warning("Outbox message %s not enqueued; flush_outbox will deliver it", message_id, exc_info=True)
+
+
+def outbox_backoff(attempts: int) -> datetime.timedelta:
+    """The wait before the next attempt, after `attempts` failed ones."""
+    return min(BACKOFF_FIRST * 2 ** (attempts - 1), BACKOFF_MAX)
+
+
+def outbox_deliver(message_id: int, *, now: datetime.datetime | None = None) -> bool:
+    """Send one message if it is still pending and due; True if it was sent now. Idempotent:
+    the row is locked (a concurrent delivery skips it) and marked sent in the same
+    transaction, so a message is never sent twice by two deliveries."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=connection.features.has_select_for_update_skip_locked)
+            .filter(pk=message_id, status=OutboxMessage.Status.PENDING, available_at__lte=now)
+            .first()
+        )
+        if message is None:  # sent, failed, not yet due, or being delivered right now
+            return False
+        message.attempts += 1
+        try:
+            email_message(
+                to=message.to,
+                subject=message.subject,
+                body=message.body,
+                html=message.html,
+                attachments=message.attachments,
+            ).send()
+        except Exception as error:
+            message.last_error = f"{type(error).__name__}: {error}"[:2000]
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status = OutboxMessage.Status.FAILED
+                logger.error("Outbox message %s failed after %s attempts: %s", message.pk, message.attempts, error)
+            else:
+                message.available_at = now + outbox_backoff(message.attempts)
+                logger.warning("Outbox message %s not sent (attempt %s): %s", message.pk, message.attempts, error)
+            message.save(update_fields=["attempts", "last_error", "status", "available_at"])
+            return False
+        message.status = OutboxMessage.Status.SENT
+        message.sent_at = now
+        message.save(update_fields=["attempts", "status", "sent_at"])
+        return True
+
+
+def outbox_due(now: datetime.datetime | None = None):
+    """Ids of the pending messages that are due and not just written (those have a delivery
+    enqueued on commit), oldest first."""
+    now = now or timezone.now()
+    return (
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, available_at__lte=now - FLUSH_GRACE)
+        .order_by("available_at", "pk")
+        .values_list("pk", flat=True)
+    )

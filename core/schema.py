@@ -1,0 +1,74 @@
+"""The API's OpenAPI schema: the error responses every operation can give, written in one
+place rather than listed by hand on each view (REST_FRAMEWORK's DEFAULT_SCHEMA_CLASS).
+
+A view's `extend_schema(responses=…)` lists its success and its own errors (a role check's
+403, a state conflict's 409…); `AutoSchema` adds, to every operation where they can happen,
+the responses that come from the kernel rather than from the view:
+
+- 400 everywhere: the kernel refuses a NUL character in the query string of any API call
+  (core.api.RejectNulCharacters), the validated filters and bodies refuse junk;
+- 401 and 403 on every operation that authenticates: an invalid token is a 401 even where
+  no sign-in is needed, a missing one a 401 where it is; a session or token of an account
+  that must use two-factor authentication and has not set it up is a 403 on every view
+  (accounts.authentication), as is a session's write without its CSRF token;
+- 404 for a path with parameters (a missing row, or one that is not yours), a list (a page
+  past the end) and the site back-office (a site you do not work at);
+- 413 and 400 for an operation that takes a body (too large; malformed, or not an object);
+- 429 for a throttled operation.
+
+Strings: PostgreSQL cannot store a NUL character, and DRF's CharField refuses it (a 400),
+so every request string without a stricter pattern, format or enum gets the pattern
+`^[^\\u0000]*$` in the schema: clients (and schemathesis) know a NUL is invalid input.
+"""
+
+from drf_spectacular import openapi
+
+from .api import ERROR_RESPONSES
+
+NO_NUL_PATTERN = r"^[^\u0000]*$"
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+def forbid_nul(schema: dict) -> None:
+    """Add NO_NUL_PATTERN to a string schema that has no pattern, format or enum of its own
+    (a slug's pattern, a date's format and a choice's enum already exclude NUL)."""
+    if schema.get("type") == "string" and not {"pattern", "format", "enum"} & set(schema):
+        schema["pattern"] = NO_NUL_PATTERN
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            forbid_nul(schema[key])
+
+
+class AutoSchema(openapi.AutoSchema):
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request":  # after the fields' own validators (a slug's pattern…)
+            for field_schema in schema.get("properties", {}).values():
+                forbid_nul(field_schema)
+        return schema
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        for parameter in operation.get("parameters", []):
+            if isinstance(parameter.get("schema"), dict):
+                forbid_nul(parameter["schema"])
+        responses = operation["responses"]
+        for code in sorted(self.kernel_error_codes(operation)):
+            if str(code) not in responses:
+                responses[str(code)] = self._get_response_for_code(ERROR_RESPONSES[code], str(code))
+        operation["responses"] = dict(sorted(responses.items()))
+        return operation
+
+    def kernel_error_codes(self, operation: dict) -> set[int]:
+        codes = {400}
+        if self.view.get_authenticators():
+            codes |= {401, 403}
+        if "{" in self.path or (self.method == "GET" and self._is_list_view()) or "/manage/" in self.path:
+            codes.add(404)
+        if self.method in BODY_METHODS:
+            codes.add(413)
+        if self.view.get_throttles():
+            codes.add(429)
+        return codes
