@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from core.admin import AuditedModelAdmin
-from startups.validators import MAX_LOGO_BYTES
+from core.validators import MAX_LOGO_BYTES
 
 from .models import Booking, MentorProfile, Tag, WeeklyRule
 

@@ -23,10 +23,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from core.validators import validate_logo
 from services.models import Dimension
 from sites.models import Language, Sector, Site
 from startups.models import Startup
-from startups.validators import validate_logo
 
 
 class MentorKind(models.TextChoices):

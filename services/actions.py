@@ -208,16 +208,10 @@ from django.db.models import Q  # noqa: E402
 from accounts.models import Role  # noqa: E402
 from core.audit import audit_record, audited_delete  # noqa: E402
 from core.models import AuditEntry  # noqa: E402
+from sites.models import Incubator, IncubatorMembership, Partner  # noqa: E402
 from startups.models import Admission, Startup  # noqa: E402
 
-from .models import (  # noqa: E402
-    IncubatedStartup,
-    Incubator,
-    IncubatorMembership,
-    Partner,
-    Programme,
-    ProgrammeParticipant,
-)
+from .models import IncubatedStartup, Programme, ProgrammeParticipant  # noqa: E402
 
 
 @transaction.atomic

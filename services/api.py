@@ -30,6 +30,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from core.api import error_responses
+from sites.models import Incubator, Partner, PartnerCategory
 from sites.scoping import managed_site_ids, network_scope
 from startups.api import BooleanFilter, IdField, filters, validated
 from startups.selectors import startups_of_member
@@ -40,9 +41,6 @@ from .models import (
     Dimension,
     Eligibility,
     Format,
-    Incubator,
-    Partner,
-    PartnerCategory,
     Programme,
     ProgrammeParticipant,
     ProviderKind,

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.demo import DOMAIN
-from sites.models import Language, Site, SiteStatus
+from sites.models import Incubator, Language, Partner, PartnerCategory, Site, SiteStatus
 from startups.models import Admission, AdmissionKind, Startup, StartupMember
 
 from .models import (
@@ -24,9 +24,6 @@ from .models import (
     Eligibility,
     Format,
     IncubatedStartup,
-    Incubator,
-    Partner,
-    PartnerCategory,
     Programme,
     ProgrammeParticipant,
     ProviderKind,

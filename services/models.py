@@ -19,9 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
-from sites.models import Language, Site
+from sites.models import Incubator, Language, Partner, Site
 from startups.models import Startup
-from startups.validators import phone_validator, validate_logo
 
 
 def _token() -> str:
@@ -64,80 +63,6 @@ class Eligibility(models.TextChoices):
     SITE_RESIDENTS = "site_residents", _("Residents of the site")
     ADMITTED = "admitted", _("Any admitted startup")
     PUBLIC = "public", _("Open to the public")
-
-
-class PartnerCategory(models.TextChoices):
-    BANK = "bank", _("Bank")
-    FUND = "fund", _("Investment fund")
-    CORPORATE = "corporate", _("Corporate")
-    UNIVERSITY = "university", _("University")
-    PUBLIC_AGENCY = "public_agency", _("Public agency")
-    ASSOCIATION = "association", _("Association")
-    INCUBATOR = "incubator", _("Incubator")
-
-
-class Partner(models.Model):
-    """A national or international organisation the network runs programmes with."""
-
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    is_international = models.BooleanField(_("international"), default=False)
-    category = models.CharField(_("category"), max_length=20, choices=PartnerCategory.choices)
-    description = models.TextField(_("description"), blank=True)
-    website = models.URLField(_("website"), blank=True)
-    logo = models.ImageField(_("logo"), upload_to="partners/logos/", blank=True, validators=[validate_logo])
-    contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
-    contact_email = models.EmailField(_("contact email"), blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=13, blank=True, validators=[phone_validator])
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        verbose_name = _("partner")
-        verbose_name_plural = _("partners")
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-
-class Incubator(models.Model):
-    """A partner incubator affiliated to a site (and so to its region). A tenant of its own:
-    its managers see and run only their incubator."""
-
-    slug = models.SlugField(_("slug"), max_length=60, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    affiliated_site = models.ForeignKey(
-        Site, on_delete=models.PROTECT, related_name="incubators", verbose_name=_("affiliated site")
-    )
-    partner = models.ForeignKey(
-        Partner, on_delete=models.SET_NULL, null=True, blank=True, related_name="incubators", verbose_name=_("partner")
-    )
-    description = models.TextField(_("description"), blank=True)
-    website = models.URLField(_("website"), blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        verbose_name = _("incubator")
-        verbose_name_plural = _("incubators")
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-
-class IncubatorMembership(models.Model):
-    incubator = models.ForeignKey(Incubator, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="incubator_memberships")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ScopedManager(incubator="incubator")
-
-    class Meta:
-        verbose_name = _("incubator manager")
-        verbose_name_plural = _("incubator managers")
-        constraints = [models.UniqueConstraint(fields=["incubator", "user"], name="one_incubator_membership")]
-
-    def __str__(self):
-        return f"{self.user} @ {self.incubator}"
 
 
 class IncubatedStartup(models.Model):

@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import F, QuerySet
 from django_scopes import scope
 
-from .models import Site
+from .models import Incubator, Site
 
 # Who may see which site or incubator, as one SQL statement read for every request: hand-written
 # because the ORM spends about 1.5 ms compiling its equivalent (7 subqueries) and PostgreSQL
@@ -46,8 +46,8 @@ _VISIBLE_TABLES = {
     "startup_member": "startups.StartupMember",
     "booking": "mentors.Booking",
     "mentor_profile": "mentors.MentorProfile",
-    "incubator_membership": "services.IncubatorMembership",
-    "incubator": "services.Incubator",
+    "incubator_membership": "tp_sites.IncubatorMembership",
+    "incubator": "tp_sites.Incubator",
     "incubated_startup": "services.IncubatedStartup",
 }
 
@@ -137,8 +137,6 @@ def managed_site(user, slug: str, *, request=None) -> Site | None:
 
 def managed_incubator(user, slug: str, *, request=None):
     """The incubator behind `/incubators/<slug>/manage/` if `user` runs it, else None."""
-    from services.models import Incubator
-
     if not user.is_authenticated or not user.is_active:
         return None
     incubators = Incubator.objects.filter(slug=slug)
@@ -156,8 +154,6 @@ def user_scope(user):
 
 @contextmanager
 def site_scope(site: Site):
-    from services.models import Incubator
-
     incubators = list(Incubator.objects.filter(affiliated_site=site).values_list("pk", flat=True))
     with scope(site=site.pk, incubator=incubators):
         yield

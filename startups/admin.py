@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from core.admin import AuditedModelAdmin
+from core.validators import MAX_LOGO_BYTES, MAX_PITCH_DECK_BYTES
 
 from .models import (
     Admission,
@@ -13,7 +14,6 @@ from .models import (
     Startup,
     StartupMember,
 )
-from .validators import MAX_LOGO_BYTES, MAX_PITCH_DECK_BYTES
 
 
 class StartupMemberInline(admin.TabularInline):

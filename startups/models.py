@@ -19,10 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from django_scopes import ScopedManager
 
+from core.validators import ice_validator, phone_validator, validate_logo, validate_pdf
 from sites.models import Sector, Site, TranslatedName
 
 from .countries import includes_africa
-from .validators import ice_validator, phone_validator, validate_logo, validate_pdf
 
 
 class LegalForm(models.TextChoices):

@@ -162,8 +162,6 @@ class DeclarationFactory(factory.django.DjangoModelFactory):
 from services.models import (  # noqa: E402
     Eligibility,
     Format,
-    Incubator,
-    Partner,
     Programme,
     ProviderKind,
     Registration,
@@ -171,6 +169,7 @@ from services.models import (  # noqa: E402
     Service,
     ServiceSession,
 )
+from sites.models import Incubator, Partner  # noqa: E402
 
 
 class PartnerFactory(factory.django.DjangoModelFactory):

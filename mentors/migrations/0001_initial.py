@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import startups.validators
+import core.validators
 from django.conf import settings
 from django.db import migrations, models
 
@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('mentor', 'Mentor'), ('expert', 'Expert')], default='mentor', max_length=10, verbose_name='kind')),
                 ('headline', models.CharField(help_text='One line: what you help startups with, e.g. “Fundraising, ex-VC”.', max_length=120, verbose_name='headline')),
                 ('bio', models.TextField(max_length=3000, verbose_name='biography')),
-                ('photo', models.ImageField(blank=True, help_text='PNG, JPEG or WebP, 2 MB at most.', upload_to='mentors/photos/', validators=[startups.validators.validate_logo], verbose_name='photo')),
+                ('photo', models.ImageField(blank=True, help_text='PNG, JPEG or WebP, 2 MB at most.', upload_to='mentors/photos/', validators=[core.validators.validate_logo], verbose_name='photo')),
                 ('organisation', models.CharField(blank=True, max_length=120, verbose_name='organisation')),
                 ('linkedin_url', models.URLField(blank=True, verbose_name='LinkedIn profile')),
                 ('offers_video', models.BooleanField(default=True, help_text='Remote sessions, open to startups of every site.', verbose_name='video calls')),

@@ -29,10 +29,9 @@ from core.errors import Conflict
 from core.files import public_image_response
 from core.forms import add_action_errors
 from core.limits import upload_limit
-from startups.validators import MAX_LOGO_BYTES
+from core.validators import MAX_LOGO_BYTES
 
 from .. import actions, selectors
-from ..availability import free_slots
 from ..forms.mentor_space import (
     BlockedPeriodForm,
     ExtraWindowForm,
@@ -52,6 +51,7 @@ from ..models import (
     ProfileStatus,
     WeeklyRule,
 )
+from ..selectors import free_slots
 
 PAGE_SIZE = 20
 PREVIEW_DAYS = 14

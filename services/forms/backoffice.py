@@ -6,14 +6,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import style_fields
-from sites.models import Language
+from sites.models import Language, Partner
 
 from ..models import (
     Attendance,
     Dimension,
     Eligibility,
     Format,
-    Partner,
     ProviderKind,
     Registration,
     RegistrationStatus,

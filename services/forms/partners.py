@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import style_fields
-from sites.models import Site
+from sites.models import Incubator, IncubatorMembership, Partner, Site
 from startups.forms import MoroccanPhoneField
 from startups.models import Startup
 
-from ..models import Incubator, IncubatorMembership, Partner, Programme, Service
+from ..models import Programme, Service
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

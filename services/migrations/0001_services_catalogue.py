@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 import services.models
-import startups.validators
+import core.validators
 from django.conf import settings
 from django.db import migrations, models
 
@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('category', models.CharField(choices=[('bank', 'Bank'), ('fund', 'Investment fund'), ('corporate', 'Corporate'), ('university', 'University'), ('public_agency', 'Public agency'), ('association', 'Association'), ('incubator', 'Incubator')], max_length=20, verbose_name='category')),
                 ('description', models.TextField(blank=True, verbose_name='description')),
                 ('website', models.URLField(blank=True, verbose_name='website')),
-                ('logo', models.ImageField(blank=True, upload_to='partners/logos/', validators=[startups.validators.validate_logo], verbose_name='logo')),
+                ('logo', models.ImageField(blank=True, upload_to='partners/logos/', validators=[core.validators.validate_logo], verbose_name='logo')),
                 ('contact_name', models.CharField(blank=True, max_length=150, verbose_name='contact person')),
                 ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact email')),
                 ('contact_phone', models.CharField(blank=True, max_length=13, validators=[django.core.validators.RegexValidator('^\\+212[5-8][0-9]{8}$', 'Enter a Moroccan number in the form +212 6XX XX XX XX.', code='invalid_phone')], verbose_name='contact phone')),

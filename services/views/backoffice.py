@@ -30,10 +30,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import head_office_required
 from core.errors import Conflict
 from core.forms import add_action_errors
-from sites.roles import MANAGE, can, site_action
+from sites.roles import MANAGE, can, head_office_required, site_action
 from sites.scoping import network_scope
 
 from .. import actions, selectors, stats

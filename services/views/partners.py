@@ -25,14 +25,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import head_office_required
 from core.errors import Conflict
 from core.files import public_image_response
 from core.forms import add_action_errors
 from core.limits import upload_limit
-from sites.roles import MANAGE, can
+from core.validators import MAX_LOGO_BYTES
+from sites.models import Incubator, IncubatorMembership, Partner
+from sites.roles import MANAGE, can, head_office_required
 from sites.scoping import managed_site_ids, network_scope
-from startups.validators import MAX_LOGO_BYTES
 
 from .. import actions
 from ..forms.partners import (
@@ -44,16 +44,7 @@ from ..forms.partners import (
     ProgrammeFilterForm,
     ProgrammeForm,
 )
-from ..models import (
-    IncubatedStartup,
-    Incubator,
-    IncubatorMembership,
-    Partner,
-    Programme,
-    ProgrammeParticipant,
-    ServiceSession,
-    SessionStatus,
-)
+from ..models import IncubatedStartup, Programme, ProgrammeParticipant, ServiceSession, SessionStatus
 
 PAGE_SIZE = 25
 STATUS_CURRENT, STATUS_ENDED, STATUS_ALL = "current", "ended", "all"

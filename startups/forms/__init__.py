@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..validators import normalize_phone, phone_validator
+from core.validators import normalize_phone, phone_validator
 
 
 class MoroccanPhoneField(forms.CharField):

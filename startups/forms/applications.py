@@ -3,11 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_pdf
 from sites.models import Site, SiteStatus
 
 from ..models import AdmissionKind, Call
 from ..selectors import startups_of_member
-from ..validators import validate_pdf
 
 MAX_ANSWER_LENGTH = 5000
 

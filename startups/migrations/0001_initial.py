@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django_countries.fields
 import startups.models
-import startups.validators
+import core.validators
 from django.conf import settings
 from django.db import migrations, models
 
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('under_review', 'Under review'), ('waitlisted', 'Waitlisted'), ('admitted', 'Admitted'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], default='draft', max_length=15, verbose_name='status')),
                 ('answers', models.JSONField(blank=True, default=dict, verbose_name='answers')),
-                ('pitch_deck', models.FileField(blank=True, upload_to='applications/pitch-decks/', validators=[startups.validators.validate_pdf], verbose_name='pitch deck (PDF)')),
+                ('pitch_deck', models.FileField(blank=True, upload_to='applications/pitch-decks/', validators=[core.validators.validate_pdf], verbose_name='pitch deck (PDF)')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
                 ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted')),
                 ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
@@ -220,7 +220,7 @@ class Migration(migrations.Migration):
                 ('stage', models.CharField(blank=True, choices=[('idea', 'Idea'), ('prototype', 'Prototype / MVP'), ('early_revenue', 'First revenue'), ('growth', 'Growth'), ('scale', 'Scale-up')], max_length=20, verbose_name='stage')),
                 ('description', models.TextField(blank=True, verbose_name='description')),
                 ('website', models.URLField(blank=True, verbose_name='website')),
-                ('logo', models.ImageField(blank=True, upload_to='startups/logos/', validators=[startups.validators.validate_logo], verbose_name='logo')),
+                ('logo', models.ImageField(blank=True, upload_to='startups/logos/', validators=[core.validators.validate_logo], verbose_name='logo')),
                 ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact email')),
                 ('contact_phone', models.CharField(blank=True, max_length=13, validators=[django.core.validators.RegexValidator('^\\+212[5-8][0-9]{8}$', 'Enter a Moroccan number in the form +212 6XX XX XX XX.', code='invalid_phone')], verbose_name='contact phone')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),

@@ -20,13 +20,13 @@ from django.views.decorators.http import require_POST
 from core.errors import Conflict
 from core.forms import add_action_errors
 from core.limits import upload_limit
+from core.validators import MAX_PITCH_DECK_BYTES
 from sites.models import Site, SiteStatus
 from sites.scoping import network_scope
 
 from .. import actions, selectors
 from ..forms.applications import ApplicationForm, ApplicationStartForm, CallFilterForm, call_questions
 from ..models import OPEN_STATUSES, Application, ApplicationStatus, Call
-from ..validators import MAX_PITCH_DECK_BYTES
 
 PAGE_SIZE = 25
 WITHDRAWABLE = (ApplicationStatus.DRAFT, *OPEN_STATUSES)

@@ -24,8 +24,8 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import head_office_required
 from core.limits import upload_limit
+from sites.roles import head_office_required
 from sites.scoping import network_scope
 
 from ..forms.history import ConfirmImportForm, HistoryUploadForm

@@ -29,10 +29,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import head_office_required
 from core.errors import Conflict
 from core.forms import add_action_errors
-from sites.roles import MANAGE, REVIEW, can, site_action
+from sites.roles import MANAGE, REVIEW, can, head_office_required, site_action
 from sites.scoping import network_scope
 
 from .. import actions

@@ -23,6 +23,7 @@ from core.errors import Conflict
 from core.files import public_image_response
 from core.forms import add_action_errors
 from core.limits import upload_limit
+from core.validators import MAX_LOGO_BYTES
 
 from .. import actions, selectors
 from ..forms.profile import InvitationForm, StartupForm
@@ -35,7 +36,6 @@ from ..models import (
     StartupInvitation,
     StartupMember,
 )
-from ..validators import MAX_LOGO_BYTES
 
 PAGE_SIZE = 25
 

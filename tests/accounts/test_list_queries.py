@@ -12,8 +12,7 @@ from django.utils import timezone
 from accounts.actions import api_token_create
 from accounts.models import Role, UserSession
 from core.models import AuditEntry
-from services.models import IncubatorMembership
-from sites.models import SiteStatus
+from sites.models import IncubatorMembership, SiteStatus
 from startups.models import OfficeAllocation, Startup
 from tests.factories import (
     AdmissionFactory,

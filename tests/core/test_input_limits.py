@@ -20,10 +20,10 @@ from core.emails import email_send_on_commit
 from core.limits import route_request_cap
 from core.models import OutboxMessage
 from core.parsers import JSONBodyError, json_depth, load_json_object
+from core.validators import MAX_LOGO_BYTES, MAX_PITCH_DECK_BYTES
 from services.models import Registration
 from startups.importer import MAX_FILE_BYTES
 from startups.models import Office, Startup
-from startups.validators import MAX_LOGO_BYTES, MAX_PITCH_DECK_BYTES
 
 MB = 1024 * 1024
 NESTED = "[" * 50_000 + "]" * 50_000

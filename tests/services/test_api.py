@@ -14,7 +14,6 @@ from django_scopes import scopes_disabled
 from services.models import (
     Attendance,
     Eligibility,
-    Partner,
     Programme,
     ProgrammeParticipant,
     Registration,
@@ -23,6 +22,7 @@ from services.models import (
     ServiceSession,
     SessionStatus,
 )
+from sites.models import Partner
 from startups.models import StartupMember
 from tests.factories import (
     AdmissionFactory,
@@ -543,7 +543,8 @@ def test_seed_demo_with_services_is_idempotent(settings):
         assert Registration.objects.filter(user=None, session__service__eligibility="public").exists()
         assert Programme.objects.count() == 2
         assert Partner.objects.filter(name="Tamwilcom").exists()
-        from services.models import IncubatedStartup, Incubator
+        from services.models import IncubatedStartup
+        from sites.models import Incubator
 
         assert Incubator.objects.count() == 2
         assert IncubatedStartup.objects.count() >= 4

@@ -19,7 +19,8 @@ from django_scopes import scopes_disabled
 
 from accounts.models import Role
 from core.models import AuditEntry
-from services.models import IncubatedStartup, Incubator, IncubatorMembership, Programme, ProgrammeParticipant
+from services.models import IncubatedStartup, Programme, ProgrammeParticipant
+from sites.models import Incubator, IncubatorMembership
 from tests.factories import (
     AdmissionFactory,
     IncubatorFactory,

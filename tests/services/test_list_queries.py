@@ -9,14 +9,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
-from services.models import (
-    IncubatedStartup,
-    IncubatorMembership,
-    Programme,
-    ProgrammeParticipant,
-    ProviderKind,
-    RegistrationStatus,
-)
+from services.models import IncubatedStartup, Programme, ProgrammeParticipant, ProviderKind, RegistrationStatus
+from sites.models import IncubatorMembership
 from tests.factories import (
     AdmissionFactory,
     BookingFactory,

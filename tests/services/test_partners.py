@@ -14,8 +14,8 @@ from django_scopes import scopes_disabled
 from PIL import Image
 
 from core.models import AuditEntry
-from services.models import Partner, Programme, ProgrammeParticipant, ServiceSession
-from sites.models import MembershipRole
+from services.models import Programme, ProgrammeParticipant, ServiceSession
+from sites.models import MembershipRole, Partner
 from tests.factories import (
     AdmissionFactory,
     IncubatorFactory,

@@ -40,7 +40,7 @@ def test_site_owned_model_raises_outside_a_scope(model, db):
 
 @pytest.mark.parametrize("model", owned_models("incubator"), ids=lambda model: model._meta.label)
 def test_incubator_owned_model_raises_outside_an_incubator_scope(model, db):
-    from services.models import Incubator
+    from sites.models import Incubator
 
     assert model._meta.get_field("incubator").related_model is Incubator
     with pytest.raises(ScopeError), scope(site=None):  # a site scope alone does not open them
@@ -48,7 +48,8 @@ def test_incubator_owned_model_raises_outside_an_incubator_scope(model, db):
 
 
 def test_incubator_owned_models_are_found():
-    from services.models import IncubatedStartup, IncubatorMembership
+    from services.models import IncubatedStartup
+    from sites.models import IncubatorMembership
 
     assert {IncubatedStartup, IncubatorMembership} <= set(owned_models("incubator"))
 
@@ -91,7 +92,8 @@ def test_audit_entries_follow_the_site_scope(site_a, site_b, staff, manager_a, m
 def test_visible_ids_follow_every_relation_in_one_query(db, django_assert_num_queries):
     """Each branch of the one hand-written visibility statement (sites.scoping), against
     a site and an incubator nobody is related to."""
-    from services.models import IncubatedStartup, IncubatorMembership
+    from services.models import IncubatedStartup
+    from sites.models import IncubatorMembership
     from sites.scoping import visible_ids
     from tests import factories
 
