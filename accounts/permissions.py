@@ -1,8 +1,4 @@
-from functools import wraps
-
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from rest_framework.permissions import BasePermission
@@ -72,19 +68,6 @@ def mfa_gate_blocks(request, user) -> bool:
 
 def mfa_required_message() -> str:
     return _("Two-factor authentication is required for this account: set it up on the portal first.")
-
-
-def head_office_required(view):
-    """Head-office staff only: anonymous users go to the login page, others get 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_head_office:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 # What a site role may do at its site (manage, review, read) is decided in one place:

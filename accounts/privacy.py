@@ -30,7 +30,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -43,11 +42,11 @@ from core.audit import audit_record
 from core.emails import email_render, email_send_on_commit
 from core.errors import Conflict
 from core.models import AuditEntry
+from sites.models import IncubatorMembership, SiteMembership
 from sites.scoping import network_scope
 
+from .extensions import PERSONAL_DATA
 from .models import ApiToken, User, _calendar_token
-
-ANONYMOUS_NAME = "—"  # what a session's check-in list shows for a deleted participant
 
 
 def anonymised_email(user: User) -> str:
@@ -62,35 +61,12 @@ def _when(value):
 def personal_data(user: User) -> dict:
     """Everything the portal holds about `user` as a person, as JSON-ready data: their own
     records only, and of other people nothing but the names of their startups and mentors.
-    A constant number of queries, whatever the number of rows."""
-    from mentors.models import Booking, MentorProfile
-    from services.models import Registration
-    from sites.models import SiteMembership
-    from startups.models import Application, StartupMember
-
+    A constant number of queries, whatever the number of rows. The feature apps' sections
+    come from their registered parts (accounts.extensions)."""
     with network_scope():  # the user's own rows on every site, filtered by user below
-        memberships = StartupMember.objects.filter(user=user).select_related("startup").order_by("joined_at", "pk")
         site_roles = SiteMembership.objects.filter(user=user).select_related("site").order_by("site__slug")
-        applications = (
-            Application.objects.filter(created_by=user)
-            .select_related("call", "startup", "site")
-            .order_by("created_at", "pk")
-        )
-        registrations = (
-            Registration.objects.filter(user=user)
-            .select_related("session__service", "startup")
-            .order_by("created_at", "pk")
-        )
-        profile = (
-            MentorProfile.objects.filter(user=user).prefetch_related("languages", "tags", "sites", "sectors").first()
-        )
-        booked = (
-            Booking.objects.filter(booked_by=user).select_related("mentor__user", "startup").order_by("starts_at", "pk")
-        )
-        received = Booking.objects.filter(mentor__user=user).select_related("startup").order_by("starts_at", "pk")
         audit = AuditEntry.objects.filter(actor=user).select_related("content_type").order_by("created_at", "pk")
-
-        return {
+        data = {
             "generated_at": _when(timezone.now()),
             "account": {
                 "email": user.email,
@@ -120,111 +96,23 @@ def personal_data(user: User) -> dict:
                 }
                 for token in ApiToken.objects.filter(user=user).order_by("created_at", "pk")
             ],
-            "startup_memberships": [
-                {"startup": str(member.startup), "role": member.role, "joined_at": _when(member.joined_at)}
-                for member in memberships
-            ],
             "site_roles": [
                 {"site": role.site.name, "role": role.role, "since": _when(role.created_at)} for role in site_roles
             ],
-            "applications": [
-                {
-                    "call": application.call.title,
-                    "startup": str(application.startup),
-                    "site": application.site.name,
-                    "status": application.status,
-                    "answers": application.answers,
-                    "pitch_deck": application.pitch_deck.name or None,
-                    "created_at": _when(application.created_at),
-                    "submitted_at": _when(application.submitted_at),
-                    "decided_at": _when(application.decided_at),
-                    "decision": application.decision,
-                }
-                for application in applications
-            ],
-            "service_registrations": [
-                {
-                    "service": registration.session.service.title,
-                    "session_starts_at": _when(registration.session.starts_at),
-                    "startup": str(registration.startup) if registration.startup else None,
-                    "name": registration.name,
-                    "email": registration.email,
-                    "organisation": registration.organisation,
-                    "status": registration.status,
-                    "registered_at": _when(registration.created_at),
-                    "cancelled_at": _when(registration.cancelled_at),
-                    "attendance": registration.attendance,
-                    "rating": registration.rating,
-                    "comment": registration.comment,
-                }
-                for registration in registrations
-            ],
-            "mentor_profile": _mentor_profile(profile),
-            "mentor_bookings_made": [
-                {
-                    "mentor": booking.mentor.user.full_name,
-                    "startup": str(booking.startup),
-                    "topic": booking.topic,
-                    "questions": booking.questions,
-                    "starts_at": _when(booking.starts_at),
-                    "ends_at": _when(booking.ends_at),
-                    "mode": booking.mode,
-                    "status": booking.status,
-                    "attendance": booking.attendance,
-                    "rating": booking.rating,
-                    "rating_comment": booking.rating_comment,
-                    "booked_at": _when(booking.created_at),
-                }
-                for booking in booked
-            ],
-            "mentor_bookings_received": [
-                {
-                    "startup": str(booking.startup),
-                    "topic": booking.topic,
-                    "starts_at": _when(booking.starts_at),
-                    "ends_at": _when(booking.ends_at),
-                    "mode": booking.mode,
-                    "status": booking.status,
-                    "attendance": booking.attendance,
-                    "note": booking.note,
-                    "rating": booking.rating,
-                }
-                for booking in received
-            ],
-            # The record's type and id, not its description: that may name other people.
-            "audit_entries": [
-                {
-                    "action": entry.action,
-                    "record_type": entry.content_type.model,
-                    "record_id": entry.object_id,
-                    "at": _when(entry.created_at),
-                }
-                for entry in audit
-            ],
         }
-
-
-def _mentor_profile(profile) -> dict | None:
-    if profile is None:
-        return None
-    return {
-        "kind": profile.kind,
-        "headline": profile.headline,
-        "bio": profile.bio,
-        "photo": profile.photo.name or None,
-        "organisation": profile.organisation,
-        "linkedin_url": profile.linkedin_url,
-        "video_url": profile.video_url,
-        "languages": sorted(language.code for language in profile.languages.all()),
-        "tags": sorted(tag.name for tag in profile.tags.all()),
-        "sectors": sorted(str(sector) for sector in profile.sectors.all()),
-        "sites": sorted(site.name for site in profile.sites.all()),
-        "offers_video": profile.offers_video,
-        "session_minutes": profile.session_minutes,
-        "status": profile.status,
-        "created_at": _when(profile.created_at),
-        "updated_at": _when(profile.updated_at),
-    }
+        for part in PERSONAL_DATA:
+            data.update(part.export(user))
+        # The record's type and id, not its description: that may name other people.
+        data["audit_entries"] = [
+            {
+                "action": entry.action,
+                "record_type": entry.content_type.model,
+                "record_id": entry.object_id,
+                "at": _when(entry.created_at),
+            }
+            for entry in audit
+        ]
+        return data
 
 
 # --- Deletion (write) ----------------------------------------------------------------------
@@ -249,55 +137,19 @@ def _sessions_end(user: User) -> None:
     transaction.on_commit(delete_from_store)
 
 
-def _upcoming_cancel(*, user: User) -> None:
-    """Free what the person would have attended, through the actions that tell the others:
-    their seats and waitlist places (the waitlist moves up), the mentor sessions they booked
-    for a startup that keeps no other member (the mentor is told, the slot is free again)
-    and, if they are a mentor, the sessions they were to give (the startups are told).
-    A startup that keeps other members keeps its session: it is theirs as much. Sessions
-    past the cancellation cut-off stay, as they would if the person cancelled them.
-    Past rows are not touched. Call inside `network_scope()`, before the memberships go."""
-    from mentors.actions import booking_cancel
-    from mentors.models import Booking, BookingStatus
-    from mentors.selectors import CANCEL_CUTOFF
-    from services.actions import registration_cancel
-    from services.models import Registration, RegistrationStatus
-    from startups.models import StartupMember
-
-    now = timezone.now()
-    registrations = Registration.objects.filter(
-        user=user,
-        status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED],
-        session__starts_at__gt=now,
-    ).order_by("pk")
-    for registration in registrations.select_related("session"):
-        registration_cancel(registration=registration)
-
-    cancellable = Booking.objects.filter(status=BookingStatus.CONFIRMED, starts_at__gt=now + CANCEL_CUTOFF).order_by(
-        "starts_at", "pk"
-    )
-    teammates = StartupMember.objects.filter(startup=OuterRef("startup")).exclude(user=user)
-    booked = cancellable.filter(booked_by=user).exclude(Exists(teammates))
-    for booking in booked:
-        booking_cancel(actor=user, booking=booking, reason=_("The person who booked it has deleted their account."))
-    for booking in cancellable.filter(mentor__user=user):
-        booking_cancel(actor=user, booking=booking, reason=_("The mentor has deleted their account."))
-
-
 @transaction.atomic
 def account_anonymise(*, actor, user: User) -> User:
     """Delete `user`'s account by anonymising it. Emails the old address first (sent once
-    the transaction commits). Cancels what they would have attended (`_upcoming_cancel`);
-    keeps every row the startups' history and the KPIs count. A Conflict (a seat or an
-    agenda being booked right now) undoes it all: the person tries again."""
-    from mentors.models import MentorProfile, ProfileStatus
-    from services.models import IncubatorMembership, Registration
-    from sites.models import SiteMembership
-    from startups.models import StartupMember
-
+    the transaction commits). Cancels what they would have attended, through the apps'
+    own actions so that the others are told and seats and slots are freed (each app's
+    `cancel_upcoming`, before any membership goes); past rows are not touched. Keeps every
+    row the startups' history and the KPIs count (each app's `anonymise`). A Conflict (a
+    seat or an agenda being booked right now) undoes it all: the person tries again."""
     user = User.objects.select_for_update().get(pk=user.pk)
     with network_scope():  # the user's own rows on every site, filtered by user
-        _upcoming_cancel(user=user)
+        for part in PERSONAL_DATA:
+            if part.cancel_upcoming is not None:
+                part.cancel_upcoming(user)
     subject, body = email_render(
         template="accounts/email/account_deleted",
         context={"name": user.get_full_name(), "when": timezone.localtime()},
@@ -320,32 +172,17 @@ def account_anonymise(*, actor, user: User) -> User:
     ApiToken.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
-    # No longer a member of any team, site or incubator; the startups and their history stay.
-    StartupMember.objects.filter(user=user).delete()
     with network_scope():  # the user's own rows on every site, filtered by user
+        # No longer a member of any site or incubator (nor, below, of any team).
         SiteMembership.objects.filter(user=user).delete()
         IncubatorMembership.objects.filter(user=user).delete()
-        Registration.objects.filter(user=user).update(name=ANONYMOUS_NAME, email=new_email, organisation="")
+        for part in PERSONAL_DATA:
+            if part.anonymise is not None:
+                part.anonymise(user, new_email)
         AuditEntry.objects.filter(actor=user).update(actor_email=new_email)
         AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)).update(
             object_repr=new_email, changes={}
         )
-
-        profile = MentorProfile.objects.filter(user=user).first()
-        if profile is not None:
-            photo = profile.photo.name
-            MentorProfile.objects.filter(pk=profile.pk).update(
-                status=ProfileStatus.SUSPENDED,
-                bio="",
-                photo="",
-                organisation="",
-                linkedin_url="",
-                video_url="",
-                updated_at=timezone.now(),
-            )
-            if photo:
-                storage = profile.photo.storage
-                transaction.on_commit(lambda: storage.delete(photo))
 
         # No personal data in the entry: the anonymised address and what happened.
         audit_record(

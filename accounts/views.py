@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from sites.models import Site
+from sites.models import IncubatorMembership, Site
 from sites.selectors import network_figures
 
 from .actions import api_token_create, api_token_revoke
+from .extensions import LANDING_CONTEXTS
 from .forms import ApiTokenForm, ProfileForm
 from .models import ApiToken, Role
 from .selectors import api_token_status, api_tokens_of, role_fingerprint
@@ -29,13 +30,9 @@ def landing(request):
     elif user.role == Role.SITE_MANAGER:
         template = "accounts/landing_site_manager.html"
     elif user.role == Role.MENTOR:
-        from mentors.views.mentor_space import landing_context
-
-        context.update(landing_context(user))
+        context.update(LANDING_CONTEXTS[Role.MENTOR](user))  # registered by the mentors app
         template = "accounts/landing_mentor.html"
     elif user.role == Role.PARTNER:
-        from services.models import IncubatorMembership
-
         context["incubator_memberships"] = IncubatorMembership.objects.filter(user=user).select_related("incubator")
         template = "accounts/landing_partner.html"
     else:

@@ -33,7 +33,7 @@ from sites.roles import MANAGE, roles_with
 from startups.models import Startup, StartupMember
 
 from . import ics
-from .availability import MAX_RANGE_DAYS, find_slot
+from .availability import MAX_RANGE_DAYS
 from .booking_checks import check_quota, closed, not_free, refuse_early
 from .models import (
     Attendance,
@@ -46,7 +46,7 @@ from .models import (
     ProfileStatus,
     WeeklyRule,
 )
-from .selectors import CANCEL_CUTOFF, booking_roles, can_change, startup_home_site
+from .selectors import CANCEL_CUTOFF, booking_roles, can_change, find_slot, startup_home_site
 
 
 # --- Profiles ------------------------------------------------------------------------

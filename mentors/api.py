@@ -2,7 +2,7 @@
 (public), and the bookings of the signed-in user (list, book, one booking, cancel).
 
 Mentor profiles and their availability belong to the network, not to a site: the public
-reads need no tenant scope (`availability.free_slots` reads a mentor's busy times through
+reads need no tenant scope (`selectors.free_slots` reads a mentor's busy times through
 its own reviewed network-wide helper). Bookings are site-owned: the flat `/api/v1/…`
 routes run in the caller's `user_scope` (see `sites.middleware`), and every booking query
 below adds the caller's own rule on top: the bookings of their startups, their bookings as
@@ -38,7 +38,7 @@ from startups.api import BooleanFilter, IdField, filters, validated
 from startups.selectors import startups_of_member
 
 from . import actions
-from .availability import LOCAL, MAX_RANGE_DAYS, free_slots
+from .availability import LOCAL, MAX_RANGE_DAYS
 from .models import (
     Attendance,
     Booking,
@@ -48,7 +48,7 @@ from .models import (
     MentorProfile,
     ProfileStatus,
 )
-from .selectors import bookable_startups, booking_roles, can_change, mentor_search, published_mentors
+from .selectors import bookable_startups, booking_roles, can_change, free_slots, mentor_search, published_mentors
 
 DEFAULT_DAYS = 7  # the slots of a week when `to` is not given
 

@@ -3,8 +3,8 @@ time, expanded day by day with `zoneinfo`, so that a Monday 10:00–12:00 rule s
 local on both sides of the Ramadan clock changes (the UTC instant moves, the local time does
 not). Slots tile each window: one session, then the mentor's buffer, then the next.
 
-`expand` is pure (rules in, slots out); `free_slots` reads the mentor's rows and removes
-what is taken, blocked, too soon or within the buffer of a confirmed booking.
+`expand` is pure (rules in, slots out); `selectors.free_slots` reads the mentor's rows and
+removes what is taken, blocked, too soon or within the buffer of a confirmed booking.
 """
 
 import datetime
@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone
 
-from .models import BlockedPeriod, MeetingMode, MentorProfile
+from .models import BlockedPeriod
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)  # Africa/Casablanca
 UTC = datetime.UTC
@@ -140,53 +139,3 @@ def is_clear(
 ) -> bool:
     """No confirmed booking overlaps the slot, buffers included on both sides."""
     return all(slot.end + buffer <= start or end + buffer <= slot.start for start, end in busy)
-
-
-def free_slots(
-    mentor: MentorProfile,
-    *,
-    date_from: datetime.date,
-    date_to: datetime.date,
-    now: datetime.datetime | None = None,
-) -> list[Slot]:
-    """The slots a startup may book now between two local dates (inclusive): in the
-    mentor's windows, not blocked, at least the minimum notice ahead, clear of confirmed
-    bookings and their buffer. In-person windows at a site the mentor no longer serves,
-    and video windows when the mentor stopped offering video, are left out."""
-    from .selectors import mentor_busy_ranges
-
-    now = now or timezone.now()
-    served = set(mentor.sites.values_list("pk", flat=True))
-    all_windows = windows(
-        rules=mentor.weekly_rules.all(),
-        extras=mentor.extra_windows.filter(date__gte=date_from, date__lte=date_to),
-        blocked=mentor.blocked_periods.filter(ends_on__gte=date_from, starts_on__lte=date_to),
-        date_from=date_from,
-        date_to=date_to,
-    )
-    offered = [w for w in all_windows if (w.site_id in served if w.site_id else mentor.offers_video)]
-    earliest = now + datetime.timedelta(hours=mentor.min_notice_hours)
-    candidates = [
-        slot for slot in expand(offered, length=mentor.session_length, buffer=mentor.buffer) if slot.start >= earliest
-    ]
-    if not candidates:
-        return []
-    busy = mentor_busy_ranges(
-        mentor,
-        start=candidates[0].start - mentor.buffer,
-        end=candidates[-1].end + mentor.buffer,
-    )
-    return [slot for slot in candidates if is_clear(slot, busy, mentor.buffer)]
-
-
-def find_slot(mentor: MentorProfile, start: datetime.datetime, *, mode: str | None = None, **kwargs) -> Slot | None:
-    """The free slot starting exactly at `start` (any time zone), in `mode` when given, or
-    None. A video window and an in-person one may offer the same start: without a mode,
-    the video slot is taken (it suits a startup wherever it is)."""
-    day = start.astimezone(LOCAL).date()
-    matches = [
-        slot
-        for slot in free_slots(mentor, date_from=day, date_to=day, **kwargs)
-        if slot.start == start and mode in (None, slot.mode)
-    ]
-    return min(matches, key=lambda slot: slot.mode != MeetingMode.VIDEO, default=None)

@@ -26,7 +26,8 @@ from sites.roles import MANAGE, READ, site_actions
 from sites.scoping import network_scope
 from startups.models import Admission, Startup, StartupMember
 
-from .models import Attendance, Booking, BookingStatus, MentorProfile, ProfileStatus
+from .availability import LOCAL, Slot, clock_reaches, expand, is_clear, windows
+from .models import Attendance, Booking, BookingStatus, MeetingMode, MentorProfile, ProfileStatus
 
 # A booking can be cancelled or moved by either side until this long before it starts.
 CANCEL_CUTOFF = datetime.timedelta(hours=12)
@@ -118,8 +119,6 @@ def overlapping_bookings(
 def startup_month_bookings(mentor_id, *, startup: Startup, start: datetime.datetime) -> QuerySet[Booking]:
     """The startup's confirmed bookings with the mentor in the Casablanca month of `start`
     (what the monthly quota counts). Read inside `network_scope()`."""
-    from .availability import LOCAL
-
     month_start, month_end = month_bounds(start.astimezone(LOCAL).date())
     return Booking.objects.filter(
         mentor=mentor_id,
@@ -244,8 +243,6 @@ def month_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.dateti
     """The calendar month of `day` in Casablanca, as a UTC range [start, end)."""
     # `clock_reaches`, not `local_instant`: never None, even if a clock change ever skipped
     # midnight (Casablanca's happen at 02:00–03:00 today).
-    from .availability import clock_reaches
-
     first = day.replace(day=1)
     following = (first + datetime.timedelta(days=32)).replace(day=1)
     return clock_reaches(first, datetime.time(0)), clock_reaches(following, datetime.time(0))
@@ -255,8 +252,6 @@ def hours_ledger(bookings: QuerySet[Booking]) -> QuerySet:
     """Hours delivered per mentor, site and month (Casablanca time): confirmed bookings that
     have ended and were not no-shows. Rows: month, mentor, mentor__user__full_name, site,
     site__slug, sessions and duration (a timedelta)."""
-    from .availability import LOCAL
-
     return (
         bookings.filter(status=BookingStatus.CONFIRMED, ends_at__lte=timezone.now())
         .exclude(attendance__in=[Attendance.STARTUP_NO_SHOW, Attendance.MENTOR_NO_SHOW])
@@ -285,3 +280,52 @@ def calendar_bookings(user, since: datetime.datetime) -> QuerySet[Booking]:
         .select_related("mentor__user", "startup", "meeting_site")
         .order_by("starts_at", "pk")
     )
+
+
+# --- Free slots: the mentor's windows less their bookings ---------------------------------
+def free_slots(
+    mentor: MentorProfile,
+    *,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    now: datetime.datetime | None = None,
+) -> list[Slot]:
+    """The slots a startup may book now between two local dates (inclusive): in the
+    mentor's windows, not blocked, at least the minimum notice ahead, clear of confirmed
+    bookings and their buffer. In-person windows at a site the mentor no longer serves,
+    and video windows when the mentor stopped offering video, are left out."""
+    now = now or timezone.now()
+    served = set(mentor.sites.values_list("pk", flat=True))
+    all_windows = windows(
+        rules=mentor.weekly_rules.all(),
+        extras=mentor.extra_windows.filter(date__gte=date_from, date__lte=date_to),
+        blocked=mentor.blocked_periods.filter(ends_on__gte=date_from, starts_on__lte=date_to),
+        date_from=date_from,
+        date_to=date_to,
+    )
+    offered = [w for w in all_windows if (w.site_id in served if w.site_id else mentor.offers_video)]
+    earliest = now + datetime.timedelta(hours=mentor.min_notice_hours)
+    candidates = [
+        slot for slot in expand(offered, length=mentor.session_length, buffer=mentor.buffer) if slot.start >= earliest
+    ]
+    if not candidates:
+        return []
+    busy = mentor_busy_ranges(
+        mentor,
+        start=candidates[0].start - mentor.buffer,
+        end=candidates[-1].end + mentor.buffer,
+    )
+    return [slot for slot in candidates if is_clear(slot, busy, mentor.buffer)]
+
+
+def find_slot(mentor: MentorProfile, start: datetime.datetime, *, mode: str | None = None, **kwargs) -> Slot | None:
+    """The free slot starting exactly at `start` (any time zone), in `mode` when given, or
+    None. A video window and an in-person one may offer the same start: without a mode,
+    the video slot is taken (it suits a startup wherever it is)."""
+    day = start.astimezone(LOCAL).date()
+    matches = [
+        slot
+        for slot in free_slots(mentor, date_from=day, date_to=day, **kwargs)
+        if slot.start == start and mode in (None, slot.mode)
+    ]
+    return min(matches, key=lambda slot: slot.mode != MeetingMode.VIDEO, default=None)

@@ -20,7 +20,10 @@ action use `roles_with(action)`.
 """
 
 from enum import StrEnum
+from functools import wraps
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .models import MembershipRole, Site
@@ -119,3 +122,17 @@ class SitePermission(BasePermission):
             return True
         self.message = getattr(view, "site_permission_message", None) or self.message
         return False
+
+
+# --- Head office: the network-level role, above every site ------------------------------
+def head_office_required(view):
+    """Head-office staff only: anonymous users go to the login page, others get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_head_office:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -6,11 +6,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import head_office_required
-
 from . import actions, selectors
 from .forms import MembershipForm, RegionForm, SiteForm
 from .models import Region, Site, SiteMembership
+from .roles import head_office_required
 
 
 # --- Public ---------------------------------------------------------------------------

@@ -33,12 +33,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import head_office_required
 from core.errors import Conflict
 from core.files import public_image_response
 from core.forms import add_action_errors
 from sites.models import Site
-from sites.roles import MANAGE, can, roles_with
+from sites.roles import MANAGE, can, head_office_required, roles_with
 from sites.scoping import network_scope
 from startups.exports import csv_response, xlsx_response
 

@@ -32,7 +32,7 @@ from sites.models import Site
 from startups.selectors import startups_of_member
 
 from .. import actions, selectors
-from ..availability import LOCAL, MAX_RANGE_DAYS, Slot, find_slot, free_slots
+from ..availability import LOCAL, MAX_RANGE_DAYS, Slot
 from ..forms.directory import (
     AttendanceForm,
     BookingForm,
@@ -42,6 +42,7 @@ from ..forms.directory import (
     parse_instant,
 )
 from ..models import Attendance, Booking, BookingStatus, MeetingMode, MentorProfile
+from ..selectors import find_slot, free_slots
 
 PAGE_SIZE = 24
 HISTORY_PAGE_SIZE = 25

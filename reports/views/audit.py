@@ -3,8 +3,8 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from accounts.permissions import head_office_required
 from core.models import AuditEntry
+from sites.roles import head_office_required
 from sites.scoping import network_scope
 
 from ..forms.audit import AuditFilterForm

@@ -23,10 +23,10 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import head_office_required
 from core.errors import Conflict
 from core.forms import add_action_errors
 from sites.models import Site
+from sites.roles import head_office_required
 from sites.scoping import network_scope
 
 from .. import board

@@ -33,9 +33,9 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
-from accounts.permissions import head_office_required
 from core.db_router import use_replica
 from sites.models import Region, Site, SiteStatus
+from sites.roles import head_office_required
 from sites.scoping import network_scope
 
 from .. import activity as activity_engine

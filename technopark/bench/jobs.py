@@ -33,8 +33,9 @@ from django.db import connection
 
 from accounts.actions import api_token_create
 from accounts.models import Role, User
-from mentors.availability import LOCAL, free_slots
+from mentors.availability import LOCAL
 from mentors.models import Booking, BookingStatus, MentorProfile, ProfileStatus, WeeklyRule
+from mentors.selectors import free_slots
 from reports.board import board_report_request, last_complete_month
 from reports.models import BoardReport, BoardReportStatus
 from reports.tasks import compute_kpi_snapshots

@@ -14,8 +14,9 @@ from django.utils import timezone, translation
 from accounts.models import User
 from accounts.privacy import account_anonymise
 from core.errors import Conflict
-from mentors.availability import LOCAL, find_slot
+from mentors.availability import LOCAL
 from mentors.models import Attendance, Booking, BookingStatus, MentorProfile
+from mentors.selectors import find_slot
 from services.models import Registration, RegistrationStatus
 from tests.factories import (
     AdmissionFactory,
@@ -145,7 +146,7 @@ def test_a_conflict_undoes_the_deletion(client, solo, monkeypatch, django_captur
     def busy(**kwargs):
         raise Conflict("Many people are registering right now: please try again in a moment.")
 
-    monkeypatch.setattr("services.actions.registration_cancel", busy)
+    monkeypatch.setattr("services.privacy.registration_cancel", busy)
     user = solo["user"]
     client.force_login(user)
     client.cookies["django_language"] = "en"

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mentors.availability import Window, clock_reaches, expand, free_slots, local_instant
+from mentors.availability import Window, clock_reaches, expand, local_instant
 from mentors.models import BlockedPeriod, ExtraWindow
+from mentors.selectors import free_slots
 from tests.factories import MentorProfileFactory, WeeklyRuleFactory
 
 pytestmark = pytest.mark.django_db

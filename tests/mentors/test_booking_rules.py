@@ -17,7 +17,7 @@ from accounts.models import Role
 from core.errors import Conflict
 from core.models import AuditEntry
 from mentors import actions, selectors
-from mentors.availability import MAX_RANGE_DAYS, free_slots
+from mentors.availability import MAX_RANGE_DAYS
 from mentors.models import (
     Attendance,
     Booking,
@@ -28,6 +28,7 @@ from mentors.models import (
     ProfileStatus,
     Tag,
 )
+from mentors.selectors import free_slots
 from mentors.tasks import send_booking_reminders
 from sites.models import Language
 from sites.scoping import user_scope

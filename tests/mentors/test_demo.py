@@ -15,7 +15,7 @@ from django_scopes import scopes_disabled
 from accounts.demo import DOMAIN, MENTOR_NAMES, seed_accounts
 from accounts.models import Role, User
 from mentors import demo
-from mentors.availability import LOCAL, expand, free_slots, windows
+from mentors.availability import LOCAL, expand, windows
 from mentors.demo import seed_mentors
 from mentors.models import (
     Attendance,
@@ -29,7 +29,7 @@ from mentors.models import (
     Tag,
     WeeklyRule,
 )
-from mentors.selectors import startup_home_site
+from mentors.selectors import free_slots, startup_home_site
 from sites.demo import seed_sites
 from sites.models import Site, SiteStatus
 from startups.models import AdmissionKind, ExitReason, Startup, StartupMember, TeamRole

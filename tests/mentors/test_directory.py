@@ -12,8 +12,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from mentors.availability import LOCAL, MAX_RANGE_DAYS, free_slots
+from mentors.availability import LOCAL, MAX_RANGE_DAYS
 from mentors.models import Booking, MentorProfile, Tag
+from mentors.selectors import free_slots
 from sites.models import Language, Sector
 from startups.models import Startup
 from tests.conftest import PNG_1X1
