@@ -13,6 +13,9 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# DEBUG is off unless set (technopark/settings.py): the developer's commands turn it on.
+run migrate seed worker beat messages test: export DEBUG ?= true
+
 ## run: install, migrate, load the demo network and serve http://127.0.0.1:8000 (SQLite, Celery eager)
 run: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --noinput
@@ -46,6 +49,7 @@ test: $(TEST_DEPS)
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 ## messages: refresh the French and Arabic catalogues after changing user-facing text
 messages: $(BIN)/.installed

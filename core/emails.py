@@ -16,6 +16,7 @@ the message but before the commit leaves the row pending, and it is sent again."
 import datetime
 import logging
 
+from celery import shared_task
 from django.conf import settings
 from django.core import mail
 from django.db import connection, transaction
@@ -75,8 +76,6 @@ def email_send_on_commit(
 def outbox_enqueue(message_id: int) -> None:
     """Ask a worker to deliver the message now. Never raises: with the broker down (or any
     other failure) the message stays pending and `flush_outbox` delivers it later."""
-    from .tasks import deliver_outbox_message
-
     try:
         deliver_outbox_message.delay(message_id)
     except Exception:
@@ -135,3 +134,19 @@ def outbox_due(now: datetime.datetime | None = None):
         .order_by("available_at", "pk")
         .values_list("pk", flat=True)
     )
+
+
+# --- The outbox's tasks ---------------------------------------------------------------
+@shared_task(acks_late=True)
+def deliver_outbox_message(message_id: int) -> bool:
+    """Send one outbox message (enqueued when its transaction commits). Idempotent: a
+    redelivery, or a message already sent by `flush_outbox`, sends nothing."""
+    return outbox_deliver(message_id)
+
+
+@shared_task(acks_late=True)
+def flush_outbox() -> int:
+    """Every minute (Celery beat): deliver the pending messages that are due, oldest first,
+    at most `FLUSH_BATCH` a run: those written while the broker was down and the retries.
+    Returns how many were sent."""
+    return sum(outbox_deliver(pk) for pk in list(outbox_due()[:FLUSH_BATCH]))

@@ -1,9 +1,10 @@
 """Settings for the Technopark network portal.
 
 Everything that differs between a laptop and production comes from the environment
-(see README). The embedded default — no variable set — is SQLite, Celery eager, console
-email and DEBUG on, so that `make run` needs no other service. With DEBUG off the
-settings refuse to start without a SECRET_KEY and switch on every production safeguard.
+(see README). The embedded default — no variable set — is SQLite, Celery eager and console
+email, so that `make run` needs no other service. DEBUG is off unless set: `make run` and
+the tests (technopark/settings_test.py) turn it on explicitly. With DEBUG off the settings
+refuse to start without a SECRET_KEY and switch on every production safeguard.
 """
 
 from pathlib import Path
@@ -20,7 +21,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)
 
 if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="insecure-dev-key-only-for-debug-" + "x" * 32)
@@ -206,7 +207,7 @@ CELERY_BEAT_SCHEDULE = {
     "session-reminders": {"task": "services.tasks.send_session_reminders", "schedule": 15 * 60},
     "mentor-booking-reminders": {"task": "mentors.tasks.send_booking_reminders", "schedule": 15 * 60},
     # Outbox: the emails written while the broker was down, and the retries (core.emails).
-    "flush-outbox": {"task": "core.tasks.flush_outbox", "schedule": 60},
+    "flush-outbox": {"task": "core.emails.flush_outbox", "schedule": 60},
     # Jobs whose worker died (see CELERY_BROKER_TRANSPORT_OPTIONS above), sent to the next
     # worker; a sweep nobody ran in time is dropped (the next one does the same work).
     "reclaim-board-reports": {

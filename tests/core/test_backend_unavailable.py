@@ -11,7 +11,6 @@ from django.test import RequestFactory
 from kombu.exceptions import OperationalError as BrokerDown
 
 from core.middleware import BackendUnavailableMiddleware
-
 from tests.technopark.test_scaling import _redis_down
 
 

@@ -21,10 +21,10 @@ from core.middleware import PrivateCacheMiddleware
 from core.models import AuditEntry
 from core.redaction import MASK, is_secret_name, redact_text
 from sites.models import Region
+from tests.technopark.test_settings import PRODUCTION, UNSET
 
 from ..factories import UserFactory
 from .test_logging import SETTINGS_FILE, _shell
-from tests.technopark.test_settings import PRODUCTION, UNSET
 
 pytestmark = pytest.mark.django_db
 
@@ -231,7 +231,7 @@ def test_the_language_cookie_is_secure_when_the_session_cookie_is(monkeypatch):
     assert production["LANGUAGE_COOKIE_SECURE"] is True
     assert production["LANGUAGE_COOKIE_HTTPONLY"] is True
     assert production["LANGUAGE_COOKIE_SAMESITE"] == "Lax"
-    laptop = _settings_module(monkeypatch, {})
+    laptop = _settings_module(monkeypatch, {"DEBUG": "true"})  # as `make run` sets it
     assert laptop.get("LANGUAGE_COOKIE_SECURE", False) is laptop.get("SESSION_COOKIE_SECURE", False) is False
 
 
@@ -309,7 +309,7 @@ def test_sentry_reports_carry_no_secret(monkeypatch):
 
     monkeypatch.setenv("SENTRY_DSN", "https://key@sentry.example.invalid/1")
     with mock.patch("sentry_sdk.init") as init:
-        _settings_module(monkeypatch, {"SENTRY_DSN": "https://key@sentry.example.invalid/1"})
+        _settings_module(monkeypatch, {"DEBUG": "true", "SENTRY_DSN": "https://key@sentry.example.invalid/1"})
     assert init.call_args.kwargs["before_send"] is sentry_before_send
 
     token = secrets.token_urlsafe(32)

@@ -10,9 +10,9 @@ from django.db import OperationalError, connection
 from django.test import override_settings
 
 from core import health
+from tests.technopark.test_settings import PRODUCTION
 
 from .test_logging import _shell
-from tests.technopark.test_settings import PRODUCTION
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,6 @@ from unittest import mock
 import pytest
 
 from core.logging import JSONFormatter
-
 from tests.technopark.test_settings import PRODUCTION, ROOT, UNSET
 
 SETTINGS_FILE = ROOT / "technopark" / "settings.py"

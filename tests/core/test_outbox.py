@@ -17,9 +17,8 @@ from django_scopes import scopes_disabled
 from kombu.exceptions import OperationalError as BrokerDown
 
 from core import emails
-from core.emails import email_send_on_commit
+from core.emails import deliver_outbox_message, email_send_on_commit, flush_outbox
 from core.models import OutboxMessage
-from core.tasks import deliver_outbox_message, flush_outbox
 from services.models import Registration, RegistrationStatus
 
 pytestmark = pytest.mark.django_db
@@ -187,12 +186,11 @@ def test_any_enqueue_failure_is_swallowed(django_capture_on_commit_callbacks):
 
 
 def test_the_flush_is_scheduled_every_minute(settings):
-    assert settings.CELERY_BEAT_SCHEDULE["flush-outbox"] == {"task": "core.tasks.flush_outbox", "schedule": 60}
+    assert settings.CELERY_BEAT_SCHEDULE["flush-outbox"] == {"task": "core.emails.flush_outbox", "schedule": 60}
 
 
 def test_the_flush_delivers_oldest_first_in_batches(monkeypatch):
     monkeypatch.setattr(emails, "FLUSH_BATCH", 2)
-    monkeypatch.setattr("core.tasks.FLUSH_BATCH", 2)
     for index in range(3):
         email_send_on_commit(to=[f"n{index}@example.ma"], subject="S", body="B")
     _wait(1)

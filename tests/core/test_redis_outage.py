@@ -43,9 +43,8 @@ from django_scopes import scopes_disabled
 
 from core import cache as resilient_cache
 from core.cache import redis_caches
-from core.emails import FLUSH_GRACE
+from core.emails import FLUSH_GRACE, flush_outbox
 from core.models import OutboxMessage
-from core.tasks import flush_outbox
 from mentors.models import Booking
 from services.models import Registration, RegistrationStatus
 from technopark.celery import app as celery_app
@@ -269,7 +268,7 @@ def test_bookings_registrations_and_logins_work_while_redis_is_down_and_their_em
         _wait_for(lambda: len(ran) == 1, what="the worker did not run the flush")
         flush_outbox.delay()
         _wait_for(lambda: len(ran) == 2, what="the worker did not run the second flush")
-    assert ran == [("core.tasks.flush_outbox", len(expected)), ("core.tasks.flush_outbox", 0)]
+    assert ran == [("core.emails.flush_outbox", len(expected)), ("core.emails.flush_outbox", 0)]
     assert sorted(message.to[0] for message in mail.outbox) == expected
     assert {(row.status, row.attempts) for row in OutboxMessage.objects.all()} == {(OutboxMessage.Status.SENT, 1)}
 

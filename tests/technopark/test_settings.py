@@ -53,6 +53,23 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+def test_debug_is_off_unless_set():
+    """Nothing set: production's rules (a secret key is required); `make run` and the tests'
+    settings turn DEBUG on explicitly."""
+    bare = _manage("check", env={"DJANGO_SETTINGS_MODULE": "technopark.settings"})
+    assert bare.returncode != 0
+    assert "SECRET_KEY" in bare.stderr
+    laptop = _manage("check", env={"DJANGO_SETTINGS_MODULE": "technopark.settings", "DEBUG": "true"})
+    assert laptop.returncode == 0, laptop.stdout + laptop.stderr
+    tests = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG)",
+        env={"DJANGO_SETTINGS_MODULE": "technopark.settings_test"},
+    )
+    assert tests.stdout.strip().endswith("True"), tests.stdout + tests.stderr
+
+
 def test_seed_demo_refuses_in_production_without_force():
     result = _manage("seed_demo", env=PRODUCTION)
     assert result.returncode != 0
