@@ -37,6 +37,7 @@ def landing(request):
         template = "accounts/landing_partner.html"
     else:
         context["sites"] = Site.objects.filter(status="operational").select_related("region")
+        context.update(LANDING_CONTEXTS[Role.FOUNDER](user))  # registered by the startups app
         template = "accounts/landing_founder.html"
     return render(request, template, context)
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import actions, selectors
+from .extensions import SITE_HOME_PANELS
 from .forms import MembershipForm, RegionForm, SiteForm
 from .models import Region, Site, SiteMembership
 from .roles import head_office_required
@@ -69,10 +70,12 @@ def network_site_edit(request, slug=None):
 # --- Site back-office (/manage/<site>/, scoped by SiteScopeMiddleware) -----------------
 @login_required
 def manage_home(request, site_slug):
+    site = request.site
+    panels = [(panel.template, panel.context(site)) for panel in SITE_HOME_PANELS]  # sites.extensions
     return render(
         request,
         "sites/manage_home.html",
-        {"site": request.site, "team_size": SiteMembership.objects.count()},
+        {"site": site, "team_size": SiteMembership.objects.count(), "panels": panels},
     )
 
 

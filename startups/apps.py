@@ -7,9 +7,16 @@ class StartupsConfig(AppConfig):
     verbose_name = _("Startups")
 
     def ready(self):
-        # What this app holds about a person, for accounts.privacy (law 09-08).
-        from accounts.extensions import personal_data_register
+        # What accounts shows and handles from this app, registered rather than imported
+        # by accounts (accounts.extensions): a person's data (law 09-08), and the
+        # founder's landing page, the site back-office home's residencies ending soon.
+        from accounts.extensions import landing_context_register, personal_data_register
+        from accounts.models import Role
+        from sites.extensions import SitePanel, site_home_panel_register
 
         from .privacy import PART
+        from .selectors import founder_overview, residents_ending_soon_panel
 
         personal_data_register(PART)
+        landing_context_register(Role.FOUNDER, founder_overview)
+        site_home_panel_register(SitePanel("startups/residents/_ending_soon_alert.html", residents_ending_soon_panel))

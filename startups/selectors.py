@@ -5,12 +5,22 @@ scope automatically. A startup is not site-owned: who may see it is decided here
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from sites.scoping import managed_site_ids
+from sites.scoping import managed_site_ids, network_scope
 
-from .models import Admission, AdmissionKind, Application, ApplicationStatus, Call, Startup, StartupMember, TeamRole
+from .models import (
+    Admission,
+    AdmissionKind,
+    Application,
+    ApplicationStatus,
+    Call,
+    OfficeAllocation,
+    Startup,
+    StartupMember,
+    TeamRole,
+)
 
 
 def startups_visible_to(user) -> QuerySet[Startup]:
@@ -87,3 +97,53 @@ def headline_figures(on: datetime.date | None = None) -> dict:
         residents_total=Count("startup", distinct=True, filter=Q(kind=AdmissionKind.RESIDENT)),
         supported_now=Count("startup", distinct=True, filter=Q(ended_on__isnull=True) | Q(ended_on__gt=on)),
     )
+
+
+OPEN_CALLS_SHOWN = 5
+
+
+def founder_overview(user) -> dict:
+    """What a founder's landing page shows: their startups (with their role, current
+    admissions and offices), their latest applications and a few open calls. Read in the
+    request's tenant scope; the open calls of every site are a reviewed network-wide read."""
+    today = timezone.localdate()
+    current_allocations = (
+        OfficeAllocation.objects.filter(starts_on__lte=today)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=today))
+        .select_related("office")
+    )
+    startups = list(
+        startups_of_member(user)
+        .annotate(my_role=Subquery(StartupMember.objects.filter(startup=OuterRef("pk"), user=user).values("role")[:1]))
+        .prefetch_related(
+            Prefetch(
+                "admissions",
+                queryset=active_admissions()
+                .select_related("site")
+                .prefetch_related(Prefetch("allocations", queryset=current_allocations, to_attr="current_allocations")),
+                to_attr="current_admissions",
+            )
+        )
+        .order_by("legal_name", "pk")
+    )
+    applications = list(
+        Application.objects.filter(startup__in=[startup.pk for startup in startups])
+        .exclude(status=ApplicationStatus.WITHDRAWN)
+        .select_related("call", "site", "startup")
+        .order_by("-created_at", "-pk")[:10]
+    )
+    with network_scope():
+        calls = list(open_calls().order_by("closes_on", "title", "pk")[:OPEN_CALLS_SHOWN])
+    return {"startups": startups, "applications": applications, "calls": calls}
+
+
+ENDING_SOON_SHOWN = 5
+
+
+def residents_ending_soon_panel(site) -> dict:
+    """The site back-office home's warning: the residencies whose planned end falls within
+    60 days, the first few and how many (read in the site's scope)."""
+    admissions = residents_ending_soon(days=60).filter(site=site)
+    shown = list(admissions[:ENDING_SOON_SHOWN])
+    count = len(shown) if len(shown) < ENDING_SOON_SHOWN else admissions.count()
+    return {"admissions": shown, "count": count, "days": 60}

@@ -7,10 +7,9 @@ import io
 
 import pytest
 from django.db import connection
-from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
+from django_scopes import scopes_disabled
 from openpyxl import load_workbook
 
 from sites.models import MembershipRole, Sector
@@ -406,7 +405,7 @@ def test_staff_may_write(client, world, staff, unscoped):
     assert Admission.objects.get(pk=pk).exit_reason == "acquired"
 
 
-# --- Ending soon: page and template tag -----------------------------------------------------------
+# --- Ending soon: page and the back-office home's panel -----------------------------------------
 def test_ending_soon_page(manager, site_a, site_b, unscoped):
     Admission.objects.update(planned_end_on=TODAY + 400 * DAY)
     _admission(site_a, name="Soon", planned_end_on=TODAY + 10 * DAY)
@@ -419,19 +418,17 @@ def test_ending_soon_page(manager, site_a, site_b, unscoped):
     assert "Bee Soon" not in response.content.decode()
 
 
-def test_ending_soon_alert_tag(site_a, site_b, world):
+def test_ending_soon_panel_on_the_site_home(manager, site_a, site_b, world):
     with scopes_disabled():
         Admission.objects.update(planned_end_on=TODAY + 400 * DAY)
-    template = Template("{% load residents_tags %}{% residents_ending_soon_alert site %}")
-    with scope(site=site_a.pk):
-        assert template.render(Context({"site": site_a})).strip() == ""
+    home = "/manage/site-a/"
+    assert "ending-soon-title" not in manager.get(home).content.decode()  # no alert
     _admission(site_a, name="Soon", planned_end_on=TODAY + 10 * DAY)
     _admission(site_b, name="Bee Soon", planned_end_on=TODAY + 10 * DAY)
-    with scope(site=site_a.pk):
-        html = template.render(Context({"site": site_a}))
+    html = manager.get(home).content.decode()
     assert "Soon" in html
     assert "Bee Soon" not in html
-    assert "/manage/site-a/residents/ending/" in html
+    assert "1 residency ends within 60 days" in html
 
 
 # --- Isolation --------------------------------------------------------------------------------------
