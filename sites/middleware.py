@@ -1,16 +1,19 @@
-import re
-
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
 from .roles import actions_at, required_action
 from .scoping import incubator_scope, managed_incubator, managed_site, site_scope, user_scope
 
-SITE_PATH = re.compile(r"^/(?P<api>api/v1/)?manage/(?P<slug>[-\w]+)/")
-INCUBATOR_PATH = re.compile(r"^/(?P<api>api/v1/)?incubators/(?P<slug>[-\w]+)/manage/")
+# The URL keyword that makes a route a tenant's back-office: `/manage/<site_slug>/…` (and
+# `/api/v1/manage/<site_slug>/…`), `/incubators/<incubator_slug>/manage/…`.
+TENANTS = (
+    ("site_slug", managed_site, "site", site_scope),
+    ("incubator_slug", managed_incubator, "incubator", incubator_scope),
+)
 
 
 def _api_unauthenticated(request) -> JsonResponse:
@@ -44,24 +47,24 @@ class SiteScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        for pattern, find, attribute, tenant_scope in (
-            (SITE_PATH, managed_site, "site", site_scope),
-            (INCUBATOR_PATH, managed_incubator, "incubator", incubator_scope),
-        ):
-            match = pattern.match(request.path_info)
-            if match is not None:
-                return self._tenant(request, match, find, attribute, tenant_scope)
+        try:
+            kwargs = resolve(request.path_info, getattr(request, "urlconf", None)).kwargs
+        except Resolver404:  # the handler answers 404, in the user's scope
+            kwargs = {}
+        for keyword, find, attribute, tenant_scope in TENANTS:
+            if keyword in kwargs:
+                return self._tenant(request, kwargs[keyword], find, attribute, tenant_scope)
         with user_scope(request.user):
             return self.get_response(request)
 
-    def _tenant(self, request, match, find, attribute, tenant_scope):
-        is_api = bool(match["api"])
+    def _tenant(self, request, slug, find, attribute, tenant_scope):
+        is_api = request.path_info.startswith("/api/")
         user = request.user
         if not user.is_authenticated:
             if is_api:  # the same 401 for every slug: it tells nothing about which sites exist
                 return _api_unauthenticated(request)
             return redirect_to_login(request.get_full_path())
-        tenant = find(user, match["slug"], request=request)
+        tenant = find(user, slug, request=request)
         if tenant is None:
             if is_api:
                 return JsonResponse({"detail": _("Not found.")}, status=404)
