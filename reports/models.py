@@ -94,7 +94,7 @@ class BoardReportStatus(models.TextChoices):
 
 
 class BoardReportStep(models.TextChoices):
-    """Where a running report is; the progress (0–100) reached at each is in reports.board."""
+    """Where a running report is; the progress (0–100) reached at each is in reports.board.jobs."""
 
     WAITING = "", _("Waiting for a worker")
     STARTED = "started", _("Started")
@@ -109,11 +109,11 @@ class BoardReportStep(models.TextChoices):
 
 class BoardReport(models.Model):
     """The monthly board report of one scope (the network, or one site) for one month: a
-    PDF and an XLSX built by the Celery task `reports.tasks.generate_board_report`.
+    PDF and an XLSX built by the Celery task `reports.board.jobs.generate_board_report`.
 
     One row per (scope, month), enforced by a unique constraint: requesting it again
     returns the same row, and a worker killed mid-report is replaced by a rerun that claims
-    the same row again (see reports.board). Site reports carry `site` and are scoped on it
+    the same row again (see reports.board.jobs). Site reports carry `site` and are scoped on it
     like every site-owned table; network reports have none and are read in
     `network_scope()` (head office only). The files are private: they are served by views
     that check who asks, never as public media.

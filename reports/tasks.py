@@ -1,4 +1,6 @@
-"""Celery tasks of the reports app."""
+"""Celery tasks of the reports app: the nightly KPI snapshots. The board reports' tasks
+live with their jobs in reports.board.jobs (as the outbox's live in core.emails); they are
+imported here because Celery's autodiscovery imports `<app>.tasks`."""
 
 import datetime
 import logging
@@ -7,6 +9,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from . import snapshots
+from .board import jobs as board_jobs  # noqa: F401 (registers the board reports' tasks)
 
 logger = logging.getLogger(__name__)
 
@@ -30,48 +33,3 @@ def compute_kpi_snapshots(as_of: str | None = None) -> int:
     if months:
         logger.info("KPI snapshots: %s past month-end(s) backfilled", months)
     return written
-
-
-@shared_task(bind=True, acks_late=True, max_retries=12)
-def generate_board_report(self, report_id: int) -> str | None:
-    """Generate a monthly board report (PDF and XLSX) and email head office; returns its
-    final status, or None when there was nothing to do (see reports.board). A done report
-    is never regenerated.
-
-    Acknowledged late: if the worker dies mid-report the message comes back (after the
-    broker's visibility timeout; the sweeper `reclaim_stalled_board_reports` sends the
-    report again sooner, once its heartbeat is stale). Finding the report still "running"
-    with a fresh heartbeat (a duplicate delivery, or a redelivery right after a worker
-    process died), the task looks again once that heartbeat would be stale, and then
-    claims the report if its worker is indeed gone (up to 12 times, i.e. about two hours
-    of a report still running)."""
-    from .board import BUSY, board_report_generate
-    from .models import BOARD_REPORT_STALE_AFTER
-
-    status = board_report_generate(report_id=report_id)
-    if status != BUSY:
-        return status
-    if self.request.is_eager or self.request.retries >= self.max_retries:
-        return None  # nobody to wait for in-process; past the retries, a new request resumes it
-    raise self.retry(countdown=BOARD_REPORT_STALE_AFTER.total_seconds() + 60)
-
-
-@shared_task
-def request_monthly_board_reports() -> int:
-    """Monthly (Celery beat, on the 1st): request last month's board report of the network
-    and of every operational site; returns how many reports that covers. Reruns return the
-    same rows (one per scope and month) and regenerate nothing that is done."""
-    from .board import board_reports_request_monthly
-
-    return len(board_reports_request_monthly())
-
-
-@shared_task
-def reclaim_stalled_board_reports() -> list[int]:
-    """Every minute (Celery beat, on the default queue): send the board reports that no
-    live worker is generating (running with a stale heartbeat, or queued for as long) to
-    the workers again, where the claim lets exactly one run take each over; returns their
-    ids (reports.board.board_reports_reclaim)."""
-    from .board import board_reports_reclaim
-
-    return board_reports_reclaim()

@@ -195,7 +195,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [Queue("default", routing_key="default"), Queue("reports", routing_key="reports")]
 CELERY_TASK_ROUTES = {
     # The sweeper is a quick query: on the default queue, not behind a long report.
-    "reports.tasks.reclaim_stalled_board_reports": {"queue": "default"},
+    "reports.board.jobs.reclaim_stalled_board_reports": {"queue": "default"},
+    "reports.board.jobs.*": {"queue": "reports"},
     "reports.tasks.*": {"queue": "reports"},
 }
 CELERY_BEAT_SCHEDULE = {
@@ -211,7 +212,7 @@ CELERY_BEAT_SCHEDULE = {
     # Jobs whose worker died (see CELERY_BROKER_TRANSPORT_OPTIONS above), sent to the next
     # worker; a sweep nobody ran in time is dropped (the next one does the same work).
     "reclaim-board-reports": {
-        "task": "reports.tasks.reclaim_stalled_board_reports",
+        "task": "reports.board.jobs.reclaim_stalled_board_reports",
         "schedule": JOB_SWEEP_SECONDS,
         "options": {"expires": JOB_SWEEP_SECONDS},
     },
@@ -225,7 +226,7 @@ CELERY_BEAT_SCHEDULE = {
     # Last month's board reports (network and every operational site) on the 1st, 06:00,
     # once the last day's snapshots are done; reruns return the same reports.
     "monthly-board-reports": {
-        "task": "reports.tasks.request_monthly_board_reports",
+        "task": "reports.board.jobs.request_monthly_board_reports",
         "schedule": crontab(minute=0, hour=6, day_of_month=1),
     },
     # Last year's figures are due in spring: remind on the 1st, February to June, 09:00.

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import style_fields
 
-from ..board import FIRST_MONTH, last_complete_month
+from ..board.content import FIRST_MONTH, last_complete_month
 from ..models import BoardReportStatus
 
 NETWORK = "network"

@@ -29,12 +29,15 @@ from sites.models import Site
 from sites.roles import head_office_required
 from sites.scoping import network_scope
 
-from .. import board
+from ..board import jobs
+from ..board.files import report_filename
+from ..board.pdf import PDF_CONTENT_TYPE
+from ..board.xlsx import XLSX_CONTENT_TYPE
 from ..forms.board import BoardReportFilterForm, BoardReportRequestForm
 from ..models import BoardReport, BoardReportStatus
 
 PAGE_SIZE = 25
-CONTENT_TYPES = {"pdf": board.PDF_CONTENT_TYPE, "xlsx": board.XLSX_CONTENT_TYPE}
+CONTENT_TYPES = {"pdf": PDF_CONTENT_TYPE, "xlsx": XLSX_CONTENT_TYPE}
 
 
 def _download(report: BoardReport, kind: str) -> FileResponse:
@@ -48,7 +51,7 @@ def _download(report: BoardReport, kind: str) -> FileResponse:
     except OSError as error:  # listed but missing from storage
         raise Http404 from error
     response = FileResponse(
-        handle, as_attachment=True, filename=board.report_filename(report, kind), content_type=CONTENT_TYPES[kind]
+        handle, as_attachment=True, filename=report_filename(report, kind), content_type=CONTENT_TYPES[kind]
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
@@ -70,7 +73,7 @@ def board_reports(request):
     if request.method == "POST" and request_form.is_valid():
         data = request_form.cleaned_data
         try:
-            report = board.board_report_request(actor=request.user, scope=data["scope"], month=data["month"])
+            report = jobs.board_report_request(actor=request.user, scope=data["scope"], month=data["month"])
         except ValidationError as error:
             add_action_errors(request_form, error)
         else:
@@ -112,7 +115,7 @@ def board_report_status(request, pk: int):
 def board_report_regenerate(request, pk: int):
     report = _network_report(pk)
     try:
-        board.board_report_regenerate(actor=request.user, report=report)
+        jobs.board_report_regenerate(actor=request.user, report=report)
     except Conflict as conflict:
         messages.error(request, conflict.message)
     else:

@@ -36,7 +36,8 @@ from accounts.models import Role, User
 from mentors.availability import LOCAL
 from mentors.models import Booking, BookingStatus, MentorProfile, ProfileStatus, WeeklyRule
 from mentors.selectors import free_slots
-from reports.board import board_report_request, last_complete_month
+from reports.board.content import last_complete_month
+from reports.board.jobs import board_report_request
 from reports.models import BoardReport, BoardReportStatus
 from reports.tasks import compute_kpi_snapshots
 from sites.scoping import network_scope

@@ -2,14 +2,14 @@
 no clean-up) in the middle of a report, after it wrote a temporary file. Nobody asks for
 the report again and the dead worker's message stays with Redis (until the visibility
 timeout, 45 minutes): the sweeper Celery beat runs every minute
-(reports.tasks.reclaim_stalled_board_reports) sends the report to a second worker once
+(reports.board.jobs.reclaim_stalled_board_reports) sends the report to a second worker once
 its heartbeat is stale, which takes it over. Exactly one report remains for that scope
 and month, done, with one PDF and one XLSX and no leftover, and head office gets its email.
 
 The workers share the test database, so this needs PostgreSQL (a transactional test: the
 data is committed for them to see) and Redis (REDIS_URL), as on CI; it is skipped
 otherwise, like tests/core/test_celery_worker.py. The first worker is made to hang
-right after writing the temporary PDF by a bootstrap that wraps `reports.board`'s
+right after writing the temporary PDF by a bootstrap that wraps `reports.board.jobs`'s
 `_write_temporary` in that worker process only (no test hook in the portal's code).
 """
 
@@ -30,9 +30,10 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from openpyxl import load_workbook
 
-from reports import board
+from reports.board import jobs
+from reports.board.files import report_folder
+from reports.board.jobs import generate_board_report, reclaim_stalled_board_reports
 from reports.models import BOARD_REPORT_STALE_AFTER, BoardReport, BoardReportStep
-from reports.tasks import generate_board_report, reclaim_stalled_board_reports
 from technopark.celery import app as celery_app
 from tests.factories import AdmissionFactory, DeclarationFactory, StartupFactory
 
@@ -63,9 +64,9 @@ from technopark.celery import app
 queue = sys.argv[1]
 app.conf.task_default_queue = queue
 if os.environ.get("HANG_AFTER_TEMPORARY_PDF"):
-    from reports import board
+    from reports.board import jobs
 
-    write = board._write_temporary
+    write = jobs._write_temporary
 
     def write_then_hang(report_id, claim, extension, data):
         name = write(report_id, claim, extension, data)
@@ -73,7 +74,7 @@ if os.environ.get("HANG_AFTER_TEMPORARY_PDF"):
             time.sleep(600)  # the test kills the worker here
         return name
 
-    board._write_temporary = write_then_hang
+    jobs._write_temporary = write_then_hang
 app.worker_main(["worker", "--pool=solo", "-Q", queue, "--loglevel=warning", "--without-gossip", "--without-mingle"])
 """
 
@@ -152,8 +153,8 @@ def test_a_report_whose_worker_was_killed_is_taken_over_by_the_next_worker(
     try:
         first = _start_worker(queue, env, log, hang=True)
         workers.append(first)
-        report = board.board_report_request(actor=staff, scope="site:site-a", month=MAY)
-        folder = media / board.report_folder(report.pk)
+        report = jobs.board_report_request(actor=staff, scope="site:site-a", month=MAY)
+        folder = media / report_folder(report.pk)
 
         # The first worker claims the report, computes it, writes the temporary PDF, hangs.
         _wait(
@@ -205,7 +206,7 @@ def test_a_report_whose_worker_was_killed_is_taken_over_by_the_next_worker(
         assert staff.email in message and f"/network/reports/{report.pk}/" in message
 
         # Asking for it again returns the done report and queues nothing.
-        again = board.board_report_request(actor=staff, scope="site:site-a", month=MAY)
+        again = jobs.board_report_request(actor=staff, scope="site:site-a", month=MAY)
         assert again.pk == report.pk and _row().finished_at == done.finished_at
     finally:
         celery_app.conf.task_always_eager = True

@@ -291,8 +291,8 @@ def test_a_signed_in_page_works_while_redis_is_down(client_for):
     ("task", "queue"),
     [
         ("reports.tasks.compute_kpi_snapshots", "reports"),
-        ("reports.tasks.generate_board_report", "reports"),
-        ("reports.tasks.request_monthly_board_reports", "reports"),
+        ("reports.board.jobs.generate_board_report", "reports"),
+        ("reports.board.jobs.request_monthly_board_reports", "reports"),
         ("core.emails.deliver_outbox_message", "default"),
         ("core.emails.flush_outbox", "default"),
         ("services.tasks.send_session_reminders", "default"),
@@ -312,7 +312,7 @@ def test_heavy_tasks_go_to_the_reports_queue(task, queue):
 def test_an_explicit_queue_still_wins():
     """As the worker tests do (tests/reports/test_board_worker.py: their own queue)."""
     try:
-        route = celery_app.amqp.router.route({"queue": "test-queue"}, "reports.tasks.generate_board_report")
+        route = celery_app.amqp.router.route({"queue": "test-queue"}, "reports.board.jobs.generate_board_report")
         assert route["queue"].name == "test-queue"
     finally:
         celery_app.amqp.queues.pop("test-queue", None)  # created on the fly; not one of ours
