@@ -12,8 +12,8 @@ from rest_framework.views import APIView
 
 from core.api import error_responses
 from core.db_router import use_replica
+from core.filters import filters
 from sites.scoping import managed_site_ids
-from startups.api import filters
 
 from .kpis import cached_figures, parse_scope
 from .selectors import scope_figures

@@ -1,0 +1,100 @@
+"""Admissions: residencies and e-Technopark memberships."""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+
+from core.api import error_responses
+from core.filters import BooleanFilter, boolean, filters
+from core.serializers import IdField
+from sites.scoping import managed_site_ids
+
+from ..models import Admission, AdmissionKind
+from ..selectors import startups_of_member
+from .common import today
+
+
+def _active_on(day: datetime.date) -> Q:
+    return Q(starts_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+
+
+class AdmissionSerializer(serializers.ModelSerializer):
+    site = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    startup_name = serializers.CharField(source="startup.__str__", read_only=True)
+    is_active = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Admission
+        fields = [
+            "id",
+            "startup",
+            "startup_name",
+            "site",
+            "kind",
+            "application",
+            "starts_on",
+            "planned_end_on",
+            "ended_on",
+            "exit_reason",
+            "is_active",
+        ]
+
+    def get_is_active(self, admission) -> bool:
+        return admission.is_active()
+
+
+class AdmissionFilters(serializers.Serializer):
+    site = serializers.SlugField(required=False, max_length=50, help_text="A site's slug.")
+    kind = serializers.ChoiceField(choices=AdmissionKind.choices, required=False)
+    active = BooleanFilter(help_text="`true`: active today; `false`: ended or not started yet.")
+    startup = IdField(required=False)
+
+
+def admissions_visible_to(user) -> QuerySet[Admission]:
+    """Founders and team: their startups' admissions; site staff: their sites'; head
+    office: all. Call inside the request's scope."""
+    if not user.is_authenticated:
+        return Admission.objects.none()
+    site_ids = managed_site_ids(user)
+    if site_ids is None:
+        admissions = Admission.objects.all()
+    else:
+        admissions = Admission.objects.filter(
+            Q(startup__in=startups_of_member(user).values("pk")) | Q(site__in=site_ids)
+        )
+    return admissions.select_related("site", "startup")
+
+
+@extend_schema(
+    tags=["admissions"],
+    parameters=[AdmissionFilters],
+    responses={200: AdmissionSerializer, **error_responses(400, 401, 404)},
+)
+class AdmissionList(generics.ListAPIView):
+    """Residencies and e-Technopark memberships: your startups', your sites', or all."""
+
+    serializer_class = AdmissionSerializer
+
+    def get_queryset(self):
+        params = filters(self.request, AdmissionFilters)
+        admissions = admissions_visible_to(self.request.user)
+        if site := params.get("site"):
+            admissions = admissions.filter(site__slug=site)
+        if kind := params.get("kind"):
+            admissions = admissions.filter(kind=kind)
+        if startup := params.get("startup"):
+            admissions = admissions.filter(startup=startup)
+        active = boolean(params.get("active"))
+        if active is not None:
+            admissions = admissions.filter(_active_on(today())) if active else admissions.exclude(_active_on(today()))
+        return admissions.order_by("-starts_on", "pk")
+
+
+@extend_schema(tags=["admissions"], responses={200: AdmissionSerializer, **error_responses(401, 404)})
+class AdmissionDetail(generics.RetrieveAPIView):
+    serializer_class = AdmissionSerializer
+
+    def get_queryset(self):
+        return admissions_visible_to(self.request.user)

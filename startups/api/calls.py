@@ -1,0 +1,104 @@
+"""Calls for applications: open ones are public across the network."""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny
+
+from core.api import error_responses
+from core.filters import BooleanFilter, boolean, filters
+from sites.scoping import network_scope
+
+from ..models import AdmissionKind, Call
+from ..selectors import startups_of_member
+from .common import today
+
+
+def _open_on(day: datetime.date) -> Q:
+    return Q(opens_on__lte=day, closes_on__gte=day)
+
+
+class CallSerializer(serializers.ModelSerializer):
+    site = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="Empty for a network-wide e-Technopark call."
+    )
+    target_sectors = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    questions = serializers.ListField(child=serializers.CharField(), read_only=True)
+    is_open = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Call
+        fields = [
+            "id",
+            "site",
+            "kind",
+            "title",
+            "description",
+            "opens_on",
+            "closes_on",
+            "is_open",
+            "target_sectors",
+            "questions",
+        ]
+
+    def get_is_open(self, call) -> bool:
+        return call.is_open()
+
+
+class CallFilters(serializers.Serializer):
+    site = serializers.SlugField(required=False, max_length=50, help_text="A site's slug.")
+    kind = serializers.ChoiceField(choices=AdmissionKind.choices, required=False)
+    open = BooleanFilter(help_text="`true`: open today; `false`: closed or not open yet.")
+
+
+def calls_visible_to(user) -> QuerySet[Call]:
+    """Open calls across the network for everyone; for signed-in users, also the calls of
+    the sites they may see (every call for head office) and the calls their startups
+    applied to. Call inside the request's scope."""
+    open_now = _open_on(today())
+    if not user.is_authenticated:
+        with network_scope():  # the public list of open calls, every site's
+            return Call.objects.filter(open_now)
+    in_my_scope = Call.objects.values("pk")  # the request's scope (visible sites)
+    applied_to = startups_of_member(user).values("applications__call")
+    with network_scope():  # open calls across the network, plus the above
+        return Call.objects.filter(open_now | Q(pk__in=in_my_scope) | Q(pk__in=applied_to))
+
+
+def call_list(user, params: dict) -> QuerySet[Call]:
+    calls = calls_visible_to(user).select_related("site").prefetch_related("target_sectors")
+    if site := params.get("site"):
+        calls = calls.filter(site__slug=site)
+    if kind := params.get("kind"):
+        calls = calls.filter(kind=kind)
+    is_open = boolean(params.get("open"))
+    if is_open is not None:
+        calls = calls.filter(_open_on(today())) if is_open else calls.exclude(_open_on(today()))
+    return calls.order_by("-opens_on", "title", "pk")
+
+
+@extend_schema(
+    tags=["calls"], parameters=[CallFilters], responses={200: CallSerializer, **error_responses(400, 401, 404)}
+)
+class CallList(generics.ListAPIView):
+    """Calls for applications. Anyone, signed in or not, sees the calls open today across
+    the network; signed-in users also see the past calls of the sites they may see."""
+
+    permission_classes = [AllowAny]
+    serializer_class = CallSerializer
+
+    def get_queryset(self):
+        return call_list(self.request.user, filters(self.request, CallFilters))
+
+
+@extend_schema(tags=["calls"], responses={200: CallSerializer, **error_responses(401, 404)})
+class CallDetail(generics.RetrieveAPIView):
+    """One call: open calls are public like their list; others need the list's rights."""
+
+    permission_classes = [AllowAny]
+    serializer_class = CallSerializer
+
+    def get_queryset(self):
+        return calls_visible_to(self.request.user).select_related("site").prefetch_related("target_sectors")

@@ -1,0 +1,52 @@
+"""Offices of the sites, occupied today or not."""
+
+from django.db.models import Exists, OuterRef, Q
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+
+from core.api import error_responses
+from core.filters import BooleanFilter, boolean, filters
+from sites.scoping import managed_site_ids
+
+from ..models import Office, OfficeAllocation
+from .common import today
+
+
+class OfficeSerializer(serializers.ModelSerializer):
+    site = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    occupied = serializers.BooleanField(read_only=True, help_text="Allocated today.")
+
+    class Meta:
+        model = Office
+        fields = ["id", "site", "number", "floor", "area_m2", "seats", "monthly_rent_mad", "is_active", "occupied"]
+
+
+class OfficeFilters(serializers.Serializer):
+    site = serializers.SlugField(required=False, max_length=50, help_text="A site's slug.")
+    occupied = BooleanFilter(help_text="`true`: allocated today; `false`: free today.")
+
+
+@extend_schema(
+    tags=["offices"], parameters=[OfficeFilters], responses={200: OfficeSerializer, **error_responses(400, 401, 404)}
+)
+class OfficeList(generics.ListAPIView):
+    """The offices of the sites where you work (every site for head office), occupied today
+    or not. Founders get an empty list."""
+
+    serializer_class = OfficeSerializer
+
+    def get_queryset(self):
+        params = filters(self.request, OfficeFilters)
+        site_ids = managed_site_ids(self.request.user)
+        offices = Office.objects.all() if site_ids is None else Office.objects.filter(site__in=site_ids)
+        day = today()
+        allocated = OfficeAllocation.objects.filter(office=OuterRef("pk"), starts_on__lte=day).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gt=day)
+        )
+        offices = offices.annotate(occupied=Exists(allocated)).select_related("site")
+        if site := params.get("site"):
+            offices = offices.filter(site__slug=site)
+        occupied = boolean(params.get("occupied"))
+        if occupied is not None:
+            offices = offices.filter(occupied=occupied)
+        return offices.order_by("site__slug", "floor", "number", "pk")
