@@ -1,0 +1,148 @@
+"""Admissions (residency or e-Technopark membership) with their renewals, and the offices
+given to residents. All site-owned (scoped)."""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from sites.models import Site
+
+from .applications import AdmissionKind, Application
+from .startup import Startup
+
+
+class ExitReason(models.TextChoices):
+    GRADUATED = "graduated", _("Graduated")
+    CLOSED = "closed", _("Closed")
+    RELOCATED = "relocated", _("Relocated")
+    MOVED_SITE = "moved_site", _("Moved to another site")
+    ACQUIRED = "acquired", _("Acquired")
+
+
+class Admission(models.Model):
+    """A startup's residency or e-Technopark membership at one site, from start to exit."""
+
+    startup = models.ForeignKey(Startup, on_delete=models.PROTECT, related_name="admissions", verbose_name=_("startup"))
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="admissions", verbose_name=_("site"))
+    kind = models.CharField(_("kind"), max_length=15, choices=AdmissionKind.choices)
+    application = models.OneToOneField(
+        Application, on_delete=models.SET_NULL, null=True, blank=True, related_name="admission"
+    )
+    starts_on = models.DateField(_("start"))
+    planned_end_on = models.DateField(_("planned end"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    exit_reason = models.CharField(_("exit reason"), max_length=15, choices=ExitReason.choices, blank=True)
+    exit_note = models.TextField(_("exit note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(site="site")
+
+    class Meta:
+        verbose_name = _("admission")
+        verbose_name_plural = _("admissions")
+        ordering = ["-starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("starts_on")),
+                name="admission_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | ~Q(exit_reason=""), name="admission_exit_has_a_reason"
+            ),
+            # One open admission of a kind per startup and site at a time.
+            models.UniqueConstraint(
+                fields=["startup", "site", "kind"], condition=Q(ended_on__isnull=True), name="one_open_admission"
+            ),
+        ]
+        indexes = [models.Index(fields=["site", "kind", "starts_on"]), models.Index(fields=["planned_end_on"])]
+
+    def __str__(self):
+        return f"{self.startup} · {self.site.slug} · {self.get_kind_display()}"
+
+    def is_active(self, on: datetime.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.starts_on <= on and (self.ended_on is None or self.ended_on > on)
+
+
+class Renewal(models.Model):
+    admission = models.ForeignKey(Admission, on_delete=models.CASCADE, related_name="renewals")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    previous_end_on = models.DateField(_("previous planned end"), null=True)
+    new_end_on = models.DateField(_("new planned end"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(site="site")
+
+    class Meta:
+        verbose_name = _("renewal")
+        verbose_name_plural = _("renewals")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.admission}: {self.previous_end_on} → {self.new_end_on}"
+
+
+class Office(models.Model):
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="offices", verbose_name=_("site"))
+    number = models.CharField(_("number"), max_length=20)
+    floor = models.SmallIntegerField(_("floor"), default=0)
+    area_m2 = models.DecimalField(_("area (m²)"), max_digits=7, decimal_places=2, validators=[MinValueValidator(1)])
+    seats = models.PositiveSmallIntegerField(_("seats"), validators=[MinValueValidator(1)])
+    monthly_rent_mad = models.DecimalField(
+        _("monthly rent (MAD)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    is_active = models.BooleanField(_("in service"), default=True)
+
+    objects = ScopedManager(site="site")
+
+    class Meta:
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
+        ordering = ["floor", "number"]
+        constraints = [models.UniqueConstraint(fields=["site", "number"], name="office_number_unique_per_site")]
+
+    def __str__(self):
+        return f"{self.number} ({self.area_m2} m²)"
+
+
+class OfficeAllocation(models.Model):
+    """An office given to a residency from `starts_on` until `ends_on` (excluded; open-ended
+    when empty). On PostgreSQL an exclusion constraint (migration 0002) forbids two
+    overlapping allocations of one office; `actions.office_allocate` also locks the office."""
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("office"))
+    admission = models.ForeignKey(
+        Admission, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("residency")
+    )
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until (excluded)"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(site="site")
+
+    class Meta:
+        verbose_name = _("office allocation")
+        verbose_name_plural = _("office allocations")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=models.F("starts_on")),
+                name="allocation_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.office} → {self.admission.startup}"
