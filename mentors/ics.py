@@ -5,7 +5,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from services.ics import calendar, calendar_event
+from core.ics import calendar, calendar_event
 
 __all__ = ["booking_event", "calendar"]
 

@@ -9,25 +9,19 @@ thousands separators in the active language; the CSV keeps the exact values (rat
 numbers too, with cell formats (a rate cell holds 0.8912 and displays 89.1 %).
 
 The tables are small (at most one row per site, region or year) and already computed when
-they are written, so both writers build the file in memory. CSV cells go through
-`startups.exports`' guard against spreadsheet formulas.
+they are written, so both files are built in memory, by the kernel's writers
+(`core.exports`) and through their guard against spreadsheet formulas.
 """
 
 import datetime
-import io
-import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.http import HttpResponse
 from django.utils import formats
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
-from startups.exports import XLSX_CONTENT_TYPE, csv_response
+from core.exports import Sheet, csv_response, xlsx_cell, xlsx_workbook_response
 
 
 class Rate(Decimal):
@@ -101,58 +95,34 @@ def table_csv_response(table: Table, *, filename: str) -> HttpResponse:
 
 
 # --- XLSX -----------------------------------------------------------------------------------
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-
-def _sheet_title(title: str, taken: set[str]) -> str:
-    base = _SHEET_FORBIDDEN.sub(" ", title).strip()[:31] or "Sheet"
-    name, number = base, 2
-    while name.casefold() in taken:
-        suffix = f" ({number})"
-        name, number = base[: 31 - len(suffix)] + suffix, number + 1
-    taken.add(name.casefold())
-    return name
-
-
-def _xlsx_cell(sheet, value) -> WriteOnlyCell:
-    if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"  # a leading "=" stays text
-        return cell
-    cell = WriteOnlyCell(sheet, value=value)
+def _number_format(value) -> str | None:
+    """The cell format of a value's kind; None for the kernel's default (dates as dates)."""
     if isinstance(value, Rate):
-        cell.number_format = "0.0%"
-    elif isinstance(value, Money):
-        cell.number_format = "#,##0.00"
-    elif isinstance(value, bool):
-        pass
-    elif isinstance(value, Year):
-        cell.number_format = "0"
-    elif isinstance(value, int):
-        cell.number_format = "#,##0"
-    elif isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        cell.number_format = "yyyy-mm-dd"
-    return cell
+        return "0.0%"
+    if isinstance(value, Money):
+        return "#,##0.00"
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Year):
+        return "0"
+    if isinstance(value, int):
+        return "#,##0"
+    return None
+
+
+def _xlsx_cell(sheet, value):
+    return xlsx_cell(sheet, value, number_format=_number_format(value))
 
 
 def xlsx_response(tables: list[Table], *, filename: str) -> HttpResponse:
-    """The tables as an XLSX workbook, one sheet each (write-only: built row by row)."""
-    workbook = Workbook(write_only=True)
-    taken: set[str] = set()
-    for table in tables:
-        sheet = workbook.create_sheet(title=_sheet_title(table.title, taken))
-        for index, label in enumerate(table.header, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(str(label)) + 4))
-        header = []
-        for label in table.header:
-            cell = WriteOnlyCell(sheet, value=str(label))
-            cell.font = Font(bold=True)
-            header.append(cell)
-        sheet.append(header)
-        for row in table.rows:
-            sheet.append([_xlsx_cell(sheet, value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    """The tables as an XLSX workbook, one sheet each, columns as wide as their labels."""
+    sheets = [
+        Sheet(
+            title=table.title,
+            header=table.header,
+            rows=table.rows,
+            widths=[max(12, min(40, len(str(label)) + 4)) for label in table.header],
+        )
+        for table in tables
+    ]
+    return xlsx_workbook_response(filename=filename, sheets=sheets, cell=_xlsx_cell)

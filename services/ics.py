@@ -1,30 +1,12 @@
-"""iCalendar (RFC 5545) for sessions: the `.ics` attached to confirmations and the
-personal calendar feed."""
-
-from collections.abc import Iterable
+"""A service's session as an iCalendar event: attached to confirmations and listed in the
+personal calendar feed. The iCalendar writing itself is the kernel's (`core.ics`)."""
 
 from django.conf import settings
-from icalendar import Calendar, Event
+from icalendar import Event
 
-PRODID = "-//Technopark network//Portal//FR"
+from core.ics import calendar, calendar_event
 
-
-def calendar_event(
-    *, uid: str, title: str, starts_at, ends_at, location: str = "", description: str = "", url: str = ""
-):
-    event = Event()
-    event.add("uid", f"{uid}@technopark.ma")
-    event.add("summary", title)
-    event.add("dtstart", starts_at)
-    event.add("dtend", ends_at)
-    event.add("dtstamp", starts_at)
-    if location:
-        event.add("location", location)
-    if description:
-        event.add("description", description)
-    if url:
-        event.add("url", url)
-    return event
+__all__ = ["calendar", "session_event"]
 
 
 def session_event(session, *, with_link: bool) -> Event:
@@ -39,14 +21,3 @@ def session_event(session, *, with_link: bool) -> Event:
         description=service.summary,
         url=session.join_url if with_link else settings.PORTAL_URL + service.get_absolute_url(),
     )
-
-
-def calendar(events: Iterable[Event], *, name: str = "Technopark") -> str:
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
-    for event in events:
-        cal.add_component(event)
-    return cal.to_ical().decode()

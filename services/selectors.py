@@ -1,11 +1,22 @@
-"""Reads of the services app: eligibility and what a catalogue shows."""
+"""Reads of the services app: eligibility, what a catalogue shows and which programmes a
+user may see."""
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from sites.scoping import managed_site_ids
 from startups.models import Admission, AdmissionKind, Startup, StartupMember
 
-from .models import Eligibility, Registration, RegistrationStatus, Service, ServiceSession, SessionStatus
+from .models import (
+    Eligibility,
+    Programme,
+    ProgrammeParticipant,
+    Registration,
+    RegistrationStatus,
+    Service,
+    ServiceSession,
+    SessionStatus,
+)
 
 
 def eligible_startups(user, service: Service) -> QuerySet[Startup]:
@@ -43,3 +54,19 @@ def waitlist(session: ServiceSession) -> QuerySet[Registration]:
     return Registration.objects.filter(session=session, status=RegistrationStatus.WAITLISTED).order_by(
         "waitlisted_at", "pk"
     )
+
+
+def programmes_visible_to(user) -> QuerySet[Programme]:
+    """Head office: every programme; site staff: their sites'; founders and teams: the
+    programmes their startups take part in (a network programme included); anonymous
+    visitors: none. Used by the pages and the API alike.
+
+    Programmes may belong to the network (no site): call inside
+    `sites.scoping.network_scope()`, where this filter is the only one."""
+    if not user.is_authenticated:
+        return Programme.objects.none()
+    site_ids = managed_site_ids(user)
+    if site_ids is None:  # head office
+        return Programme.objects.all()
+    taking_part = ProgrammeParticipant.objects.filter(startup__members__user=user)
+    return Programme.objects.filter(Q(site__in=site_ids) | Q(pk__in=taking_part.values("programme")))

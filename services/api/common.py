@@ -1,0 +1,41 @@
+"""Pieces several resources of the services API share: the `site` filter (a site's slug or
+`network`), read-only choices, per-row counts as subqueries, and the network-wide scope of
+the public catalogue and of the caller's own rows."""
+
+from django.db.models import Count, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from rest_framework import serializers
+
+from sites.scoping import network_scope
+
+NETWORK = "network"  # the `site` filter's value for the network's e-Technopark offer
+
+
+def choice(choices, **kwargs) -> serializers.ChoiceField:
+    return serializers.ChoiceField(choices=choices, read_only=True, **kwargs)
+
+
+def site_filter(value: str) -> Q:
+    """`site=<slug>` for a site's rows, `site=network` for the e-Technopark offer."""
+    return Q(site__isnull=True) if value == NETWORK else Q(site__slug=value)
+
+
+def count_subquery(queryset: QuerySet, outer: str = "session") -> Subquery:
+    """A COUNT(*) of `queryset` per `outer` row, as a subquery (no GROUP BY on the list)."""
+    return Coalesce(Subquery(queryset.order_by().values(outer).annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
+class NetworkScoped:
+    """Runs the whole request (queries, prefetches, serialization) inside `network_scope()`:
+    for the public catalogue across the network and for the caller's own rows, each view
+    filtering its queryset explicitly."""
+
+    def dispatch(self, request, *args, **kwargs):
+        with network_scope():
+            return super().dispatch(request, *args, **kwargs)
+
+
+class SiteSlugFilter(serializers.SlugField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "A site's slug, or `network` for the network's e-Technopark offer.")
+        super().__init__(required=False, max_length=50, **kwargs)

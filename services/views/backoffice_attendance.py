@@ -1,0 +1,162 @@
+"""Services back-office: taking a session's attendance (check-in on the day for public
+events) and the check-in list of a public event, in both areas (`backoffice_area.Area`)."""
+
+import csv
+import io
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import Conflict
+from core.exports import formula_safe
+
+from .. import actions
+from ..forms.backoffice import AttendanceForm
+from ..models import Attendance, Eligibility, RegistrationStatus, ServiceSession, SessionStatus
+from .backoffice_area import Area, area_render, area_routes, area_session, session_urls
+
+
+# --- Attendance and check-in ------------------------------------------------------------------
+def _attendance_counts(area: Area, session: ServiceSession) -> dict:
+    return (
+        area.registrations()
+        .filter(session=session, status=RegistrationStatus.CONFIRMED)
+        .aggregate(
+            confirmed=Count("pk"),
+            present=Count("pk", filter=Q(attendance=Attendance.PRESENT)),
+            no_show=Count("pk", filter=Q(attendance=Attendance.NO_SHOW)),
+        )
+    )
+
+
+def attendance(request, area: Area, pk: int):
+    """One row per confirmed participant with big Present / No-show buttons. Plain forms
+    (a POST then a redirect back to the row); with htmx only the row and the counts are
+    swapped. For public events, "present" is the check-in on the day."""
+    session = area_session(area, pk)
+    page_url = area.url("attendance", pk=session.pk)
+    is_htmx = request.headers.get("HX-Request") == "true"
+    row_error = None
+    if request.method == "POST":  # `manage` only: the middleware refuses the others (sites.roles)
+        form = AttendanceForm(request.POST)
+        if not form.is_valid():
+            if is_htmx:
+                return HttpResponse(status=400)
+            messages.error(request, _("Choose Present or No-show for a participant of the list."))
+            return redirect(page_url)
+        registration = get_object_or_404(
+            area.registrations().filter(session=session, status=RegistrationStatus.CONFIRMED).select_related("startup"),
+            pk=form.cleaned_data["registration"],
+        )
+        try:
+            if session.status == SessionStatus.CANCELLED:
+                raise Conflict(_("This session is cancelled: there is no attendance to take."))
+            registration = actions.attendance_mark(
+                actor=request.user, registration=registration, attendance=form.value()
+            )
+        except Conflict as conflict:
+            row_error = conflict.message
+            if not is_htmx:
+                messages.error(request, conflict.message)
+        if is_htmx:
+            return area_render(
+                request,
+                area,
+                "_attendance_row.html",
+                {
+                    "registration": registration,
+                    "session": session,
+                    "page_url": page_url,
+                    "row_error": row_error,
+                    "counts": _attendance_counts(area, session),
+                    "oob": True,
+                },
+            )
+        if row_error is None:
+            messages.success(
+                request,
+                _("%(name)s: %(attendance)s.")
+                % {"name": registration.name, "attendance": registration.get_attendance_display()},
+            )
+        return redirect(f"{page_url}#registration-{registration.pk}")
+
+    participants = (
+        area.registrations()
+        .filter(session=session, status=RegistrationStatus.CONFIRMED)
+        .select_related("startup")
+        .order_by("name", "pk")
+    )
+    query = (request.GET.get("q") or "").strip()[:100]
+    if query:
+        participants = participants.filter(
+            Q(name__icontains=query) | Q(email__icontains=query) | Q(organisation__icontains=query)
+        )
+    return area_render(
+        request,
+        area,
+        "attendance.html",
+        {
+            "session": session,
+            "service": session.service,
+            "participants": list(participants),
+            "query": query,
+            "counts": _attendance_counts(area, session),
+            "page_url": page_url,
+            "urls": session_urls(area, session),
+            "is_public": session.service.eligibility == Eligibility.PUBLIC,
+            "is_cancelled": session.status == SessionStatus.CANCELLED,
+        },
+    )
+
+
+def _csv_cell(value) -> str:
+    return formula_safe("" if value is None else str(value))
+
+
+def checkin_csv(request, area: Area, pk: int):
+    """The check-in list of a public event (confirmed and waitlisted people)."""
+    session = area_session(area, pk)
+    if session.service.eligibility != Eligibility.PUBLIC:
+        raise Http404
+    registrations = (
+        area.registrations()
+        .filter(session=session)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .order_by("status", "name", "pk")
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("Name"), _("Email"), _("Organisation"), _("Status"), _("Checked in at")])
+    for registration in registrations:
+        checked_in = (
+            timezone.localtime(registration.checked_in_at).strftime("%Y-%m-%d %H:%M")
+            if registration.checked_in_at
+            else ""
+        )
+        writer.writerow(
+            [
+                _csv_cell(registration.name),
+                _csv_cell(registration.email),
+                _csv_cell(registration.organisation),
+                _csv_cell(registration.get_status_display()),
+                checked_in,
+            ]
+        )
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    day = timezone.localtime(session.starts_at).date().isoformat()
+    owner = area.site.slug if area.site else "network"
+    response["Content-Disposition"] = f'attachment; filename="checkin-{owner}-{session.pk}-{day}.csv"'
+    return response
+
+
+# (name, path after the area's prefix, view, POST only)
+urlpatterns = area_routes(
+    [
+        ("attendance", "sessions/<int:pk>/attendance/", attendance, False),
+        ("checkin_csv", "sessions/<int:pk>/checkin.csv", checkin_csv, False),
+    ]
+)
