@@ -1,20 +1,30 @@
 """Writes of the accounts app: API tokens (accounts.ApiToken, checked by
-accounts.authentication). Every change is audited; the key and its hash never are."""
+accounts.authentication; every change is audited, the key and its hash never are), the
+profile and language preference, and the deletion of an account (accounts.privacy)."""
 
 import datetime
 import hashlib
 import secrets
+from importlib import import_module
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record, instance_values
+from core.emails import email_render, email_send_on_commit
 from core.models import AuditEntry
+from sites.models import IncubatorMembership, SiteMembership
+from sites.scoping import network_scope
 
-from .models import ApiToken, TokenRevocation, User
+from .extensions import PERSONAL_DATA
+from .models import ApiToken, TokenRevocation, User, _calendar_token
 from .permissions import mfa_enrolment_missing
 from .selectors import role_fingerprint
 
@@ -130,3 +140,107 @@ def api_token_touch(*, token: ApiToken, now: datetime.datetime) -> None:
     if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+# --- Profile ------------------------------------------------------------------------------
+@transaction.atomic
+def profile_update(*, user: User, full_name: str | None = None, language: str | None = None) -> User:
+    """The user's own name and preferred language (the language of their emails and of the
+    interface when their browser has no choice yet); audited. `None` keeps a value."""
+    before = {"full_name": user.full_name, "language": user.language}
+    if full_name is not None:
+        user.full_name = full_name
+    if language is not None:
+        if language not in dict(settings.LANGUAGES):
+            raise ValueError(f"unknown language {language!r}")
+        user.language = language
+    after = {"full_name": user.full_name, "language": user.language}
+    if after != before:
+        user.save(update_fields=[name for name in after if after[name] != before[name]])
+        audit_record(actor=user, action=AuditEntry.Action.UPDATE, instance=user, before=before, after=after)
+    return user
+
+
+# --- Account deletion (law 09-08): anonymised, not deleted (accounts.privacy) ---------------
+def anonymised_email(user: User) -> str:
+    return f"deleted-{user.pk}@deleted.invalid"
+
+
+def _sessions_end(user: User) -> None:
+    """Sign the user out everywhere: delete their tracked sessions (accounts.sessions) and,
+    once committed, the stored sessions. Untracked sessions are dead anyway: the password
+    hash they were signed in with has changed and the account is inactive, so Django
+    refuses them on their next request."""
+    try:
+        user_sessions = apps.get_model("accounts", "UserSession")
+    except LookupError:  # sessions are not tracked
+        return
+    rows = user_sessions.objects.filter(user=user)
+    keys = list(rows.values_list("session_key", flat=True))
+    rows.delete()
+
+    def delete_from_store():
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        for key in keys:
+            store(key).delete()
+
+    transaction.on_commit(delete_from_store)
+
+
+@transaction.atomic
+def account_anonymise(*, actor, user: User) -> User:
+    """Delete `user`'s account by anonymising it. Emails the old address first (sent once
+    the transaction commits). Cancels what they would have attended, through the apps'
+    own actions so that the others are told and seats and slots are freed (each app's
+    `cancel_upcoming`, before any membership goes); past rows are not touched. Keeps every
+    row the startups' history and the KPIs count (each app's `anonymise`). A Conflict (a
+    seat or an agenda being booked right now) undoes it all: the person tries again."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    with network_scope():  # the user's own rows on every site, filtered by user
+        for part in PERSONAL_DATA:
+            if part.cancel_upcoming is not None:
+                part.cancel_upcoming(user)
+    subject, body = email_render(
+        template="accounts/email/account_deleted",
+        context={"name": user.get_full_name(), "when": timezone.localtime()},
+        language=user.language,
+    )
+    email_send_on_commit(to=[user.email], subject=subject, body=body)
+
+    new_email = anonymised_email(user)
+    user.email = new_email
+    user.full_name = ""
+    user.set_unusable_password()
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.calendar_token = _calendar_token()
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+
+    ApiToken.objects.filter(user=user).delete()
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    with network_scope():  # the user's own rows on every site, filtered by user
+        # No longer a member of any site or incubator (nor, below, of any team).
+        SiteMembership.objects.filter(user=user).delete()
+        IncubatorMembership.objects.filter(user=user).delete()
+        for part in PERSONAL_DATA:
+            if part.anonymise is not None:
+                part.anonymise(user, new_email)
+        AuditEntry.objects.filter(actor=user).update(actor_email=new_email)
+        AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)).update(
+            object_repr=new_email, changes={}
+        )
+
+        # No personal data in the entry: the anonymised address and what happened.
+        audit_record(
+            actor=actor if actor.pk != user.pk else user,
+            action=AuditEntry.Action.UPDATE,
+            instance=user,
+            before={"account": "active"},
+            after={"account": "anonymised"},
+        )
+    _sessions_end(user)
+    return user

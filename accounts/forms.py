@@ -18,14 +18,20 @@ class SignupForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
 
     def signup(self, request, user):
-        user.full_name = self.cleaned_data["full_name"]
-        user.save(update_fields=["full_name"])
+        from .actions import profile_update  # the form module is loaded by allauth's settings
+
+        profile_update(user=user, full_name=self.cleaned_data["full_name"])
 
 
-class ProfileForm(forms.ModelForm):
-    class Meta:
-        model = User
-        fields = ["full_name", "language"]
+_PROFILE_FIELDS = forms.fields_for_model(User, fields=["full_name", "language"])
+
+
+class ProfileForm(forms.Form):
+    """The user's own name and language, as the model defines them; saved by
+    accounts.actions.profile_update (a plain form: validating it changes no user)."""
+
+    full_name = _PROFILE_FIELDS["full_name"]
+    language = _PROFILE_FIELDS["language"]
 
 
 class ApiTokenForm(forms.Form):

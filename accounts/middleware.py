@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth import middleware as auth_middleware
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from rest_framework.exceptions import AuthenticationFailed
 
+from .actions import profile_update
 from .authentication import KEYWORD, ApiTokenAuthentication
 from .permissions import mfa_gate_blocks, mfa_required_message
 from .sessions import session_user
@@ -58,8 +59,9 @@ class RequireStaffMFAMiddleware:
 
 class UserLanguageMiddleware:
     """Keeps the interface language and the user's preferred language (used for their
-    emails) in step: a signed-in user without a language cookie gets their preference; a
-    choice made with the language switcher becomes their preference."""
+    emails) in step: a signed-in user without a language cookie gets their preference; the
+    language of their browser (its cookie, or the switcher's new choice) becomes their
+    preference at their next action, a POST: never a write on a GET."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -72,8 +74,12 @@ class UserLanguageMiddleware:
         if chosen is None:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
-            response = self.get_response(request)
-            if settings.LANGUAGE_COOKIE_NAME not in response.cookies:  # the switcher may have just set it
+        elif request.method == "POST":
+            self._remember(user, chosen)  # before the view: its emails go out in it
+        response = self.get_response(request)
+        switched = response.cookies.get(settings.LANGUAGE_COOKIE_NAME)  # the switcher's answer
+        if switched is None:
+            if chosen is None:
                 # The same attributes as Django's language switcher (Secure, HttpOnly, Lax).
                 response.set_cookie(
                     settings.LANGUAGE_COOKIE_NAME,
@@ -85,11 +91,14 @@ class UserLanguageMiddleware:
                     httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
                     samesite=settings.LANGUAGE_COOKIE_SAMESITE,
                 )
-            return response
-        if chosen != user.language and chosen in dict(settings.LANGUAGES):
-            get_user_model().objects.filter(pk=user.pk).update(language=chosen)
-            user.language = chosen
-        return self.get_response(request)
+        elif request.method == "POST":
+            self._remember(user, switched.value)
+        return response
+
+    @staticmethod
+    def _remember(user, language: str) -> None:
+        if language != user.language and language in dict(settings.LANGUAGES):
+            profile_update(user=user, language=language)
 
 
 class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):

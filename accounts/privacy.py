@@ -17,19 +17,12 @@ same rows, so every KPI stays exactly what it was. What identifies the person is
   see today.
 """
 
-from importlib import import_module
-
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
-from allauth.mfa.models import Authenticator
 from django import forms
-from django.apps import apps
-from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -38,19 +31,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.audit import audit_record
-from core.emails import email_render, email_send_on_commit
 from core.errors import Conflict
 from core.models import AuditEntry
-from sites.models import IncubatorMembership, SiteMembership
+from sites.models import SiteMembership
 from sites.scoping import network_scope
 
+from .actions import account_anonymise
 from .extensions import PERSONAL_DATA
-from .models import ApiToken, User, _calendar_token
-
-
-def anonymised_email(user: User) -> str:
-    return f"deleted-{user.pk}@deleted.invalid"
+from .models import ApiToken, User
 
 
 # --- Export (read) -------------------------------------------------------------------------
@@ -113,87 +101,6 @@ def personal_data(user: User) -> dict:
             for entry in audit
         ]
         return data
-
-
-# --- Deletion (write) ----------------------------------------------------------------------
-def _sessions_end(user: User) -> None:
-    """Sign the user out everywhere: delete their tracked sessions (accounts.sessions) and,
-    once committed, the stored sessions. Untracked sessions are dead anyway: the password
-    hash they were signed in with has changed and the account is inactive, so Django
-    refuses them on their next request."""
-    try:
-        user_sessions = apps.get_model("accounts", "UserSession")
-    except LookupError:  # sessions are not tracked
-        return
-    rows = user_sessions.objects.filter(user=user)
-    keys = list(rows.values_list("session_key", flat=True))
-    rows.delete()
-
-    def delete_from_store():
-        store = import_module(settings.SESSION_ENGINE).SessionStore
-        for key in keys:
-            store(key).delete()
-
-    transaction.on_commit(delete_from_store)
-
-
-@transaction.atomic
-def account_anonymise(*, actor, user: User) -> User:
-    """Delete `user`'s account by anonymising it. Emails the old address first (sent once
-    the transaction commits). Cancels what they would have attended, through the apps'
-    own actions so that the others are told and seats and slots are freed (each app's
-    `cancel_upcoming`, before any membership goes); past rows are not touched. Keeps every
-    row the startups' history and the KPIs count (each app's `anonymise`). A Conflict (a
-    seat or an agenda being booked right now) undoes it all: the person tries again."""
-    user = User.objects.select_for_update().get(pk=user.pk)
-    with network_scope():  # the user's own rows on every site, filtered by user
-        for part in PERSONAL_DATA:
-            if part.cancel_upcoming is not None:
-                part.cancel_upcoming(user)
-    subject, body = email_render(
-        template="accounts/email/account_deleted",
-        context={"name": user.get_full_name(), "when": timezone.localtime()},
-        language=user.language,
-    )
-    email_send_on_commit(to=[user.email], subject=subject, body=body)
-
-    new_email = anonymised_email(user)
-    user.email = new_email
-    user.full_name = ""
-    user.set_unusable_password()
-    user.is_active = False
-    user.is_staff = False
-    user.is_superuser = False
-    user.calendar_token = _calendar_token()
-    user.save()
-    user.groups.clear()
-    user.user_permissions.clear()
-
-    ApiToken.objects.filter(user=user).delete()
-    EmailAddress.objects.filter(user=user).delete()
-    Authenticator.objects.filter(user=user).delete()
-    with network_scope():  # the user's own rows on every site, filtered by user
-        # No longer a member of any site or incubator (nor, below, of any team).
-        SiteMembership.objects.filter(user=user).delete()
-        IncubatorMembership.objects.filter(user=user).delete()
-        for part in PERSONAL_DATA:
-            if part.anonymise is not None:
-                part.anonymise(user, new_email)
-        AuditEntry.objects.filter(actor=user).update(actor_email=new_email)
-        AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)).update(
-            object_repr=new_email, changes={}
-        )
-
-        # No personal data in the entry: the anonymised address and what happened.
-        audit_record(
-            actor=actor if actor.pk != user.pk else user,
-            action=AuditEntry.Action.UPDATE,
-            instance=user,
-            before={"account": "active"},
-            after={"account": "anonymised"},
-        )
-    _sessions_end(user)
-    return user
 
 
 # --- Pages ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from sites.models import IncubatorMembership, Site
 from sites.selectors import network_figures
 
-from .actions import api_token_create, api_token_revoke
+from .actions import api_token_create, api_token_revoke, profile_update
 from .extensions import LANDING_CONTEXTS
 from .forms import ApiTokenForm, ProfileForm
 from .models import ApiToken, Role
@@ -44,13 +44,14 @@ def landing(request):
 
 @login_required
 def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
+    user = request.user
+    form = ProfileForm(request.POST or None, initial={"full_name": user.full_name, "language": user.language})
     if request.method == "POST" and form.is_valid():
-        form.save()
-        translation.activate(form.instance.language)
+        profile_update(user=request.user, **form.cleaned_data)
+        translation.activate(request.user.language)
         messages.success(request, _("Profile saved."))
         response = redirect("accounts:profile")
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.instance.language, samesite="Lax")
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, request.user.language, samesite="Lax")
         return response
     return render(request, "accounts/profile.html", {"form": form})
 

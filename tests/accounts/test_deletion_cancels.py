@@ -11,8 +11,8 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone, translation
 
+from accounts.actions import account_anonymise
 from accounts.models import User
-from accounts.privacy import account_anonymise
 from core.errors import Conflict
 from mentors.availability import LOCAL
 from mentors.models import Attendance, Booking, BookingStatus, MentorProfile

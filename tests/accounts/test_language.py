@@ -30,3 +30,14 @@ def test_profile_form_rejects_unknown_language(client, founder_a):
     response = client.post("/profile/", {"full_name": "X", "language": "de"})
     assert response.status_code == 200
     assert "language" in response.context["form"].errors
+
+
+def test_the_browser_language_becomes_the_preference_on_a_post_never_on_a_get(client, founder_a):
+    """A page view writes nothing; the person's next action (a POST) adopts the language
+    their browser uses, before the view runs (its emails go out in it)."""
+    client.force_login(founder_a)
+    client.cookies["django_language"] = "ar"
+    client.get("/dashboard/")
+    assert User.objects.get(pk=founder_a.pk).language == "fr"
+    client.post("/profile/api-tokens/", {"name": ""})
+    assert User.objects.get(pk=founder_a.pk).language == "ar"

@@ -16,9 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from accounts.actions import api_token_create
+from accounts.actions import account_anonymise, api_token_create
 from accounts.models import ApiToken, Role, User
-from accounts.privacy import account_anonymise
 from core.audit import audit_record
 from core.models import AuditEntry
 from mentors.models import Booking, MentorProfile

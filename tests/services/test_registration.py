@@ -430,9 +430,16 @@ def test_my_registrations_shows_nobody_elses(client, world, outsider):
 
 def test_my_registrations_is_O1_in_queries(client, world, founder_a, django_assert_max_num_queries, unscoped):
     client = signed_in(client, founder_a)
+    past = timezone.now() - datetime.timedelta(days=5)
+    first = ServiceFactory(site=None, title="S")  # one of each, so that every prefetch runs
+    RegistrationFactory(session=ServiceSessionFactory(service=first), user=founder_a, email=founder_a.email)
+    RegistrationFactory(
+        session=ServiceSessionFactory(service=first, starts_at=past, registration_deadline=past),
+        user=founder_a,
+        email=founder_a.email,
+    )
     with django_assert_max_num_queries(20) as few:
         client.get("/me/registrations/")
-    past = timezone.now() - datetime.timedelta(days=5)
     for index in range(30):
         service = ServiceFactory(site=None, title=f"S{index}")
         upcoming = ServiceSessionFactory(service=service, join_url="https://meet.example.ma/x")
@@ -441,7 +448,7 @@ def test_my_registrations_is_O1_in_queries(client, world, founder_a, django_asse
         RegistrationFactory(session=old, user=founder_a, email=founder_a.email, rating=4)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/me/registrations/")
-    assert len(response.context["upcoming"]) == 31
+    assert len(response.context["upcoming"]) == 32
 
 
 # --- Feedback --------------------------------------------------------------------------------
