@@ -487,22 +487,12 @@ LOGGING = {
 # Error reports (DEBUG page, mail to ADMINS) hide secret POST fields and settings the same way.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "core.logging.SecretsExceptionReporterFilter"
 
-# Optional: errors of the web processes and the Celery workers go to Sentry.
+# Optional: errors of the web processes and the Celery workers go to Sentry (core/sentry.py).
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 if SENTRY_DSN:
-    import sentry_sdk
-    from sentry_sdk.integrations.celery import CeleryIntegration
-    from sentry_sdk.integrations.django import DjangoIntegration
+    from core.sentry import sentry_init
 
-    from core.redaction import sentry_before_send
-
-    sentry_sdk.init(
-        dsn=SENTRY_DSN,
-        environment=env.str("SENTRY_ENVIRONMENT", default=None),
-        integrations=[DjangoIntegration(), CeleryIntegration()],
-        send_default_pii=False,
-        before_send=sentry_before_send,  # secrets masked as in the logs (core/redaction.py)
-    )
+    sentry_init(dsn=SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default=None))
 
 # --- Portal -------------------------------------------------------------------------
 DEMO_PASSWORD = "demo-Technopark-2027"

@@ -34,12 +34,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import Conflict
+from core.exports import csv_response, xlsx_response
 from core.files import public_image_response
 from core.forms import add_action_errors
 from sites.models import Site
 from sites.roles import MANAGE, can, head_office_required, roles_with
-from sites.scoping import network_scope
-from startups.exports import csv_response, xlsx_response
 
 from .. import actions, selectors
 from ..availability import LOCAL, local_instant
@@ -430,11 +429,10 @@ def network_hours(request):
     form = HoursFilterForm(request.GET, network=True)
     # Reviewed network-wide read: head office's ledger counts the bookings of every site's
     # startups (the page is for head office only, see the decorator).
-    with network_scope():
-        bookings = Booking.objects.all()
-        if site := form.site():
-            bookings = bookings.filter(site=site)
-        ledger = build_ledger(bookings, form, with_site=True)
+    bookings = Booking.objects.all()
+    if site := form.site():
+        bookings = bookings.filter(site=site)
+    ledger = build_ledger(bookings, form, with_site=True)
     if (export := request.GET.get("format")) in EXPORT_FORMATS:
         owner = f"network-{site.slug}" if site else "network"
         return _ledger_export(ledger, export, owner=owner, with_site=True)

@@ -84,10 +84,9 @@ def board_reports(request):
             return redirect("reports:board_report", pk=report.pk)
     filter_form = BoardReportFilterForm(request.GET, sites=sites)
     # Reviewed network-wide read: head office lists the reports of the network and every site.
-    with network_scope():
-        reports = filter_form.filter(BoardReport.objects.select_related("site", "requested_by"))
-        page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
-        page.object_list = list(page.object_list)
+    reports = filter_form.filter(BoardReport.objects.select_related("site", "requested_by"))
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
     return render(
         request,
         "reports/board/list.html",

@@ -26,7 +26,6 @@ from django.views.decorators.http import require_POST
 
 from core.limits import upload_limit
 from sites.roles import head_office_required
-from sites.scoping import network_scope
 
 from ..forms.history import ConfirmImportForm, HistoryUploadForm
 from ..importer import MAX_FILE_BYTES, import_history
@@ -107,10 +106,9 @@ def history_import(request):
     if request.method == "POST" and form.is_valid():
         uploads = {key: form.cleaned_data[key] for key in FILES if form.cleaned_data.get(key)}
         contents = {key: upload.read() for key, upload in uploads.items()}
-        with network_scope():  # head office: the import reads and writes across every site
-            report = import_history(
-                contents.get("startups"), contents.get("declarations"), dry_run=True, actor=request.user
-            )
+        report = import_history(
+            contents.get("startups"), contents.get("declarations"), dry_run=True, actor=request.user
+        )
         context.update(_preview_context(report))
         context["names"] = {key: upload.name for key, upload in uploads.items()}
         if report.ok:

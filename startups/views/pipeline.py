@@ -32,7 +32,6 @@ from django.views.decorators.http import require_POST
 from core.errors import Conflict
 from core.forms import add_action_errors
 from sites.roles import MANAGE, REVIEW, can, head_office_required, site_action
-from sites.scoping import network_scope
 
 from .. import actions
 from ..forms.pipeline import (
@@ -125,22 +124,20 @@ def call_edit(request, site_slug, pk=None):
 
 @head_office_required
 def network_call_list(request):
-    with network_scope():  # head office: the network-wide calls (no site)
-        page = _calls_page(request, Call.objects.filter(site__isnull=True))
-        return render(
-            request,
-            "startups/pipeline/call_list.html",
-            {"site": None, "page": page, "can_edit": True, "today": timezone.localdate()},
-        )
+    page = _calls_page(request, Call.objects.filter(site__isnull=True))
+    return render(
+        request,
+        "startups/pipeline/call_list.html",
+        {"site": None, "page": page, "can_edit": True, "today": timezone.localdate()},
+    )
 
 
 @head_office_required
 def network_call_edit(request, pk=None):
-    with network_scope():
-        call = get_object_or_404(Call, pk=pk, site__isnull=True) if pk else Call(site=None)
-        return _call_form(
-            request, call=call, network=True, done_url=reverse("startups:network_calls"), context={"site": None}
-        )
+    call = get_object_or_404(Call, pk=pk, site__isnull=True) if pk else Call(site=None)
+    return _call_form(
+        request, call=call, network=True, done_url=reverse("startups:network_calls"), context={"site": None}
+    )
 
 
 # --- The pipeline ------------------------------------------------------------------------
