@@ -21,7 +21,7 @@ import random
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.demo import DOMAIN
@@ -438,8 +438,8 @@ def _bookable_startups(today: datetime.date) -> list[dict]:
     for startup_id, user_id, email in members.values_list("startup", "user", "user__email"):
         founders.setdefault(startup_id, (user_id, email))
     admissions = (
-        Admission.objects.filter(startup__in=list(founders), starts_on__lte=today)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+        Admission.objects.filter(startup__in=list(founders))
+        .active_on(today)
         .order_by("startup", "-starts_on", "-pk")
         .values_list("startup", "site", "starts_on")
     )

@@ -181,9 +181,7 @@ def bookable_startups(user) -> QuerySet[Startup]:
     # Reviewed network-wide read: the admissions of the user's own startups, at any site.
     with network_scope():
         admitted = list(
-            Admission.objects.filter(startup__members__user=user, starts_on__lte=today)
-            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
-            .values_list("startup", flat=True)
+            Admission.objects.filter(startup__members__user=user).active_on(today).values_list("startup", flat=True)
         )
     return Startup.objects.filter(pk__in=admitted).order_by("brand_name", "legal_name")
 
@@ -195,8 +193,8 @@ def startup_home_site(startup: Startup) -> Site | None:
     # Reviewed network-wide read: one startup's admissions.
     with network_scope():
         admission = (
-            Admission.objects.filter(startup=startup, starts_on__lte=today)
-            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+            Admission.objects.filter(startup=startup)
+            .active_on(today)
             .select_related("site")
             .order_by("-starts_on", "-pk")
             .first()

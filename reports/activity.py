@@ -206,7 +206,7 @@ def _mentoring(
 def _occupancy(scope: KpiScope, day: datetime.date) -> list[SiteOccupancy]:
     """One query: the scope's operational sites with their offices in service and those of
     them allocated on `day`."""
-    allocated = OfficeAllocation.objects.filter(starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=day))
+    allocated = OfficeAllocation.objects.running_on(day)
     in_service = Q(offices__is_active=True)
     sites = _in_sites(Site.objects.filter(status=SiteStatus.OPERATIONAL), "pk", scope).annotate(
         office_count=Count("offices", filter=in_service),

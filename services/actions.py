@@ -203,7 +203,6 @@ import datetime  # noqa: E402
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.exceptions import ValidationError  # noqa: E402
-from django.db.models import Q  # noqa: E402
 
 from accounts.models import Role  # noqa: E402
 from core.audit import audit_record, audited_delete  # noqa: E402
@@ -244,7 +243,7 @@ def programme_admitted_startups(programme: Programme):
     any site for a network programme. Reads admissions: for a network programme, run inside
     `network_scope()`."""
     today = timezone.localdate()
-    admissions = Admission.objects.filter(starts_on__lte=today).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+    admissions = Admission.objects.active_on(today)
     if programme.site_id:
         admissions = admissions.filter(site=programme.site_id)
     return Startup.objects.filter(pk__in=admissions.values("startup"))

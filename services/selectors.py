@@ -27,7 +27,7 @@ def eligible_startups(user, service: Service) -> QuerySet[Startup]:
     if not user.is_authenticated or service.eligibility == Eligibility.PUBLIC:
         return Startup.objects.none()
     today = timezone.localdate()
-    admissions = Admission.objects.filter(starts_on__lte=today).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+    admissions = Admission.objects.active_on(today)
     if service.eligibility == Eligibility.SITE_RESIDENTS:
         admissions = admissions.filter(kind=AdmissionKind.RESIDENT, site=service.site_id)
     mine = StartupMember.objects.filter(user=user).values("startup")

@@ -63,7 +63,7 @@ def open_calls(on: datetime.date | None = None) -> QuerySet[Call]:
 def active_admissions(on: datetime.date | None = None) -> QuerySet[Admission]:
     """Admissions in the current scope active at `on` (start ≤ on, and no end or end > on)."""
     on = on or timezone.localdate()
-    return Admission.objects.filter(starts_on__lte=on).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+    return Admission.objects.active_on(on)
 
 
 def residents_ending_soon(*, days: int = 60, on: datetime.date | None = None) -> QuerySet[Admission]:
@@ -107,11 +107,7 @@ def founder_overview(user) -> dict:
     admissions and offices), their latest applications and a few open calls. Read in the
     request's tenant scope; the open calls of every site are a reviewed network-wide read."""
     today = timezone.localdate()
-    current_allocations = (
-        OfficeAllocation.objects.filter(starts_on__lte=today)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=today))
-        .select_related("office")
-    )
+    current_allocations = OfficeAllocation.objects.running_on(today).select_related("office")
     startups = list(
         startups_of_member(user)
         .annotate(my_role=Subquery(StartupMember.objects.filter(startup=OuterRef("pk"), user=user).values("role")[:1]))

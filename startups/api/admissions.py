@@ -1,7 +1,5 @@
 """Admissions: residencies and e-Technopark memberships."""
 
-import datetime
-
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
@@ -11,13 +9,9 @@ from core.filters import BooleanFilter, boolean, filters
 from core.serializers import IdField
 from sites.scoping import managed_site_ids
 
-from ..models import Admission, AdmissionKind
+from ..models import Admission, AdmissionKind, admission_active_q
 from ..selectors import startups_of_member
 from .common import today
-
-
-def _active_on(day: datetime.date) -> Q:
-    return Q(starts_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
 
 
 class AdmissionSerializer(serializers.ModelSerializer):
@@ -88,7 +82,7 @@ class AdmissionList(generics.ListAPIView):
             admissions = admissions.filter(startup=startup)
         active = boolean(params.get("active"))
         if active is not None:
-            admissions = admissions.filter(_active_on(today())) if active else admissions.exclude(_active_on(today()))
+            admissions = admissions.active_on(today()) if active else admissions.exclude(admission_active_q(today()))
         return admissions.order_by("-starts_on", "pk")
 
 

@@ -1,6 +1,6 @@
 """Offices of the sites, occupied today or not."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
@@ -40,9 +40,7 @@ class OfficeList(generics.ListAPIView):
         site_ids = managed_site_ids(self.request.user)
         offices = Office.objects.all() if site_ids is None else Office.objects.filter(site__in=site_ids)
         day = today()
-        allocated = OfficeAllocation.objects.filter(office=OuterRef("pk"), starts_on__lte=day).filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gt=day)
-        )
+        allocated = OfficeAllocation.objects.running_on(day).filter(office=OuterRef("pk"))
         offices = offices.annotate(occupied=Exists(allocated)).select_related("site")
         if site := params.get("site"):
             offices = offices.filter(site__slug=site)

@@ -23,7 +23,7 @@ from .applications import (
 )
 from .declarations import Declaration, DeclarationReminder
 from .import_jobs import ImportJob, ImportJobStatus
-from .residencies import Admission, ExitReason, Office, OfficeAllocation, Renewal
+from .residencies import Admission, ExitReason, Office, OfficeAllocation, Renewal, admission_active_q
 from .startup import (
     LegalForm,
     Stage,
@@ -37,6 +37,7 @@ from .startup import (
 __all__ = [
     "OPEN_STATUSES",
     "Admission",
+    "admission_active_q",
     "AdmissionKind",
     "Application",
     "ApplicationEvent",

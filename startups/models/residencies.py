@@ -25,6 +25,25 @@ class ExitReason(models.TextChoices):
     ACQUIRED = "acquired", _("Acquired")
 
 
+def admission_active_q(day: datetime.date, *, prefix: str = "") -> Q:
+    """An admission running on `day`: started, and not ended or ended after it. `prefix`
+    reaches it through a relation (`"admissions__"` from a startup)."""
+    return Q(**{f"{prefix}starts_on__lte": day}) & (
+        Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": day})
+    )
+
+
+class AdmissionQuerySet(models.QuerySet):
+    def active_on(self, day: datetime.date) -> "AdmissionQuerySet":
+        return self.filter(admission_active_q(day))
+
+
+class OfficeAllocationQuerySet(models.QuerySet):
+    def running_on(self, day: datetime.date) -> "OfficeAllocationQuerySet":
+        """Allocations running on `day`: started, and open-ended or ending after it."""
+        return self.filter(starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=day))
+
+
 class Admission(models.Model):
     """A startup's residency or e-Technopark membership at one site, from start to exit."""
 
@@ -41,7 +60,7 @@ class Admission(models.Model):
     exit_note = models.TextField(_("exit note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(site="site")
+    objects = ScopedManager(site="site", _manager_class=models.Manager.from_queryset(AdmissionQuerySet))
 
     class Meta:
         verbose_name = _("admission")
@@ -131,7 +150,7 @@ class OfficeAllocation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(site="site")
+    objects = ScopedManager(site="site", _manager_class=models.Manager.from_queryset(OfficeAllocationQuerySet))
 
     class Meta:
         verbose_name = _("office allocation")

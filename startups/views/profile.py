@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -56,11 +56,7 @@ def _founded_startup(request, pk) -> Startup:
 
 def _current_allocations():
     today = timezone.localdate()
-    return (
-        OfficeAllocation.objects.filter(starts_on__lte=today)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=today))
-        .select_related("office")
-    )
+    return OfficeAllocation.objects.running_on(today).select_related("office")
 
 
 # --- My startups ------------------------------------------------------------------------

@@ -43,7 +43,7 @@ ENDING_SOON_DAYS = 60
 # --- Shared helpers (also used by views.offices) ---------------------------------------
 def current_allocations(on: datetime.date) -> QuerySet[OfficeAllocation]:
     """Allocations (in scope) running on `on`: started, and open-ended or ending after it."""
-    return OfficeAllocation.objects.filter(starts_on__lte=on).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=on))
+    return OfficeAllocation.objects.running_on(on)
 
 
 def residency_limit(admission: Admission) -> datetime.date | None:
