@@ -23,8 +23,9 @@ from django.utils import timezone
 
 from sites.models import Site
 from sites.roles import MANAGE, READ, site_actions
-from sites.scoping import network_scope
+from sites.scoping import managed_site_ids, network_scope
 from startups.models import Admission, Startup, StartupMember
+from startups.selectors import startups_of_member
 
 from .availability import LOCAL, Slot, clock_reaches, expand, is_clear, windows
 from .models import Attendance, Booking, BookingStatus, MeetingMode, MentorProfile, ProfileStatus
@@ -327,3 +328,24 @@ def find_slot(mentor: MentorProfile, start: datetime.datetime, *, mode: str | No
         if slot.start == start and mode in (None, slot.mode)
     ]
     return min(matches, key=lambda slot: slot.mode != MeetingMode.VIDEO, default=None)
+
+
+# --- Who may see which bookings (the API) ---------------------------------------------------
+def bookings_visible_to(user, role: str | None = None) -> QuerySet[Booking]:
+    """The bookings `user` has a role in (`selectors.booking_roles`): of their startups, as
+    the mentor, of the sites where they work (every site for head office); `role` keeps one
+    of them. Call inside the request's scope."""
+    if not user.is_authenticated:
+        return Booking.objects.none()
+    site_ids = managed_site_ids(user)
+    conditions = {
+        "startup": Q(startup__in=startups_of_member(user).values("pk")),
+        "mentor": Q(mentor__user=user),
+        # Head office: every booking (an empty Q() would vanish from the OR below).
+        "site": Q(site__isnull=False) if site_ids is None else Q(site__in=site_ids),
+    }
+    if role is not None:
+        condition = conditions[role]
+    else:
+        condition = conditions["startup"] | conditions["mentor"] | conditions["site"]
+    return Booking.objects.filter(condition).select_related("mentor__user", "startup", "site", "meeting_site")

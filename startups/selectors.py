@@ -16,6 +16,7 @@ from .models import (
     Application,
     ApplicationStatus,
     Call,
+    Declaration,
     OfficeAllocation,
     Startup,
     StartupMember,
@@ -54,10 +55,14 @@ def is_founder(user, startup: Startup) -> bool:
     return StartupMember.objects.filter(user=user, startup=startup, role=TeamRole.FOUNDER).exists()
 
 
+def call_open_q(day: datetime.date) -> Q:
+    """A call open for applications on `day`."""
+    return Q(opens_on__lte=day, closes_on__gte=day)
+
+
 def open_calls(on: datetime.date | None = None) -> QuerySet[Call]:
     """Calls open today; run inside `network_scope()` for the public list across sites."""
-    on = on or timezone.localdate()
-    return Call.objects.filter(opens_on__lte=on, closes_on__gte=on).select_related("site")
+    return Call.objects.filter(call_open_q(on or timezone.localdate())).select_related("site")
 
 
 def active_admissions(on: datetime.date | None = None) -> QuerySet[Admission]:
@@ -80,8 +85,6 @@ def residents_ending_soon(*, days: int = 60, on: datetime.date | None = None) ->
 
 def undeclared_admissions(*, fiscal_year: int, on: datetime.date | None = None) -> QuerySet[Admission]:
     """Active admissions (in scope) whose startup has not declared `fiscal_year` yet."""
-    from .models import Declaration
-
     declared = Declaration.objects.filter(startup=OuterRef("startup"), fiscal_year=fiscal_year)
     return active_admissions(on).annotate(has_declared=Exists(declared)).filter(has_declared=False)
 
@@ -143,3 +146,61 @@ def residents_ending_soon_panel(site) -> dict:
     shown = list(admissions[:ENDING_SOON_SHOWN])
     count = len(shown) if len(shown) < ENDING_SOON_SHOWN else admissions.count()
     return {"admissions": shown, "count": count, "days": 60}
+
+
+# --- Who may see what (the API's lists and details) -------------------------------------
+def calls_visible_to(user) -> QuerySet[Call]:
+    """Open calls across the network for everyone; for signed-in users, also the calls of
+    the sites they may see (every call for head office) and the calls their startups
+    applied to. Call inside the request's scope."""
+    open_now = call_open_q(timezone.localdate())
+    if not user.is_authenticated:
+        with network_scope():  # the public list of open calls, every site's
+            return Call.objects.filter(open_now)
+    in_my_scope = Call.objects.values("pk")  # the request's scope (visible sites)
+    applied_to = startups_of_member(user).values("applications__call")
+    with network_scope():  # open calls across the network, plus the above
+        return Call.objects.filter(open_now | Q(pk__in=in_my_scope) | Q(pk__in=applied_to))
+
+
+def applications_visible_to(user) -> QuerySet[Application]:
+    """Founders and team: their startups' applications; site staff: their sites' submitted
+    ones (drafts stay private); head office: every submitted one. Call inside the request's
+    scope."""
+    if not user.is_authenticated:
+        return Application.objects.none()
+    own = Q(startup__in=startups_of_member(user).values("pk"))
+    site_ids = managed_site_ids(user)
+    if site_ids is None:
+        staff = ~Q(status=ApplicationStatus.DRAFT)
+    else:
+        staff = Q(site__in=site_ids) & ~Q(status=ApplicationStatus.DRAFT)
+    return Application.objects.filter(own | staff).select_related("call", "site", "startup")
+
+
+def admissions_visible_to(user) -> QuerySet[Admission]:
+    """Founders and team: their startups' admissions; site staff: their sites'; head
+    office: all. Call inside the request's scope."""
+    if not user.is_authenticated:
+        return Admission.objects.none()
+    site_ids = managed_site_ids(user)
+    if site_ids is None:
+        admissions = Admission.objects.all()
+    else:
+        admissions = Admission.objects.filter(
+            Q(startup__in=startups_of_member(user).values("pk")) | Q(site__in=site_ids)
+        )
+    return admissions.select_related("site", "startup")
+
+
+def declarations_visible_to(user) -> QuerySet[Declaration]:
+    """Founders and team: their startups'; site staff: those of the startups admitted at
+    their sites; head office: all. Call inside the request's scope."""
+    if not user.is_authenticated:
+        return Declaration.objects.none()
+    site_ids = managed_site_ids(user)
+    if site_ids is None:
+        return Declaration.objects.all()
+    own = Q(startup__in=startups_of_member(user).values("pk"))
+    admitted = Q(startup__in=Admission.objects.filter(site__in=site_ids).values("startup"))
+    return Declaration.objects.filter(own | admitted)

@@ -1,6 +1,6 @@
 """The mentor bookings of the signed-in user: list, book, one booking, cancel."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -11,8 +11,6 @@ from rest_framework.views import APIView
 from core.api import error_responses
 from core.filters import BooleanFilter, filters
 from core.serializers import IdField, validated
-from sites.scoping import managed_site_ids
-from startups.selectors import startups_of_member
 
 from .. import actions
 from ..models import (
@@ -23,7 +21,7 @@ from ..models import (
     MentorProfile,
     ProfileStatus,
 )
-from ..selectors import bookable_startups, booking_roles, can_change
+from ..selectors import bookable_startups, booking_roles, bookings_visible_to, can_change
 from .fields import AwareDateTimeField, LocalDateTimeField, id_parameter, read_only_choice
 
 
@@ -119,26 +117,6 @@ class BookingCreateSerializer(serializers.Serializer):
 
 class CancelSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=300, help_text="Told to the others.")
-
-
-def bookings_visible_to(user, role: str | None = None) -> QuerySet[Booking]:
-    """The bookings `user` has a role in (`selectors.booking_roles`): of their startups, as
-    the mentor, of the sites where they work (every site for head office); `role` keeps one
-    of them. Call inside the request's scope."""
-    if not user.is_authenticated:
-        return Booking.objects.none()
-    site_ids = managed_site_ids(user)
-    conditions = {
-        "startup": Q(startup__in=startups_of_member(user).values("pk")),
-        "mentor": Q(mentor__user=user),
-        # Head office: every booking (an empty Q() would vanish from the OR below).
-        "site": Q(site__isnull=False) if site_ids is None else Q(site__in=site_ids),
-    }
-    if role is not None:
-        condition = conditions[role]
-    else:
-        condition = conditions["startup"] | conditions["mentor"] | conditions["site"]
-    return Booking.objects.filter(condition).select_related("mentor__user", "startup", "site", "meeting_site")
 
 
 def _booking_or_404(user, pk: int) -> Booking:

@@ -1,16 +1,14 @@
 """Admissions: residencies and e-Technopark memberships."""
 
-from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from core.api import error_responses
 from core.filters import BooleanFilter, boolean, filters
 from core.serializers import IdField
-from sites.scoping import managed_site_ids
 
 from ..models import Admission, AdmissionKind, admission_active_q
-from ..selectors import startups_of_member
+from ..selectors import admissions_visible_to
 from .common import today
 
 
@@ -44,21 +42,6 @@ class AdmissionFilters(serializers.Serializer):
     kind = serializers.ChoiceField(choices=AdmissionKind.choices, required=False)
     active = BooleanFilter(help_text="`true`: active today; `false`: ended or not started yet.")
     startup = IdField(required=False)
-
-
-def admissions_visible_to(user) -> QuerySet[Admission]:
-    """Founders and team: their startups' admissions; site staff: their sites'; head
-    office: all. Call inside the request's scope."""
-    if not user.is_authenticated:
-        return Admission.objects.none()
-    site_ids = managed_site_ids(user)
-    if site_ids is None:
-        admissions = Admission.objects.all()
-    else:
-        admissions = Admission.objects.filter(
-            Q(startup__in=startups_of_member(user).values("pk")) | Q(site__in=site_ids)
-        )
-    return admissions.select_related("site", "startup")
 
 
 @extend_schema(

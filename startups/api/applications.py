@@ -2,7 +2,6 @@
 site's decision. Writes go through `startups.actions`."""
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,12 +16,11 @@ from core.filters import filters
 from core.serializers import IdField, validated
 from sites.models import Site, SiteStatus
 from sites.roles import MANAGE, SitePermission
-from sites.scoping import managed_site_ids, site_scope
+from sites.scoping import site_scope
 
 from .. import actions
 from ..models import Application, ApplicationStatus, Decision
-from ..selectors import is_founder, startups_of_member
-from .calls import calls_visible_to
+from ..selectors import applications_visible_to, calls_visible_to, is_founder
 from .common import FounderWrites, founded
 
 
@@ -81,21 +79,6 @@ class DecisionSerializer(serializers.Serializer):
         required=False, allow_blank=True, max_length=5000, help_text="Required to reject: the applicant reads it."
     )
     starts_on = serializers.DateField(required=False, help_text="Start of the admission (default: today).")
-
-
-def applications_visible_to(user) -> QuerySet[Application]:
-    """Founders and team: their startups' applications; site staff: their sites' submitted
-    ones (drafts stay private); head office: every submitted one. Call inside the request's
-    scope."""
-    if not user.is_authenticated:
-        return Application.objects.none()
-    own = Q(startup__in=startups_of_member(user).values("pk"))
-    site_ids = managed_site_ids(user)
-    if site_ids is None:
-        staff = ~Q(status=ApplicationStatus.DRAFT)
-    else:
-        staff = Q(site__in=site_ids) & ~Q(status=ApplicationStatus.DRAFT)
-    return Application.objects.filter(own | staff).select_related("call", "site", "startup")
 
 
 def _application_or_404(request, pk: int) -> Application:

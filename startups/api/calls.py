@@ -1,23 +1,16 @@
 """Calls for applications: open ones are public across the network."""
 
-import datetime
-
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 
 from core.api import error_responses
 from core.filters import BooleanFilter, boolean, filters
-from sites.scoping import network_scope
 
 from ..models import AdmissionKind, Call
-from ..selectors import startups_of_member
+from ..selectors import call_open_q, calls_visible_to
 from .common import today
-
-
-def _open_on(day: datetime.date) -> Q:
-    return Q(opens_on__lte=day, closes_on__gte=day)
 
 
 class CallSerializer(serializers.ModelSerializer):
@@ -53,20 +46,6 @@ class CallFilters(serializers.Serializer):
     open = BooleanFilter(help_text="`true`: open today; `false`: closed or not open yet.")
 
 
-def calls_visible_to(user) -> QuerySet[Call]:
-    """Open calls across the network for everyone; for signed-in users, also the calls of
-    the sites they may see (every call for head office) and the calls their startups
-    applied to. Call inside the request's scope."""
-    open_now = _open_on(today())
-    if not user.is_authenticated:
-        with network_scope():  # the public list of open calls, every site's
-            return Call.objects.filter(open_now)
-    in_my_scope = Call.objects.values("pk")  # the request's scope (visible sites)
-    applied_to = startups_of_member(user).values("applications__call")
-    with network_scope():  # open calls across the network, plus the above
-        return Call.objects.filter(open_now | Q(pk__in=in_my_scope) | Q(pk__in=applied_to))
-
-
 def call_list(user, params: dict) -> QuerySet[Call]:
     calls = calls_visible_to(user).select_related("site").prefetch_related("target_sectors")
     if site := params.get("site"):
@@ -75,7 +54,7 @@ def call_list(user, params: dict) -> QuerySet[Call]:
         calls = calls.filter(kind=kind)
     is_open = boolean(params.get("open"))
     if is_open is not None:
-        calls = calls.filter(_open_on(today())) if is_open else calls.exclude(_open_on(today()))
+        calls = calls.filter(call_open_q(today())) if is_open else calls.exclude(call_open_q(today()))
     return calls.order_by("-opens_on", "title", "pk")
 
 

@@ -1,7 +1,6 @@
 """Yearly declarations of a startup: jobs, revenue, exports and funds raised."""
 
 from django.db import IntegrityError
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django_countries.data import COUNTRIES
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -12,11 +11,10 @@ from core.api import error_responses
 from core.errors import Conflict
 from core.filters import filters
 from core.serializers import MAX_ID, AmountField, IdField, validated
-from sites.scoping import managed_site_ids
 
 from .. import actions
-from ..models import Admission, Declaration
-from ..selectors import startups_of_member
+from ..models import Declaration
+from ..selectors import declarations_visible_to
 from .common import FounderWrites, founded
 
 COUNTRY_CODES = sorted(COUNTRIES)
@@ -65,19 +63,6 @@ class DeclarationWriteSerializer(serializers.Serializer):
 class DeclarationFilters(serializers.Serializer):
     startup = IdField(required=False)
     fiscal_year = serializers.IntegerField(required=False, min_value=1990, max_value=2100)
-
-
-def declarations_visible_to(user) -> QuerySet[Declaration]:
-    """Founders and team: their startups'; site staff: those of the startups admitted at
-    their sites; head office: all. Call inside the request's scope."""
-    if not user.is_authenticated:
-        return Declaration.objects.none()
-    site_ids = managed_site_ids(user)
-    if site_ids is None:
-        return Declaration.objects.all()
-    own = Q(startup__in=startups_of_member(user).values("pk"))
-    admitted = Q(startup__in=Admission.objects.filter(site__in=site_ids).values("startup"))
-    return Declaration.objects.filter(own | admitted)
 
 
 @extend_schema(tags=["declarations"])

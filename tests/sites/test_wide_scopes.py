@@ -47,7 +47,7 @@ WIDE_SCOPES = {
     "services/views/partners_public.py::programme_detail": "programmes_visible_to() decides which programme; it spans sites",
     "services/views/incubator_backoffice.py::incubator_programmes": "the programmes an incubator takes part in, run by any site",
     # startups
-    "startups/api/calls.py::calls_visible_to": (PUBLIC + " (open calls)", 2),
+    "startups/selectors.py::calls_visible_to": (PUBLIC + " (open calls)", 2),
     "startups/views/applications.py::call_list": PUBLIC + " (open calls)",
     "startups/views/applications.py::_public_call": PUBLIC + " (an open call)",
     "startups/selectors.py::founder_overview": PUBLIC + " (a few open calls on a founder's home)",
