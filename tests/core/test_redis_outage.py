@@ -57,7 +57,7 @@ from tests.factories import (
     StartupMemberFactory,
     WeeklyRuleFactory,
 )
-from tests.mentors.test_directory import book_url, slot_on
+from tests.mentors.directory_setup import book_url, slot_on
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 

@@ -7,7 +7,7 @@ that does not exist. `booking_a` (upcoming) belongs to founder_a's startup at si
 
 `api:mentor_bookings` is requested with GET and, posted empty, with POST (booking): 401
 anonymous, 403 without an admitted startup, 400 for founder_a (booking itself is checked in
-tests/mentors/test_api.py)."""
+tests/mentors/test_api_*.py)."""
 
 from tests.matrix import API_PUBLIC, API_SIGNED_IN, Route
 

@@ -1,7 +1,7 @@
 """Isolation matrix: the mentor's own space (/mentor/…).
 
 None of the six personas is a mentor (the world's mentor is `world["mentor_user"]`, whose
-own access is proven in test_mentor_space.py):
+own access is proven in test_mentor_space_*.py):
 - the profile page is for anyone signed in (they may become a mentor); anonymous visitors
   are sent to sign in;
 - the list pages (availability, agenda) and submitting send a user without a profile to

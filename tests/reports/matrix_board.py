@@ -4,7 +4,7 @@ a site's staff list their site's reports under /manage/<site>/reports/.
 The `world` fixture has no board report: the routes of one report are requested for an id
 that does not exist (head office: 404; site A's staff: the same 404 as for another site's
 report). Who sees which existing report (site A's, site B's, the network's) is proven in
-tests/reports/test_board.py."""
+tests/reports/test_board_pages.py."""
 
 from tests.matrix import HEAD_OFFICE, SITE_A, Route
 
