@@ -1,5 +1,5 @@
 """The KPI API: the keys and formats the issue names, who may ask for which scope, and
-clear 4xx errors for bad input. The figures themselves are proven in test_kpis.py; here a
+clear 4xx errors for bad input. The figures themselves are proven in test_kpis_*.py; here a
 small dataset checks that the API returns the engine's answer."""
 
 import datetime

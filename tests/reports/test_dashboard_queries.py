@@ -14,7 +14,7 @@ from reports.snapshots import snapshots_compute
 from sites.models import Sector
 from tests.factories import AdmissionFactory, SiteFactory, StartupFactory
 
-from .test_dashboards import NETWORK, dataset  # noqa: F401 (the fixture)
+from .dashboards_setup import NETWORK, dataset  # noqa: F401 (the fixture)
 
 CASES = {
     "default": {},

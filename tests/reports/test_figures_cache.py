@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import AdmissionFactory, StartupFactory
 
-from .test_dashboards import NETWORK, SITE_A, dataset  # noqa: F401 (the fixture)
+from .dashboards_setup import NETWORK, SITE_A, dataset  # noqa: F401 (the fixture)
 
 QUERY = "?as_of=2026-06-30&date_from=2025-07-01&date_to=2026-06-30"
 KPIS = "/api/v1/kpis/?scope=network&as_of=2026-06-30"

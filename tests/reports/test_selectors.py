@@ -1,6 +1,6 @@
 """The grouped KPI computation (`kpis.headlines`, `kpis.grouped_figures`) and the reads of
 `reports.selectors`: every scope's figures in a constant number of queries, exactly equal
-to the per-scope engine (itself pinned by test_kpis.py against hand-computed figures)."""
+to the per-scope engine (itself pinned by test_kpis_*.py against hand-computed figures)."""
 
 import datetime
 from decimal import Decimal

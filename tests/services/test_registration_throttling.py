@@ -1,7 +1,7 @@
 """Public event registration (no account) counts attempts per client address, which is the
 address of core.throttling.client_ip: X-Forwarded-For is ignored unless
 TRUSTED_PROXY_COUNT says the portal runs behind that many proxies of its own. (The limits
-themselves: test_registration.py.)"""
+themselves: test_registration_*.py.)"""
 
 import pytest
 

@@ -1,11 +1,10 @@
 """The network dashboard (head office) and the site dashboard (a site's staff): the shown
-figures on a small hand-built dataset, filters, form errors, who may see what, the CSV and
-XLSX exports and bounded query counts. The engine's figures themselves are proven in
-test_kpis.py, test_trends*.py and test_activity*.py; here the pages must show them."""
+figures on a small hand-built dataset (dashboards_setup.py), filters, form errors, who may
+see what, the comparison read from the snapshots and bounded query counts. The exports:
+test_dashboards_exports.py. The engine's figures themselves are proven in test_kpis_*.py,
+test_trends*.py and test_activity*.py; here the pages must show them."""
 
-import csv
 import datetime
-import io
 import re
 from decimal import Decimal
 
@@ -15,13 +14,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scopes_disabled
-from openpyxl import load_workbook
 
-from reports.exports import Money, Rate, display
+from reports.exports import Money, Rate
 from reports.kpis import headline, parse_scope
 from reports.models import KpiSectorSnapshot, KpiSnapshot
 from reports.snapshots import snapshots_compute
-from sites.models import Sector, SiteStatus
+from sites.models import Sector
 from tests.factories import (
     AdmissionFactory,
     ApplicationFactory,
@@ -31,111 +29,15 @@ from tests.factories import (
     RegistrationFactory,
     ServiceFactory,
     ServiceSessionFactory,
-    SiteFactory,
     StartupFactory,
 )
 
-D = datetime.date(2026, 6, 30)
-NETWORK = "/network/dashboard/"
-SITE_A = "/manage/site-a/dashboard/"
+from . import dashboards_setup
+from .dashboards_setup import NETWORK, SITE_A, D, _get, day
 
-
-def day(text: str) -> datetime.date:
-    return datetime.date.fromisoformat(text)
-
-
-@pytest.fixture
-def dataset(site_a, site_b, unscoped):
-    """Site A (MA-06, operational), site B (MA-04, operational), site C (MA-06, planned).
-
-    s1 ict        founded 2015-03-01  resident at A since 2020 (open)        2025: 5+2 jobs, 1.2 M MAD, exports to SN
-    s2 greentech  founded 2024-05-01  e-Technopark at A since 2025 (open)    no declaration
-    s3 ict        founded 2017-01-10, closed 2021-01-09 (before its 5th anniversary)
-                                      resident at B 2018 → 2021-01-09        2019: 3+0 jobs, 100 000 MAD, no export
-    s4 greentech  founded 2019-06-01  resident at B since 2023 (open)        2025: 10+5 jobs, 800 000 MAD, exports to FR
-
-    At D = 2026-06-30, network: supported 4 (s1–s4), residents ever 3 (s1, s3, s4), now 3
-    (s1, s2, s4), residents now 2 (s1, s4); survival: cohort founded by 2021-06-30 = s1, s3,
-    s4, of which s3 closed early → 2/3; jobs 7 + 3 + 15 = 25; revenue of 2025 over the now
-    ones 1 200 000 + 800 000; exports 2 of 3 (s1, s4), to Africa 1 of 3 (s1).
-
-    Activity at A in the 12 months to D: one financing training held on 2026-03-10 with two
-    confirmed registrations, one present; two applications submitted in 2026, one admitted
-    after 10 days. Four offices at A, one allocated to s1."""
-    ict, greentech = Sector.objects.get(code="ict"), Sector.objects.get(code="greentech")
-    SiteFactory(slug="site-c", region__code="MA-06", status=SiteStatus.PLANNED)
-    s1 = StartupFactory(brand_name="Atlas", founded_on=day("2015-03-01"))
-    s2 = StartupFactory(brand_name="Argan", founded_on=day("2024-05-01"))
-    s3 = StartupFactory(brand_name="Closed", founded_on=day("2017-01-10"), closed_on=day("2021-01-09"))
-    s4 = StartupFactory(brand_name="Souss", founded_on=day("2019-06-01"))
-    s1.sectors.add(ict)
-    s2.sectors.add(greentech)
-    s3.sectors.add(ict)
-    s4.sectors.add(greentech)
-    a1 = AdmissionFactory(startup=s1, site=site_a, kind="resident", starts_on=day("2020-01-01"))
-    AdmissionFactory(startup=s2, site=site_a, kind="e-technopark", starts_on=day("2025-01-01"))
-    AdmissionFactory(
-        startup=s3,
-        site=site_b,
-        kind="resident",
-        starts_on=day("2018-01-01"),
-        ended_on=day("2021-01-09"),
-        exit_reason="closed",
-    )
-    AdmissionFactory(startup=s4, site=site_b, kind="resident", starts_on=day("2023-01-01"))
-    DeclarationFactory(
-        startup=s1,
-        fiscal_year=2025,
-        direct_jobs=5,
-        indirect_jobs=2,
-        revenue_mad=Decimal("1200000"),
-        export_revenue_mad=Decimal("300000"),
-        export_countries=["SN"],
-    )
-    DeclarationFactory(
-        startup=s3,
-        fiscal_year=2019,
-        direct_jobs=3,
-        indirect_jobs=0,
-        revenue_mad=Decimal("100000"),
-        export_revenue_mad=Decimal("0"),
-        export_countries=[],
-    )
-    DeclarationFactory(
-        startup=s4,
-        fiscal_year=2025,
-        direct_jobs=10,
-        indirect_jobs=5,
-        revenue_mad=Decimal("800000"),
-        export_revenue_mad=Decimal("200000"),
-        export_countries=["FR"],
-    )
-    # Activity at A.
-    held_at = datetime.datetime(2026, 3, 10, 9, tzinfo=datetime.UTC)
-    session = ServiceSessionFactory(
-        service=ServiceFactory(site=site_a, dimension="financing"),
-        starts_at=held_at,
-        ends_at=held_at + datetime.timedelta(hours=2),
-        registration_deadline=held_at - datetime.timedelta(hours=1),
-        status="held",
-    )
-    RegistrationFactory(session=session, startup=s1, attendance="present")
-    RegistrationFactory(session=session, startup=s2, attendance="no_show")
-    call = CallFactory(site=site_a, opens_on=day("2026-01-01"), closes_on=day("2026-02-01"))
-    submitted = datetime.datetime(2026, 1, 15, 10, tzinfo=datetime.UTC)
-    ApplicationFactory(
-        call=call,
-        startup=s2,
-        status="admitted",
-        submitted_at=submitted,
-        decided_at=submitted + datetime.timedelta(days=10),
-    )
-    ApplicationFactory(call=call, startup=s4, status="under_review", submitted_at=submitted)
-    offices = [OfficeFactory(site=site_a, number=f"A-{n}") for n in range(1, 5)]
-    from startups.models import OfficeAllocation
-
-    OfficeAllocation.objects.create(office=offices[0], admission=a1, site=site_a, starts_on=day("2020-01-01"))
-    return {"s1": s1, "s2": s2, "s3": s3, "s4": s4}
+# The fixtures shared with the sibling modules: pytest finds a fixture by its name in the module.
+dataset = dashboards_setup.dataset
+english = dashboards_setup.english
 
 
 def shown(response, name: str) -> str:
@@ -158,16 +60,6 @@ def headline_shown(response) -> dict:
         "export_africa_share",
     ]
     return {name: shown(response, name) for name in names}
-
-
-@pytest.fixture
-def english(client):
-    client.cookies["django_language"] = "en"
-    return client
-
-
-def _get(client_for, persona, url, params=None):
-    return client_for(persona).get(url, params or {})
 
 
 # --- The network dashboard ------------------------------------------------------------------
@@ -413,125 +305,6 @@ def test_site_dashboard_bad_filters(english, dataset, client_for):
     response = _get(client_for, "manager_a", SITE_A, {"as_of": "2026-02-30", "sector": "x"})
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"as_of", "sector"}
-
-
-# --- Exports --------------------------------------------------------------------------------
-
-
-def _csv(response) -> list[list[str]]:
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    text = response.content.decode("utf-8")
-    assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text[1:])))
-
-
-def _xlsx(response):
-    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return load_workbook(io.BytesIO(response.content))
-
-
-def test_csv_export_of_the_site_comparison(english, dataset, client_for):
-    response = _get(client_for, "staff", f"{NETWORK}export/sites/", {"as_of": "2026-06-30", "format": "csv"})
-    assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="dashboard-network-sites-2026-06-30.csv"'
-    rows = _csv(response)
-    assert rows[0][:4] == ["Site", "Region", "Status", "Startups supported since 2001"]
-    by_site = {row[0]: row for row in rows[1:]}
-    # Exact values: rates as 0–1 fractions, money with 2 decimals.
-    assert by_site["Technopark site-b"][1:] == [
-        "MA-04",
-        "Operational",
-        "2",
-        "2",
-        "1",
-        "1",
-        "0.5000",
-        "18",
-        "800000.00",
-        "1.0000",
-        "0.0000",
-    ]
-    assert len(rows) == 1 + 3
-
-
-def test_csv_export_follows_the_filters(english, dataset, client_for):
-    response = _get(
-        client_for, "staff", f"{NETWORK}export/headline/", {"as_of": "2026-06-30", "region": "MA-04", "format": "csv"}
-    )
-    assert response["Content-Disposition"].endswith('filename="dashboard-region-MA-04-headline-2026-06-30.csv"')
-    rows = dict(_csv(response)[1:])
-    assert rows["Startups supported since 2001"] == "2" and rows["Jobs (direct and indirect)"] == "18"
-
-
-def test_xlsx_export_of_the_region_comparison(english, dataset, client_for):
-    response = _get(client_for, "staff", f"{NETWORK}export/regions/", {"as_of": "2026-06-30", "format": "xlsx"})
-    assert response.status_code == 200
-    workbook = _xlsx(response)
-    assert workbook.sheetnames == ["Comparison by region"]
-    sheet = workbook.active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:4] == ("Region", "Code", "Sites", "Startups supported since 2001")
-    by_code = {row[1]: row for row in rows[1:]}
-    assert len(by_code) == 12
-    assert by_code["MA-06"][2:6] == (2, 2, 1, 2)
-    assert by_code["MA-04"][7] == pytest.approx(0.5) and by_code["MA-04"][9] == pytest.approx(800000)
-    # Rates are numbers shown as percentages.
-    ma04 = next(row for row in sheet.iter_rows(min_row=2) if row[1].value == "MA-04")
-    assert ma04[7].number_format == "0.0%" and ma04[9].number_format == "#,##0.00"
-
-
-def test_xlsx_of_every_table(english, dataset, client_for):
-    response = _get(client_for, "staff", f"{NETWORK}export/all/", {"as_of": "2026-06-30", "format": "xlsx"})
-    workbook = _xlsx(response)
-    assert workbook.sheetnames == [
-        "Headline figures",
-        "Comparison by site",
-        "Comparison by region",
-        "Coverage of the 12 regions",
-        "Trends by year",
-        "5-year survival by founding yea",  # sheet names stop at 31 characters
-        "Support sessions by dimension",
-        "Mentoring",
-        "Office occupancy",
-        "Applications",
-    ]
-    headline = {row[0]: row[1] for row in workbook["Headline figures"].iter_rows(min_row=2, values_only=True)}
-    assert headline["Startups supported since 2001"] == 4
-    assert headline["5-year survival rate"] == pytest.approx(0.6667)
-    assert _get(client_for, "staff", f"{NETWORK}export/all/", {"format": "csv"}).status_code == 404
-
-
-def test_site_exports(english, dataset, client_for):
-    response = _get(client_for, "manager_a", f"{SITE_A}export/dimensions/", {"as_of": "2026-06-30", "format": "csv"})
-    rows = _csv(response)
-    assert rows[0] == ["Dimension", "Sessions held", "Participants", "Attended", "Attendance rate"]
-    assert ["Access to financing", "1", "2", "1", "0.5000"] in rows
-    workbook = _xlsx(_get(client_for, "manager_a", f"{SITE_A}export/years/", {"as_of": "2026-06-30", "format": "xlsx"}))
-    last = list(workbook.active.iter_rows(values_only=True))[-1]
-    assert last[0] == 2026 and last[2] == 2 and last[4] == 7
-    # The network's tables are not the site's; unknown tables and formats are 404.
-    for table, export_format in (("sites", "csv"), ("regions", "xlsx"), ("nothing", "csv"), ("years", "pdf")):
-        url = f"{SITE_A}export/{table}/"
-        assert _get(client_for, "manager_a", url, {"format": export_format}).status_code == 404
-
-
-def test_export_links_carry_the_filters(dataset, client_for):
-    response = _get(client_for, "staff", NETWORK, {"as_of": "2026-06-30", "region": "MA-04", "sector": "ict"})
-    table = response.context["sections"]["tables"]["sites"]
-    assert table.csv_url == (
-        "/network/dashboard/export/sites/?as_of=2026-06-30&date_from=2025-07-01&date_to=2026-06-30"
-        "&sector=ict&region=MA-04&format=csv"
-    )
-    assert f'href="{table.xlsx_url.replace("&", "&amp;")}"' in response.content.decode()
-
-
-def test_display_formats_in_french(db):
-    from django.utils import translation
-
-    with translation.override("fr"):
-        assert display(Rate("0.6667")).startswith("66,7")  # the sign's spacing is the translation's
-        assert display(Money("2000000")) == "2\xa0000\xa0000,00 MAD"
-        assert display(None) == "—"
 
 
 # --- Query counts ---------------------------------------------------------------------------
