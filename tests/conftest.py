@@ -359,3 +359,10 @@ def world(personas, site_a, site_b, founder_a, manager_a, manager_b):
         "booking_a_past": booking_a_past.pk,
         "booking_b": booking_b.pk,
     }
+
+
+@pytest.fixture
+def api(client_for, world):
+    """`api("manager_a")` → a client signed in as that persona, with the world in place
+    (the API tests of every app)."""
+    return client_for

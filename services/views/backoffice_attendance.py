@@ -1,9 +1,6 @@
 """Services back-office: taking a session's attendance (check-in on the day for public
 events) and the check-in list of a public event, in both areas (`backoffice_area.Area`)."""
 
-import csv
-import io
-
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
@@ -12,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict
-from core.exports import formula_safe
+from core.exports import csv_response
 
 from .. import actions
 from ..forms.backoffice import AttendanceForm
@@ -113,10 +110,6 @@ def attendance(request, area: Area, pk: int):
     )
 
 
-def _csv_cell(value) -> str:
-    return formula_safe("" if value is None else str(value))
-
-
 def checkin_csv(request, area: Area, pk: int):
     """The check-in list of a public event (confirmed and waitlisted people)."""
     session = area_session(area, pk)
@@ -128,29 +121,25 @@ def checkin_csv(request, area: Area, pk: int):
         .exclude(status=RegistrationStatus.CANCELLED)
         .order_by("status", "name", "pk")
     )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_("Name"), _("Email"), _("Organisation"), _("Status"), _("Checked in at")])
-    for registration in registrations:
-        checked_in = (
+    rows = (
+        [
+            registration.name,
+            registration.email,
+            registration.organisation,
+            registration.get_status_display(),
             timezone.localtime(registration.checked_in_at).strftime("%Y-%m-%d %H:%M")
             if registration.checked_in_at
-            else ""
-        )
-        writer.writerow(
-            [
-                _csv_cell(registration.name),
-                _csv_cell(registration.email),
-                _csv_cell(registration.organisation),
-                _csv_cell(registration.get_status_display()),
-                checked_in,
-            ]
-        )
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+            else "",
+        ]
+        for registration in registrations
+    )
     day = timezone.localtime(session.starts_at).date().isoformat()
     owner = area.site.slug if area.site else "network"
-    response["Content-Disposition"] = f'attachment; filename="checkin-{owner}-{session.pk}-{day}.csv"'
-    return response
+    return csv_response(
+        filename=f"checkin-{owner}-{session.pk}-{day}.csv",
+        header=[_("Name"), _("Email"), _("Organisation"), _("Status"), _("Checked in at")],
+        rows=rows,
+    )
 
 
 # (name, path after the area's prefix, view, POST only)

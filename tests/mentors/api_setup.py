@@ -1,5 +1,5 @@
 """The helpers and fixtures of the mentors API's tests (test_api_*.py): the clients, the
-world's mentor, reading ids, a booking of the world, the free slots of a mentor."""
+world's mentor, a booking of the world, the free slots of a mentor (`ids`, `post`: tests/api_client.py)."""
 
 import datetime
 import re
@@ -14,19 +14,8 @@ LOCAL = ZoneInfo("Africa/Casablanca")
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d$")
 
 
-def ids(response) -> set[int]:
-    assert response.status_code == 200, response.content
-    return {row["id"] for row in response.json()["results"]}
-
-
 def today() -> datetime.date:
     return datetime.datetime.now(LOCAL).date()
-
-
-@pytest.fixture
-def api(client_for, world):
-    """`api("manager_a")` → a client signed in as that persona, with the world in place."""
-    return client_for
 
 
 @pytest.fixture

@@ -9,13 +9,13 @@ from django.utils import timezone
 from mentors.models import Booking, BookingStatus, MentorProfile
 from sites.models import Site
 from startups.models import Startup, StartupMember
+from tests.api_client import ids
 from tests.factories import BookingFactory, MentorProfileFactory, StartupMemberFactory
 
 from . import api_setup
-from .api_setup import ISO_WITH_OFFSET, LOCAL, _booking, ids
+from .api_setup import ISO_WITH_OFFSET, LOCAL, _booking
 
 # The fixtures shared with the sibling modules: pytest finds a fixture by its name in the module.
-api = api_setup.api
 mentor = api_setup.mentor
 mentor_client = api_setup.mentor_client
 

@@ -11,21 +11,17 @@ from django_scopes import scopes_disabled
 from mentors.models import Booking, BookingStatus
 from sites.models import Site
 from startups.models import Startup
+from tests.api_client import ids, post
 from tests.factories import AdmissionFactory, SiteMembershipFactory, StartupMemberFactory, UserFactory
 
 from . import api_setup
-from .api_setup import ISO_WITH_OFFSET, LOCAL, _booking, _slots, ids, today
+from .api_setup import ISO_WITH_OFFSET, LOCAL, _booking, _slots, today
 
 # The fixtures shared with the sibling modules: pytest finds a fixture by its name in the module.
-api = api_setup.api
 mentor = api_setup.mentor
 mentor_client = api_setup.mentor_client
 
 pytestmark = pytest.mark.django_db
-
-
-def post(client, url, data=None):
-    return client.post(url, data or {}, content_type="application/json")
 
 
 def _free_start(client, mentor_id: int, days_ahead: int = 5, index: int = 0) -> str:

@@ -10,14 +10,14 @@ from django.core.files.base import ContentFile
 from mentors.availability import MAX_RANGE_DAYS
 from mentors.models import MentorProfile, Tag
 from sites.models import Language, Sector, Site
+from tests.api_client import ids
 from tests.conftest import PNG_1X1
 from tests.factories import MentorProfileFactory
 
 from . import api_setup
-from .api_setup import ISO_WITH_OFFSET, LOCAL, _booking, _slots, ids, today
+from .api_setup import ISO_WITH_OFFSET, LOCAL, _booking, _slots, today
 
 # The fixtures shared with the sibling modules: pytest finds a fixture by its name in the module.
-api = api_setup.api
 mentor = api_setup.mentor
 
 pytestmark = pytest.mark.django_db

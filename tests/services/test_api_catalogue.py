@@ -22,6 +22,7 @@ from services.models import (
 )
 from sites.models import Partner
 from startups.models import StartupMember
+from tests.api_client import ids
 from tests.factories import (
     IncubatorFactory,
     PartnerFactory,
@@ -35,11 +36,7 @@ from tests.factories import (
     UserFactory,
 )
 
-from . import api_setup
-from .api_setup import NOW, ids
-
-# The fixtures shared with the sibling modules: pytest finds a fixture by its name in the module.
-api = api_setup.api
+NOW = timezone.now()
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ test_api_catalogue.py."""
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from services.models import (
     Attendance,
@@ -16,6 +17,7 @@ from services.models import (
     SessionStatus,
 )
 from startups.models import StartupMember
+from tests.api_client import ids, post
 from tests.factories import (
     AdmissionFactory,
     RegistrationFactory,
@@ -26,11 +28,7 @@ from tests.factories import (
     UserFactory,
 )
 
-from . import api_setup
-from .api_setup import NOW, ids, post
-
-# The fixtures shared with the sibling modules: pytest finds a fixture by its name in the module.
-api = api_setup.api
+NOW = timezone.now()
 
 pytestmark = pytest.mark.django_db
 

@@ -5,17 +5,15 @@ admissions, offices, declarations and query counts: test_api_startups.py."""
 import datetime
 
 import pytest
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from sites.models import MembershipRole
 from startups.models import Admission, Application, ApplicationStatus, StartupMember
+from tests.api_client import ids, post
 from tests.factories import ApplicationFactory, CallFactory, SiteFactory, SiteMembershipFactory, UserFactory
 
-from . import api_setup
-from .api_setup import TODAY, ids, post
-
-# The fixtures shared with the sibling modules: pytest finds a fixture by its name in the module.
-api = api_setup.api
+TODAY = timezone.localdate()
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,12 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from sites.models import Sector
 from startups.models import Admission, Declaration, OfficeAllocation, Startup
+from tests.api_client import ids, post
 from tests.factories import (
     AdmissionFactory,
     ApplicationFactory,
@@ -21,11 +23,7 @@ from tests.factories import (
     StartupFactory,
 )
 
-from . import api_setup
-from .api_setup import TODAY, ids, post
-
-# The fixtures shared with the sibling modules: pytest finds a fixture by its name in the module.
-api = api_setup.api
+TODAY = timezone.localdate()
 
 pytestmark = pytest.mark.django_db
 
