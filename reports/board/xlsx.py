@@ -6,6 +6,8 @@ import io
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.exports import DATE_FORMAT, sheet_title
+
 from .content import (
     COUNT,
     MONEY,
@@ -18,14 +20,7 @@ from .content import (
     trend_columns,
 )
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER_FORMATS = {COUNT: "#,##0", RATE: "0.0%", MONEY: "#,##0.00", "days": "0.0", "hours": "0.0"}
-
-
-def _sheet_title(text: str) -> str:
-    for character in "[]:*?/\\":
-        text = text.replace(character, " ")
-    return text[:31]
 
 
 def render_xlsx(content: BoardContent) -> bytes:
@@ -36,26 +31,27 @@ def render_xlsx(content: BoardContent) -> bytes:
 
     bold = Font(bold=True)
     workbook = Workbook()
+    titles: set[str] = set()  # sheet names: valid and unique (core.exports.sheet_title)
 
     def put(sheet, row: int, values: list, kinds: list | None = None, *, header: bool = False) -> None:
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=row, column=column, value=value)
             if isinstance(value, str):
-                cell.data_type = "s"  # text stays text, even if it starts with "="
+                cell.data_type = "s"  # the kernel's XLSX guard: text stays text, never a formula
             if header:
                 cell.font = bold
             kind = kinds[column - 1] if kinds else None
             if kind and not isinstance(value, str) and value is not None:
                 cell.number_format = NUMBER_FORMATS[kind]
             elif isinstance(value, datetime.date):
-                cell.number_format = "yyyy-mm-dd"
+                cell.number_format = DATE_FORMAT
 
     def widths(sheet, sizes: list[int]) -> None:
         for index, size in enumerate(sizes):
             sheet.column_dimensions[chr(ord("A") + index)].width = size
 
     cover = workbook.active
-    cover.title = _sheet_title(_("Report"))
+    cover.title = sheet_title(_("Report"), titles)
     put(cover, 1, [report_title(content)], header=True)
     put(cover, 3, [_("Scope"), content.scope_name])
     put(cover, 4, [_("Scope code"), content.scope.label])
@@ -66,7 +62,7 @@ def render_xlsx(content: BoardContent) -> bytes:
     cover.cell(row=8, column=2).number_format = "yyyy-mm-dd hh:mm"
     widths(cover, [24, 40])
 
-    sheet = workbook.create_sheet(_sheet_title(_("Headline figures")))
+    sheet = workbook.create_sheet(sheet_title(_("Headline figures"), titles))
     put(sheet, 1, headline_header(content), header=True)
     for index, row in enumerate(content.headline, start=2):
         put(
@@ -77,7 +73,7 @@ def render_xlsx(content: BoardContent) -> bytes:
         )
     widths(sheet, [36, 18, 18, 14, 18, 14])
 
-    sheet = workbook.create_sheet(_sheet_title(_("Activity")))
+    sheet = workbook.create_sheet(sheet_title(_("Activity"), titles))
     month_activity = content.activity
     put(
         sheet,
@@ -117,7 +113,7 @@ def render_xlsx(content: BoardContent) -> bytes:
         put(sheet, line, [label, value], [None, kind])
     widths(sheet, [36, 16, 16, 16, 16])
 
-    sheet = workbook.create_sheet(_sheet_title(_("Trends by year")))
+    sheet = workbook.create_sheet(sheet_title(_("Trends by year"), titles))
     columns = trend_columns()
     put(sheet, 1, [_("Year"), _("Date")] + [label for _key, label, _kind in columns], header=True)
     for index, point in enumerate(content.trends, start=2):

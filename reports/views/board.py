@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import Conflict
+from core.exports import XLSX_CONTENT_TYPE
 from core.forms import add_action_errors
 from sites.models import Site
 from sites.roles import head_office_required
@@ -32,7 +33,6 @@ from sites.scoping import network_scope
 from ..board import jobs
 from ..board.files import report_filename
 from ..board.pdf import PDF_CONTENT_TYPE
-from ..board.xlsx import XLSX_CONTENT_TYPE
 from ..forms.board import BoardReportFilterForm, BoardReportRequestForm
 from ..models import BoardReport, BoardReportStatus
 

@@ -12,7 +12,7 @@ from django_scopes import scopes_disabled
 from openpyxl import load_workbook
 
 from accounts.models import Role
-from reports.board.xlsx import XLSX_CONTENT_TYPE
+from core.exports import XLSX_CONTENT_TYPE
 from reports.models import BoardReport, BoardReportStatus, BoardReportStep
 from tests.factories import UserFactory
 from tests.querycount import settle
