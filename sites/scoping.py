@@ -52,6 +52,9 @@ _VISIBLE_TABLES = {
 }
 
 
+_VISIBLE_PARAMS = _VISIBLE_SQL.count("%s")  # the user's id, once per branch
+
+
 @functools.cache
 def _visible_sql() -> str:
     tables = {
@@ -70,7 +73,7 @@ def visible_ids(user) -> tuple[list[int] | None, list[int] | None]:
         return None, None
     found: tuple[list[int], list[int]] = ([], [])
     with connection.cursor() as cursor:
-        cursor.execute(_visible_sql(), [user.pk] * _VISIBLE_SQL.count("%s"))
+        cursor.execute(_visible_sql(), [user.pk] * _VISIBLE_PARAMS)
         for kind, pk in cursor.fetchall():
             found[kind].append(pk)
     return sorted(found[0]), sorted(found[1])

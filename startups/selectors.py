@@ -71,7 +71,11 @@ def active_admissions(on: datetime.date | None = None) -> QuerySet[Admission]:
     return Admission.objects.active_on(on)
 
 
-def residents_ending_soon(*, days: int = 60, on: datetime.date | None = None) -> QuerySet[Admission]:
+# A residency "ends soon" when its planned end falls within this many days.
+ENDING_SOON_DAYS = 60
+
+
+def residents_ending_soon(*, days: int = ENDING_SOON_DAYS, on: datetime.date | None = None) -> QuerySet[Admission]:
     on = on or timezone.localdate()
     return (
         active_admissions(on)
@@ -141,11 +145,11 @@ ENDING_SOON_SHOWN = 5
 
 def residents_ending_soon_panel(site) -> dict:
     """The site back-office home's warning: the residencies whose planned end falls within
-    60 days, the first few and how many (read in the site's scope)."""
-    admissions = residents_ending_soon(days=60).filter(site=site)
+    `ENDING_SOON_DAYS`, the first few and how many (read in the site's scope)."""
+    admissions = residents_ending_soon().filter(site=site)
     shown = list(admissions[:ENDING_SOON_SHOWN])
     count = len(shown) if len(shown) < ENDING_SOON_SHOWN else admissions.count()
-    return {"admissions": shown, "count": count, "days": 60}
+    return {"admissions": shown, "count": count, "days": ENDING_SOON_DAYS}
 
 
 # --- Who may see what (the API's lists and details) -------------------------------------

@@ -27,7 +27,6 @@ from sites.roles import MANAGE, can
 from .. import actions
 from ..forms.offices import AllocationForm, OfficeForm, ReleaseForm
 from ..models import Office, OfficeAllocation
-from .residents import current_allocations
 
 PAGE_SIZE = 50
 
@@ -41,7 +40,7 @@ def _rate(part, whole) -> decimal.Decimal:
 
 def occupancy_summary(on) -> dict:
     """Occupancy of the in-service offices (in scope) on `on`, in one query."""
-    occupied = Exists(current_allocations(on).filter(office=OuterRef("pk")))
+    occupied = Exists(OfficeAllocation.objects.running_on(on).filter(office=OuterRef("pk")))
     totals = (
         Office.objects.filter(is_active=True)
         .annotate(occupied=occupied)
@@ -70,7 +69,7 @@ def office_list(request, site_slug):
     offices = Office.objects.order_by("floor", "number", "pk").prefetch_related(
         Prefetch(
             "allocations",
-            queryset=current_allocations(today).select_related("admission__startup"),
+            queryset=OfficeAllocation.objects.running_on(today).select_related("admission__startup"),
             to_attr="current_allocations",
         )
     )

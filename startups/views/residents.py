@@ -37,15 +37,9 @@ from ..forms.residents import (
 from ..models import Admission, AdmissionKind, OfficeAllocation
 
 PAGE_SIZE = 50
-ENDING_SOON_DAYS = 60
 
 
-# --- Shared helpers (also used by views.offices) ---------------------------------------
-def current_allocations(on: datetime.date) -> QuerySet[OfficeAllocation]:
-    """Allocations (in scope) running on `on`: started, and open-ended or ending after it."""
-    return OfficeAllocation.objects.running_on(on)
-
-
+# --- Shared helpers ---------------------------------------------------------------------
 def residency_limit(admission: Admission) -> datetime.date | None:
     """The latest planned end the site allows for a residency (None for e-Technopark)."""
     if admission.kind != AdmissionKind.RESIDENT:
@@ -64,7 +58,7 @@ def _with_related(queryset: QuerySet[Admission], on: datetime.date) -> QuerySet[
         "startup__sectors",
         Prefetch(
             "allocations",
-            queryset=current_allocations(on).select_related("office").order_by("office__number"),
+            queryset=OfficeAllocation.objects.running_on(on).select_related("office").order_by("office__number"),
             to_attr="current_allocations",
         ),
     )
@@ -112,7 +106,7 @@ def filter_admissions(form: AdmissionFilterForm, *, on: datetime.date) -> tuple[
         admissions = admissions.filter(kind=kind)
     office = data.get("office")
     if office:
-        running = current_allocations(on).filter(admission=OuterRef("pk"))
+        running = OfficeAllocation.objects.running_on(on).filter(admission=OuterRef("pk"))
         if office == OFFICE_ANY:
             admissions = admissions.filter(Exists(running))
         elif office == OFFICE_NONE:
@@ -125,7 +119,7 @@ def filter_admissions(form: AdmissionFilterForm, *, on: datetime.date) -> tuple[
         admissions = admissions.filter(
             kind=AdmissionKind.RESIDENT,
             planned_end_on__gte=on,
-            planned_end_on__lte=on + datetime.timedelta(days=ENDING_SOON_DAYS),
+            planned_end_on__lte=on + datetime.timedelta(days=selectors.ENDING_SOON_DAYS),
         )
     sort = data.get("sort") or DEFAULT_SORT
     admissions = admissions.annotate(display_name=_DISPLAY_NAME).order_by(*SORT_ORDERS[sort])
@@ -273,12 +267,12 @@ def resident_exit(request, site_slug, pk):
 def residents_ending(request, site_slug):
     today = timezone.localdate()
     admissions = _with_related(
-        selectors.residents_ending_soon(days=ENDING_SOON_DAYS, on=today).filter(site=request.site), today
+        selectors.residents_ending_soon(days=selectors.ENDING_SOON_DAYS, on=today).filter(site=request.site), today
     )
     return render(
         request,
         "startups/residents/ending.html",
-        {"site": request.site, "admissions": admissions, "today": today, "days": ENDING_SOON_DAYS},
+        {"site": request.site, "admissions": admissions, "today": today, "days": selectors.ENDING_SOON_DAYS},
     )
 
 
