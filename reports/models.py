@@ -12,10 +12,10 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from core.jobs import BackgroundJob
 from sites.models import Region, Sector, Site
 
 
@@ -81,18 +81,6 @@ class KpiSectorSnapshot(KpiFigures):
         return f"{self.scope} · {self.sector_id} · {self.as_of}"
 
 
-# A running report whose worker gave no sign of life for this long is taken to be dead:
-# a rerun of its task (or a new request) claims it again.
-BOARD_REPORT_STALE_AFTER = datetime.timedelta(minutes=10)
-
-
-class BoardReportStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
 class BoardReportStep(models.TextChoices):
     """Where a running report is; the progress (0–100) reached at each is in reports.board.jobs."""
 
@@ -107,7 +95,7 @@ class BoardReportStep(models.TextChoices):
     FINISHED = "finished", _("Finished")
 
 
-class BoardReport(models.Model):
+class BoardReport(BackgroundJob):
     """The monthly board report of one scope (the network, or one site) for one month: a
     PDF and an XLSX built by the Celery task `reports.board.jobs.generate_board_report`.
 
@@ -124,10 +112,6 @@ class BoardReport(models.Model):
         Site, on_delete=models.CASCADE, null=True, blank=True, related_name="board_reports", verbose_name=_("site")
     )
     month = models.DateField(_("month"), help_text="The first day of the month reported on.")
-    status = models.CharField(
-        _("status"), max_length=10, choices=BoardReportStatus.choices, default=BoardReportStatus.QUEUED
-    )
-    progress = models.PositiveSmallIntegerField(_("progress"), default=0, help_text="0–100")
     step = models.CharField(_("step"), max_length=20, choices=BoardReportStep.choices, blank=True)
     language = models.CharField(_("language"), max_length=5, default="fr")
     pdf = models.FileField(_("PDF"), upload_to="board-reports/", max_length=255, blank=True)
@@ -140,15 +124,10 @@ class BoardReport(models.Model):
         related_name="+",
         verbose_name=_("requested by"),
     )
-    error = models.TextField(_("error"), blank=True)
-    # The run that owns the row: set when a worker claims it; a worker whose claim was
-    # taken over (its heartbeat went stale, another run reclaimed the row) writes nothing.
-    claim = models.UUIDField(null=True, blank=True, editable=False)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+
+    # A running report whose worker gave no sign of life for this long is taken to be dead:
+    # a rerun of its task (or a new request) claims it again.
+    stale_after = datetime.timedelta(minutes=10)
 
     objects = ScopedManager(site="site")
 
@@ -177,14 +156,3 @@ class BoardReport(models.Model):
     def scope_name(self) -> str:
         """The network, or the site's name in the active language (select `site`)."""
         return str(_("Technopark network")) if self.site_id is None else self.site.name
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status in (BoardReportStatus.QUEUED, BoardReportStatus.RUNNING)
-
-    def is_stalled(self, now: datetime.datetime | None = None) -> bool:
-        """Running, but its worker gave no sign of life for BOARD_REPORT_STALE_AFTER."""
-        if self.status != BoardReportStatus.RUNNING:
-            return False
-        now = now or timezone.now()
-        return self.heartbeat_at is None or self.heartbeat_at < now - BOARD_REPORT_STALE_AFTER

@@ -1,23 +1,23 @@
 """Celery tasks of the startups app (thin: compute, then call the email helpers)."""
 
-import datetime
 import logging
 
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.emails import email_render, email_send_on_commit
+from core.jobs import JobStatus, LostClaim, job_claim, job_fail, job_finish, jobs_resend
 from sites.scoping import network_scope
 
 from . import selectors
 from .importer import import_history
-from .models import DeclarationReminder, ImportJob, ImportJobStatus, StartupMember, TeamRole
+from .models import DeclarationReminder, ImportJob, StartupMember, TeamRole
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 100  # records between two progress reports of a history import
@@ -79,36 +79,26 @@ def import_progress_key(job_id: int) -> str:
 def import_progress(job: ImportJob) -> tuple[int, int]:
     """(processed, total) of a job: the row's figures, or the live ones of a running job
     (written to the cache, as the import's transaction hides the row's until it commits)."""
-    if job.status == ImportJobStatus.RUNNING:
+    if job.status == JobStatus.RUNNING:
         live = cache.get(import_progress_key(job.pk))
         if live:
             return live[0], live[1]
     return job.processed_rows, job.total_rows
 
 
-# A job "running" for longer than this is taken to be dead (its import is one transaction,
-# so it cannot give signs of life on its row): the longest an import may run.
-STALE_AFTER = datetime.timedelta(minutes=30)
-
-
-def _claimable(now: datetime.datetime) -> Q:
-    """The jobs a run may claim: queued, or running for longer than STALE_AFTER."""
-    return Q(status=ImportJobStatus.QUEUED) | Q(status=ImportJobStatus.RUNNING, started_at__lt=now - STALE_AFTER)
-
-
 @shared_task
 def run_history_import(job_id: int) -> str | None:
-    """Apply a confirmed history import (an ImportJob); returns the job's final status.
+    """Apply a confirmed history import (an ImportJob); returns the job's final status, or
+    None when there was nothing to do.
 
-    Idempotent: the job is claimed by a conditional update queued → running, so a job
-    done, failed or running (a duplicate delivery, a second call) is left alone — except a
-    job "running" for longer than STALE_AFTER, whose worker died (the task is acknowledged
-    late, so the broker redelivers it after its visibility timeout, and the sweeper
-    `reclaim_stalled_history_imports` sends it again within a minute of STALE_AFTER): that
-    one is claimed again. The importer applies everything in one transaction: a job that
-    died wrote nothing."""
-    now = timezone.now()
-    if not ImportJob.objects.filter(_claimable(now), pk=job_id).update(status=ImportJobStatus.RUNNING, started_at=now):
+    A background job (core.jobs): acknowledged late, each delivery claims the row first,
+    so a job done, failed or running (a duplicate delivery, a second call) is left alone
+    — except one running for longer than `ImportJob.stale_after`, whose worker died (the
+    broker redelivers it after its visibility timeout; the sweeper
+    `reclaim_stalled_history_imports` sends it again sooner): that one is claimed again.
+    The importer applies everything in one transaction: a job that died wrote nothing."""
+    claim, _status = job_claim(ImportJob, job_id)
+    if claim is None:
         return None
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     key = import_progress_key(job.pk)
@@ -120,31 +110,20 @@ def run_history_import(job_id: int) -> str | None:
     language = getattr(job.created_by, "language", "") or settings.LANGUAGE_CODE
     # The report's messages are written in the language of the person who confirmed.
     with translation.override(language):
-        _apply(job, progress)
+        status = _apply(job, claim, progress)
     cache.delete(key)
-    return job.status
+    return status
 
 
 @shared_task
 def reclaim_stalled_history_imports() -> list[int]:
-    """Every minute (Celery beat): send again the jobs no live worker is applying — running
-    for longer than STALE_AFTER (the worker died: `kill -9` sends nothing, and the broker
-    would redeliver only after its visibility timeout), or queued for as long (the message
-    was lost) — where `run_history_import`'s claim lets exactly one run take each over.
-    Returns their ids. Each message expires after two sweeps, so a queue with no worker
-    does not fill up (the next sweep sends a fresh one)."""
-    now = timezone.now()
-    abandoned = ImportJob.objects.filter(_claimable(now)).exclude(
-        status=ImportJobStatus.QUEUED, created_at__gte=now - STALE_AFTER
-    )
-    ids = list(abandoned.order_by("pk").values_list("pk", flat=True))
-    for job_id in ids:
-        logger.warning("history import %s: no live worker is applying it, sending it again", job_id)
-        run_history_import.apply_async([job_id], expires=2 * settings.JOB_SWEEP_SECONDS)
-    return ids
+    """Every minute (Celery beat): send again the imports no live worker is applying
+    (core.jobs.jobs_resend); returns their ids."""
+    return jobs_resend(ImportJob, run_history_import)
 
 
-def _apply(job: ImportJob, progress) -> None:
+def _apply(job: ImportJob, claim, progress) -> str | None:
+    """Import the job's files and record the outcome on the row (if the run still owns it)."""
     try:
         # Reviewed network-wide write: head office imports records of every site.
         with network_scope():
@@ -159,22 +138,29 @@ def _apply(job: ImportJob, progress) -> None:
             )
     except Exception as error:  # noqa: BLE001 — the job must not stay "running"; the details go to the log
         logger.exception("history import %s failed", job.pk)
-        job.status = ImportJobStatus.FAILED
-        job.error_message = _("The import stopped unexpectedly (%(error)s): nothing was written.") % {
+        message = _("The import stopped unexpectedly (%(error)s): nothing was written.") % {
             "error": error.__class__.__name__
         }
+        job_fail(ImportJob, job.pk, claim, message)
+        return JobStatus.FAILED
+    total = sum(sum(numbers.values()) for numbers in report.counts.values())
+    outcome = {
+        "report": {key: value for key, value in report.to_dict().items() if key != "changes"},
+        "total_rows": total,
+    }
+    if report.applied:
+        outcome.update(status=JobStatus.DONE, processed_rows=total, progress=100)
     else:
-        job.report = {key: value for key, value in report.to_dict().items() if key != "changes"}
-        total = sum(sum(numbers.values()) for numbers in report.counts.values())
-        job.total_rows = total
-        if report.applied:
-            job.status = ImportJobStatus.DONE
-            job.processed_rows = total
-        else:
-            job.status = ImportJobStatus.FAILED
-            job.error_message = _(
+        outcome.update(
+            status=JobStatus.FAILED,
+            error=_(
                 "Nothing was imported: the data changed since the preview. Check the errors below and upload "
                 "corrected files."
-            )
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "report", "total_rows", "processed_rows", "error_message", "finished_at"])
+            ),
+        )
+    try:
+        job_finish(ImportJob, job.pk, claim, **outcome)
+    except LostClaim:
+        logger.warning("history import %s: another run took it over; this one's outcome is dropped", job.pk)
+        return None
+    return outcome["status"]

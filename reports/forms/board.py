@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import style_fields
+from core.jobs import JobStatus
 
 from ..board.content import FIRST_MONTH, last_complete_month
-from ..models import BoardReportStatus
 
 NETWORK = "network"
 
@@ -54,9 +54,7 @@ class BoardReportFilterForm(forms.Form):
     """Filters of head office's list; invalid values are reported and ignored."""
 
     scope = forms.ChoiceField(label=_("Scope"), required=False)
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *BoardReportStatus.choices]
-    )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any status")), *JobStatus.choices])
 
     def __init__(self, *args, sites, **kwargs):
         kwargs.setdefault("auto_id", "filter_%s")  # the request form on the same page has id_scope

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from core.errors import Conflict
 from core.exports import XLSX_CONTENT_TYPE
 from core.forms import add_action_errors
+from core.jobs import JobStatus
 from sites.models import Site
 from sites.roles import head_office_required
 from sites.scoping import network_scope
@@ -34,7 +35,7 @@ from ..board import jobs
 from ..board.files import report_filename
 from ..board.pdf import PDF_CONTENT_TYPE
 from ..forms.board import BoardReportFilterForm, BoardReportRequestForm
-from ..models import BoardReport, BoardReportStatus
+from ..models import BoardReport
 
 PAGE_SIZE = 25
 CONTENT_TYPES = {"pdf": PDF_CONTENT_TYPE, "xlsx": XLSX_CONTENT_TYPE}
@@ -44,7 +45,7 @@ def _download(report: BoardReport, kind: str) -> FileResponse:
     """The report's PDF or XLSX as an attachment; 404 unless the report is done and its
     file is there."""
     field = getattr(report, kind)
-    if report.status != BoardReportStatus.DONE or not field:
+    if report.status != JobStatus.DONE or not field:
         raise Http404
     try:
         handle = field.open("rb")
@@ -77,7 +78,7 @@ def board_reports(request):
         except ValidationError as error:
             add_action_errors(request_form, error)
         else:
-            if report.status == BoardReportStatus.DONE:
+            if report.status == JobStatus.DONE:
                 messages.info(request, _("This report is already done: download it below."))
             else:
                 messages.success(request, _("The report is being generated: this page shows its progress."))

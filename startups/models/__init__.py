@@ -22,7 +22,7 @@ from .applications import (
     Score,
 )
 from .declarations import Declaration, DeclarationReminder
-from .import_jobs import ImportJob, ImportJobStatus
+from .import_jobs import ImportJob
 from .residencies import Admission, ExitReason, Office, OfficeAllocation, Renewal, admission_active_q
 from .startup import (
     LegalForm,
@@ -49,7 +49,6 @@ __all__ = [
     "DeclarationReminder",
     "ExitReason",
     "ImportJob",
-    "ImportJobStatus",
     "LegalForm",
     "Office",
     "OfficeAllocation",

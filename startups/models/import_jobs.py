@@ -1,19 +1,16 @@
 """History import jobs (see `startups.importer`), run in Celery with their progress."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-
-class ImportJobStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+from core.jobs import BackgroundJob
 
 
-class ImportJob(models.Model):
+class ImportJob(BackgroundJob):
     """A confirmed history import (head office, network-wide: not site-owned), applied by
     the Celery task `startups.tasks.run_history_import`. The two CSV files are kept as text
     (5 MB at most each, checked by the upload form); None means the file was not given."""
@@ -21,8 +18,6 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(max_length=10, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED)
     startups_name = models.CharField(max_length=255, blank=True)
     startups_csv = models.TextField(null=True, blank=True)
     declarations_name = models.CharField(max_length=255, blank=True)
@@ -30,9 +25,11 @@ class ImportJob(models.Model):
     total_rows = models.PositiveIntegerField(default=0, help_text="Records to import (known once planned).")
     processed_rows = models.PositiveIntegerField(default=0)
     report = models.JSONField(null=True, blank=True, help_text="ImportReport.to_dict() once finished.")
-    error_message = models.TextField(blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+
+    # The import is one transaction, so a running job cannot give signs of life on its row
+    # (its live progress goes through the cache): it is taken for dead only once it has
+    # run for longer than any import may.
+    stale_after = datetime.timedelta(minutes=30)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -44,7 +41,3 @@ class ImportJob(models.Model):
 
     def get_absolute_url(self):
         return reverse("startups:history_import_job", kwargs={"pk": self.pk})
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING)

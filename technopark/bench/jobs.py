@@ -33,12 +33,13 @@ from django.db import connection
 
 from accounts.actions import api_token_create
 from accounts.models import Role, User
+from core.jobs import JobStatus
 from mentors.availability import LOCAL
 from mentors.models import Booking, BookingStatus, MentorProfile, ProfileStatus, WeeklyRule
 from mentors.selectors import free_slots
 from reports.board.content import last_complete_month
 from reports.board.jobs import board_report_request
-from reports.models import BoardReport, BoardReportStatus
+from reports.models import BoardReport
 from reports.tasks import compute_kpi_snapshots
 from sites.scoping import network_scope
 from startups.models import Admission, Declaration, Startup, StartupMember, TeamRole
@@ -89,7 +90,7 @@ def board() -> dict:
         report = board_report_request(actor=staff, scope="network", month=month)  # Celery eager: generated here
         seconds = time.perf_counter() - started
         report.refresh_from_db()
-    if report.status != BoardReportStatus.DONE:
+    if report.status != JobStatus.DONE:
         raise RuntimeError(f"the board report ended {report.status}: {report.error}")
     return {"seconds": seconds, "pdf_kb": report.pdf.size / 1024, "xlsx_kb": report.xlsx.size / 1024}
 

@@ -18,11 +18,12 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from core.errors import Conflict
+from core.jobs import JobStatus
 from core.models import AuditEntry
 from reports.board import jobs
 from reports.board.files import report_folder
 from reports.board.jobs import generate_board_report, reclaim_stalled_board_reports, request_monthly_board_reports
-from reports.models import BOARD_REPORT_STALE_AFTER, BoardReport, BoardReportStatus, BoardReportStep
+from reports.models import BoardReport, BoardReportStep
 from sites.models import SiteStatus
 from tests.factories import SiteFactory
 
@@ -73,9 +74,7 @@ def test_a_request_creates_one_row_and_enqueues_it_on_commit(site_a, staff, queu
 
 
 def test_a_request_for_a_done_report_returns_it_untouched(site_a, staff, queued, django_capture_on_commit_callbacks):
-    report = _report(
-        status=BoardReportStatus.DONE, progress=100, pdf="board-reports/x.pdf", xlsx="board-reports/x.xlsx"
-    )
+    report = _report(status=JobStatus.DONE, progress=100, pdf="board-reports/x.pdf", xlsx="board-reports/x.xlsx")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         again = jobs.board_report_request(actor=staff, scope="site:site-a", month=MAY)
     assert again.pk == report.pk and callbacks == [] and queued == []
@@ -85,7 +84,7 @@ def test_a_request_for_a_done_report_returns_it_untouched(site_a, staff, queued,
 def test_a_request_for_a_failed_report_queues_the_same_row_again(
     site_a, staff, queued, django_capture_on_commit_callbacks
 ):
-    report = _report(status=BoardReportStatus.FAILED, error="Boom", progress=35)
+    report = _report(status=JobStatus.FAILED, error="Boom", progress=35)
     with django_capture_on_commit_callbacks(execute=True):
         again = jobs.board_report_request(actor=staff, scope="site:site-a", month=MAY)
     report = _get(report.pk)
@@ -205,7 +204,7 @@ def test_a_rerun_of_a_done_report_changes_nothing(board_data, staff, django_capt
 def test_a_running_report_with_a_live_worker_is_left_alone(board_data, django_capture_on_commit_callbacks):
     claim = uuid.uuid4()
     now = timezone.now()
-    report = _report(status=BoardReportStatus.RUNNING, claim=claim, progress=35, started_at=now, heartbeat_at=now)
+    report = _report(status=JobStatus.RUNNING, claim=claim, progress=35, started_at=now, heartbeat_at=now)
     assert _generate(report, django_capture_on_commit_callbacks) is None
     report = _get(report.pk)
     assert (report.status, report.claim, report.progress, report.attempts) == ("running", claim, 35, 0)
@@ -217,7 +216,7 @@ def test_a_delivery_finding_a_live_run_looks_again_once_it_would_be_stale(site_a
     the report running with a fresh heartbeat: the task comes back when that heartbeat
     would be stale (and then claims the report if its worker is gone), 12 times at most."""
     now = timezone.now()
-    report = _report(status=BoardReportStatus.RUNNING, claim=uuid.uuid4(), started_at=now, heartbeat_at=now)
+    report = _report(status=JobStatus.RUNNING, claim=uuid.uuid4(), started_at=now, heartbeat_at=now)
     assert jobs.board_report_generate(report_id=report.pk) == jobs.BUSY
     calls = []
 
@@ -235,17 +234,17 @@ def test_a_delivery_finding_a_live_run_looks_again_once_it_would_be_stale(site_a
             assert generate_board_report.run(report.pk) is None
     finally:
         generate_board_report.pop_request()
-    assert calls == ([{"countdown": BOARD_REPORT_STALE_AFTER.total_seconds() + 60}] if retried else [])
+    assert calls == ([{"countdown": BoardReport.stale_after.total_seconds() + 60}] if retried else [])
 
 
 def test_a_running_report_with_a_stale_heartbeat_is_reclaimed(board_data, staff, django_capture_on_commit_callbacks):
     """The worker died at the PDF step: its row is running, its heartbeat 11 minutes old,
     and it left a temporary file and a half-written final one. The rerun claims it again,
     deletes the leftovers and finishes."""
-    stale = timezone.now() - BOARD_REPORT_STALE_AFTER - datetime.timedelta(minutes=1)
+    stale = timezone.now() - BoardReport.stale_after - datetime.timedelta(minutes=1)
     dead_claim = uuid.uuid4()
     report = _report(
-        status=BoardReportStatus.RUNNING,
+        status=JobStatus.RUNNING,
         claim=dead_claim,
         attempts=1,
         progress=70,
@@ -286,20 +285,20 @@ def test_the_sweeper_sends_again_the_reports_no_live_worker_is_generating(
     report again as soon as its heartbeat is stale (and a queued report nobody claimed for
     as long), and the claim takes it over."""
     now = timezone.now()
-    stale = now - BOARD_REPORT_STALE_AFTER - datetime.timedelta(seconds=1)
-    fresh = now - BOARD_REPORT_STALE_AFTER + datetime.timedelta(minutes=1)
+    stale = now - BoardReport.stale_after - datetime.timedelta(seconds=1)
+    fresh = now - BoardReport.stale_after + datetime.timedelta(minutes=1)
 
     def month(number):
         return datetime.date(2026, number, 1)
 
-    running = {"status": BoardReportStatus.RUNNING, "claim": uuid.uuid4(), "attempts": 1, "started_at": stale}
+    running = {"status": JobStatus.RUNNING, "claim": uuid.uuid4(), "attempts": 1, "started_at": stale}
     dead = _report(month=month(5), heartbeat_at=stale, requested_by=staff, language="en", **running)
     _report(month=month(4), heartbeat_at=fresh, **running)  # its worker is alive
     lost = _report(month=month(3))  # queued 11 minutes ago, never claimed
     waiting = _report(month=month(2))  # queued a minute ago
     reset = _report(month=month(1), heartbeat_at=fresh)  # created long ago, queued again a minute ago
-    _report(month=month(6), status=BoardReportStatus.DONE)
-    _report(month=month(7), status=BoardReportStatus.FAILED)
+    _report(month=month(6), status=JobStatus.DONE)
+    _report(month=month(7), status=JobStatus.FAILED)
     BoardReport.objects.filter(pk__in=[lost.pk, reset.pk]).update(created_at=stale)
     BoardReport.objects.filter(pk=waiting.pk).update(created_at=fresh)
 
@@ -321,14 +320,14 @@ def test_a_regenerated_report_waits_for_its_own_message_before_the_sweeper_sends
     """Head office's "generate again" queues the report anew: the sweeper counts from then,
     not from when the report was first requested."""
     long_ago = timezone.now() - datetime.timedelta(days=30)
-    report = _report(status=BoardReportStatus.FAILED, finished_at=long_ago)
+    report = _report(status=JobStatus.FAILED, finished_at=long_ago)
     BoardReport.objects.filter(pk=report.pk).update(created_at=long_ago)
     monkeypatch.setattr(jobs, "_enqueue", lambda report: None)
     jobs.board_report_regenerate(actor=staff, report=_get(report.pk))
-    assert _get(report.pk).status == BoardReportStatus.QUEUED
+    assert _get(report.pk).status == JobStatus.QUEUED
     sent = _sent(monkeypatch)
     assert jobs.board_reports_reclaim() == [] and sent == []
-    later = timezone.now() + BOARD_REPORT_STALE_AFTER + datetime.timedelta(seconds=1)
+    later = timezone.now() + BoardReport.stale_after + datetime.timedelta(seconds=1)
     assert jobs.board_reports_reclaim(now=later) == [report.pk]
 
 
@@ -336,7 +335,7 @@ def test_the_sweepers_run_every_minute_and_the_visibility_timeout_outlasts_every
     """The sweepers (board reports, history imports) on the beat; Redis' visibility timeout
     longer than the longest task (a history import) and the longest countdown (a board
     report's retry), so no running or waiting message is handed to a second worker."""
-    from startups.tasks import STALE_AFTER as IMPORT_STALE_AFTER
+    from startups.models import ImportJob
     from technopark.celery import app
 
     for name, task in [
@@ -347,7 +346,7 @@ def test_the_sweepers_run_every_minute_and_the_visibility_timeout_outlasts_every
         assert entry["task"] == task and task in app.tasks
         assert entry["schedule"] == settings.JOB_SWEEP_SECONDS <= 120
     timeout = datetime.timedelta(seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"])
-    assert timeout > IMPORT_STALE_AFTER and timeout > BOARD_REPORT_STALE_AFTER + datetime.timedelta(seconds=60)
+    assert timeout > ImportJob.stale_after and timeout > BoardReport.stale_after + datetime.timedelta(seconds=60)
     # The sweeper does not wait behind a long report on the reports queue.
     route = app.amqp.router.route({}, "reports.board.jobs.reclaim_stalled_board_reports")
     assert route["queue"].name == "default"
@@ -412,6 +411,6 @@ def test_regenerate_resets_the_same_row_and_replaces_the_files(board_data, staff
 
 def test_regenerate_refuses_while_a_worker_is_on_it(site_a, staff):
     now = timezone.now()
-    report = _report(status=BoardReportStatus.RUNNING, claim=uuid.uuid4(), started_at=now, heartbeat_at=now)
+    report = _report(status=JobStatus.RUNNING, claim=uuid.uuid4(), started_at=now, heartbeat_at=now)
     with pytest.raises(Conflict):
         jobs.board_report_regenerate(actor=staff, report=report)

@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 
 from accounts.models import Role
 from core.exports import XLSX_CONTENT_TYPE
-from reports.models import BoardReport, BoardReportStatus, BoardReportStep
+from core.jobs import JobStatus
+from reports.models import BoardReport, BoardReportStep
 from tests.factories import UserFactory
 from tests.querycount import settle
 
@@ -70,7 +71,7 @@ def test_the_progress_page_shows_the_step_then_the_downloads(
 ):
     now = timezone.now()
     report = _report(
-        status=BoardReportStatus.RUNNING,
+        status=JobStatus.RUNNING,
         claim=uuid.uuid4(),
         progress=35,
         step=BoardReportStep.ACTIVITY,
@@ -108,9 +109,9 @@ def test_a_report_that_is_not_done_has_no_download(client, site_a, staff):
 
 
 def test_head_office_lists_and_filters_every_report(client, site_a, site_b, staff):
-    network = _report("network", site=None, status=BoardReportStatus.DONE, pdf="a.pdf", xlsx="a.xlsx")
+    network = _report("network", site=None, status=JobStatus.DONE, pdf="a.pdf", xlsx="a.xlsx")
     a = _report("site:site-a")
-    b = _report("site:site-b", status=BoardReportStatus.FAILED)
+    b = _report("site:site-b", status=JobStatus.FAILED)
     client.force_login(staff)
     listed = client.get("/network/reports/").context["page"].object_list
     assert {report.pk for report in listed} == {network.pk, a.pk, b.pk}
@@ -137,7 +138,7 @@ def _many_reports(count: int) -> None:
                 scope=f"site:{site.slug}",
                 site=site,
                 month=datetime.date(2001 + index // 12, index % 12 + 1, 1),
-                status=BoardReportStatus.DONE,
+                status=JobStatus.DONE,
                 pdf="x.pdf",
                 xlsx="x.xlsx",
                 requested_by=UserFactory(role=Role.HEAD_OFFICE),

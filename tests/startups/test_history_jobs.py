@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from core.models import AuditEntry
@@ -57,7 +58,7 @@ def url(job, status=False):
 def test_the_task_applies_the_job_and_stores_the_report(job, staff):
     assert tasks.run_history_import.delay(job.pk).get() == "done"
     job.refresh_from_db()
-    assert job.status == "done" and job.error_message == ""
+    assert job.status == "done" and job.error == ""
     assert (job.processed_rows, job.total_rows) == (11, 11)
     assert job.started_at and job.finished_at and job.started_at <= job.finished_at
     assert job.report["applied"] is True and job.report["errors"] == []
@@ -82,7 +83,8 @@ def test_running_the_task_twice_changes_nothing(job):
 
 
 def test_a_job_already_running_is_not_started_again(job):
-    ImportJob.objects.filter(pk=job.pk).update(status="running")
+    now = timezone.now()  # claimed by a live run: started, with a sign of life
+    ImportJob.objects.filter(pk=job.pk).update(status="running", started_at=now, heartbeat_at=now)
     assert tasks.run_history_import(job.pk) is None
     assert counts() == (0, 0, 0, 0)
 
@@ -95,7 +97,7 @@ def test_a_failing_import_marks_the_job_failed_and_writes_nothing(job, monkeypat
     monkeypatch.setattr(importer.apply._Writer, "_write_declarations", staticmethod(broken))
     assert tasks.run_history_import(job.pk) == "failed"
     job.refresh_from_db()
-    assert job.status == "failed" and "RuntimeError" in job.error_message
+    assert job.status == "failed" and "RuntimeError" in job.error
     assert job.finished_at is not None
     assert counts() == (0, 0, 0, 0)
 
@@ -106,7 +108,7 @@ def test_bad_rows_at_apply_time_fail_the_job_with_their_lines(job):
     job.refresh_from_db()
     assert job.report["applied"] is False and job.report["errors"]
     assert all(error["line"] for error in job.report["errors"])
-    assert job.error_message
+    assert job.error
     assert counts() == (0, 0, 0, 0)
 
 
@@ -212,51 +214,57 @@ def test_the_import_page_without_jobs_says_so(client, staff, db):
 
 def test_a_job_whose_worker_died_is_claimed_again(db, staff):
     """Acknowledged late, the task is redelivered after a worker crash: a job stuck in
-    "running" for more than STALE_AFTER is run again (the dead run wrote nothing)."""
+    "running" for more than ImportJob.stale_after is run again (the dead run wrote nothing)."""
     import datetime
 
     from django.utils import timezone
 
+    from core.jobs import JobStatus
     from startups import tasks
-    from startups.models import ImportJob, ImportJobStatus
+    from startups.models import ImportJob
 
+    died_at = timezone.now() - ImportJob.stale_after - datetime.timedelta(minutes=1)
     job = ImportJob.objects.create(
         created_by=staff,
-        status=ImportJobStatus.RUNNING,
-        started_at=timezone.now() - tasks.STALE_AFTER - datetime.timedelta(minutes=1),
+        status=JobStatus.RUNNING,
+        started_at=died_at,
+        heartbeat_at=died_at,  # its claim's sign of life, the last one (core.jobs)
         startups_csv="name,ice,legal_form,sector,founded_on,closed_on,site,kind,start_on,end_on,exit_reason\n",
     )
-    assert tasks.run_history_import(job.pk) in (ImportJobStatus.DONE, ImportJobStatus.FAILED)
-    fresh = ImportJob.objects.create(created_by=staff, status=ImportJobStatus.RUNNING, started_at=timezone.now())
+    assert tasks.run_history_import(job.pk) in (JobStatus.DONE, JobStatus.FAILED)
+    now = timezone.now()
+    fresh = ImportJob.objects.create(created_by=staff, status=JobStatus.RUNNING, started_at=now, heartbeat_at=now)
     assert tasks.run_history_import(fresh.pk) is None  # still running elsewhere: left alone
 
 
 def test_the_sweeper_sends_again_the_jobs_no_live_worker_is_applying(db, staff, settings, monkeypatch):
     """Issue 15, finding 7: a worker killed mid-import (`kill -9`) sends nothing and its
     message waits for the broker's visibility timeout; the sweeper (Celery beat, every
-    minute) sends the job again once it has run for longer than STALE_AFTER (or stayed
+    minute) sends the job again once it has run for longer than ImportJob.stale_after (or stayed
     queued as long), and run_history_import's claim lets one run take it over."""
     import datetime
 
     from django.utils import timezone
 
-    from startups.models import ImportJobStatus
+    from core.jobs import JobStatus
 
     now = timezone.now()
-    stale = now - tasks.STALE_AFTER - datetime.timedelta(seconds=1)
-    fresh = now - tasks.STALE_AFTER + datetime.timedelta(minutes=1)
+    stale = now - ImportJob.stale_after - datetime.timedelta(seconds=1)
+    fresh = now - ImportJob.stale_after + datetime.timedelta(minutes=1)
 
     def job_(status, started_at=None, created_at=now):
-        job = ImportJob.objects.create(created_by=staff, status=status, started_at=started_at, startups_csv=STARTUPS)
+        job = ImportJob.objects.create(
+            created_by=staff, status=status, started_at=started_at, heartbeat_at=started_at, startups_csv=STARTUPS
+        )
         ImportJob.objects.filter(pk=job.pk).update(created_at=created_at)
         return job
 
-    dead = job_(ImportJobStatus.RUNNING, started_at=stale, created_at=stale)
-    job_(ImportJobStatus.RUNNING, started_at=fresh, created_at=stale)  # its worker is still on it
-    lost = job_(ImportJobStatus.QUEUED, created_at=stale)  # never claimed
-    job_(ImportJobStatus.QUEUED, created_at=fresh)  # its message is on its way
-    job_(ImportJobStatus.DONE, started_at=stale, created_at=stale)
-    job_(ImportJobStatus.FAILED, started_at=stale, created_at=stale)
+    dead = job_(JobStatus.RUNNING, started_at=stale, created_at=stale)
+    job_(JobStatus.RUNNING, started_at=fresh, created_at=stale)  # its worker is still on it
+    lost = job_(JobStatus.QUEUED, created_at=stale)  # never claimed
+    job_(JobStatus.QUEUED, created_at=fresh)  # its message is on its way
+    job_(JobStatus.DONE, started_at=stale, created_at=stale)
+    job_(JobStatus.FAILED, started_at=stale, created_at=stale)
 
     sent = []
     monkeypatch.setattr(
@@ -268,5 +276,5 @@ def test_the_sweeper_sends_again_the_jobs_no_live_worker_is_applying(db, staff, 
     expires = {"expires": 2 * settings.JOB_SWEEP_SECONDS}
     assert sent == [(dead.pk, expires), (lost.pk, expires)]
     # The message it sends: the dead run's job is claimed again and applied.
-    assert tasks.run_history_import(dead.pk) in (ImportJobStatus.DONE, ImportJobStatus.FAILED)
+    assert tasks.run_history_import(dead.pk) in (JobStatus.DONE, JobStatus.FAILED)
     assert tasks.reclaim_stalled_history_imports() == [lost.pk]

@@ -162,7 +162,7 @@ def test_when_the_portal_changed_since_the_preview_nothing_is_written(
         response = head_office.post(CONFIRM_URL, {"token": token})
     job = ImportJob.objects.get()
     assert response.status_code == 302 and response.url == job.get_absolute_url()
-    assert job.status == "failed" and "changed since the preview" in job.error_message
+    assert job.status == "failed" and "changed since the preview" in job.error
     assert [error["code"] for error in job.report["errors"]] == ["two_open_admissions"]
     assert written() == (1, 1, 0)  # only what the test created
     page = head_office.get(response.url)
