@@ -21,9 +21,16 @@ so every request string without a stricter pattern, format or enum gets the patt
 `^[^\\u0000]*$` in the schema: clients (and schemathesis) know a NUL is invalid input.
 """
 
+import copy
+
 from drf_spectacular import openapi
+from drf_spectacular.extensions import OpenApiFilterExtension
+from drf_spectacular.plumbing import build_parameter_type
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
 
 from .api import ERROR_RESPONSES
+from .filters import Param
 
 NO_NUL_PATTERN = r"^[^\u0000]*$"
 BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -72,3 +79,36 @@ class AutoSchema(openapi.AutoSchema):
         if self.view.get_throttles():
             codes.add(429)
         return codes
+
+
+class ParamFilterExtension(OpenApiFilterExtension):
+    """A list's filters (core.filters) documented from the serializer fields that validate
+    them, exactly as a serializer of query parameters is: their pattern, length, enum,
+    bounds and description are the validation's own."""
+
+    target_class = "core.filters.FilterBackend"
+    priority = 1  # before drf-spectacular's own extension for DjangoFilterBackend's subclasses
+
+    def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
+        filterset_class = getattr(auto_schema.view, "filterset_class", None)
+        if filterset_class is None or not auto_schema._is_list_view():
+            return []
+        fields = {
+            name: filter_.extra["param"]
+            for name, filter_ in filterset_class.base_filters.items()
+            if isinstance(filter_, Param)
+        }
+        parameters = type(filterset_class.__name__, (serializers.Serializer,), {})()
+        for name, field in fields.items():
+            parameters.fields[name] = copy.deepcopy(field)
+        mapped = auto_schema._map_serializer(parameters, "request")
+        return [
+            build_parameter_type(
+                name=name,
+                schema=schema,
+                description=schema.pop("description", None),
+                location=OpenApiParameter.QUERY,
+                allow_blank=getattr(fields[name], "allow_blank", True),
+            )
+            for name, schema in mapped["properties"].items()
+        ]

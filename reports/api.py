@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from core.api import error_responses
 from core.db_router import use_replica
-from core.filters import filters
+from core.filters import query_params
 from sites.scoping import managed_site_ids
 
 from .kpis import cached_figures, parse_scope
@@ -59,7 +59,7 @@ class KpiView(APIView):
     snapshot of a past date when there is one, else computed live by one grouped query)."""
 
     def get(self, request):
-        query = filters(request, KpiQuery)
+        query = query_params(request, KpiQuery)
         scope = parse_scope(query["scope"])
         if scope is None or not may_see(request.user, scope):
             raise exceptions.NotFound()

@@ -1,10 +1,12 @@
+from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 
 from core.api import error_responses
+from core.filters import Param
 
-from .models import Region, Site, SiteMembership
+from .models import REGION_CODE_PATTERN, Region, Site, SiteMembership, SiteStatus
 from .selectors import site_list
 
 
@@ -70,20 +72,23 @@ class RegionList(generics.ListAPIView):
     queryset = Region.objects.order_by("code")
 
 
+class SiteFilterSet(FilterSet):
+    region = Param(
+        serializers.RegexField(REGION_CODE_PATTERN, help_text="A region code, e.g. MA-06."), field_name="region__code"
+    )
+    status = Param(serializers.ChoiceField(choices=SiteStatus.choices))
+
+
 @extend_schema(tags=["network"], responses={200: SiteSerializer, **error_responses(400, 401, 404)})
 class SiteList(generics.ListAPIView):
     """Every Technopark site, operational or planned. Filter with `?region=MA-06&status=planned`."""
 
     permission_classes = [AllowAny]
     serializer_class = SiteSerializer
+    filterset_class = SiteFilterSet
 
     def get_queryset(self):
-        sites = site_list()
-        if region := self.request.query_params.get("region"):
-            sites = sites.filter(region__code=region)
-        if status := self.request.query_params.get("status"):
-            sites = sites.filter(status=status)
-        return sites
+        return site_list()
 
 
 @extend_schema(

@@ -28,6 +28,9 @@ class TranslatedName(models.Model):
         return getattr(self, f"name_{language}", "") or self.name_fr
 
 
+REGION_CODE_PATTERN = r"^MA-[0-9]{2}$"  # ISO 3166-2:MA, the form of a region's code
+
+
 class Region(TranslatedName):
     """One of Morocco's 12 regions; `code` is the stable ISO 3166-2 code (MA-01 … MA-12)."""
 

@@ -380,6 +380,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["core.filters.FilterBackend"],
     "PAGE_SIZE": 50,
     # Documents the kernel's error responses (400, 401, 403, 404, 413, 429) on every operation.
     "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",

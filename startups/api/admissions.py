@@ -1,10 +1,12 @@
 """Admissions: residencies and e-Technopark memberships."""
 
+from django.db.models import QuerySet
+from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from core.api import error_responses
-from core.filters import BooleanFilter, boolean, filters
+from core.filters import Param, TrueFalseField
 from core.serializers import IdField
 
 from ..models import Admission, AdmissionKind, admission_active_q
@@ -37,36 +39,27 @@ class AdmissionSerializer(serializers.ModelSerializer):
         return admission.is_active()
 
 
-class AdmissionFilters(serializers.Serializer):
-    site = serializers.SlugField(required=False, max_length=50, help_text="A site's slug.")
-    kind = serializers.ChoiceField(choices=AdmissionKind.choices, required=False)
-    active = BooleanFilter(help_text="`true`: active today; `false`: ended or not started yet.")
-    startup = IdField(required=False)
+class AdmissionFilterSet(FilterSet):
+    site = Param(serializers.SlugField(max_length=50, help_text="A site's slug."), field_name="site__slug")
+    kind = Param(serializers.ChoiceField(choices=AdmissionKind.choices))
+    active = Param(
+        TrueFalseField(help_text="`true`: active today; `false`: ended or not started yet."), method="active_today"
+    )
+    startup = Param(IdField())
+
+    def active_today(self, admissions: QuerySet[Admission], name: str, active: bool) -> QuerySet[Admission]:
+        return admissions.active_on(today()) if active else admissions.exclude(admission_active_q(today()))
 
 
-@extend_schema(
-    tags=["admissions"],
-    parameters=[AdmissionFilters],
-    responses={200: AdmissionSerializer, **error_responses(400, 401, 404)},
-)
+@extend_schema(tags=["admissions"], responses={200: AdmissionSerializer, **error_responses(400, 401, 404)})
 class AdmissionList(generics.ListAPIView):
     """Residencies and e-Technopark memberships: your startups', your sites', or all."""
 
     serializer_class = AdmissionSerializer
+    filterset_class = AdmissionFilterSet
 
     def get_queryset(self):
-        params = filters(self.request, AdmissionFilters)
-        admissions = admissions_visible_to(self.request.user)
-        if site := params.get("site"):
-            admissions = admissions.filter(site__slug=site)
-        if kind := params.get("kind"):
-            admissions = admissions.filter(kind=kind)
-        if startup := params.get("startup"):
-            admissions = admissions.filter(startup=startup)
-        active = boolean(params.get("active"))
-        if active is not None:
-            admissions = admissions.active_on(today()) if active else admissions.exclude(admission_active_q(today()))
-        return admissions.order_by("-starts_on", "pk")
+        return admissions_visible_to(self.request.user).order_by("-starts_on", "pk")
 
 
 @extend_schema(tags=["admissions"], responses={200: AdmissionSerializer, **error_responses(401, 404)})

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -12,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import error_responses
-from core.filters import filters
+from core.filters import Param
 from core.serializers import IdField, validated
 from sites.models import Site, SiteStatus
 from sites.roles import MANAGE, SitePermission
@@ -54,10 +55,10 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return bool(application.pitch_deck)
 
 
-class ApplicationFilters(serializers.Serializer):
-    site = serializers.SlugField(required=False, max_length=50, help_text="The reviewing site's slug.")
-    status = serializers.ChoiceField(choices=ApplicationStatus.choices, required=False)
-    startup = IdField(required=False)
+class ApplicationFilterSet(FilterSet):
+    site = Param(serializers.SlugField(max_length=50, help_text="The reviewing site's slug."), field_name="site__slug")
+    status = Param(serializers.ChoiceField(choices=ApplicationStatus.choices))
+    startup = Param(IdField())
 
 
 class ApplicationCreateSerializer(serializers.Serializer):
@@ -89,21 +90,12 @@ def _application_or_404(request, pk: int) -> Application:
 class ApplicationList(generics.ListAPIView):
     serializer_class = ApplicationSerializer
     permission_classes = [FounderWrites]
+    filterset_class = ApplicationFilterSet
 
     def get_queryset(self):
-        params = filters(self.request, ApplicationFilters)
-        applications = applications_visible_to(self.request.user)
-        if site := params.get("site"):
-            applications = applications.filter(site__slug=site)
-        if state := params.get("status"):
-            applications = applications.filter(status=state)
-        if startup := params.get("startup"):
-            applications = applications.filter(startup=startup)
-        return applications.order_by("-submitted_at", "-created_at", "-pk")
+        return applications_visible_to(self.request.user).order_by("-submitted_at", "-created_at", "-pk")
 
-    @extend_schema(
-        parameters=[ApplicationFilters], responses={200: ApplicationSerializer, **error_responses(400, 401, 404)}
-    )
+    @extend_schema(responses={200: ApplicationSerializer, **error_responses(400, 401, 404)})
     def get(self, request, *args, **kwargs):
         """Founders see their startups' applications (drafts included); site staff the
         submitted applications to their sites; head office every submitted application."""

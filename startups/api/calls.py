@@ -1,12 +1,13 @@
 """Calls for applications: open ones are public across the network."""
 
 from django.db.models import QuerySet
+from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 
 from core.api import error_responses
-from core.filters import BooleanFilter, boolean, filters
+from core.filters import Param, TrueFalseField
 
 from ..models import AdmissionKind, Call
 from ..selectors import call_open_q, calls_visible_to
@@ -40,36 +41,27 @@ class CallSerializer(serializers.ModelSerializer):
         return call.is_open()
 
 
-class CallFilters(serializers.Serializer):
-    site = serializers.SlugField(required=False, max_length=50, help_text="A site's slug.")
-    kind = serializers.ChoiceField(choices=AdmissionKind.choices, required=False)
-    open = BooleanFilter(help_text="`true`: open today; `false`: closed or not open yet.")
+class CallFilterSet(FilterSet):
+    site = Param(serializers.SlugField(max_length=50, help_text="A site's slug."), field_name="site__slug")
+    kind = Param(serializers.ChoiceField(choices=AdmissionKind.choices))
+    open = Param(TrueFalseField(help_text="`true`: open today; `false`: closed or not open yet."), method="open_today")
+
+    def open_today(self, calls: QuerySet[Call], name: str, is_open: bool) -> QuerySet[Call]:
+        return calls.filter(call_open_q(today())) if is_open else calls.exclude(call_open_q(today()))
 
 
-def call_list(user, params: dict) -> QuerySet[Call]:
-    calls = calls_visible_to(user).select_related("site").prefetch_related("target_sectors")
-    if site := params.get("site"):
-        calls = calls.filter(site__slug=site)
-    if kind := params.get("kind"):
-        calls = calls.filter(kind=kind)
-    is_open = boolean(params.get("open"))
-    if is_open is not None:
-        calls = calls.filter(call_open_q(today())) if is_open else calls.exclude(call_open_q(today()))
-    return calls.order_by("-opens_on", "title", "pk")
-
-
-@extend_schema(
-    tags=["calls"], parameters=[CallFilters], responses={200: CallSerializer, **error_responses(400, 401, 404)}
-)
+@extend_schema(tags=["calls"], responses={200: CallSerializer, **error_responses(400, 401, 404)})
 class CallList(generics.ListAPIView):
     """Calls for applications. Anyone, signed in or not, sees the calls open today across
     the network; signed-in users also see the past calls of the sites they may see."""
 
     permission_classes = [AllowAny]
     serializer_class = CallSerializer
+    filterset_class = CallFilterSet
 
     def get_queryset(self):
-        return call_list(self.request.user, filters(self.request, CallFilters))
+        calls = calls_visible_to(self.request.user).select_related("site").prefetch_related("target_sectors")
+        return calls.order_by("-opens_on", "title", "pk")
 
 
 @extend_schema(tags=["calls"], responses={200: CallSerializer, **error_responses(401, 404)})

@@ -3,13 +3,14 @@
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from django_countries.data import COUNTRIES
+from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from core.api import error_responses
 from core.errors import Conflict
-from core.filters import filters
+from core.filters import Param
 from core.serializers import MAX_ID, AmountField, IdField, validated
 
 from .. import actions
@@ -60,28 +61,21 @@ class DeclarationWriteSerializer(serializers.Serializer):
     funds_raised_mad = AmountField(default=0)
 
 
-class DeclarationFilters(serializers.Serializer):
-    startup = IdField(required=False)
-    fiscal_year = serializers.IntegerField(required=False, min_value=1990, max_value=2100)
+class DeclarationFilterSet(FilterSet):
+    startup = Param(IdField())
+    fiscal_year = Param(serializers.IntegerField(min_value=1990, max_value=2100))
 
 
 @extend_schema(tags=["declarations"])
 class DeclarationList(generics.ListAPIView):
     serializer_class = DeclarationSerializer
     permission_classes = [FounderWrites]
+    filterset_class = DeclarationFilterSet
 
     def get_queryset(self):
-        params = filters(self.request, DeclarationFilters)
-        declarations = declarations_visible_to(self.request.user)
-        if startup := params.get("startup"):
-            declarations = declarations.filter(startup=startup)
-        if year := params.get("fiscal_year"):
-            declarations = declarations.filter(fiscal_year=year)
-        return declarations.order_by("-fiscal_year", "startup", "pk")
+        return declarations_visible_to(self.request.user).order_by("-fiscal_year", "startup", "pk")
 
-    @extend_schema(
-        parameters=[DeclarationFilters], responses={200: DeclarationSerializer, **error_responses(400, 401, 404)}
-    )
+    @extend_schema(responses={200: DeclarationSerializer, **error_responses(400, 401, 404)})
     def get(self, request, *args, **kwargs):
         """Yearly declarations (jobs, revenue, exports, funds raised): your startups', those
         of the startups admitted at your sites, or all for head office."""

@@ -1,11 +1,12 @@
 """Offices of the sites, occupied today or not."""
 
 from django.db.models import Exists, OuterRef
+from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from core.api import error_responses
-from core.filters import BooleanFilter, boolean, filters
+from core.filters import Param, TrueFalseField
 from sites.scoping import managed_site_ids
 
 from ..models import Office, OfficeAllocation
@@ -21,30 +22,23 @@ class OfficeSerializer(serializers.ModelSerializer):
         fields = ["id", "site", "number", "floor", "area_m2", "seats", "monthly_rent_mad", "is_active", "occupied"]
 
 
-class OfficeFilters(serializers.Serializer):
-    site = serializers.SlugField(required=False, max_length=50, help_text="A site's slug.")
-    occupied = BooleanFilter(help_text="`true`: allocated today; `false`: free today.")
+class OfficeFilterSet(FilterSet):
+    site = Param(serializers.SlugField(max_length=50, help_text="A site's slug."), field_name="site__slug")
+    occupied = Param(TrueFalseField(help_text="`true`: allocated today; `false`: free today."))
 
 
-@extend_schema(
-    tags=["offices"], parameters=[OfficeFilters], responses={200: OfficeSerializer, **error_responses(400, 401, 404)}
-)
+@extend_schema(tags=["offices"], responses={200: OfficeSerializer, **error_responses(400, 401, 404)})
 class OfficeList(generics.ListAPIView):
     """The offices of the sites where you work (every site for head office), occupied today
     or not. Founders get an empty list."""
 
     serializer_class = OfficeSerializer
+    filterset_class = OfficeFilterSet
 
     def get_queryset(self):
-        params = filters(self.request, OfficeFilters)
         site_ids = managed_site_ids(self.request.user)
         offices = Office.objects.all() if site_ids is None else Office.objects.filter(site__in=site_ids)
         day = today()
         allocated = OfficeAllocation.objects.running_on(day).filter(office=OuterRef("pk"))
         offices = offices.annotate(occupied=Exists(allocated)).select_related("site")
-        if site := params.get("site"):
-            offices = offices.filter(site__slug=site)
-        occupied = boolean(params.get("occupied"))
-        if occupied is not None:
-            offices = offices.filter(occupied=occupied)
         return offices.order_by("site__slug", "floor", "number", "pk")

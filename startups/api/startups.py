@@ -1,11 +1,12 @@
 """Startups: those the caller may see, and one of them."""
 
 from django.db.models import Q, QuerySet
+from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from core.api import error_responses
-from core.filters import filters
+from core.filters import Param
 
 from ..models import Stage, Startup
 from ..selectors import startups_visible_to
@@ -32,37 +33,31 @@ class StartupSerializer(serializers.ModelSerializer):
         ]
 
 
-class StartupFilters(serializers.Serializer):
-    q = serializers.CharField(
-        required=False, allow_blank=True, max_length=100, help_text="Part of the legal or brand name, or the ICE."
+class StartupFilterSet(FilterSet):
+    q = Param(
+        serializers.CharField(
+            allow_blank=True, max_length=100, help_text="Part of the legal or brand name, or the ICE."
+        ),
+        method="search",
     )
-    sector = serializers.SlugField(required=False, max_length=40, help_text="A sector code.")
-    stage = serializers.ChoiceField(choices=Stage.choices, required=False)
+    sector = Param(serializers.SlugField(max_length=40, help_text="A sector code."), field_name="sectors__code")
+    stage = Param(serializers.ChoiceField(choices=Stage.choices))
 
-
-def startup_list(user, params: dict) -> QuerySet[Startup]:
-    startups = startups_visible_to(user).prefetch_related("sectors").order_by("legal_name", "pk")
-    if q := params.get("q"):
-        startups = startups.filter(Q(legal_name__icontains=q) | Q(brand_name__icontains=q) | Q(ice__icontains=q))
-    if sector := params.get("sector"):
-        startups = startups.filter(sectors__code=sector)
-    if stage := params.get("stage"):
-        startups = startups.filter(stage=stage)
-    return startups
+    def search(self, startups: QuerySet[Startup], name: str, q: str) -> QuerySet[Startup]:
+        return startups.filter(Q(legal_name__icontains=q) | Q(brand_name__icontains=q) | Q(ice__icontains=q))
 
 
 # 400: a malformed filter or page size; 404: a page past the end.
-@extend_schema(
-    tags=["startups"], parameters=[StartupFilters], responses={200: StartupSerializer, **error_responses(400, 401, 404)}
-)
+@extend_schema(tags=["startups"], responses={200: StartupSerializer, **error_responses(400, 401, 404)})
 class StartupList(generics.ListAPIView):
     """The startups the caller may see: their own team's, those admitted at or applying to
     a site where they work, every startup for head office."""
 
     serializer_class = StartupSerializer
+    filterset_class = StartupFilterSet
 
     def get_queryset(self):
-        return startup_list(self.request.user, filters(self.request, StartupFilters))
+        return startups_visible_to(self.request.user).prefetch_related("sectors").order_by("legal_name", "pk")
 
 
 @extend_schema(tags=["startups"], responses={200: StartupSerializer, **error_responses(401, 404)})
