@@ -7,6 +7,7 @@ for the network's e-Technopark offer, open to every admitted startup. Incubators
 tenant of their own: incubator-owned rows carry `incubator` and are scoped on it.
 """
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -65,13 +66,21 @@ class Eligibility(models.TextChoices):
     PUBLIC = "public", _("Open to the public")
 
 
+class IncubatedStartupQuerySet(models.QuerySet):
+    def current(self) -> "IncubatedStartupQuerySet":
+        """Incubations still running (no end date)."""
+        return self.filter(until__isnull=True)
+
+
 class IncubatedStartup(models.Model):
     incubator = models.ForeignKey(Incubator, on_delete=models.CASCADE, related_name="incubated")
     startup = models.ForeignKey(Startup, on_delete=models.CASCADE, related_name="incubations")
     since = models.DateField(_("incubated since"))
     until = models.DateField(_("until"), null=True, blank=True)
 
-    objects = ScopedManager(incubator="incubator")
+    objects = ScopedManager(
+        incubator="incubator", _manager_class=models.Manager.from_queryset(IncubatedStartupQuerySet)
+    )
 
     class Meta:
         verbose_name = _("incubated startup")
@@ -81,6 +90,19 @@ class IncubatedStartup(models.Model):
 
     def __str__(self):
         return f"{self.startup} @ {self.incubator}"
+
+
+class OwnedQuerySet(models.QuerySet):
+    """Rows owned by one site or, without a site, by the network (its e-Technopark offer)."""
+
+    def owned_by(self, site) -> "OwnedQuerySet":
+        """`site`'s rows (a site or its id), or the network's (site NULL) when `site` is None.
+        The scope already hides other sites' rows: this also keeps the network's rows out of
+        a site's pages, and the sites' out of head office's network pages."""
+        return self.filter(site__isnull=True) if site is None else self.filter(site=site)
+
+
+OwnedManager = models.Manager.from_queryset(OwnedQuerySet)
 
 
 class Service(models.Model):
@@ -111,7 +133,7 @@ class Service(models.Model):
     is_published = models.BooleanField(_("published"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(site="site")
+    objects = ScopedManager(site="site", _manager_class=OwnedManager)
 
     class Meta:
         verbose_name = _("service")
@@ -141,6 +163,12 @@ class SessionStatus(models.TextChoices):
     HELD = "held", _("Held")
 
 
+class ServiceSessionQuerySet(OwnedQuerySet):
+    def upcoming(self, now: datetime.datetime) -> "ServiceSessionQuerySet":
+        """Scheduled sessions not over at `now`."""
+        return self.filter(status=SessionStatus.SCHEDULED, ends_at__gte=now)
+
+
 class ServiceSession(models.Model):
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("service"))
     site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -157,7 +185,7 @@ class ServiceSession(models.Model):
     )
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
 
-    objects = ScopedManager(site="site")
+    objects = ScopedManager(site="site", _manager_class=models.Manager.from_queryset(ServiceSessionQuerySet))
 
     class Meta:
         verbose_name = _("session")
@@ -191,6 +219,12 @@ class Attendance(models.TextChoices):
     NO_SHOW = "no_show", _("No-show")
 
 
+class RegistrationQuerySet(OwnedQuerySet):
+    def live(self) -> "RegistrationQuerySet":
+        """Not cancelled: a seat, or a place on the waitlist."""
+        return self.exclude(status=RegistrationStatus.CANCELLED)
+
+
 class Registration(models.Model):
     """A seat (or a place on the waitlist) at a session: a startup member's, or for public
     events anyone's, identified by name and email."""
@@ -219,7 +253,7 @@ class Registration(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedManager(site="site")
+    objects = ScopedManager(site="site", _manager_class=models.Manager.from_queryset(RegistrationQuerySet))
 
     class Meta:
         verbose_name = _("registration")
@@ -263,7 +297,7 @@ class Programme(models.Model):
     )
     services = models.ManyToManyField(Service, blank=True, related_name="programmes", verbose_name=_("services"))
 
-    objects = ScopedManager(site="site")
+    objects = ScopedManager(site="site", _manager_class=OwnedManager)
 
     class Meta:
         verbose_name = _("programme")

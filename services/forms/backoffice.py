@@ -2,24 +2,14 @@
 e-Technopark offer): the list's filters, a service, a session, cancelling, attendance."""
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import style_fields
-from sites.models import Language, Partner
 
-from ..models import (
-    Attendance,
-    Dimension,
-    Eligibility,
-    Format,
-    ProviderKind,
-    Registration,
-    RegistrationStatus,
-    Service,
-    ServiceSession,
-    ServiceType,
-)
+from ..models import Attendance, Dimension, Eligibility, Format, ProviderKind, Service, ServiceSession, ServiceType
+from ..selectors import backoffice as backoffice_selectors
+from ..selectors import catalogue as catalogue_selectors
+from ..selectors import partners as partners_selectors
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 PUBLISHED_YES, PUBLISHED_NO = "yes", "no"
@@ -49,17 +39,16 @@ class ServiceFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         style_fields(self)
 
-    def filter(self, services):
+    def filters(self) -> dict:
+        """The valid filters, as `catalogue_selectors.services_filtered` takes them."""
         self.is_valid()
         data = self.cleaned_data
-        if query := (data.get("q") or "").strip():
-            services = services.filter(Q(title__icontains=query) | Q(summary__icontains=query))
-        for name in ("dimension", "service_type", "format"):
-            if value := data.get(name):
-                services = services.filter(**{name: value})
-        if published := data.get("published"):
-            services = services.filter(is_published=published == PUBLISHED_YES)
-        return services
+        published = data.get("published")
+        return {
+            "q": (data.get("q") or "").strip(),
+            **{name: data.get(name) or "" for name in ("dimension", "service_type", "format")},
+            "published": published == PUBLISHED_YES if published else None,
+        }
 
 
 class ServiceForm(forms.ModelForm):
@@ -93,14 +82,12 @@ class ServiceForm(forms.ModelForm):
 
     def __init__(self, *args, network: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        partners = Q(is_active=True)
-        if self.instance.partner_id:
-            partners |= Q(pk=self.instance.partner_id)
-        self.fields["partner"].queryset = Partner.objects.filter(partners).order_by("name")
+        current = [self.instance.partner_id] if self.instance.partner_id else []
+        self.fields["partner"].queryset = partners_selectors.partner_choices(current=current)
         self.fields["partner"].required = False
         self.fields["partner"].help_text = _("Required when the provider is a partner organisation.")
         self.fields["expert_name"].help_text = _("Required when the provider is an expert.")
-        self.fields["languages"].queryset = Language.objects.order_by("code")
+        self.fields["languages"].queryset = catalogue_selectors.languages()
         self.fields["languages"].required = True
         if self.instance.pk is None:
             self.initial.setdefault("provider_kind", ProviderKind.SITE_TEAM)
@@ -192,7 +179,7 @@ class SessionForm(forms.ModelForm):
         if seats is None or seats < 1:
             raise forms.ValidationError(_("A session has at least one seat."))
         if self.instance.pk:
-            confirmed = Registration.objects.filter(session=self.instance, status=RegistrationStatus.CONFIRMED).count()
+            confirmed = backoffice_selectors.session_confirmed_count(session=self.instance)
             if seats < confirmed:
                 raise forms.ValidationError(
                     _("%(count)s participants are already confirmed: the session needs at least that many seats.")

@@ -1,15 +1,11 @@
 """Forms of the public catalogue and of registration."""
 
-import datetime
-
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from sites.models import Language, Site, SiteStatus
-
-from ..models import Dimension, Format, ServiceSession, ServiceType, SessionStatus
+from ..models import Dimension, Format, ServiceType
+from ..selectors import catalogue as catalogue_selectors
 
 MAX_QUERY_LENGTH = 100
 
@@ -43,7 +39,7 @@ class CatalogueFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        sites = Site.objects.filter(status=SiteStatus.OPERATIONAL).order_by("slug")
+        sites = catalogue_selectors.operational_sites()
         self.fields["site"].choices = [
             ("", _("All sites")),
             (self.NETWORK, _("e-Technopark (network)")),
@@ -51,43 +47,29 @@ class CatalogueFilterForm(forms.Form):
         ]
         self.fields["language"].choices = [
             ("", _("All languages")),
-            *[(language.code, language.name) for language in Language.objects.order_by("code")],
+            *[(language.code, language.name) for language in catalogue_selectors.languages()],
         ]
         for field in self.fields.values():
             css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             field.widget.attrs.setdefault("class", css)
 
-    def filter(self, services: QuerySet) -> QuerySet:
-        """Run inside the scope the services were read in (sessions are site-owned too)."""
-        self.is_valid()  # invalid values are left out of cleaned_data: ignored
+    def filters(self) -> dict:
+        """The valid filters, as `catalogue_selectors.services_filtered` takes them (an invalid value
+        is left out of `cleaned_data`: ignored)."""
+        self.is_valid()
         data = self.cleaned_data
-        if query := (data.get("q") or "").strip():
-            services = services.filter(Q(title__icontains=query) | Q(summary__icontains=query))
-        if data.get("dimension"):
-            services = services.filter(dimension=data["dimension"])
-        if data.get("site") == self.NETWORK:
-            services = services.filter(site__isnull=True)
-        elif data.get("site"):
-            services = services.filter(site__slug=data["site"])
-        if data.get("format"):
-            services = services.filter(format=data["format"])
-        if data.get("type"):
-            services = services.filter(service_type=data["type"])
-        if data.get("language"):
-            services = services.filter(languages__code=data["language"])
-        date_from, date_to = data.get("date_from"), data.get("date_to")
-        if date_from or date_to:
-            sessions = ServiceSession.objects.filter(service=OuterRef("pk"), status=SessionStatus.SCHEDULED)
-            if date_from:
-                sessions = sessions.filter(starts_at__gte=_local_midnight(date_from))
-            if date_to:
-                sessions = sessions.filter(starts_at__lt=_local_midnight(date_to + datetime.timedelta(days=1)))
-            services = services.filter(Exists(sessions))
-        return services
-
-
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        site = data.get("site") or ""
+        return {
+            "q": (data.get("q") or "").strip(),
+            "dimension": data.get("dimension") or "",
+            "network": site == self.NETWORK,
+            "site_slug": "" if site == self.NETWORK else site,
+            "format": data.get("format") or "",
+            "service_type": data.get("type") or "",
+            "language": data.get("language") or "",
+            "date_from": data.get("date_from"),
+            "date_to": data.get("date_to"),
+        }
 
 
 class StartupChoiceForm(forms.Form):

@@ -1,24 +1,22 @@
 """Forms of the partners area: partners, programmes and their cohorts, partner incubators,
 their managers and their incubated startups.
 
-Choice querysets are built for one programme's site here, and evaluated in the view's
-tenant scope: a site's back-office only ever offers that site's rows.
+Choice querysets come from `services.selectors`, built for one programme's site, and are
+evaluated in the view's tenant scope: a site's back-office only ever offers that site's rows.
 """
 
 import re
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import style_fields
-from sites.models import Incubator, IncubatorMembership, Partner, Site
+from sites.models import Incubator, Partner, Site
 from startups.forms import MoroccanPhoneField
-from startups.models import Startup
 
-from ..models import Programme, Service
+from ..models import Programme
+from ..selectors import partners as partners_selectors
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -70,30 +68,16 @@ class PartnerForm(StyledModelForm):
 
 
 # --- Programmes -------------------------------------------------------------------------
-def programme_service_choices(site: Site | None):
-    """The services a programme of `site` may group: that site's (the caller's scope must
-    include it), or the network's for a network programme (read in `network_scope()`)."""
-    services = Service.objects.filter(site=site) if site else Service.objects.filter(site__isnull=True)
-    return services.order_by("title")
-
-
-def programme_incubator_choices(site: Site | None):
-    incubators = Incubator.objects.filter(affiliated_site=site) if site else Incubator.objects.all()
-    return incubators.select_related("affiliated_site").order_by("name")
-
-
 class ProgrammeForm(StyledModelForm):
+    # Querysets set for the programme's site in __init__.
     partners = forms.ModelMultipleChoiceField(
-        label=_("Partners"), queryset=Partner.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Partners"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     incubators = forms.ModelMultipleChoiceField(
-        label=_("Partner incubators"),
-        queryset=Incubator.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
+        label=_("Partner incubators"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     services = forms.ModelMultipleChoiceField(
-        label=_("Services"), queryset=Service.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Services"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:
@@ -108,12 +92,10 @@ class ProgrammeForm(StyledModelForm):
     def __init__(self, *args, site: Site | None, **kwargs):
         super().__init__(*args, **kwargs)
         self.site = site
-        current_partners = self.instance.partners.values("pk") if self.instance.pk else Partner.objects.none()
-        self.fields["partners"].queryset = Partner.objects.filter(
-            Q(is_active=True) | Q(pk__in=current_partners)
-        ).order_by("name")
-        self.fields["incubators"].queryset = programme_incubator_choices(site)
-        self.fields["services"].queryset = programme_service_choices(site)
+        current_partners = self.instance.partners.values("pk") if self.instance.pk else []
+        self.fields["partners"].queryset = partners_selectors.partner_choices(current=current_partners)
+        self.fields["incubators"].queryset = partners_selectors.programme_incubator_choices(site=site)
+        self.fields["services"].queryset = partners_selectors.programme_service_choices(site=site)
         if site is None:
             self.fields["incubators"].help_text = _("Any partner incubator of the network.")
             self.fields["services"].help_text = _("The network's e-Technopark services.")
@@ -136,7 +118,7 @@ class ProgrammeForm(StyledModelForm):
 
 
 class ParticipantForm(StyledForm):
-    startup = forms.ModelChoiceField(label=_("Startup"), queryset=Startup.objects.none(), empty_label=_("Choose…"))
+    startup = forms.ModelChoiceField(label=_("Startup"), queryset=None, empty_label=_("Choose…"))
 
     def __init__(self, *args, eligible, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,9 +134,14 @@ class ProgrammeFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        sites = [(site.slug, site.name) for site in Site.objects.order_by("slug")]
+        sites = [(site.slug, site.name) for site in partners_selectors.sites_by_slug()]
         self.fields["site"].choices = [("", _("All")), (self.NETWORK, _("Network (e-Technopark)")), *sites]
         style_fields(self)
+
+    def filters(self) -> dict:
+        """The valid filter, as `partners_selectors.programme_rows` takes it (invalid: none)."""
+        owner = self.cleaned_data.get("site") if self.is_valid() else ""
+        return {"network": owner == self.NETWORK, "site_slug": "" if owner == self.NETWORK else owner}
 
 
 # --- Incubators -------------------------------------------------------------------------
@@ -172,9 +159,9 @@ class IncubatorForm(StyledModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["affiliated_site"].queryset = Site.objects.select_related("region").order_by("slug")
+        self.fields["affiliated_site"].queryset = partners_selectors.sites_by_slug()
         current = [self.instance.partner_id] if self.instance.partner_id else []
-        self.fields["partner"].queryset = Partner.objects.filter(Q(is_active=True) | Q(pk__in=current)).order_by("name")
+        self.fields["partner"].queryset = partners_selectors.partner_choices(current=current)
 
 
 class IncubatorManagerForm(StyledForm):
@@ -186,10 +173,10 @@ class IncubatorManagerForm(StyledForm):
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
-        user = get_user_model().objects.filter(email=email, is_active=True).first()
+        user = partners_selectors.active_user_by_email(email=email)
         if user is None:
             raise forms.ValidationError(_("No active account uses this address; ask the person to sign up first."))
-        if IncubatorMembership.objects.filter(incubator=self.incubator, user=user).exists():
+        if partners_selectors.is_incubator_manager(incubator=self.incubator, user=user):
             raise forms.ValidationError(_("This person already manages this incubator."))
         self.cleaned_data["user"] = user
         return email
@@ -211,10 +198,11 @@ class IncubationForm(StyledForm):
     def clean_startup(self):
         value = " ".join(self.cleaned_data["startup"].split())
         compact = re.sub(r"\s", "", value)
-        if ICE.match(compact):
-            startups = Startup.objects.filter(ice=compact)
-        else:
-            startups = Startup.objects.filter(Q(legal_name__iexact=value) | Q(brand_name__iexact=value))
+        startups = (
+            partners_selectors.startups_found(ice=compact)
+            if ICE.match(compact)
+            else partners_selectors.startups_found(name=value)
+        )
         found = list(startups[:2])
         if not found:
             raise forms.ValidationError(_("No startup of the portal has this ICE or name."))

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy
@@ -26,7 +25,8 @@ from django.views.decorators.http import require_POST
 
 from sites.roles import MANAGE, can, head_office_required
 
-from ..models import Eligibility, Registration, Service, ServiceSession
+from ..models import Eligibility, Service, ServiceSession
+from ..selectors import backoffice as backoffice_selectors
 
 
 # --- The two areas ------------------------------------------------------------------------
@@ -57,21 +57,6 @@ class Area:
         if self.site is not None:
             kwargs = {"site_slug": self.site.slug, **kwargs}
         return reverse(f"services:{self.prefix}_{name}", kwargs=kwargs)
-
-    def _own(self, queryset: QuerySet) -> QuerySet:
-        # The scope already hides other sites' rows; the explicit filter also keeps the
-        # network's rows (site NULL) out of a site's pages, and the sites' out of head
-        # office's network pages.
-        return queryset.filter(site__isnull=True) if self.site is None else queryset.filter(site=self.site)
-
-    def services(self) -> QuerySet[Service]:
-        return self._own(Service.objects.all())
-
-    def sessions(self) -> QuerySet[ServiceSession]:
-        return self._own(ServiceSession.objects.all())
-
-    def registrations(self) -> QuerySet[Registration]:
-        return self._own(Registration.objects.all())
 
 
 def site_area_view(core):
@@ -111,11 +96,11 @@ def area_render(request, area: Area, template: str, context: dict):
 
 
 def area_service(area: Area, pk: int) -> Service:
-    return get_object_or_404(area.services().select_related("partner"), pk=pk)
+    return get_object_or_404(backoffice_selectors.backoffice_services(site=area.site), pk=pk)
 
 
 def area_session(area: Area, pk: int) -> ServiceSession:
-    return get_object_or_404(area.sessions().select_related("service", "service__partner"), pk=pk)
+    return get_object_or_404(backoffice_selectors.backoffice_sessions(site=area.site), pk=pk)
 
 
 def session_urls(area: Area, session: ServiceSession) -> dict:

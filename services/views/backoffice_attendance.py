@@ -2,7 +2,6 @@
 events) and the check-in list of a public event, in both areas (`backoffice_area.Area`)."""
 
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -13,23 +12,12 @@ from core.exports import csv_response
 
 from .. import actions
 from ..forms.backoffice import AttendanceForm
-from ..models import Attendance, Eligibility, RegistrationStatus, ServiceSession, SessionStatus
+from ..models import Eligibility, SessionStatus
+from ..selectors import backoffice as backoffice_selectors
 from .backoffice_area import Area, area_render, area_routes, area_session, session_urls
 
 
 # --- Attendance and check-in ------------------------------------------------------------------
-def _attendance_counts(area: Area, session: ServiceSession) -> dict:
-    return (
-        area.registrations()
-        .filter(session=session, status=RegistrationStatus.CONFIRMED)
-        .aggregate(
-            confirmed=Count("pk"),
-            present=Count("pk", filter=Q(attendance=Attendance.PRESENT)),
-            no_show=Count("pk", filter=Q(attendance=Attendance.NO_SHOW)),
-        )
-    )
-
-
 def attendance(request, area: Area, pk: int):
     """One row per confirmed participant with big Present / No-show buttons. Plain forms
     (a POST then a redirect back to the row); with htmx only the row and the counts are
@@ -46,7 +34,7 @@ def attendance(request, area: Area, pk: int):
             messages.error(request, _("Choose Present or No-show for a participant of the list."))
             return redirect(page_url)
         registration = get_object_or_404(
-            area.registrations().filter(session=session, status=RegistrationStatus.CONFIRMED).select_related("startup"),
+            backoffice_selectors.session_participants(site=area.site, session=session),
             pk=form.cleaned_data["registration"],
         )
         try:
@@ -69,7 +57,7 @@ def attendance(request, area: Area, pk: int):
                     "session": session,
                     "page_url": page_url,
                     "row_error": row_error,
-                    "counts": _attendance_counts(area, session),
+                    "counts": backoffice_selectors.session_attendance_counts(site=area.site, session=session),
                     "oob": True,
                 },
             )
@@ -81,17 +69,8 @@ def attendance(request, area: Area, pk: int):
             )
         return redirect(f"{page_url}#registration-{registration.pk}")
 
-    participants = (
-        area.registrations()
-        .filter(session=session, status=RegistrationStatus.CONFIRMED)
-        .select_related("startup")
-        .order_by("name", "pk")
-    )
     query = (request.GET.get("q") or "").strip()[:100]
-    if query:
-        participants = participants.filter(
-            Q(name__icontains=query) | Q(email__icontains=query) | Q(organisation__icontains=query)
-        )
+    participants = backoffice_selectors.session_participants(site=area.site, session=session, query=query)
     return area_render(
         request,
         area,
@@ -101,7 +80,7 @@ def attendance(request, area: Area, pk: int):
             "service": session.service,
             "participants": list(participants),
             "query": query,
-            "counts": _attendance_counts(area, session),
+            "counts": backoffice_selectors.session_attendance_counts(site=area.site, session=session),
             "page_url": page_url,
             "urls": session_urls(area, session),
             "is_public": session.service.eligibility == Eligibility.PUBLIC,
@@ -115,12 +94,7 @@ def checkin_csv(request, area: Area, pk: int):
     session = area_session(area, pk)
     if session.service.eligibility != Eligibility.PUBLIC:
         raise Http404
-    registrations = (
-        area.registrations()
-        .filter(session=session)
-        .exclude(status=RegistrationStatus.CANCELLED)
-        .order_by("status", "name", "pk")
-    )
+    registrations = backoffice_selectors.session_checkin_rows(site=area.site, session=session)
     rows = (
         [
             registration.name,

@@ -23,6 +23,7 @@ from ..models import (
     ServiceSession,
     SessionStatus,
 )
+from ..selectors import backoffice as backoffice_selectors
 from .backoffice_area import Area, area_render, area_routes, area_service, area_session, session_urls
 
 SERVICES_PER_PAGE = 50
@@ -32,7 +33,7 @@ SESSIONS_PER_PAGE = 25
 # --- Services -------------------------------------------------------------------------------
 def service_list(request, area: Area):
     form = ServiceFilterForm(request.GET)
-    services = stats.with_service_stats(form.filter(area.services().select_related("partner"))).order_by("title", "pk")
+    services = backoffice_selectors.backoffice_service_rows(site=area.site, **form.filters())
     page = Paginator(services, SERVICES_PER_PAGE).get_page(request.GET.get("page"))
     for service in page:
         service.backoffice_url = area.url("service_detail", pk=service.pk)
@@ -79,9 +80,9 @@ def service_edit(request, area: Area, pk: int):
 
 def service_detail(request, area: Area, pk: int):
     service = get_object_or_404(
-        stats.with_service_stats(area.services().select_related("partner")).prefetch_related("languages"), pk=pk
+        backoffice_selectors.backoffice_service_rows(site=area.site).prefetch_related("languages"), pk=pk
     )
-    sessions = stats.with_session_counts(area.sessions().filter(service=service)).order_by("-starts_at", "-pk")
+    sessions = backoffice_selectors.service_sessions_with_counts(site=area.site, service=service)
     page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
     for session in page:
         session.backoffice_url = area.url("session_detail", pk=session.pk)
@@ -165,16 +166,9 @@ def session_edit(request, area: Area, pk: int):
 def _registration_lists(area: Area, session: ServiceSession) -> dict:
     """The session's confirmed, waitlisted (in promotion order) and cancelled registrations,
     and their counts: two queries whatever their number."""
-    others = list(
-        area.registrations()
-        .filter(session=session)
-        .exclude(status=RegistrationStatus.WAITLISTED)
-        .select_related("startup")
-        .order_by("created_at", "pk")
-    )
+    others, waitlisted = backoffice_selectors.session_registration_lists(site=area.site, session=session)
     confirmed = [r for r in others if r.status == RegistrationStatus.CONFIRMED]
     cancelled = [r for r in others if r.status == RegistrationStatus.CANCELLED]
-    waitlisted = list(selectors.waitlist(session).filter(site=session.site_id).select_related("startup"))
     ratings = [r.rating for r in confirmed if r.rating]
     present = sum(1 for r in confirmed if r.attendance == Attendance.PRESENT)
     no_show = sum(1 for r in confirmed if r.attendance == Attendance.NO_SHOW)
@@ -224,7 +218,7 @@ def session_cancel(request, area: Area, pk: int):
     if session.status != SessionStatus.SCHEDULED:
         messages.error(request, _("Only a scheduled session can be cancelled."))
         return redirect(detail_url)
-    live = selectors.live_registrations(session).filter(site=session.site_id).count()
+    live = backoffice_selectors.session_live_count(session=session)
     form = SessionCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

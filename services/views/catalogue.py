@@ -16,13 +16,10 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -41,15 +38,8 @@ from startups.selectors import startups_of_member
 
 from .. import actions, ics, selectors
 from ..forms.catalogue import CatalogueFilterForm, FeedbackForm, PublicRegistrationForm, StartupChoiceForm
-from ..models import (
-    Attendance,
-    Eligibility,
-    Registration,
-    RegistrationStatus,
-    Service,
-    ServiceSession,
-    SessionStatus,
-)
+from ..models import Attendance, Eligibility, Registration, RegistrationStatus, SessionStatus
+from ..selectors import catalogue as catalogue_selectors
 
 # Tokens (cancel links, calendar feeds) are `secrets.token_urlsafe` strings: anything else
 # is unknown without asking the database (which may refuse some characters, e.g. NUL).
@@ -62,63 +52,6 @@ FEED_DAYS_BACK = 90
 PUBLIC_LIMIT_PER_EMAIL = 10
 PUBLIC_LIMIT_PER_IP = 50
 PUBLIC_LIMIT_WINDOW = 60 * 60
-
-
-# --- Reads (always inside network_scope) ------------------------------------------------
-def _confirmed_count():
-    return (
-        Registration.objects.filter(session=OuterRef("pk"), status=RegistrationStatus.CONFIRMED)
-        .order_by()
-        .values("session")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-
-
-def _with_seats_left(sessions: QuerySet[ServiceSession]) -> QuerySet[ServiceSession]:
-    waitlisted = (
-        Registration.objects.filter(session=OuterRef("pk"), status=RegistrationStatus.WAITLISTED)
-        .order_by()
-        .values("session")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return sessions.annotate(
-        seats_left=Greatest(F("seats") - Coalesce(Subquery(_confirmed_count()), Value(0)), Value(0)),
-        waitlisted_count=Coalesce(Subquery(waitlisted), Value(0)),
-    )
-
-
-def _catalogue_services() -> QuerySet[Service]:
-    """Published services annotated with their next scheduled session and its seats left."""
-    next_sessions = _with_seats_left(
-        ServiceSession.objects.filter(
-            service=OuterRef("pk"), status=SessionStatus.SCHEDULED, starts_at__gte=timezone.now()
-        ).order_by("starts_at", "pk")
-    )
-    return (
-        Service.objects.filter(is_published=True)
-        .select_related("site", "partner")
-        .prefetch_related("languages")
-        .annotate(
-            next_starts_at=Subquery(next_sessions.values("starts_at")[:1]),
-            next_seats_left=Subquery(next_sessions.values("seats_left")[:1]),
-        )
-        .order_by(F("next_starts_at").asc(nulls_last=True), "title", "pk")
-    )
-
-
-def _published_service(pk) -> Service:
-    return get_object_or_404(
-        Service.objects.filter(is_published=True).select_related("site", "partner").prefetch_related("languages"),
-        pk=pk,
-    )
-
-
-def _registrations_of(user) -> QuerySet[Registration]:
-    """The user's registrations, and those made without an account with their (verified)
-    address."""
-    return Registration.objects.filter(Q(user=user) | Q(user__isnull=True, email=user.email.lower()))
 
 
 # --- Catalogue and service page ---------------------------------------------------------
@@ -137,7 +70,10 @@ def catalogue(request):
         # `{% cache %}`, CATALOGUE_CACHE_SECONDS) per language and URL: the form and the page
         # of services are only built when it is missing or stale. Never cached when signed in.
         page = SimpleLazyObject(
-            lambda: Paginator(form.filter(_catalogue_services()), PAGE_SIZE).get_page(request.GET.get("page"))
+            lambda: Paginator(
+                catalogue_selectors.services_filtered(catalogue_selectors.catalogue_services(), **form.filters()),
+                PAGE_SIZE,
+            ).get_page(request.GET.get("page"))
         )
         return render(
             request,
@@ -155,13 +91,12 @@ def service_detail(request, pk):
     user = request.user
     # Reviewed network-wide read: one published service of any site or of the network.
     with network_scope():
-        service = _published_service(pk)
-        sessions = list(_with_seats_left(selectors.upcoming_sessions(service)))
+        service = get_object_or_404(catalogue_selectors.published_services(), pk=pk)
+        sessions = list(catalogue_selectors.sessions_with_seats_left(selectors.upcoming_sessions(service)))
         mine = {}
         startups = []
         if user.is_authenticated:
-            live = _registrations_of(user).filter(session__in=[s.pk for s in sessions])
-            mine = {r.session_id: r for r in live.exclude(status=RegistrationStatus.CANCELLED)}
+            mine = {r.session_id: r for r in catalogue_selectors.live_registrations_of(user=user, sessions=sessions)}
             startups = list(selectors.eligible_startups(user, service).order_by("legal_name"))
         eligible = service.eligibility == Eligibility.PUBLIC or bool(startups)
         now = timezone.now()
@@ -212,14 +147,7 @@ def session_register(request, pk):
     # Reviewed network-wide read: a session of any site or of the network; the action runs
     # in the same scope.
     with network_scope():
-        session = get_object_or_404(
-            _with_seats_left(
-                ServiceSession.objects.filter(service__is_published=True).select_related(
-                    "service__site", "service__partner"
-                )
-            ),
-            pk=pk,
-        )
+        session = get_object_or_404(catalogue_selectors.published_sessions_with_seats(), pk=pk)
         service = session.service
         if service.eligibility == Eligibility.PUBLIC:
             return _register_public(request, session)
@@ -287,7 +215,7 @@ def registration_cancel(request, token):
         raise Http404
     # Reviewed network-wide read: the token designates one registration anywhere.
     with network_scope():
-        registration = get_object_or_404(Registration.objects.select_related("session__service__site"), token=token)
+        registration = get_object_or_404(catalogue_selectors.registrations_with_service(), token=token)
         session = registration.session
         if request.method == "POST":
             try:
@@ -296,7 +224,9 @@ def registration_cancel(request, token):
                 messages.error(request, conflict.message)
             else:
                 messages.success(request, _("Your registration is cancelled. Thank you for freeing your seat."))
-            if request.user.is_authenticated and _registrations_of(request.user).filter(pk=registration.pk).exists():
+            if request.user.is_authenticated and catalogue_selectors.is_registration_of(
+                user=request.user, registration=registration
+            ):
                 return redirect("services:my_registrations")
             return redirect("services:registration_cancel", token=token)
         return render(
@@ -318,10 +248,9 @@ def _my_registrations_response(request, *, bound_form=None, bound_pk=None):
     now = timezone.now()
     # Reviewed network-wide read: the user's own registrations, at any site or e-Technopark.
     with network_scope():
-        mine = _registrations_of(user).select_related("session__service__site", "startup")
-        upcoming = list(mine.filter(session__ends_at__gte=now).order_by("session__starts_at", "pk"))
-        past = Paginator(mine.filter(session__ends_at__lt=now).order_by("-session__starts_at", "-pk"), PAST_PAGE_SIZE)
-        page = past.get_page(request.GET.get("page"))
+        upcoming_rows, past_rows = catalogue_selectors.registrations_upcoming_and_past(user=user, now=now)
+        upcoming = list(upcoming_rows)
+        page = Paginator(past_rows, PAST_PAGE_SIZE).get_page(request.GET.get("page"))
         for registration in page:
             registration.can_rate = (
                 registration.status == RegistrationStatus.CONFIRMED
@@ -353,7 +282,9 @@ def my_registrations(request):
 @login_required
 def feedback(request, pk):
     with network_scope():
-        registration = get_object_or_404(_registrations_of(request.user).select_related("session"), pk=pk)
+        registration = get_object_or_404(
+            catalogue_selectors.registrations_of(user=request.user).select_related("session"), pk=pk
+        )
         form = FeedbackForm(request.POST, auto_id=f"id_r{registration.pk}_%s")
         if not form.is_valid():
             return _my_registrations_response(request, bound_form=form, bound_pk=registration.pk)
@@ -377,20 +308,14 @@ def calendar_feed(request, token):
     secret."""
     if not TOKEN.fullmatch(token):
         raise Http404
-    user = get_user_model().objects.filter(calendar_token=token, is_active=True).first()
+    user = catalogue_selectors.user_for_calendar_token(token=token)
     if user is None:
         raise Http404
     since = timezone.now() - datetime.timedelta(days=FEED_DAYS_BACK)
     # Reviewed network-wide read: the sessions this one user is confirmed at, and the mentor
     # bookings they take part in (as the mentor or in the startup's team), at any site.
     with network_scope():
-        registrations = (
-            _registrations_of(user)
-            .filter(status=RegistrationStatus.CONFIRMED, session__starts_at__gte=since)
-            .exclude(session__status=SessionStatus.CANCELLED)
-            .select_related("session__service")
-            .order_by("session__starts_at", "pk")
-        )
+        registrations = catalogue_selectors.calendar_registrations(user=user, since=since)
         bookings = mentor_selectors.calendar_bookings(user, since)
         with override(user.language):
             events = [

@@ -9,7 +9,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -18,31 +17,22 @@ from django.views.decorators.http import require_POST
 
 from core.errors import Conflict
 from core.forms import add_action_errors
-from sites.models import Incubator
 from sites.scoping import network_scope
 
 from .. import actions
 from ..forms.partners import IncubationForm
-from ..models import IncubatedStartup, Programme
+from ..selectors import partners as partners_selectors
 from .paging import page_of
 
 STATUS_CURRENT, STATUS_ENDED, STATUS_ALL = "current", "ended", "all"
+# `?status=` as `partners_selectors.incubations(current=…)`: running ones, ended ones, or all.
+CURRENT = {STATUS_CURRENT: True, STATUS_ENDED: False, STATUS_ALL: None}
 
 
 # --- Incubator back-office (scoped by the middleware to request.incubator) ----------------------
-def _incubations(queryset, status: str):
-    if status == STATUS_CURRENT:
-        queryset = queryset.filter(until__isnull=True)
-    elif status == STATUS_ENDED:
-        queryset = queryset.filter(until__isnull=False)
-    return queryset.select_related("startup", "incubator").order_by(
-        F("until").desc(nulls_first=True), "-since", "startup__legal_name", "pk"
-    )
-
-
 def _status(request) -> str:
     status = request.GET.get("status")
-    return status if status in (STATUS_CURRENT, STATUS_ENDED, STATUS_ALL) else STATUS_CURRENT
+    return status if status in CURRENT else STATUS_CURRENT
 
 
 @login_required
@@ -63,7 +53,7 @@ def incubator_home(request, incubator_slug):
             messages.success(request, _("%(startup)s is now incubated here.") % {"startup": startup})
             return redirect("services:incubator_home", incubator_slug=incubator.slug)
     status = _status(request)
-    incubations = _incubations(IncubatedStartup.objects.filter(incubator=incubator), status)
+    incubations = partners_selectors.incubations(incubator=incubator, current=CURRENT[status])
     return render(
         request,
         "services/partners/incubator_home.html",
@@ -75,11 +65,7 @@ def incubator_home(request, incubator_slug):
 @login_required
 def incubator_startup_end(request, incubator_slug, startup_pk):
     incubator = request.incubator
-    incubation = (
-        IncubatedStartup.objects.filter(incubator=incubator, startup_id=startup_pk, until__isnull=True)
-        .select_related("startup")
-        .first()
-    )
+    incubation = partners_selectors.current_incubation(incubator=incubator, startup_pk=startup_pk)
     if incubation is None:
         raise Http404
     try:
@@ -95,12 +81,7 @@ def incubator_startup_end(request, incubator_slug, startup_pk):
 def incubator_programmes(request, incubator_slug):
     incubator = request.incubator
     with network_scope():
-        programmes = (
-            Programme.objects.filter(incubators=incubator)
-            .select_related("site")
-            .prefetch_related("partners")
-            .order_by("-starts_on", "title", "pk")
-        )
+        programmes = partners_selectors.incubator_programmes(incubator=incubator)
         return render(
             request,
             "services/partners/incubator_programmes.html",
@@ -112,18 +93,11 @@ def incubator_programmes(request, incubator_slug):
 @login_required
 def manage_incubator_list(request, site_slug):
     site = request.site
-    incubators = list(
-        Incubator.objects.filter(affiliated_site=site)
-        .select_related("partner")
-        .annotate(current_count=Count("incubated", filter=Q(incubated__until__isnull=True), distinct=True))
-        .order_by("name", "pk")
-    )
-    # Incubated startups through the incubator scope the middleware opened for this site.
-    incubations = IncubatedStartup.objects.filter(incubator__affiliated_site=site)
+    incubators = partners_selectors.site_incubators(site=site)
     chosen = next((incubator for incubator in incubators if incubator.slug == request.GET.get("incubator")), None)
-    if chosen is not None:
-        incubations = incubations.filter(incubator=chosen)
     status = _status(request)
+    # Incubated startups through the incubator scope the middleware opened for this site.
+    incubations = partners_selectors.incubations(site=site, incubator=chosen, current=CURRENT[status])
     return render(
         request,
         "services/partners/manage_incubators.html",
@@ -132,7 +106,7 @@ def manage_incubator_list(request, site_slug):
             "incubators": incubators,
             "chosen": chosen,
             "status": status,
-            "page": page_of(request, _incubations(incubations, status), 50),
+            "page": page_of(request, incubations, 50),
         },
     )
 

@@ -3,7 +3,6 @@ managers), under `/network/…`. Programmes are in `programmes_manage.py`."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -13,23 +12,20 @@ from core.errors import Conflict
 from core.forms import add_action_errors
 from core.limits import upload_limit
 from core.validators import MAX_LOGO_BYTES
-from sites.models import Incubator, IncubatorMembership, Partner
+from sites.models import Incubator, Partner
 from sites.roles import head_office_required
 
 from .. import actions
 from ..forms.partners import IncubatorForm, IncubatorManagerForm, PartnerForm
+from ..selectors import partners as partners_selectors
 from .paging import page_of
 
 
 # --- Partners -------------------------------------------------------------------------------
 @head_office_required
 def network_partner_list(request):
-    partners = Partner.objects.annotate(
-        programme_count=Count("programmes", distinct=True), incubator_count=Count("incubators", distinct=True)
-    ).order_by("name", "pk")
     query = (request.GET.get("q") or "").strip()[:100]
-    if query:
-        partners = partners.filter(name__icontains=query)
+    partners = partners_selectors.partners_with_counts(query=query)
     return render(
         request, "services/partners/network_partner_list.html", {"page": page_of(request, partners, 50), "q": query}
     )
@@ -64,14 +60,7 @@ def network_partner_edit(request, pk=None):
 # --- Partner incubators and their managers -------------------------------------------------------
 @head_office_required
 def network_incubator_list(request):
-    incubators = (
-        Incubator.objects.select_related("affiliated_site__region", "partner")
-        .annotate(
-            current_count=Count("incubated", filter=Q(incubated__until__isnull=True), distinct=True),
-            manager_count=Count("memberships", distinct=True),
-        )
-        .order_by("name", "pk")
-    )
+    incubators = partners_selectors.incubators_with_counts()
     return render(request, "services/partners/network_incubator_list.html", {"page": page_of(request, incubators, 50)})
 
 
@@ -102,7 +91,7 @@ def network_incubator_edit(request, pk=None):
 
 @head_office_required
 def network_incubator_managers(request, pk):
-    incubator = get_object_or_404(Incubator.objects.select_related("affiliated_site"), pk=pk)
+    incubator = get_object_or_404(partners_selectors.incubators_with_site(), pk=pk)
     form = IncubatorManagerForm(request.POST or None, incubator=incubator)
     if request.method == "POST" and form.is_valid():
         user = form.cleaned_data["user"]
@@ -116,7 +105,7 @@ def network_incubator_managers(request, pk):
                 _("%(email)s now manages this incubator and has been told by email.") % {"email": user.email},
             )
         return redirect("services:network_incubator_managers", pk=incubator.pk)
-    memberships = IncubatorMembership.objects.filter(incubator=incubator).select_related("user").order_by("user__email")
+    memberships = partners_selectors.incubator_managers(incubator=incubator)
     return render(
         request,
         "services/partners/network_incubator_managers.html",
@@ -127,9 +116,7 @@ def network_incubator_managers(request, pk):
 @require_POST
 @head_office_required
 def network_incubator_manager_remove(request, pk, membership_pk):
-    membership = get_object_or_404(
-        IncubatorMembership.objects.select_related("user"), incubator_id=pk, pk=membership_pk
-    )
+    membership = get_object_or_404(partners_selectors.incubator_managers(incubator=pk), pk=membership_pk)
     actions.incubator_membership_revoke(actor=request.user, membership=membership)
     messages.success(request, _("%(email)s no longer manages this incubator.") % {"email": membership.user.email})
     return redirect("services:network_incubator_managers", pk=pk)

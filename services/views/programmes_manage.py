@@ -6,7 +6,6 @@ and the URLs differ."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -18,7 +17,8 @@ from sites.roles import MANAGE, can, head_office_required
 
 from .. import actions
 from ..forms.partners import ParticipantForm, ProgrammeFilterForm, ProgrammeForm
-from ..models import Programme, ProgrammeParticipant
+from ..models import Programme
+from ..selectors import partners as partners_selectors
 from .paging import page_of
 
 
@@ -38,15 +38,6 @@ def _programme_urls(programme: Programme | None, site) -> dict:
             urls["detail"] = reverse("services:network_programme_detail", kwargs={"pk": programme.pk})
             urls["edit"] = reverse("services:network_programme_edit", kwargs={"pk": programme.pk})
     return urls
-
-
-def _programme_rows(programmes):
-    return (
-        programmes.select_related("site")
-        .prefetch_related("partners")
-        .annotate(cohort_size=Count("participants", distinct=True), service_count=Count("services", distinct=True))
-        .order_by("-starts_on", "title", "pk")
-    )
 
 
 def _programme_form_page(request, programme: Programme | None, *, backoffice_site, programme_site, can_manage):
@@ -87,8 +78,8 @@ def _programme_form_page(request, programme: Programme | None, *, backoffice_sit
 
 def _programme_manage_page(request, programme: Programme, *, backoffice_site, can_manage):
     """A programme's back-office page: its pieces and its cohort; POST adds a startup."""
-    eligible = actions.programme_admitted_startups(programme).exclude(
-        pk__in=ProgrammeParticipant.objects.filter(programme=programme).values("startup")
+    eligible = partners_selectors.startups_outside_cohort(
+        actions.programme_admitted_startups(programme), programme=programme
     )
     form = ParticipantForm(request.POST or None, eligible=eligible)
     # Under /manage/<site>/ the middleware lets only `manage` POST (sites.roles).
@@ -103,7 +94,7 @@ def _programme_manage_page(request, programme: Programme, *, backoffice_site, ca
         else:
             messages.success(request, _("%(startup)s joined the cohort.") % {"startup": startup})
         return redirect(_programme_urls(programme, backoffice_site)["detail"])
-    cohort = programme.participants.select_related("startup").order_by("startup__legal_name", "pk")
+    cohort = partners_selectors.programme_cohort(programme=programme)
     return render(
         request,
         "services/partners/programme_manage.html",
@@ -120,9 +111,7 @@ def _programme_manage_page(request, programme: Programme, *, backoffice_site, ca
 
 
 def _participant_remove(request, programme: Programme, startup_pk: int, *, backoffice_site):
-    participant = get_object_or_404(
-        ProgrammeParticipant.objects.select_related("startup"), programme=programme, startup_id=startup_pk
-    )
+    participant = get_object_or_404(partners_selectors.programme_cohort(programme=programme), startup_id=startup_pk)
     actions.programme_participant_remove(actor=request.user, participant=participant)
     messages.success(request, _("%(startup)s left the cohort.") % {"startup": participant.startup})
     return redirect(_programme_urls(programme, backoffice_site)["detail"])
@@ -132,17 +121,12 @@ def _participant_remove(request, programme: Programme, startup_pk: int, *, backo
 @head_office_required
 def network_programme_list(request):
     form = ProgrammeFilterForm(request.GET or None)
-    programmes = Programme.objects.all()
-    owner = form.cleaned_data.get("site") if form.is_valid() else ""
-    if owner == ProgrammeFilterForm.NETWORK:
-        programmes = programmes.filter(site__isnull=True)
-    elif owner:
-        programmes = programmes.filter(site__slug=owner)
+    programmes = partners_selectors.programme_rows(site=None, **form.filters())
     return render(
         request,
         "services/partners/programme_manage_list.html",
         {
-            "page": page_of(request, _programme_rows(programmes)),
+            "page": page_of(request, programmes),
             "filter_form": form,
             "site": None,
             "can_manage": True,
@@ -152,7 +136,7 @@ def network_programme_list(request):
 
 def _network_programme(pk) -> Programme:
     """Any programme (head office sees every site's); call inside `network_scope()`."""
-    return get_object_or_404(Programme.objects.select_related("site"), pk=pk)
+    return get_object_or_404(partners_selectors.backoffice_programmes(site=None), pk=pk)
 
 
 @head_office_required
@@ -182,12 +166,12 @@ def network_programme_participant_remove(request, pk, startup_pk):
 # --- Site back-office: programmes (scoped to request.site) ------------------------------------
 def _site_programme(request, pk) -> Programme:
     # Scoped: another site's programme, or a network one, is not found.
-    return get_object_or_404(Programme.objects.filter(site=request.site).select_related("site"), pk=pk)
+    return get_object_or_404(partners_selectors.backoffice_programmes(site=request.site), pk=pk)
 
 
 @login_required
 def manage_programme_list(request, site_slug):
-    programmes = _programme_rows(Programme.objects.filter(site=request.site))
+    programmes = partners_selectors.programme_rows(site=request.site)
     return render(
         request,
         "services/partners/programme_manage_list.html",

@@ -1,5 +1,14 @@
-"""Reads of the services app: eligibility, what a catalogue shows and which programmes a
-user may see."""
+"""Reads of the services app, used by views, forms, actions and the API, by topic:
+
+- here, what the pages, the API and the actions share: who may register to a service, a
+  session's upcoming dates, live registrations and waitlist, and who sees which programme;
+- `catalogue`: the public catalogue, a user's registrations and calendar feed;
+- `backoffice`: the services back-office's lists (a site's or the network's);
+- `partners`: programmes, partners and partner incubators.
+
+Every read runs in the tenant scope its caller opened: site-owned rows are filtered by it
+(the catalogue's and the programme pages' reads across sites run inside
+`sites.scoping.network_scope()`, opened by the view)."""
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -7,7 +16,7 @@ from django.utils import timezone
 from sites.scoping import managed_site_ids
 from startups.models import Admission, AdmissionKind, Startup, StartupMember
 
-from .models import (
+from ..models import (
     Eligibility,
     Programme,
     ProgrammeParticipant,
@@ -15,7 +24,6 @@ from .models import (
     RegistrationStatus,
     Service,
     ServiceSession,
-    SessionStatus,
 )
 
 
@@ -39,14 +47,14 @@ def is_eligible(user, service: Service) -> bool:
 
 
 def upcoming_sessions(service: Service | None = None) -> QuerySet[ServiceSession]:
-    sessions = ServiceSession.objects.filter(status=SessionStatus.SCHEDULED, ends_at__gte=timezone.now())
+    sessions = ServiceSession.objects.upcoming(timezone.now())
     if service is not None:
         sessions = sessions.filter(service=service)
     return sessions.select_related("service").order_by("starts_at")
 
 
 def live_registrations(session: ServiceSession) -> QuerySet[Registration]:
-    return Registration.objects.filter(session=session).exclude(status=RegistrationStatus.CANCELLED)
+    return Registration.objects.filter(session=session).live()
 
 
 def waitlist(session: ServiceSession) -> QuerySet[Registration]:
