@@ -81,16 +81,3 @@ def query_params(request, serializer_class) -> dict:
     fields that allow a blank)."""
     # A plain dict: with a QueryDict, DRF reads an empty optional value as an absent one.
     return validated(serializer_class, request.query_params.dict())
-
-
-# TEMPORARY during the conversion
-class BooleanFilter(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=["true", "false"], required=False, **kwargs)
-
-
-def boolean(value):
-    return None if value is None else value == "true"
-
-
-filters = query_params

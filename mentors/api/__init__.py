@@ -11,10 +11,11 @@ exactly `selectors.booking_roles`, so everything listed may show the mentor's no
 
 Times go out in Moroccan local time with their UTC offset (`2027-03-15T10:00:00+01:00`),
 and a booking's `start` must come in with one: a naive time is a 400, never a guess.
-Query parameters and bodies are validated with small serializers (junk is a 400, never a
-500); writes go through `mentors.actions`: a Conflict (the slot is taken or no longer free,
-the monthly quota is reached, the agenda is locked by another request, too late to cancel)
-is a 409.
+A list's filters are a FilterSet whose parameters are validated by serializer fields
+(`core.filters`), the slots' range and the bodies by small serializers (junk is a 400,
+never a 500); writes go through `mentors.actions`: a Conflict (the slot is taken or no
+longer free, the monthly quota is reached, the agenda is locked by another request, too
+late to cancel) is a 409.
 """
 
 from django.urls import path

@@ -1,15 +1,16 @@
 """The mentor bookings of the signed-in user: list, book, one booking, cancel."""
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import error_responses
-from core.filters import BooleanFilter, filters
+from core.filters import Param, TrueFalseField
 from core.serializers import IdField, validated
 
 from .. import actions
@@ -84,17 +85,28 @@ class BookingSerializer(serializers.ModelSerializer):
         return can_change(booking)
 
 
-class BookingFilters(serializers.Serializer):
-    role = serializers.ChoiceField(
-        choices=["startup", "mentor", "site"],
-        required=False,
-        help_text="Only the bookings of your startups (`startup`), yours as a mentor (`mentor`), or those of "
-        "the sites where you work (`site`).",
+class BookingFilterSet(FilterSet):
+    role = Param(
+        serializers.ChoiceField(
+            choices=["startup", "mentor", "site"],
+            help_text="Only the bookings of your startups (`startup`), yours as a mentor (`mentor`), or those of "
+            "the sites where you work (`site`).",
+        ),
+        method="of_role",
     )
-    status = serializers.ChoiceField(choices=BookingStatus.choices, required=False)
-    upcoming = BooleanFilter(help_text="`true`: sessions not over yet; `false`: sessions over.")
-    mentor = IdField(required=False)
-    startup = IdField(required=False)
+    status = Param(serializers.ChoiceField(choices=BookingStatus.choices))
+    upcoming = Param(
+        TrueFalseField(help_text="`true`: sessions not over yet; `false`: sessions over."), method="not_over"
+    )
+    mentor = Param(IdField())
+    startup = Param(IdField())
+
+    def of_role(self, bookings: QuerySet[Booking], name: str, role: str) -> QuerySet[Booking]:
+        return bookings & bookings_visible_to(self.request.user, role)  # the visible ones of that role
+
+    def not_over(self, bookings: QuerySet[Booking], name: str, upcoming: bool) -> QuerySet[Booking]:
+        over = Q(ends_at__lte=timezone.now())
+        return bookings.exclude(over) if upcoming else bookings.filter(over)
 
 
 class BookingCreateSerializer(serializers.Serializer):
@@ -142,24 +154,13 @@ def _booking_startup(bookable: list, startup_id: int | None):
 
 class BookingList(generics.ListAPIView):
     serializer_class = BookingSerializer
+    filterset_class = BookingFilterSet
 
     def get_queryset(self):
-        params = filters(self.request, BookingFilters)
-        bookings = bookings_visible_to(self.request.user, params.get("role"))
-        if state := params.get("status"):
-            bookings = bookings.filter(status=state)
-        if (upcoming := params.get("upcoming")) is not None:
-            over = Q(ends_at__lte=timezone.now())
-            bookings = bookings.exclude(over) if upcoming == "true" else bookings.filter(over)
-        if mentor := params.get("mentor"):
-            bookings = bookings.filter(mentor=mentor)
-        if startup := params.get("startup"):
-            bookings = bookings.filter(startup=startup)
-        return bookings.order_by("-starts_at", "-pk")
+        return bookings_visible_to(self.request.user).order_by("-starts_at", "-pk")
 
     @extend_schema(
         tags=["mentor-bookings"],
-        parameters=[BookingFilters],
         responses={200: BookingSerializer, **error_responses(400, 401, 404)},
     )
     def get(self, request, *args, **kwargs):

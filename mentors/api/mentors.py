@@ -2,14 +2,14 @@
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 
 from core.api import error_responses
-from core.filters import BooleanFilter, filters
+from core.filters import Param, TrueFalseField
 from services.models import Dimension
-from sites.models import Language, Sector, Site
 
 from ..models import MentorKind, MentorProfile
 from ..selectors import mentor_search, published_mentors
@@ -61,64 +61,49 @@ class MentorSerializer(serializers.ModelSerializer):
         return sorted(row.dimension for row in mentor.dimension_rows.all())
 
 
-class MentorFilters(serializers.Serializer):
-    q = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=100,
-        help_text="Part of the name, headline, biography, organisation or an expertise tag.",
+class MentorFilterSet(FilterSet):
+    """The directory's filters; a code or slug that names nothing matches nobody."""
+
+    q = Param(
+        serializers.CharField(
+            allow_blank=True,
+            max_length=100,
+            help_text="Part of the name, headline, biography, organisation or an expertise tag.",
+        ),
+        method="search",
     )
-    dimension = serializers.ChoiceField(choices=Dimension.choices, required=False)
-    sector = serializers.SlugField(required=False, max_length=40, help_text="A sector code.")
-    language = serializers.SlugField(required=False, max_length=5, help_text="A language code: fr, ar, en, zgh…")
-    site = serializers.SlugField(
-        required=False, max_length=50, help_text="The slug of a site where the mentor meets startups in person."
+    dimension = Param(serializers.ChoiceField(choices=Dimension.choices), field_name="dimension_rows__dimension")
+    sector = Param(serializers.SlugField(max_length=40, help_text="A sector code."), field_name="sectors__code")
+    language = Param(
+        serializers.SlugField(max_length=5, help_text="A language code: fr, ar, en, zgh…"), field_name="languages__code"
     )
-    remote = BooleanFilter(help_text="`true`: mentors offering video calls; `false`: in person only.")
-    kind = serializers.ChoiceField(choices=MentorKind.choices, required=False)
-    tag = serializers.CharField(required=False, max_length=40, help_text="An expertise tag (whole name, any case).")
-
-
-def mentor_list(params: dict) -> QuerySet[MentorProfile]:
-    """The published mentors matching `params` (a code or slug that names nothing matches
-    nobody)."""
-    mentors = published_mentors()
-    related = {}
-    for name, model, field in (("sector", Sector, "code"), ("language", Language, "code"), ("site", Site, "slug")):
-        if value := params.get(name):
-            related[name] = model.objects.filter(**{field: value}).first()
-            if related[name] is None:
-                return mentors.none()
-    remote = params.get("remote")
-    mentors = mentor_search(
-        mentors,
-        q=params.get("q", ""),
-        dimension=params.get("dimension", ""),
-        remote=remote == "true",
-        kind=params.get("kind", ""),
-        tag=params.get("tag", ""),
-        **related,
+    site = Param(
+        serializers.SlugField(max_length=50, help_text="The slug of a site where the mentor meets startups in person."),
+        field_name="sites__slug",
     )
-    if remote == "false":
-        mentors = mentors.filter(offers_video=False)
-    if params.get("tag"):  # "SaaS" and "saas" may both be tags of one mentor
-        mentors = mentors.distinct()
-    return mentors.order_by("user__full_name", "pk")
+    remote = Param(
+        TrueFalseField(help_text="`true`: mentors offering video calls; `false`: in person only."),
+        field_name="offers_video",
+    )
+    kind = Param(serializers.ChoiceField(choices=MentorKind.choices))
+    tag = Param(
+        serializers.CharField(max_length=40, help_text="An expertise tag (whole name, any case)."), method="search"
+    )
+
+    def search(self, mentors: QuerySet[MentorProfile], name: str, value: str) -> QuerySet[MentorProfile]:
+        return mentor_search(mentors, **{name: value})  # tags are matched with EXISTS (no duplicates)
 
 
-@extend_schema(
-    tags=["mentors"],
-    parameters=[MentorFilters],
-    responses={200: MentorSerializer, **error_responses(400, 401, 404)},
-)
+@extend_schema(tags=["mentors"], responses={200: MentorSerializer, **error_responses(400, 401, 404)})
 class MentorList(generics.ListAPIView):
     """The published mentors and experts of the network: public."""
 
     permission_classes = [AllowAny]
     serializer_class = MentorSerializer
+    filterset_class = MentorFilterSet
 
     def get_queryset(self):
-        return mentor_list(filters(self.request, MentorFilters))
+        return published_mentors().order_by("user__full_name", "pk")
 
 
 @extend_schema(

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import error_responses
-from core.filters import filters
+from core.filters import query_params
 
 from ..availability import MAX_RANGE_DAYS
 from ..models import MeetingMode, MentorProfile
@@ -29,7 +29,9 @@ class SlotSerializer(serializers.Serializer):
     )
 
 
-class SlotFilters(serializers.Serializer):
+class SlotRange(serializers.Serializer):
+    """The days to list free slots for: the inputs of the computation, not filters of rows."""
+
     def get_fields(self):
         fields = super().get_fields()  # `from` is a Python keyword: declared here
         fields["from"] = serializers.DateField(
@@ -76,7 +78,7 @@ def slots_of(mentor: MentorProfile, *, first: datetime.date, last: datetime.date
 
 @extend_schema(
     tags=["mentors"],
-    parameters=[id_parameter("A mentor"), SlotFilters],
+    parameters=[id_parameter("A mentor"), SlotRange],
     # 400: a malformed date, `to` before `from`, or too long a range.
     responses={200: SlotSerializer(many=True), **error_responses(400, 401, 404)},
 )
@@ -91,5 +93,5 @@ class MentorSlots(APIView):
         mentor = published_mentors().filter(pk=pk).first()
         if mentor is None:
             raise exceptions.NotFound()
-        params = filters(request, SlotFilters)
+        params = query_params(request, SlotRange)
         return Response(slots_of(mentor, first=params["from"], last=params["to"]))

@@ -9,8 +9,9 @@ inside `sites.scoping.network_scope()` on purpose (grep for it when reviewing); 
 querysets filter what is public (published services) explicitly. Per-user reads
 (registrations, programmes) also run network-wide, with the user's filter written out.
 
-Query parameters are validated with small serializers (`core.filters`): junk is a
-400, never a 500. Writes go through `services.actions`; a Conflict is a 409.
+A list's filters are a FilterSet whose parameters are validated by serializer fields
+(`core.filters`): junk is a 400, never a 500. Writes go through `services.actions`; a
+Conflict is a 409.
 """
 
 from django.urls import path

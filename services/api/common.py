@@ -2,10 +2,11 @@
 `network`), read-only choices, per-row counts as subqueries, and the network-wide scope of
 the public catalogue and of the caller's own rows."""
 
-from django.db.models import Count, Q, QuerySet, Subquery
+from django.db.models import Count, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from rest_framework import serializers
 
+from core.filters import Param
 from sites.scoping import network_scope
 
 NETWORK = "network"  # the `site` filter's value for the network's e-Technopark offer
@@ -15,9 +16,17 @@ def choice(choices, **kwargs) -> serializers.ChoiceField:
     return serializers.ChoiceField(choices=choices, read_only=True, **kwargs)
 
 
-def site_filter(value: str) -> Q:
-    """`site=<slug>` for a site's rows, `site=network` for the e-Technopark offer."""
-    return Q(site__isnull=True) if value == NETWORK else Q(site__slug=value)
+def _of_site(rows: QuerySet, name: str, slug: str) -> QuerySet:
+    return rows.filter(site__isnull=True) if slug == NETWORK else rows.filter(site__slug=slug)
+
+
+def site_param() -> Param:
+    """The `site` filter: `site=<slug>` for a site's rows, `site=network` for the
+    e-Technopark offer (the rows without a site)."""
+    field = serializers.SlugField(
+        max_length=50, help_text="A site's slug, or `network` for the network's e-Technopark offer."
+    )
+    return Param(field, method=_of_site)
 
 
 def count_subquery(queryset: QuerySet, outer: str = "session") -> Subquery:
@@ -33,9 +42,3 @@ class NetworkScoped:
     def dispatch(self, request, *args, **kwargs):
         with network_scope():
             return super().dispatch(request, *args, **kwargs)
-
-
-class SiteSlugFilter(serializers.SlugField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", "A site's slug, or `network` for the network's e-Technopark offer.")
-        super().__init__(required=False, max_length=50, **kwargs)

@@ -1,16 +1,16 @@
 """Programmes the caller may see (`selectors.programmes_visible_to`), network-wide."""
 
 from django.db.models import OuterRef, Prefetch, QuerySet
+from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from core.api import error_responses
-from core.filters import filters
 from sites.models import Incubator, Partner
 
 from ..models import Programme, ProgrammeParticipant, Service
 from ..selectors import programmes_visible_to
-from .common import NetworkScoped, SiteSlugFilter, count_subquery, site_filter
+from .common import NetworkScoped, count_subquery, site_param
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -38,8 +38,8 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         ]
 
 
-class ProgrammeFilters(serializers.Serializer):
-    site = SiteSlugFilter()
+class ProgrammeFilterSet(FilterSet):
+    site = site_param()
 
 
 def programme_rows(user) -> QuerySet[Programme]:
@@ -59,20 +59,13 @@ def programme_rows(user) -> QuerySet[Programme]:
     )
 
 
-@extend_schema(
-    tags=["programmes"],
-    parameters=[ProgrammeFilters],
-    responses={200: ProgrammeSerializer, **error_responses(400, 401, 404)},
-)
+@extend_schema(tags=["programmes"], responses={200: ProgrammeSerializer, **error_responses(400, 401, 404)})
 class ProgrammeList(NetworkScoped, generics.ListAPIView):
     """Programmes: every one for head office, your sites' for site staff, those your
     startups take part in for founders and teams."""
 
     serializer_class = ProgrammeSerializer
+    filterset_class = ProgrammeFilterSet
 
     def get_queryset(self):
-        params = filters(self.request, ProgrammeFilters)
-        programmes = programme_rows(self.request.user)
-        if site := params.get("site"):
-            programmes = programmes.filter(site_filter(site))
-        return programmes.order_by("-starts_on", "title", "pk")
+        return programme_rows(self.request.user).order_by("-starts_on", "title", "pk")

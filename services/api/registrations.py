@@ -5,13 +5,14 @@ from django.db.models import OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import error_responses
-from core.filters import BooleanFilter, filters
+from core.filters import Param, TrueFalseField
 from core.serializers import IdField, validated
 from startups.selectors import startups_of_member
 
@@ -72,9 +73,17 @@ class RegistrationSerializer(serializers.ModelSerializer):
         return registration.session.join_url or None
 
 
-class RegistrationFilters(serializers.Serializer):
-    status = serializers.ChoiceField(choices=RegistrationStatus.choices, required=False)
-    upcoming = BooleanFilter(help_text="`true`: sessions not over yet; `false`: sessions over.")
+class RegistrationFilterSet(FilterSet):
+    status = Param(serializers.ChoiceField(choices=RegistrationStatus.choices))
+    upcoming = Param(
+        TrueFalseField(help_text="`true`: sessions not over yet; `false`: sessions over."), method="session_upcoming"
+    )
+
+    def session_upcoming(
+        self, registrations: QuerySet[Registration], name: str, upcoming: bool
+    ) -> QuerySet[Registration]:
+        over = Q(session__ends_at__lt=timezone.now())
+        return registrations.exclude(over) if upcoming else registrations.filter(over)
 
 
 def registrations_of(user) -> QuerySet[Registration]:
@@ -94,25 +103,15 @@ def registrations_of(user) -> QuerySet[Registration]:
     )
 
 
-@extend_schema(
-    tags=["registrations"],
-    parameters=[RegistrationFilters],
-    responses={200: RegistrationSerializer, **error_responses(400, 401, 404)},
-)
+@extend_schema(tags=["registrations"], responses={200: RegistrationSerializer, **error_responses(400, 401, 404)})
 class RegistrationList(NetworkScoped, generics.ListAPIView):
     """Your registrations (confirmed, waitlisted or cancelled), the latest sessions first."""
 
     serializer_class = RegistrationSerializer
+    filterset_class = RegistrationFilterSet
 
     def get_queryset(self):
-        params = filters(self.request, RegistrationFilters)
-        registrations = registrations_of(self.request.user)
-        if state := params.get("status"):
-            registrations = registrations.filter(status=state)
-        if (upcoming := params.get("upcoming")) is not None:
-            over = Q(session__ends_at__lt=timezone.now())
-            registrations = registrations.exclude(over) if upcoming == "true" else registrations.filter(over)
-        return registrations.order_by("-session__starts_at", "-pk")
+        return registrations_of(self.request.user).order_by("-session__starts_at", "-pk")
 
 
 class RegisterSerializer(serializers.Serializer):

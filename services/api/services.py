@@ -2,6 +2,7 @@
 public."""
 
 from django.db.models import Q, QuerySet
+from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -9,10 +10,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.settings import api_settings
 
 from core.api import error_responses
-from core.filters import filters
+from core.filters import Param
 
 from ..models import Dimension, Eligibility, Format, ProviderKind, Service, ServiceType
-from .common import NetworkScoped, SiteSlugFilter, choice, site_filter
+from .common import NetworkScoped, choice, site_param
 
 
 class _NoFormatOverride:
@@ -63,15 +64,21 @@ class ServiceSerializer(serializers.ModelSerializer):
         ]
 
 
-class ServiceFilters(serializers.Serializer):
-    site = SiteSlugFilter()
-    dimension = serializers.ChoiceField(choices=Dimension.choices, required=False)
-    format = serializers.ChoiceField(choices=Format.choices, required=False)
-    language = serializers.SlugField(required=False, max_length=5, help_text="A language code: fr, ar, en, zgh…")
-    type = serializers.ChoiceField(choices=ServiceType.choices, required=False)
-    q = serializers.CharField(
-        required=False, allow_blank=True, max_length=100, help_text="Part of the title, summary or description."
+class ServiceFilterSet(FilterSet):
+    site = site_param()
+    dimension = Param(serializers.ChoiceField(choices=Dimension.choices))
+    format = Param(serializers.ChoiceField(choices=Format.choices))
+    language = Param(
+        serializers.SlugField(max_length=5, help_text="A language code: fr, ar, en, zgh…"), field_name="languages__code"
     )
+    type = Param(serializers.ChoiceField(choices=ServiceType.choices), field_name="service_type")
+    q = Param(
+        serializers.CharField(allow_blank=True, max_length=100, help_text="Part of the title, summary or description."),
+        method="search",
+    )
+
+    def search(self, services: QuerySet[Service], name: str, q: str) -> QuerySet[Service]:
+        return services.filter(Q(title__icontains=q) | Q(summary__icontains=q) | Q(description__icontains=q))
 
 
 def published_services() -> QuerySet[Service]:
@@ -79,28 +86,7 @@ def published_services() -> QuerySet[Service]:
     return Service.objects.filter(is_published=True).select_related("site", "partner").prefetch_related("languages")
 
 
-def service_list(params: dict) -> QuerySet[Service]:
-    services = published_services()
-    if site := params.get("site"):
-        services = services.filter(site_filter(site))
-    if dimension := params.get("dimension"):
-        services = services.filter(dimension=dimension)
-    if service_format := params.get("format"):
-        services = services.filter(format=service_format)
-    if language := params.get("language"):
-        services = services.filter(languages__code=language)
-    if service_type := params.get("type"):
-        services = services.filter(service_type=service_type)
-    if q := params.get("q"):
-        services = services.filter(Q(title__icontains=q) | Q(summary__icontains=q) | Q(description__icontains=q))
-    return services.order_by("title", "pk")
-
-
-@extend_schema(
-    tags=["services"],
-    parameters=[ServiceFilters],
-    responses={200: ServiceSerializer, **error_responses(400, 401, 404)},
-)
+@extend_schema(tags=["services"], responses={200: ServiceSerializer, **error_responses(400, 401, 404)})
 class ServiceList(NetworkScoped, generics.ListAPIView):
     """The published support services of every site and of the network's e-Technopark
     offer: public."""
@@ -108,9 +94,10 @@ class ServiceList(NetworkScoped, generics.ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = ServiceSerializer
     content_negotiation_class = FormatIsAFilter
+    filterset_class = ServiceFilterSet
 
     def get_queryset(self):
-        return service_list(filters(self.request, ServiceFilters))
+        return published_services().order_by("title", "pk")
 
 
 @extend_schema(tags=["services"], responses={200: ServiceSerializer, **error_responses(401, 404)})

@@ -3,15 +3,17 @@ confirmed participants)."""
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django import forms
+from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 
 from core.api import error_responses
-from core.filters import filters
+from core.filters import Param
 from core.serializers import IdField
 
 from ..models import (
@@ -24,7 +26,7 @@ from ..models import (
     ServiceType,
     SessionStatus,
 )
-from .common import NetworkScoped, SiteSlugFilter, choice, count_subquery, site_filter
+from .common import NetworkScoped, choice, count_subquery, site_param
 
 
 def _day_start(day: datetime.date) -> datetime.datetime | None:
@@ -36,16 +38,6 @@ def _day_start(day: datetime.date) -> datetime.datetime | None:
     except (OverflowError, ValueError):
         return None
     return moment
-
-
-def _starting_between(first: datetime.date | None, last: datetime.date | None) -> Q:
-    """Sessions starting on `first`…`last` (local dates, both included)."""
-    condition = Q()
-    if first is not None and (start := _day_start(first)) is not None:
-        condition &= Q(starts_at__gte=start)
-    if last is not None and last < datetime.date.max and (end := _day_start(last + datetime.timedelta(days=1))):
-        condition &= Q(starts_at__lt=end)
-    return condition
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -95,25 +87,50 @@ class SessionSerializer(serializers.ModelSerializer):
         return (session.join_url or None) if session.is_participant else None
 
 
-class SessionFilters(serializers.Serializer):
-    site = SiteSlugFilter()
-    dimension = serializers.ChoiceField(choices=Dimension.choices, required=False)
-    service = IdField(required=False)
+class SessionFilterForm(forms.Form):
+    """`to` must not be before `from`."""
 
-    def get_fields(self):
-        fields = super().get_fields()  # `from` is a Python keyword: declared here
-        fields["from"] = serializers.DateField(
-            required=False, help_text="Sessions starting on or after this day (YYYY-MM-DD, Moroccan time)."
-        )
-        fields["to"] = serializers.DateField(
-            required=False, help_text="Sessions starting on or before this day (YYYY-MM-DD, Moroccan time)."
-        )
-        return fields
+    def clean(self):
+        cleaned_data = super().clean()
+        first, last = cleaned_data.get("from"), cleaned_data.get("to")
+        if first is not None and last is not None and first > last:
+            self.add_error("to", _("The end date must not be before the start date."))
+        return cleaned_data
 
-    def validate(self, attrs):
-        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
-            raise serializers.ValidationError({"to": [_("The end date must not be before the start date.")]})
-        return attrs
+
+class SessionFilterSet(FilterSet):
+    site = site_param()
+    dimension = Param(serializers.ChoiceField(choices=Dimension.choices), field_name="service__dimension")
+    service = Param(IdField())
+    # `from` is a Python keyword: declared through the class body's namespace.
+    locals()["from"] = Param(
+        serializers.DateField(help_text="Sessions starting on or after this day (YYYY-MM-DD, Moroccan time)."),
+        method="starting_from",
+    )
+    to = Param(
+        serializers.DateField(help_text="Sessions starting on or before this day (YYYY-MM-DD, Moroccan time)."),
+        method="starting_until",
+    )
+
+    class Meta:
+        form = SessionFilterForm
+
+    def filter_queryset(self, queryset: QuerySet[ServiceSession]) -> QuerySet[ServiceSession]:
+        if self.form.cleaned_data.get("from") is None and self.form.cleaned_data.get("to") is None:
+            queryset = queryset.filter(ends_at__gte=timezone.now())  # upcoming, by default
+        return super().filter_queryset(queryset)
+
+    def starting_from(
+        self, sessions: QuerySet[ServiceSession], name: str, first: datetime.date
+    ) -> QuerySet[ServiceSession]:
+        start = _day_start(first)
+        return sessions if start is None else sessions.filter(starts_at__gte=start)
+
+    def starting_until(
+        self, sessions: QuerySet[ServiceSession], name: str, last: datetime.date
+    ) -> QuerySet[ServiceSession]:
+        end = _day_start(last + datetime.timedelta(days=1)) if last < datetime.date.max else None
+        return sessions if end is None else sessions.filter(starts_at__lt=end)
 
 
 def sessions_of_published_services(user) -> QuerySet[ServiceSession]:
@@ -129,34 +146,18 @@ def sessions_of_published_services(user) -> QuerySet[ServiceSession]:
     )
 
 
-def session_list(user, params: dict) -> QuerySet[ServiceSession]:
-    sessions = sessions_of_published_services(user).filter(status=SessionStatus.SCHEDULED)
-    if "from" not in params and "to" not in params:
-        sessions = sessions.filter(ends_at__gte=timezone.now())  # upcoming, by default
-    sessions = sessions.filter(_starting_between(params.get("from"), params.get("to")))
-    if site := params.get("site"):
-        sessions = sessions.filter(site_filter(site))
-    if dimension := params.get("dimension"):
-        sessions = sessions.filter(service__dimension=dimension)
-    if service := params.get("service"):
-        sessions = sessions.filter(service=service)
-    return sessions.order_by("starts_at", "pk")
-
-
-@extend_schema(
-    tags=["sessions"],
-    parameters=[SessionFilters],
-    responses={200: SessionSerializer, **error_responses(400, 401, 404)},
-)
+@extend_schema(tags=["sessions"], responses={200: SessionSerializer, **error_responses(400, 401, 404)})
 class SessionList(NetworkScoped, generics.ListAPIView):
     """Scheduled sessions of the published services, across the network: public. Without
     `from` or `to`, the sessions not over yet."""
 
     permission_classes = [AllowAny]
     serializer_class = SessionSerializer
+    filterset_class = SessionFilterSet
 
     def get_queryset(self):
-        return session_list(self.request.user, filters(self.request, SessionFilters))
+        sessions = sessions_of_published_services(self.request.user).filter(status=SessionStatus.SCHEDULED)
+        return sessions.order_by("starts_at", "pk")
 
 
 @extend_schema(tags=["sessions"], responses={200: SessionSerializer, **error_responses(401, 404)})
