@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from sites.models import IncubatorMembership, Site
-from sites.selectors import network_figures
+from sites.selectors import incubator_memberships_of, network_figures, operational_sites
 
 from .actions import api_token_create, api_token_revoke, profile_update
 from .extensions import LANDING_CONTEXTS
@@ -33,10 +32,10 @@ def landing(request):
         context.update(LANDING_CONTEXTS[Role.MENTOR](user))  # registered by the mentors app
         template = "accounts/landing_mentor.html"
     elif user.role == Role.PARTNER:
-        context["incubator_memberships"] = IncubatorMembership.objects.filter(user=user).select_related("incubator")
+        context["incubator_memberships"] = incubator_memberships_of(user=user)
         template = "accounts/landing_partner.html"
     else:
-        context["sites"] = Site.objects.filter(status="operational").select_related("region")
+        context["sites"] = operational_sites().select_related("region")
         context.update(LANDING_CONTEXTS[Role.FOUNDER](user))  # registered by the startups app
         template = "accounts/landing_founder.html"
     return render(request, template, context)

@@ -1,8 +1,8 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from .models import MembershipRole, Region, Site, SiteMembership
+from .models import MembershipRole, Region, Site
+from .selectors import active_user_with_email, has_site_role
 
 
 class RegionForm(forms.ModelForm):
@@ -51,10 +51,10 @@ class MembershipForm(forms.Form):
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
-        user = get_user_model().objects.filter(email=email, is_active=True).first()
+        user = active_user_with_email(email=email)
         if user is None:
             raise forms.ValidationError(_("No active account uses this address; ask the person to sign up first."))
-        if SiteMembership.objects.filter(site=self.site, user=user).exists():
+        if has_site_role(site=self.site, user=user):
             raise forms.ValidationError(_("This person already has a role at this site."))
         self.cleaned_data["user"] = user
         return email

@@ -1,6 +1,8 @@
-from django.db.models import Count, F, Q
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, Q, QuerySet
 
-from .models import Region, Site, SiteStatus
+from .models import IncubatorMembership, Region, Sector, Site, SiteMembership, SiteStatus
+from .roles import SiteAction, roles_with
 
 
 def region_coverage():
@@ -31,3 +33,44 @@ def network_figures() -> dict:
     )
     counts["regions_total"] = Region.objects.count()
     return counts
+
+
+def operational_sites() -> QuerySet[Site]:
+    """The sites open to startups, in the model's order (opening date, then slug)."""
+    return Site.objects.filter(status=SiteStatus.OPERATIONAL)
+
+
+def operational_site_choices() -> QuerySet[Site]:
+    """The operational sites by slug: the choices of the forms that name a site."""
+    return operational_sites().order_by("slug")
+
+
+def sector_choices() -> QuerySet[Sector]:
+    """Every sector, in the model's order: the choices of the forms that name sectors."""
+    return Sector.objects.all()
+
+
+def site_team() -> QuerySet[SiteMembership]:
+    """The memberships of the current site scope with their users, by role then email."""
+    return SiteMembership.objects.select_related("user").order_by("role", "user__email")
+
+
+def site_staff_allowed(*, site: Site, action: SiteAction) -> QuerySet:
+    """The active users whose role at `site` allows `action` (head office, not a member, aside)."""
+    staff = SiteMembership.objects.filter(site=site, role__in=roles_with(action)).values("user")
+    return get_user_model().objects.filter(pk__in=staff, is_active=True)
+
+
+def active_user_with_email(*, email: str):
+    """The active account whose email is exactly `email`, or None."""
+    return get_user_model().objects.filter(email=email, is_active=True).first()
+
+
+def has_site_role(*, site: Site, user) -> bool:
+    """Whether `user` already holds a role (any) at `site`."""
+    return SiteMembership.objects.filter(site=site, user=user).exists()
+
+
+def incubator_memberships_of(*, user) -> QuerySet[IncubatorMembership]:
+    """The incubators `user` manages (their memberships, with the incubator)."""
+    return IncubatorMembership.objects.filter(user=user).select_related("incubator")

@@ -75,7 +75,7 @@ def manage_home(request, site_slug):
     return render(
         request,
         "sites/manage_home.html",
-        {"site": site, "team_size": SiteMembership.objects.count(), "panels": panels},
+        {"site": site, "team_size": selectors.site_team().count(), "panels": panels},
     )
 
 
@@ -92,7 +92,7 @@ def manage_team(request, site_slug):
             )
             messages.success(request, _("Role granted; the person has been told by email."))
             return redirect("sites:manage_team", site_slug=site.slug)
-    members = SiteMembership.objects.select_related("user").order_by("role", "user__email")
+    members = selectors.site_team()
     return render(request, "sites/manage_team.html", {"site": site, "members": members, "form": form})
 
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import validate_pdf
-from sites.models import Site, SiteStatus
+from sites.selectors import operational_site_choices
 
 from ..models import AdmissionKind, Call
 from ..selectors import startups_of_member
@@ -30,23 +30,19 @@ class CallFilterForm(forms.Form):
             *[(site.slug, site.name) for site in sites],
         ]
 
-    def filter(self, calls):
+    def filters(self) -> dict:
+        """The valid filters as `selectors.open_calls_listed`'s arguments."""
         self.is_valid()  # an invalid filter is left out of cleaned_data: ignored
         site, kind = self.cleaned_data.get("site"), self.cleaned_data.get("kind")
-        if site == self.NETWORK:
-            calls = calls.filter(site__isnull=True)
-        elif site:
-            calls = calls.filter(site__slug=site)
-        if kind:
-            calls = calls.filter(kind=kind)
-        return calls
+        network_only = site == self.NETWORK
+        return {"network_only": network_only, "site_slug": "" if network_only else site or "", "kind": kind or ""}
 
 
 class ApplicationStartForm(forms.Form):
     startup = forms.ModelChoiceField(label=_("Startup"), queryset=None, empty_label=None)
     home_site = forms.ModelChoiceField(
         label=_("Your home site"),
-        queryset=Site.objects.filter(status=SiteStatus.OPERATIONAL).order_by("slug"),
+        queryset=operational_site_choices(),
         required=False,
         help_text=_("The site of your region: it reviews your application and follows your startup."),
     )

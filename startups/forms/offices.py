@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import selectors
-from ..models import Admission, AdmissionKind, Office
+from ..models import Office
 from .residents import StyledForm, style_fields
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -33,8 +33,7 @@ class OfficeForm(forms.ModelForm):
         number = self.cleaned_data["number"].strip()
         if not number:
             raise forms.ValidationError(_("Give the office a number."))
-        taken = Office.objects.filter(site=self.instance.site, number__iexact=number).exclude(pk=self.instance.pk)
-        if taken.exists():
+        if selectors.office_number_taken(site=self.instance.site, number=number, office_pk=self.instance.pk):
             raise forms.ValidationError(
                 _("Office %(number)s already exists at this site: choose another number.") % {"number": number}
             )
@@ -70,7 +69,7 @@ class AllocationForm(StyledForm):
     scoped manager and are narrowed to `site` explicitly: another site's admission is
     "not one of the available choices"."""
 
-    admission = AdmissionChoiceField(label=_("Resident"), queryset=Admission.objects.none())
+    admission = AdmissionChoiceField(label=_("Resident"), queryset=None)  # set per site in __init__
     starts_on = forms.DateField(label=_("From"), widget=DATE_WIDGET, initial=timezone.localdate)
     ends_on = forms.DateField(
         label=_("Until (excluded)"),
@@ -81,12 +80,7 @@ class AllocationForm(StyledForm):
 
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["admission"].queryset = (
-            selectors.active_admissions()
-            .filter(site=site, kind=AdmissionKind.RESIDENT)
-            .select_related("startup")
-            .order_by("startup__legal_name", "pk")
-        )
+        self.fields["admission"].queryset = selectors.allocatable_admissions(site=site)
 
     def clean(self):
         cleaned = super().clean()

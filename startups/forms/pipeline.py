@@ -2,15 +2,13 @@
 decisions. Choice lists that name people come from the request's tenant scope."""
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from sites.models import Site, SiteMembership
-from sites.roles import REVIEW, roles_with
+from sites.models import Site
 
 from ..models import AdmissionKind, Application, ApplicationStatus, Call, Criterion, Decision, Review
+from ..selectors import reviewer_candidates
 
 MAX_QUESTIONS = 20
 MAX_QUESTION_LENGTH = 300
@@ -95,16 +93,11 @@ class ApplicationFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         bootstrap(self)
 
-    def filter(self, applications):
+    def filters(self) -> dict:
+        """The filters as `selectors.applications_pipeline`'s arguments; none when one is invalid."""
         if not self.is_valid():
-            return applications
-        if status := self.cleaned_data["status"]:
-            applications = applications.filter(status=status)
-        if q := self.cleaned_data["q"].strip():
-            applications = applications.filter(
-                Q(startup__legal_name__icontains=q) | Q(startup__brand_name__icontains=q)
-            )
-        return applications
+            return {}
+        return {"status": self.cleaned_data["status"], "query": self.cleaned_data["q"].strip()}
 
 
 class ReviewerChoiceField(forms.ModelChoiceField):
@@ -115,18 +108,11 @@ class ReviewerChoiceField(forms.ModelChoiceField):
 class ReviewerAssignForm(forms.Form):
     """Reviewers are the site's managers and committee members (the request's site only)."""
 
-    reviewer = ReviewerChoiceField(label=_("Reviewer"), queryset=get_user_model().objects.none())
+    reviewer = ReviewerChoiceField(label=_("Reviewer"), queryset=None)  # set per application in __init__
 
     def __init__(self, *args, site: Site, application: Application, **kwargs):
         super().__init__(*args, **kwargs)
-        staff = SiteMembership.objects.filter(site=site, role__in=roles_with(REVIEW)).values("user")
-        already = Review.objects.filter(application=application).values("reviewer")
-        self.fields["reviewer"].queryset = (
-            get_user_model()
-            .objects.filter(pk__in=staff, is_active=True)
-            .exclude(pk__in=already)
-            .order_by("full_name", "email")
-        )
+        self.fields["reviewer"].queryset = reviewer_candidates(site=site, application=application)
         bootstrap(self)
 
 

@@ -5,7 +5,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sites.models import Sector
+from sites.selectors import sector_choices
 
 from ..models import Startup, TeamRole
 from . import MoroccanPhoneField
@@ -29,7 +29,7 @@ class StartupForm(forms.ModelForm):
         help_text=_("Common Company Identifier: 15 digits."),
     )
     sectors = forms.ModelMultipleChoiceField(
-        label=_("Sectors"), queryset=Sector.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Sectors"), queryset=sector_choices(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:

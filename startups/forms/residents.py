@@ -6,13 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import style_fields
-from sites.models import Sector
+from sites.selectors import sector_choices
 
-from ..models import AdmissionKind, ExitReason, Office
+from ..models import AdmissionKind, ExitReason
+from ..selectors import DEFAULT_SORT, STATUS_ACTIVE, STATUS_ALL, STATUS_ENDED, office_numbers
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-STATUS_ACTIVE, STATUS_ENDED, STATUS_ALL = "active", "ended", "all"
 OFFICE_ANY, OFFICE_NONE = "any", "none"
 
 # Whitelisted sort keys: anything else is ignored (the default order applies).
@@ -36,8 +36,8 @@ class StyledForm(forms.Form):
 
 
 class AdmissionFilterForm(forms.Form):
-    """GET filters of the residents list. Invalid values are reported and ignored: the
-    view uses `cleaned_data`, which only holds the fields that validated."""
+    """GET filters of the residents list. Invalid values are reported and ignored:
+    `filters()` reads `cleaned_data`, which only holds the fields that validated."""
 
     q = forms.CharField(
         label=_("Search"),
@@ -46,7 +46,7 @@ class AdmissionFilterForm(forms.Form):
         help_text=_("Legal name, brand name or ICE."),
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    sector = forms.ModelChoiceField(label=_("Sector"), queryset=Sector.objects.all(), required=False)
+    sector = forms.ModelChoiceField(label=_("Sector"), queryset=sector_choices(), required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *AdmissionKind.choices], required=False)
     status = forms.ChoiceField(
         label=_("Status"),
@@ -65,9 +65,7 @@ class AdmissionFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Office is scoped: only the current site's offices are offered.
-        offices = [
-            (str(pk), number) for pk, number in Office.objects.order_by("floor", "number").values_list("pk", "number")
-        ]
+        offices = [(str(pk), number) for pk, number in office_numbers()]
         self.fields["office"].choices = [
             ("", _("Any")),
             (OFFICE_ANY, _("Has an office now")),
@@ -82,6 +80,23 @@ class AdmissionFilterForm(forms.Form):
     def clean_sort(self):
         sort = self.cleaned_data["sort"]
         return sort if sort in SORT_KEYS else ""
+
+    def filters(self) -> dict:
+        """The valid filters as `selectors.admissions_listed`'s arguments (`sort` always set)."""
+        self.is_valid()
+        data = self.cleaned_data
+        office = data.get("office")
+        return {
+            "status": data.get("status") or STATUS_ACTIVE,
+            "query": (data.get("q") or "").strip(),
+            "sector": data.get("sector"),
+            "kind": data.get("kind") or "",
+            "has_office": None if not office else office != OFFICE_NONE,
+            "office_id": int(office) if office and office not in (OFFICE_ANY, OFFICE_NONE) else None,
+            "ends_before": data.get("ends_before"),
+            "ending_soon": bool(data.get("ending_soon")),
+            "sort": data.get("sort") or DEFAULT_SORT,
+        }
 
 
 class RenewForm(StyledForm):

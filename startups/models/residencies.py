@@ -6,7 +6,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -36,6 +36,28 @@ def admission_active_q(day: datetime.date, *, prefix: str = "") -> Q:
 class AdmissionQuerySet(models.QuerySet):
     def active_on(self, day: datetime.date) -> "AdmissionQuerySet":
         return self.filter(admission_active_q(day))
+
+    def ended_by(self, day: datetime.date) -> "AdmissionQuerySet":
+        """Admissions that ended on or before `day`."""
+        return self.filter(ended_on__isnull=False, ended_on__lte=day)
+
+    def holding_office_on(
+        self, day: datetime.date, *, holding: bool = True, office_id: int | None = None
+    ) -> "AdmissionQuerySet":
+        """Admissions with an allocation running on `day` (of that office when `office_id`), or
+        with none when not `holding`."""
+        running = OfficeAllocation.objects.running_on(day).filter(admission=OuterRef("pk"))
+        if office_id is not None:
+            running = running.filter(office_id=office_id)
+        return self.filter(Exists(running) if holding else ~Exists(running))
+
+    def ending_within(self, day: datetime.date, *, days: int) -> "AdmissionQuerySet":
+        """Residencies whose planned end falls between `day` and `days` days later (both included)."""
+        return self.filter(
+            kind=AdmissionKind.RESIDENT,
+            planned_end_on__gte=day,
+            planned_end_on__lte=day + datetime.timedelta(days=days),
+        )
 
 
 class OfficeAllocationQuerySet(models.QuerySet):

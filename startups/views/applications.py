@@ -21,8 +21,8 @@ from core.errors import Conflict
 from core.forms import add_action_errors
 from core.limits import upload_limit
 from core.validators import MAX_PITCH_DECK_BYTES
-from sites.models import Site, SiteStatus
 from sites.scoping import network_scope
+from sites.selectors import operational_site_choices
 
 from .. import actions, selectors
 from ..forms.applications import ApplicationForm, ApplicationStartForm, CallFilterForm, call_questions
@@ -34,13 +34,10 @@ WITHDRAWABLE = (ApplicationStatus.DRAFT, *OPEN_STATUSES)
 
 # --- Calls (public) ---------------------------------------------------------------------
 def call_list(request):
-    sites = Site.objects.filter(status=SiteStatus.OPERATIONAL).order_by("slug")
-    form = CallFilterForm(request.GET, sites=sites)
+    form = CallFilterForm(request.GET, sites=operational_site_choices())
     # Reviewed network-wide read: the public list of open calls of every site.
     with network_scope():
-        calls = (
-            form.filter(selectors.open_calls()).prefetch_related("target_sectors").order_by("closes_on", "title", "pk")
-        )
+        calls = selectors.open_calls_listed(**form.filters())
         page = Paginator(calls, PAGE_SIZE).get_page(request.GET.get("page"))
         return render(request, "startups/applications/call_list.html", {"form": form, "page": page})
 
@@ -61,7 +58,7 @@ def _call_detail_response(request, call: Call, form=None):
 def _public_call(pk) -> Call:
     # Reviewed network-wide read: one call of any site (calls are public).
     with network_scope():
-        return get_object_or_404(Call.objects.select_related("site").prefetch_related("target_sectors"), pk=pk)
+        return get_object_or_404(selectors.calls_with_sectors(), pk=pk)
 
 
 def call_detail(request, pk):
@@ -94,15 +91,8 @@ def application_start(request, pk):
 
 
 # --- My applications --------------------------------------------------------------------
-def _my_applications(user):
-    """Applications (in the request's scope) of the startups whose team `user` is in."""
-    return Application.objects.filter(startup__in=selectors.startups_of_member(user)).select_related(
-        "call", "site", "startup"
-    )
-
-
 def _my_application(request, pk, *, founder: bool = False) -> Application:
-    application = get_object_or_404(_my_applications(request.user), pk=pk)
+    application = get_object_or_404(selectors.applications_of_member(user=request.user), pk=pk)
     if founder and not selectors.is_founder(request.user, application.startup):
         raise PermissionDenied
     return application
@@ -110,8 +100,7 @@ def _my_application(request, pk, *, founder: bool = False) -> Application:
 
 @login_required
 def application_list(request):
-    applications = _my_applications(request.user).order_by("-created_at", "-pk")
-    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.applications_of_member(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "startups/applications/application_list.html", {"page": page})
 
 

@@ -2,13 +2,10 @@
 members see them); a site manager sees who has not declared and what was declared by the
 startups of their site."""
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -17,7 +14,7 @@ from core.forms import add_action_errors
 
 from .. import actions, selectors
 from ..forms.declarations import DeclarationForm, DeclarationYearForm, last_fiscal_year
-from ..models import Admission, Declaration, StartupMember, TeamRole
+from ..models import Declaration
 
 PAGE_SIZE = 30
 
@@ -37,7 +34,7 @@ def declaration_list(request, pk):
     startup = get_object_or_404(selectors.startups_of_member(request.user), pk=pk)
     can_edit = selectors.is_founder(request.user, startup)
     # Admissions are site-owned: the request's scope covers the sites this startup is admitted at.
-    admitted = Admission.objects.filter(startup=startup).exists()
+    admitted = selectors.is_admitted(startup=startup)
     declarations = list(startup.declarations.order_by("-fiscal_year"))
     by_year = {declaration.fiscal_year: declaration for declaration in declarations}
 
@@ -83,33 +80,13 @@ def declaration_list(request, pk):
 
 
 # --- Site back-office (/manage/<site>/, scoped by SiteScopeMiddleware) -----------------------
-def declared_for_site(*, fiscal_year: int):
-    """Declarations for `fiscal_year` of the startups admitted at the scope's site during
-    that year (Admission is scoped: the subquery only sees this site's admissions)."""
-    year_start, year_end = datetime.date(fiscal_year, 1, 1), datetime.date(fiscal_year, 12, 31)
-    admitted_that_year = Admission.objects.filter(starts_on__lte=year_end).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=year_start)
-    )
-    return Declaration.objects.filter(fiscal_year=fiscal_year, startup__in=admitted_that_year.values("startup"))
-
-
 @login_required
 def manage_declarations(request, site_slug):
     site = request.site
     filters = DeclarationYearForm(request.GET)
     year, status = filters.chosen_year, filters.chosen_status
-    founders = Prefetch(
-        "startup__members",
-        queryset=StartupMember.objects.filter(role=TeamRole.FOUNDER, user__is_active=True).select_related("user"),
-        to_attr="founder_members",
-    )
-    missing = (
-        selectors.undeclared_admissions(fiscal_year=year)
-        .select_related("startup")
-        .prefetch_related(founders)
-        .order_by("startup__legal_name", "pk")
-    )
-    declared = declared_for_site(fiscal_year=year).select_related("startup").order_by("startup__legal_name", "pk")
+    missing = selectors.undeclared_admissions_listed(fiscal_year=year)
+    declared = selectors.declared_for_site(fiscal_year=year)
     shown = declared if status == DeclarationYearForm.DECLARED else missing
     page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
     base = reverse("startups:manage_declarations", kwargs={"site_slug": site.slug})

@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -24,9 +23,9 @@ from core.errors import Conflict
 from core.forms import add_action_errors
 from sites.roles import MANAGE, can
 
-from .. import actions
+from .. import actions, selectors
 from ..forms.offices import AllocationForm, OfficeForm, ReleaseForm
-from ..models import Office, OfficeAllocation
+from ..models import Office
 
 PAGE_SIZE = 50
 
@@ -39,18 +38,8 @@ def _rate(part, whole) -> decimal.Decimal:
 
 
 def occupancy_summary(on) -> dict:
-    """Occupancy of the in-service offices (in scope) on `on`, in one query."""
-    occupied = Exists(OfficeAllocation.objects.running_on(on).filter(office=OuterRef("pk")))
-    totals = (
-        Office.objects.filter(is_active=True)
-        .annotate(occupied=occupied)
-        .aggregate(
-            offices=Count("pk"),
-            area=Sum("area_m2"),
-            occupied_offices=Count("pk", filter=Q(occupied=True)),
-            occupied_area=Sum("area_m2", filter=Q(occupied=True)),
-        )
-    )
+    """Occupancy of the in-service offices (in scope) on `on`, with its rates."""
+    totals = selectors.office_totals(on=on)
     area = totals["area"] or decimal.Decimal("0")
     occupied_area = totals["occupied_area"] or decimal.Decimal("0")
     return {
@@ -66,14 +55,7 @@ def occupancy_summary(on) -> dict:
 @login_required
 def office_list(request, site_slug):
     today = timezone.localdate()
-    offices = Office.objects.order_by("floor", "number", "pk").prefetch_related(
-        Prefetch(
-            "allocations",
-            queryset=OfficeAllocation.objects.running_on(today).select_related("admission__startup"),
-            to_attr="current_allocations",
-        )
-    )
-    page = Paginator(offices, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.offices_listed(on=today), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "startups/offices/list.html",
@@ -127,11 +109,7 @@ def office_edit(request, site_slug, pk):
 
 def _detail(request, office: Office, *, allocation_form=None, release_form=None, release_pk=None):
     today = timezone.localdate()
-    allocations = list(
-        OfficeAllocation.objects.filter(office=office)
-        .select_related("admission__startup", "created_by")
-        .order_by("-starts_on", "-pk")
-    )
+    allocations = list(selectors.office_allocations(office=office))
     for allocation in allocations:
         allocation.is_current = allocation.starts_on <= today and (
             allocation.ends_on is None or allocation.ends_on > today
@@ -193,7 +171,7 @@ def office_allocate(request, site_slug, pk):
 @require_POST
 @login_required
 def allocation_release(request, site_slug, pk):
-    allocation = get_object_or_404(OfficeAllocation.objects.select_related("office"), pk=pk)
+    allocation = get_object_or_404(selectors.allocations_with_office(), pk=pk)
     form = ReleaseForm(request.POST, auto_id=f"id_release_{allocation.pk}_%s")
     if form.is_valid():
         try:

@@ -20,7 +20,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -33,7 +32,7 @@ from core.errors import Conflict
 from core.forms import add_action_errors
 from sites.roles import MANAGE, REVIEW, can, head_office_required, site_action
 
-from .. import actions
+from .. import actions, selectors
 from ..forms.pipeline import (
     STATUS_CHOICES,
     ApplicationFilterForm,
@@ -42,20 +41,17 @@ from ..forms.pipeline import (
     ReviewerAssignForm,
     ReviewScoreForm,
 )
-from ..models import OPEN_STATUSES, Admission, Application, ApplicationStatus, Call, Criterion, Review
+from ..models import OPEN_STATUSES, Application, Call
 from ..scoring import application_scores, weighted_totals
 
 PER_PAGE = 25
 
 
 # --- Helpers ---------------------------------------------------------------------------
-def _site_applications(request):
-    """The site's applications as the site sees them: never the drafts."""
-    return Application.objects.filter(site=request.site).exclude(status=ApplicationStatus.DRAFT)
-
-
 def _application(request, pk: int) -> Application:
-    return get_object_or_404(_site_applications(request).select_related("startup", "call", "site"), pk=pk)
+    return get_object_or_404(
+        selectors.applications_of_site(site=request.site).select_related("startup", "call", "site"), pk=pk
+    )
 
 
 def _detail_url(application: Application) -> str:
@@ -73,13 +69,8 @@ def _answers(application: Application) -> list[tuple[str, str]]:
 
 
 # --- Calls for applications --------------------------------------------------------------
-def _calls_page(request, calls):
-    calls = (
-        calls.annotate(application_count=Count("applications", filter=~Q(applications__status=ApplicationStatus.DRAFT)))
-        .prefetch_related("target_sectors")
-        .order_by("-opens_on", "title")
-    )
-    return Paginator(calls, PER_PAGE).get_page(request.GET.get("page"))
+def _calls_page(request, site):
+    return Paginator(selectors.calls_listed(site=site), PER_PAGE).get_page(request.GET.get("page"))
 
 
 def _call_form(request, *, call: Call, network: bool, done_url: str, context: dict):
@@ -101,7 +92,7 @@ def _call_form(request, *, call: Call, network: bool, done_url: str, context: di
 
 @login_required
 def call_list(request, site_slug):
-    page = _calls_page(request, Call.objects.filter(site=request.site))
+    page = _calls_page(request, request.site)
     return render(
         request,
         "startups/pipeline/call_list.html",
@@ -124,7 +115,7 @@ def call_edit(request, site_slug, pk=None):
 
 @head_office_required
 def network_call_list(request):
-    page = _calls_page(request, Call.objects.filter(site__isnull=True))
+    page = _calls_page(request, None)
     return render(
         request,
         "startups/pipeline/call_list.html",
@@ -143,18 +134,9 @@ def network_call_edit(request, pk=None):
 # --- The pipeline ------------------------------------------------------------------------
 @login_required
 def application_list(request, site_slug):
-    site_applications = _site_applications(request)
-    counts = dict(site_applications.order_by().values_list("status").annotate(count=Count("pk")))
+    counts = selectors.application_status_counts(site=request.site)
     form = ApplicationFilterForm(request.GET or None)
-    applications = (
-        form.filter(site_applications)
-        .select_related("startup", "call")
-        .annotate(
-            review_count=Count("reviews", distinct=True),
-            scored_count=Count("reviews", filter=Q(reviews__submitted_at__isnull=False), distinct=True),
-        )
-        .order_by(F("submitted_at").desc(nulls_last=True), "-pk")
-    )
+    applications = selectors.applications_pipeline(site=request.site, **form.filters())
     page = Paginator(applications, PER_PAGE).get_page(request.GET.get("page"))
     totals = weighted_totals(page.object_list)
     q = form.cleaned_data.get("q", "") if form.is_valid() else ""
@@ -204,8 +186,8 @@ def _detail(request, application: Application, *, assign_form=None, decision_for
         "answers": _answers(application),
         "events": application.events.select_related("actor").order_by("created_at", "pk"),
         "scores": application_scores(application),
-        "my_review": Review.objects.filter(application=application, reviewer=request.user).first(),
-        "admission": Admission.objects.filter(application=application).first(),
+        "my_review": selectors.review_of(application=application, reviewer=request.user),
+        "admission": selectors.admission_of(application=application),
         "can_decide": can_decide,
         "is_open": is_open,
         "assign_form": assign_form,
@@ -285,12 +267,7 @@ def application_decide(request, site_slug, pk):
 # --- Committee review ------------------------------------------------------------------
 @login_required
 def review_list(request, site_slug):
-    reviews = (
-        Review.objects.filter(site=request.site, reviewer=request.user)
-        .exclude(application__status=ApplicationStatus.DRAFT)
-        .select_related("application__startup", "application__call")
-        .order_by(F("submitted_at").asc(nulls_first=True), "-assigned_at", "-pk")
-    )
+    reviews = selectors.reviews_assigned(site=request.site, reviewer=request.user)
     page = Paginator(reviews, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -303,15 +280,14 @@ def review_list(request, site_slug):
 @login_required
 def review_score(request, site_slug, pk):
     review = get_object_or_404(
-        Review.objects.filter(site=request.site, reviewer=request.user)
-        .exclude(application__status=ApplicationStatus.DRAFT)
-        .select_related("application__startup", "application__call", "application__site")
+        selectors.reviews_assigned(site=request.site, reviewer=request.user)
+        .select_related("application__site")
         .prefetch_related("scores"),
         pk=pk,
     )
     application = review.application
     is_open = application.status in OPEN_STATUSES
-    criteria = list(Criterion.objects.filter(is_active=True))
+    criteria = list(selectors.active_criteria())
     form = ReviewScoreForm(request.POST if request.method == "POST" else None, review=review, criteria=criteria)
     if request.method == "POST":
         if not is_open:

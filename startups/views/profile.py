@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -27,15 +26,7 @@ from core.validators import MAX_LOGO_BYTES
 
 from .. import actions, selectors
 from ..forms.profile import InvitationForm, StartupForm
-from ..models import (
-    Admission,
-    Application,
-    ApplicationStatus,
-    OfficeAllocation,
-    Startup,
-    StartupInvitation,
-    StartupMember,
-)
+from ..models import Startup, StartupInvitation
 
 PAGE_SIZE = 25
 
@@ -54,32 +45,10 @@ def _founded_startup(request, pk) -> Startup:
     return startup
 
 
-def _current_allocations():
-    today = timezone.localdate()
-    return OfficeAllocation.objects.running_on(today).select_related("office")
-
-
 # --- My startups ------------------------------------------------------------------------
 @login_required
 def startup_list(request):
-    user = request.user
-    startups = (
-        selectors.startups_of_member(user)
-        .annotate(my_role=Subquery(StartupMember.objects.filter(startup=OuterRef("pk"), user=user).values("role")[:1]))
-        .prefetch_related(
-            Prefetch(
-                "admissions",
-                queryset=selectors.active_admissions().select_related("site"),
-                to_attr="current_admissions",
-            ),
-            Prefetch(
-                "applications",
-                queryset=Application.objects.exclude(status=ApplicationStatus.WITHDRAWN).select_related("call"),
-                to_attr="live_applications",
-            ),
-        )
-        .order_by("legal_name", "pk")
-    )
+    startups = selectors.startups_of_member_listed(user=request.user)
     page = Paginator(startups, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "startups/profile/startup_list.html", {"page": page, "startups": page.object_list})
 
@@ -123,16 +92,9 @@ def startup_detail(request, pk):
     members = list(startup.members.select_related("user").order_by("-role", "joined_at"))
     is_member = any(member.user_id == request.user.pk for member in members)
     is_founder = any(member.user_id == request.user.pk and member.role == "founder" for member in members)
-    admissions = (
-        Admission.objects.filter(startup=startup)
-        .select_related("site")
-        .prefetch_related(Prefetch("allocations", queryset=_current_allocations(), to_attr="current_allocations"))
-        .order_by("-starts_on", "pk")
-    )
-    applications = Application.objects.filter(startup=startup).select_related("call", "site")
-    if not is_member:
-        # Site staff review what was submitted; a team's drafts stay its own.
-        applications = applications.exclude(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
+    today = timezone.localdate()
+    admissions = selectors.startup_admissions(startup=startup, on=today)
+    applications = selectors.startup_applications(startup=startup, with_drafts=is_member)
     return render(
         request,
         "startups/profile/startup_detail.html",
@@ -143,14 +105,14 @@ def startup_detail(request, pk):
             "is_founder": is_founder,
             "admissions": admissions,
             "applications": applications,
-            "today": timezone.localdate(),
+            "today": today,
         },
     )
 
 
 def startup_logo(request, pk):
     """A startup's logo: public, shown on public pages."""
-    startup = Startup.objects.filter(pk=pk).exclude(logo="").only("pk", "logo").first()
+    startup = selectors.startup_with_logo(pk=pk)
     if startup is None:
         raise Http404
     return public_image_response(startup.logo)
@@ -181,11 +143,7 @@ def startup_team(request, pk):
                 )
                 return redirect("startups:team", pk=startup.pk)
     members = startup.members.select_related("user").order_by("-role", "joined_at")
-    invitations = (
-        startup.invitations.filter(accepted_at__isnull=True).select_related("invited_by").order_by("-created_at")
-        if is_founder
-        else StartupInvitation.objects.none()
-    )
+    invitations = selectors.pending_invitations(startup=startup) if is_founder else ()
     return render(
         request,
         "startups/profile/startup_team.html",
@@ -211,7 +169,7 @@ def invitation_cancel(request, pk, token):
 @login_required
 def member_remove(request, pk, member_pk):
     startup = _founded_startup(request, pk)
-    member = get_object_or_404(StartupMember.objects.select_related("user"), startup=startup, pk=member_pk)
+    member = get_object_or_404(selectors.team_members(startup=startup), pk=member_pk)
     try:
         actions.member_remove(actor=request.user, member=member)
     except Conflict as conflict:
@@ -227,7 +185,7 @@ def member_remove(request, pk, member_pk):
 def invitation_accept(request, token):
     """The link of the invitation email. Anyone holding it sees whom it is for; accepting
     needs to be signed in with the invited address (POST)."""
-    invitation = get_object_or_404(StartupInvitation.objects.select_related("startup", "invited_by"), token=token)
+    invitation = get_object_or_404(selectors.invitations_with_startup(), token=token)
     user = request.user
     problem = None
     if invitation.accepted_at:

@@ -12,8 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
-from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -25,16 +23,8 @@ from core.forms import add_action_errors
 from sites.roles import MANAGE, can
 
 from .. import actions, exports, selectors
-from ..forms.residents import (
-    OFFICE_ANY,
-    OFFICE_NONE,
-    STATUS_ACTIVE,
-    STATUS_ENDED,
-    AdmissionFilterForm,
-    ExitForm,
-    RenewForm,
-)
-from ..models import Admission, AdmissionKind, OfficeAllocation
+from ..forms.residents import AdmissionFilterForm, ExitForm, RenewForm
+from ..models import Admission, AdmissionKind
 
 PAGE_SIZE = 50
 
@@ -52,78 +42,8 @@ def residency_limit(admission: Admission) -> datetime.date | None:
         return start.replace(year=start.year + years, day=28)
 
 
-def _with_related(queryset: QuerySet[Admission], on: datetime.date) -> QuerySet[Admission]:
-    """The list's, the exports' and the alerts' rows in a fixed number of queries."""
-    return queryset.select_related("startup").prefetch_related(
-        "startup__sectors",
-        Prefetch(
-            "allocations",
-            queryset=OfficeAllocation.objects.running_on(on).select_related("office").order_by("office__number"),
-            to_attr="current_allocations",
-        ),
-    )
-
-
 # --- Residents list, filters, sort and exports -------------------------------------------
-_DISPLAY_NAME = Lower(
-    Case(When(startup__brand_name="", then=F("startup__legal_name")), default=F("startup__brand_name"))
-)
-SORT_ORDERS = {
-    "startup": [F("display_name").asc(), "pk"],
-    "-startup": [F("display_name").desc(), "-pk"],
-    "start": ["starts_on", "pk"],
-    "-start": ["-starts_on", "-pk"],
-    "end": [F("planned_end_on").asc(nulls_last=True), "pk"],
-    "-end": [F("planned_end_on").desc(nulls_last=True), "-pk"],
-    "kind": ["kind", F("display_name").asc(), "pk"],
-    "-kind": ["-kind", F("display_name").asc(), "pk"],
-}
-DEFAULT_SORT = "startup"
 SORTABLE_COLUMNS = ["startup", "kind", "start", "end"]
-
-
-def filter_admissions(form: AdmissionFilterForm, *, on: datetime.date) -> tuple[QuerySet[Admission], str]:
-    """The site's admissions filtered and sorted by the form's valid values (invalid ones
-    are ignored), and the sort key applied."""
-    form.is_valid()
-    data = form.cleaned_data
-    status = data.get("status") or STATUS_ACTIVE
-    if status == STATUS_ACTIVE:
-        admissions = selectors.active_admissions(on)
-    elif status == STATUS_ENDED:
-        admissions = Admission.objects.filter(ended_on__isnull=False, ended_on__lte=on)
-    else:
-        admissions = Admission.objects.all()
-    if query := (data.get("q") or "").strip():
-        admissions = admissions.filter(
-            Q(startup__legal_name__icontains=query)
-            | Q(startup__brand_name__icontains=query)
-            | Q(startup__ice__icontains=query)
-        )
-    if sector := data.get("sector"):
-        admissions = admissions.filter(startup__sectors=sector)
-    if kind := data.get("kind"):
-        admissions = admissions.filter(kind=kind)
-    office = data.get("office")
-    if office:
-        running = OfficeAllocation.objects.running_on(on).filter(admission=OuterRef("pk"))
-        if office == OFFICE_ANY:
-            admissions = admissions.filter(Exists(running))
-        elif office == OFFICE_NONE:
-            admissions = admissions.filter(~Exists(running))
-        else:
-            admissions = admissions.filter(Exists(running.filter(office_id=int(office))))
-    if ends_before := data.get("ends_before"):
-        admissions = admissions.filter(planned_end_on__lt=ends_before)
-    if data.get("ending_soon"):
-        admissions = admissions.filter(
-            kind=AdmissionKind.RESIDENT,
-            planned_end_on__gte=on,
-            planned_end_on__lte=on + datetime.timedelta(days=selectors.ENDING_SOON_DAYS),
-        )
-    sort = data.get("sort") or DEFAULT_SORT
-    admissions = admissions.annotate(display_name=_DISPLAY_NAME).order_by(*SORT_ORDERS[sort])
-    return admissions, sort
 
 
 def _query_without(request, *names: str, **extra) -> str:
@@ -146,9 +66,9 @@ def _sort_links(request, sort: str) -> dict:
 
 def _listing(request, today: datetime.date) -> dict:
     form = AdmissionFilterForm(request.GET)
-    admissions, sort = filter_admissions(form, on=today)
-    page = Paginator(_with_related(admissions, today), PAGE_SIZE).get_page(request.GET.get("page"))
-    return {"form": form, "page": page, "sort_links": _sort_links(request, sort)}
+    filters = form.filters()
+    page = Paginator(selectors.admissions_listed(on=today, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"form": form, "page": page, "sort_links": _sort_links(request, filters["sort"])}
 
 
 @login_required
@@ -157,8 +77,7 @@ def resident_list(request, site_slug):
     today = timezone.localdate()
     export_format = request.GET.get("format")
     if export_format in ("csv", "xlsx"):
-        admissions, _sort = filter_admissions(AdmissionFilterForm(request.GET), on=today)
-        admissions = _with_related(admissions, today)
+        admissions = selectors.admissions_listed(on=today, **AdmissionFilterForm(request.GET).filters())
     if export_format == "csv":
         return exports.stream_csv(
             site=site,
@@ -193,7 +112,7 @@ def resident_list(request, site_slug):
 # --- Admission detail, renewal and exit -----------------------------------------------------
 def _admission(pk: int) -> Admission:
     # Scoped: another site's admission is simply not found.
-    return get_object_or_404(Admission.objects.select_related("startup", "site"), pk=pk)
+    return get_object_or_404(selectors.admissions_with_startup(), pk=pk)
 
 
 def _detail(request, admission: Admission, *, renew_form=None, exit_form=None):
@@ -266,9 +185,8 @@ def resident_exit(request, site_slug, pk):
 @login_required
 def residents_ending(request, site_slug):
     today = timezone.localdate()
-    admissions = _with_related(
-        selectors.residents_ending_soon(days=selectors.ENDING_SOON_DAYS, on=today).filter(site=request.site), today
-    )
+    ending = selectors.residents_ending_soon(site=request.site, on=today)
+    admissions = selectors.admission_rows(admissions=ending, on=today)
     return render(
         request,
         "startups/residents/ending.html",
