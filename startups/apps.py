@@ -15,7 +15,8 @@ class StartupsConfig(AppConfig):
         from sites.extensions import SitePanel, site_home_panel_register
 
         from .privacy import PART
-        from .selectors import founder_overview, residents_ending_soon_panel
+        from .selectors.profile import founder_overview
+        from .selectors.residents import residents_ending_soon_panel
 
         personal_data_register(PART)
         landing_context_register(Role.FOUNDER, founder_overview)

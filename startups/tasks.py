@@ -15,9 +15,9 @@ from core.emails import email_render, email_send_on_commit
 from core.jobs import JobStatus, LostClaim, job_claim, job_fail, job_finish, jobs_resend
 from sites.scoping import network_scope
 
-from . import selectors
 from .importer import import_history
 from .models import DeclarationReminder, ImportJob, StartupMember, TeamRole
+from .selectors.declarations import undeclared_admissions
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 100  # records between two progress reports of a history import
@@ -44,7 +44,7 @@ def send_declaration_reminders() -> int:
     # Reviewed network-wide read: reminders go to every site's startups.
     with network_scope():
         admissions = (
-            selectors.undeclared_admissions(fiscal_year=fiscal_year, on=today)
+            undeclared_admissions(fiscal_year=fiscal_year, on=today)
             .select_related("startup")
             .prefetch_related(founders)
             .order_by("startup_id", "pk")

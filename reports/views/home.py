@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from sites.scoping import network_scope
 from sites.selectors import network_figures, region_coverage, site_list
-from startups.selectors import headline_figures
+from startups.selectors.residents import headline_figures
 
 
 def home(request):

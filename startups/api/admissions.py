@@ -10,7 +10,7 @@ from core.filters import Param, TrueFalseField
 from core.serializers import IdField
 
 from ..models import Admission, AdmissionKind, admission_active_q
-from ..selectors import admissions_visible_to
+from ..selectors.visibility import admissions_visible_to
 from .common import today
 
 

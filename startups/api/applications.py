@@ -21,7 +21,7 @@ from sites.scoping import site_scope
 
 from .. import actions
 from ..models import Application, ApplicationStatus, Decision
-from ..selectors import applications_visible_to, calls_visible_to, is_founder
+from ..selectors.visibility import applications_visible_to, calls_visible_to, is_founder
 from .common import FounderWrites, founded
 
 

@@ -10,7 +10,7 @@ from core.api import error_responses
 from core.filters import Param, TrueFalseField
 
 from ..models import AdmissionKind, Call
-from ..selectors import call_open_q, calls_visible_to
+from ..selectors.visibility import call_open_q, calls_visible_to
 from .common import today
 
 

@@ -10,7 +10,7 @@ from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from ..models import Startup
-from ..selectors import startups_of_member
+from ..selectors.visibility import startups_of_member
 
 
 def today() -> datetime.date:

@@ -15,7 +15,7 @@ from core.serializers import MAX_ID, AmountField, IdField, validated
 
 from .. import actions
 from ..models import Declaration
-from ..selectors import declarations_visible_to
+from ..selectors.visibility import declarations_visible_to
 from .common import FounderWrites, founded
 
 COUNTRY_CODES = sorted(COUNTRIES)

@@ -9,7 +9,7 @@ from core.api import error_responses
 from core.filters import Param
 
 from ..models import Stage, Startup
-from ..selectors import startups_visible_to
+from ..selectors.visibility import startups_visible_to
 
 
 class StartupSerializer(serializers.ModelSerializer):

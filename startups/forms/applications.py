@@ -7,7 +7,7 @@ from core.validators import validate_pdf
 from sites.selectors import operational_site_choices
 
 from ..models import AdmissionKind, Call
-from ..selectors import startups_of_member
+from ..selectors.visibility import startups_of_member
 
 MAX_ANSWER_LENGTH = 5000
 

@@ -4,8 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import selectors
 from ..models import Office
+from ..selectors.residents import allocatable_admissions, office_number_taken
 from .residents import StyledForm, style_fields
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -33,7 +33,7 @@ class OfficeForm(forms.ModelForm):
         number = self.cleaned_data["number"].strip()
         if not number:
             raise forms.ValidationError(_("Give the office a number."))
-        if selectors.office_number_taken(site=self.instance.site, number=number, office_pk=self.instance.pk):
+        if office_number_taken(site=self.instance.site, number=number, office_pk=self.instance.pk):
             raise forms.ValidationError(
                 _("Office %(number)s already exists at this site: choose another number.") % {"number": number}
             )
@@ -80,7 +80,7 @@ class AllocationForm(StyledForm):
 
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["admission"].queryset = selectors.allocatable_admissions(site=site)
+        self.fields["admission"].queryset = allocatable_admissions(site=site)
 
     def clean(self):
         cleaned = super().clean()

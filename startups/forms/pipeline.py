@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from sites.models import Site
 
 from ..models import AdmissionKind, Application, ApplicationStatus, Call, Criterion, Decision, Review
-from ..selectors import reviewer_candidates
+from ..selectors.calls import reviewer_candidates
 
 MAX_QUESTIONS = 20
 MAX_QUESTION_LENGTH = 300

@@ -9,7 +9,7 @@ from core.forms import style_fields
 from sites.selectors import sector_choices
 
 from ..models import AdmissionKind, ExitReason
-from ..selectors import DEFAULT_SORT, STATUS_ACTIVE, STATUS_ALL, STATUS_ENDED, office_numbers
+from ..selectors.residents import DEFAULT_SORT, STATUS_ACTIVE, STATUS_ALL, STATUS_ENDED, office_numbers
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

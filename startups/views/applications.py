@@ -24,9 +24,11 @@ from core.validators import MAX_PITCH_DECK_BYTES
 from sites.scoping import network_scope
 from sites.selectors import operational_site_choices
 
-from .. import actions, selectors
+from .. import actions
 from ..forms.applications import ApplicationForm, ApplicationStartForm, CallFilterForm, call_questions
 from ..models import OPEN_STATUSES, Application, ApplicationStatus, Call
+from ..selectors.calls import applications_of_member, calls_with_sectors, open_calls_listed
+from ..selectors.visibility import is_founder, startups_of_member
 
 PAGE_SIZE = 25
 WITHDRAWABLE = (ApplicationStatus.DRAFT, *OPEN_STATUSES)
@@ -37,15 +39,13 @@ def call_list(request):
     form = CallFilterForm(request.GET, sites=operational_site_choices())
     # Reviewed network-wide read: the public list of open calls of every site.
     with network_scope():
-        calls = selectors.open_calls_listed(**form.filters())
+        calls = open_calls_listed(**form.filters())
         page = Paginator(calls, PAGE_SIZE).get_page(request.GET.get("page"))
         return render(request, "startups/applications/call_list.html", {"form": form, "page": page})
 
 
 def _call_detail_response(request, call: Call, form=None):
-    startups_exist = (
-        request.user.is_authenticated and selectors.startups_of_member(request.user, founders_only=True).exists()
-    )
+    startups_exist = request.user.is_authenticated and startups_of_member(request.user, founders_only=True).exists()
     if form is None and startups_exist:
         form = ApplicationStartForm(user=request.user, call=call)
     return render(
@@ -58,7 +58,7 @@ def _call_detail_response(request, call: Call, form=None):
 def _public_call(pk) -> Call:
     # Reviewed network-wide read: one call of any site (calls are public).
     with network_scope():
-        return get_object_or_404(selectors.calls_with_sectors(), pk=pk)
+        return get_object_or_404(calls_with_sectors(), pk=pk)
 
 
 def call_detail(request, pk):
@@ -92,15 +92,15 @@ def application_start(request, pk):
 
 # --- My applications --------------------------------------------------------------------
 def _my_application(request, pk, *, founder: bool = False) -> Application:
-    application = get_object_or_404(selectors.applications_of_member(user=request.user), pk=pk)
-    if founder and not selectors.is_founder(request.user, application.startup):
+    application = get_object_or_404(applications_of_member(user=request.user), pk=pk)
+    if founder and not is_founder(request.user, application.startup):
         raise PermissionDenied
     return application
 
 
 @login_required
 def application_list(request):
-    page = Paginator(selectors.applications_of_member(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(applications_of_member(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "startups/applications/application_list.html", {"page": page})
 
 
@@ -116,7 +116,7 @@ def application_detail(request, pk):
             "application": application,
             "answers": answers,
             "events": application.events.select_related("actor").order_by("created_at", "pk"),
-            "is_founder": selectors.is_founder(request.user, application.startup),
+            "is_founder": is_founder(request.user, application.startup),
             "can_withdraw": application.status in WITHDRAWABLE,
         },
     )

@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 
 from core.forms import add_action_errors
 
-from .. import actions, selectors
+from .. import actions
 from ..forms.declarations import DeclarationForm, DeclarationYearForm, last_fiscal_year
 from ..models import Declaration
+from ..selectors.declarations import declared_for_site, is_admitted, undeclared_admissions_listed
+from ..selectors.visibility import is_founder, startups_of_member
 
 PAGE_SIZE = 30
 
@@ -31,10 +33,10 @@ def _posted_year(value) -> int | None:
 def declaration_list(request, pk):
     """The startup's declarations, and for founders the form for one fiscal year: a new
     one, or `?year=2024` to correct that year (saving a year again updates it)."""
-    startup = get_object_or_404(selectors.startups_of_member(request.user), pk=pk)
-    can_edit = selectors.is_founder(request.user, startup)
+    startup = get_object_or_404(startups_of_member(request.user), pk=pk)
+    can_edit = is_founder(request.user, startup)
     # Admissions are site-owned: the request's scope covers the sites this startup is admitted at.
-    admitted = selectors.is_admitted(startup=startup)
+    admitted = is_admitted(startup=startup)
     declarations = list(startup.declarations.order_by("-fiscal_year"))
     by_year = {declaration.fiscal_year: declaration for declaration in declarations}
 
@@ -85,8 +87,8 @@ def manage_declarations(request, site_slug):
     site = request.site
     filters = DeclarationYearForm(request.GET)
     year, status = filters.chosen_year, filters.chosen_status
-    missing = selectors.undeclared_admissions_listed(fiscal_year=year)
-    declared = selectors.declared_for_site(fiscal_year=year)
+    missing = undeclared_admissions_listed(fiscal_year=year)
+    declared = declared_for_site(fiscal_year=year)
     shown = declared if status == DeclarationYearForm.DECLARED else missing
     page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
     base = reverse("startups:manage_declarations", kwargs={"site_slug": site.slug})

@@ -23,9 +23,10 @@ from core.errors import Conflict
 from core.forms import add_action_errors
 from sites.roles import MANAGE, can
 
-from .. import actions, selectors
+from .. import actions
 from ..forms.offices import AllocationForm, OfficeForm, ReleaseForm
 from ..models import Office
+from ..selectors.residents import allocations_with_office, office_allocations, office_totals, offices_listed
 
 PAGE_SIZE = 50
 
@@ -39,7 +40,7 @@ def _rate(part, whole) -> decimal.Decimal:
 
 def occupancy_summary(on) -> dict:
     """Occupancy of the in-service offices (in scope) on `on`, with its rates."""
-    totals = selectors.office_totals(on=on)
+    totals = office_totals(on=on)
     area = totals["area"] or decimal.Decimal("0")
     occupied_area = totals["occupied_area"] or decimal.Decimal("0")
     return {
@@ -55,7 +56,7 @@ def occupancy_summary(on) -> dict:
 @login_required
 def office_list(request, site_slug):
     today = timezone.localdate()
-    page = Paginator(selectors.offices_listed(on=today), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(offices_listed(on=today), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "startups/offices/list.html",
@@ -109,7 +110,7 @@ def office_edit(request, site_slug, pk):
 
 def _detail(request, office: Office, *, allocation_form=None, release_form=None, release_pk=None):
     today = timezone.localdate()
-    allocations = list(selectors.office_allocations(office=office))
+    allocations = list(office_allocations(office=office))
     for allocation in allocations:
         allocation.is_current = allocation.starts_on <= today and (
             allocation.ends_on is None or allocation.ends_on > today
@@ -171,7 +172,7 @@ def office_allocate(request, site_slug, pk):
 @require_POST
 @login_required
 def allocation_release(request, site_slug, pk):
-    allocation = get_object_or_404(selectors.allocations_with_office(), pk=pk)
+    allocation = get_object_or_404(allocations_with_office(), pk=pk)
     form = ReleaseForm(request.POST, auto_id=f"id_release_{allocation.pk}_%s")
     if form.is_valid():
         try:

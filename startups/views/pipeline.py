@@ -32,7 +32,7 @@ from core.errors import Conflict
 from core.forms import add_action_errors
 from sites.roles import MANAGE, REVIEW, can, head_office_required, site_action
 
-from .. import actions, selectors
+from .. import actions
 from ..forms.pipeline import (
     STATUS_CHOICES,
     ApplicationFilterForm,
@@ -43,15 +43,23 @@ from ..forms.pipeline import (
 )
 from ..models import OPEN_STATUSES, Application, Call
 from ..scoring import application_scores, weighted_totals
+from ..selectors.calls import (
+    active_criteria,
+    admission_of,
+    application_status_counts,
+    applications_of_site,
+    applications_pipeline,
+    calls_listed,
+    review_of,
+    reviews_assigned,
+)
 
 PER_PAGE = 25
 
 
 # --- Helpers ---------------------------------------------------------------------------
 def _application(request, pk: int) -> Application:
-    return get_object_or_404(
-        selectors.applications_of_site(site=request.site).select_related("startup", "call", "site"), pk=pk
-    )
+    return get_object_or_404(applications_of_site(site=request.site).select_related("startup", "call", "site"), pk=pk)
 
 
 def _detail_url(application: Application) -> str:
@@ -70,7 +78,7 @@ def _answers(application: Application) -> list[tuple[str, str]]:
 
 # --- Calls for applications --------------------------------------------------------------
 def _calls_page(request, site):
-    return Paginator(selectors.calls_listed(site=site), PER_PAGE).get_page(request.GET.get("page"))
+    return Paginator(calls_listed(site=site), PER_PAGE).get_page(request.GET.get("page"))
 
 
 def _call_form(request, *, call: Call, network: bool, done_url: str, context: dict):
@@ -134,9 +142,9 @@ def network_call_edit(request, pk=None):
 # --- The pipeline ------------------------------------------------------------------------
 @login_required
 def application_list(request, site_slug):
-    counts = selectors.application_status_counts(site=request.site)
+    counts = application_status_counts(site=request.site)
     form = ApplicationFilterForm(request.GET or None)
-    applications = selectors.applications_pipeline(site=request.site, **form.filters())
+    applications = applications_pipeline(site=request.site, **form.filters())
     page = Paginator(applications, PER_PAGE).get_page(request.GET.get("page"))
     totals = weighted_totals(page.object_list)
     q = form.cleaned_data.get("q", "") if form.is_valid() else ""
@@ -186,8 +194,8 @@ def _detail(request, application: Application, *, assign_form=None, decision_for
         "answers": _answers(application),
         "events": application.events.select_related("actor").order_by("created_at", "pk"),
         "scores": application_scores(application),
-        "my_review": selectors.review_of(application=application, reviewer=request.user),
-        "admission": selectors.admission_of(application=application),
+        "my_review": review_of(application=application, reviewer=request.user),
+        "admission": admission_of(application=application),
         "can_decide": can_decide,
         "is_open": is_open,
         "assign_form": assign_form,
@@ -267,7 +275,7 @@ def application_decide(request, site_slug, pk):
 # --- Committee review ------------------------------------------------------------------
 @login_required
 def review_list(request, site_slug):
-    reviews = selectors.reviews_assigned(site=request.site, reviewer=request.user)
+    reviews = reviews_assigned(site=request.site, reviewer=request.user)
     page = Paginator(reviews, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -280,14 +288,14 @@ def review_list(request, site_slug):
 @login_required
 def review_score(request, site_slug, pk):
     review = get_object_or_404(
-        selectors.reviews_assigned(site=request.site, reviewer=request.user)
+        reviews_assigned(site=request.site, reviewer=request.user)
         .select_related("application__site")
         .prefetch_related("scores"),
         pk=pk,
     )
     application = review.application
     is_open = application.status in OPEN_STATUSES
-    criteria = list(selectors.active_criteria())
+    criteria = list(active_criteria())
     form = ReviewScoreForm(request.POST if request.method == "POST" else None, review=review, criteria=criteria)
     if request.method == "POST":
         if not is_open:

@@ -24,23 +24,33 @@ from core.forms import add_action_errors
 from core.limits import upload_limit
 from core.validators import MAX_LOGO_BYTES
 
-from .. import actions, selectors
+from .. import actions
 from ..forms.profile import InvitationForm, StartupForm
 from ..models import Startup, StartupInvitation
+from ..selectors.profile import (
+    invitations_with_startup,
+    pending_invitations,
+    startup_admissions,
+    startup_applications,
+    startup_with_logo,
+    startups_of_member_listed,
+    team_members,
+)
+from ..selectors.visibility import is_founder, startups_visible_to
 
 PAGE_SIZE = 25
 
 
 # --- Look-ups ---------------------------------------------------------------------------
 def _visible_startup(request, pk) -> Startup:
-    return get_object_or_404(selectors.startups_visible_to(request.user), pk=pk)
+    return get_object_or_404(startups_visible_to(request.user), pk=pk)
 
 
 def _founded_startup(request, pk) -> Startup:
     """A startup the user founded; 404 when they may not even see it, 403 when they may
     see it but not change it (team members, site managers, head office)."""
     startup = _visible_startup(request, pk)
-    if not selectors.is_founder(request.user, startup):
+    if not is_founder(request.user, startup):
         raise PermissionDenied
     return startup
 
@@ -48,7 +58,7 @@ def _founded_startup(request, pk) -> Startup:
 # --- My startups ------------------------------------------------------------------------
 @login_required
 def startup_list(request):
-    startups = selectors.startups_of_member_listed(user=request.user)
+    startups = startups_of_member_listed(user=request.user)
     page = Paginator(startups, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "startups/profile/startup_list.html", {"page": page, "startups": page.object_list})
 
@@ -88,13 +98,13 @@ def startup_edit(request, pk):
 
 @login_required
 def startup_detail(request, pk):
-    startup = get_object_or_404(selectors.startups_visible_to(request.user).prefetch_related("sectors"), pk=pk)
+    startup = get_object_or_404(startups_visible_to(request.user).prefetch_related("sectors"), pk=pk)
     members = list(startup.members.select_related("user").order_by("-role", "joined_at"))
     is_member = any(member.user_id == request.user.pk for member in members)
-    is_founder = any(member.user_id == request.user.pk and member.role == "founder" for member in members)
+    founder = any(member.user_id == request.user.pk and member.role == "founder" for member in members)
     today = timezone.localdate()
-    admissions = selectors.startup_admissions(startup=startup, on=today)
-    applications = selectors.startup_applications(startup=startup, with_drafts=is_member)
+    admissions = startup_admissions(startup=startup, on=today)
+    applications = startup_applications(startup=startup, with_drafts=is_member)
     return render(
         request,
         "startups/profile/startup_detail.html",
@@ -102,7 +112,7 @@ def startup_detail(request, pk):
             "startup": startup,
             "members": members,
             "is_member": is_member,
-            "is_founder": is_founder,
+            "is_founder": founder,
             "admissions": admissions,
             "applications": applications,
             "today": today,
@@ -112,7 +122,7 @@ def startup_detail(request, pk):
 
 def startup_logo(request, pk):
     """A startup's logo: public, shown on public pages."""
-    startup = selectors.startup_with_logo(pk=pk)
+    startup = startup_with_logo(pk=pk)
     if startup is None:
         raise Http404
     return public_image_response(startup.logo)
@@ -122,10 +132,10 @@ def startup_logo(request, pk):
 @login_required
 def startup_team(request, pk):
     startup = _visible_startup(request, pk)
-    is_founder = selectors.is_founder(request.user, startup)
+    founder = is_founder(request.user, startup)
     form = InvitationForm(request.POST or None)
     if request.method == "POST":
-        if not is_founder:
+        if not founder:
             raise PermissionDenied
         if form.is_valid():
             try:
@@ -143,11 +153,11 @@ def startup_team(request, pk):
                 )
                 return redirect("startups:team", pk=startup.pk)
     members = startup.members.select_related("user").order_by("-role", "joined_at")
-    invitations = selectors.pending_invitations(startup=startup) if is_founder else ()
+    invitations = pending_invitations(startup=startup) if founder else ()
     return render(
         request,
         "startups/profile/startup_team.html",
-        {"startup": startup, "members": members, "invitations": invitations, "is_founder": is_founder, "form": form},
+        {"startup": startup, "members": members, "invitations": invitations, "is_founder": founder, "form": form},
     )
 
 
@@ -169,7 +179,7 @@ def invitation_cancel(request, pk, token):
 @login_required
 def member_remove(request, pk, member_pk):
     startup = _founded_startup(request, pk)
-    member = get_object_or_404(selectors.team_members(startup=startup), pk=member_pk)
+    member = get_object_or_404(team_members(startup=startup), pk=member_pk)
     try:
         actions.member_remove(actor=request.user, member=member)
     except Conflict as conflict:
@@ -185,7 +195,7 @@ def member_remove(request, pk, member_pk):
 def invitation_accept(request, token):
     """The link of the invitation email. Anyone holding it sees whom it is for; accepting
     needs to be signed in with the invited address (POST)."""
-    invitation = get_object_or_404(selectors.invitations_with_startup(), token=token)
+    invitation = get_object_or_404(invitations_with_startup(), token=token)
     user = request.user
     problem = None
     if invitation.accepted_at:

@@ -22,9 +22,16 @@ from core.errors import Conflict
 from core.forms import add_action_errors
 from sites.roles import MANAGE, can
 
-from .. import actions, exports, selectors
+from .. import actions, exports
 from ..forms.residents import AdmissionFilterForm, ExitForm, RenewForm
 from ..models import Admission, AdmissionKind
+from ..selectors.residents import (
+    ENDING_SOON_DAYS,
+    admission_rows,
+    admissions_listed,
+    admissions_with_startup,
+    residents_ending_soon,
+)
 
 PAGE_SIZE = 50
 
@@ -67,7 +74,7 @@ def _sort_links(request, sort: str) -> dict:
 def _listing(request, today: datetime.date) -> dict:
     form = AdmissionFilterForm(request.GET)
     filters = form.filters()
-    page = Paginator(selectors.admissions_listed(on=today, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(admissions_listed(on=today, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
     return {"form": form, "page": page, "sort_links": _sort_links(request, filters["sort"])}
 
 
@@ -77,7 +84,7 @@ def resident_list(request, site_slug):
     today = timezone.localdate()
     export_format = request.GET.get("format")
     if export_format in ("csv", "xlsx"):
-        admissions = selectors.admissions_listed(on=today, **AdmissionFilterForm(request.GET).filters())
+        admissions = admissions_listed(on=today, **AdmissionFilterForm(request.GET).filters())
     if export_format == "csv":
         return exports.stream_csv(
             site=site,
@@ -112,7 +119,7 @@ def resident_list(request, site_slug):
 # --- Admission detail, renewal and exit -----------------------------------------------------
 def _admission(pk: int) -> Admission:
     # Scoped: another site's admission is simply not found.
-    return get_object_or_404(selectors.admissions_with_startup(), pk=pk)
+    return get_object_or_404(admissions_with_startup(), pk=pk)
 
 
 def _detail(request, admission: Admission, *, renew_form=None, exit_form=None):
@@ -185,12 +192,12 @@ def resident_exit(request, site_slug, pk):
 @login_required
 def residents_ending(request, site_slug):
     today = timezone.localdate()
-    ending = selectors.residents_ending_soon(site=request.site, on=today)
-    admissions = selectors.admission_rows(admissions=ending, on=today)
+    ending = residents_ending_soon(site=request.site, on=today)
+    admissions = admission_rows(admissions=ending, on=today)
     return render(
         request,
         "startups/residents/ending.html",
-        {"site": request.site, "admissions": admissions, "today": today, "days": selectors.ENDING_SOON_DAYS},
+        {"site": request.site, "admissions": admissions, "today": today, "days": ENDING_SOON_DAYS},
     )
 
 

@@ -33,7 +33,7 @@ from openpyxl import load_workbook
 from reports.board import jobs
 from reports.board.files import report_folder
 from reports.board.jobs import generate_board_report, reclaim_stalled_board_reports
-from reports.models import BOARD_REPORT_STALE_AFTER, BoardReport, BoardReportStep
+from reports.models import BoardReport, BoardReportStep
 from technopark.celery import app as celery_app
 from tests.factories import AdmissionFactory, DeclarationFactory, StartupFactory
 
@@ -174,12 +174,12 @@ def test_a_report_whose_worker_was_killed_is_taken_over_by_the_next_worker(
         second = _start_worker(queue, env, log, hang=False)
         workers.append(second)
         assert reclaim_stalled_board_reports() == []
-        # BOARD_REPORT_STALE_AFTER later the heartbeat is stale (moved back here rather
+        # BoardReport.stale_after later the heartbeat is stale (moved back here rather
         # than waited for): the next sweep sends the report to the workers, and the new
         # worker takes it over. Nobody asks for it again.
         with scopes_disabled():
             BoardReport.objects.filter(pk=report.pk).update(
-                heartbeat_at=timezone.now() - BOARD_REPORT_STALE_AFTER - datetime.timedelta(seconds=1)
+                heartbeat_at=timezone.now() - BoardReport.stale_after - datetime.timedelta(seconds=1)
             )
         assert reclaim_stalled_board_reports() == [report.pk]
         done = _wait(

@@ -47,10 +47,10 @@ WIDE_SCOPES = {
     "services/views/partners_public.py::programme_detail": "programmes_visible_to() decides which programme; it spans sites",
     "services/views/incubator_backoffice.py::incubator_programmes": "the programmes an incubator takes part in, run by any site",
     # startups
-    "startups/selectors.py::calls_visible_to": (PUBLIC + " (open calls)", 2),
+    "startups/selectors/visibility.py::calls_visible_to": (PUBLIC + " (open calls)", 2),
     "startups/views/applications.py::call_list": PUBLIC + " (open calls)",
     "startups/views/applications.py::_public_call": PUBLIC + " (an open call)",
-    "startups/selectors.py::founder_overview": PUBLIC + " (a few open calls on a founder's home)",
+    "startups/selectors/profile.py::founder_overview": PUBLIC + " (a few open calls on a founder's home)",
     "startups/tasks.py::_apply": "the history import writes every site's rows (head office's job)",
     "startups/tasks.py::send_declaration_reminders": "a Celery task: every site's startups due a declaration",
     "startups/management/commands/import_history.py::Command.handle": COMMAND,

@@ -1,0 +1,64 @@
+"""Yearly declarations: who has declared, who has not."""
+
+import datetime
+
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
+
+from ..models import (
+    Admission,
+    Declaration,
+    Startup,
+    StartupMember,
+    TeamRole,
+)
+from .residents import active_admissions
+
+
+def undeclared_admissions(*, fiscal_year: int, on: datetime.date | None = None) -> QuerySet[Admission]:
+    """Active admissions (in scope) whose startup has not declared `fiscal_year` yet."""
+    declared = Declaration.objects.filter(startup=OuterRef("startup"), fiscal_year=fiscal_year)
+    return active_admissions(on).annotate(has_declared=Exists(declared)).filter(has_declared=False)
+
+
+# --- Yearly declarations ------------------------------------------------------------------
+def is_admitted(*, startup: Startup) -> bool:
+    """Whether `startup` has an admission in the request's scope (at a site the user sees)."""
+    return Admission.objects.filter(startup=startup).exists()
+
+
+def active_founders() -> QuerySet[StartupMember]:
+    """Team members who are founders with an active account, with the account."""
+    return StartupMember.objects.filter(role=TeamRole.FOUNDER, user__is_active=True).select_related("user")
+
+
+def undeclared_admissions_listed(*, fiscal_year: int) -> QuerySet[Admission]:
+    """`undeclared_admissions` with the startup and its active founders (`founder_members`), by name."""
+    founders = Prefetch("startup__members", queryset=active_founders(), to_attr="founder_members")
+    return (
+        undeclared_admissions(fiscal_year=fiscal_year)
+        .select_related("startup")
+        .prefetch_related(founders)
+        .order_by("startup__legal_name", "pk")
+    )
+
+
+def declared_for_site(*, fiscal_year: int) -> QuerySet[Declaration]:
+    """`fiscal_year`'s declarations of the startups admitted at the scope's site that year, by name."""
+    year_start, year_end = (
+        datetime.date(fiscal_year, 1, 1),
+        datetime.date(fiscal_year, 12, 31),
+    )
+    admitted_that_year = Admission.objects.filter(starts_on__lte=year_end).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=year_start)
+    )
+    return (
+        Declaration.objects.filter(fiscal_year=fiscal_year, startup__in=admitted_that_year.values("startup"))
+        .select_related("startup")
+        .order_by("startup__legal_name", "pk")
+    )

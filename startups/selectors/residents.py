@@ -1,0 +1,217 @@
+"""Admissions (residencies and e-Technopark memberships), a site's residents and offices,
+and the admissions' headline figures."""
+
+import datetime
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    When,
+)
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from ..models import (
+    Admission,
+    AdmissionKind,
+    Office,
+    OfficeAllocation,
+)
+
+
+def active_admissions(on: datetime.date | None = None) -> QuerySet[Admission]:
+    """Admissions in the current scope active at `on` (start ≤ on, and no end or end > on)."""
+    on = on or timezone.localdate()
+    return Admission.objects.active_on(on)
+
+
+# A residency "ends soon" when its planned end falls within this many days.
+ENDING_SOON_DAYS = 60
+
+
+def residents_ending_soon(
+    *, site, days: int = ENDING_SOON_DAYS, on: datetime.date | None = None
+) -> QuerySet[Admission]:
+    """The site's active residencies whose planned end falls within `days`, soonest first."""
+    on = on or timezone.localdate()
+    return (
+        active_admissions(on)
+        .ending_within(on, days=days)
+        .filter(site=site)
+        .select_related("startup")
+        .order_by("planned_end_on")
+    )
+
+
+def headline_figures(on: datetime.date | None = None) -> dict:
+    """Startups supported since 2001 (and of them residents) and today, in the current
+    scope (network-wide in `network_scope()`), as MISSION.md defines them. One query."""
+    on = on or timezone.localdate()
+    return Admission.objects.filter(starts_on__lte=on).aggregate(
+        supported_total=Count("startup", distinct=True),
+        residents_total=Count("startup", distinct=True, filter=Q(kind=AdmissionKind.RESIDENT)),
+        supported_now=Count(
+            "startup",
+            distinct=True,
+            filter=Q(ended_on__isnull=True) | Q(ended_on__gt=on),
+        ),
+    )
+
+
+ENDING_SOON_SHOWN = 5
+
+
+def residents_ending_soon_panel(site) -> dict:
+    """The site back-office home's warning: the residencies whose planned end falls within
+    `ENDING_SOON_DAYS`, the first few and how many (read in the site's scope)."""
+    admissions = residents_ending_soon(site=site)
+    shown = list(admissions[:ENDING_SOON_SHOWN])
+    count = len(shown) if len(shown) < ENDING_SOON_SHOWN else admissions.count()
+    return {"admissions": shown, "count": count, "days": ENDING_SOON_DAYS}
+
+
+# --- A site's residents and members -------------------------------------------------------
+# Which admissions the residents list shows: active on the day, ended by it, or all.
+STATUS_ACTIVE, STATUS_ENDED, STATUS_ALL = "active", "ended", "all"
+_DISPLAY_NAME = Lower(
+    Case(
+        When(startup__brand_name="", then=F("startup__legal_name")),
+        default=F("startup__brand_name"),
+    )
+)
+SORT_ORDERS = {
+    "startup": [F("display_name").asc(), "pk"],
+    "-startup": [F("display_name").desc(), "-pk"],
+    "start": ["starts_on", "pk"],
+    "-start": ["-starts_on", "-pk"],
+    "end": [F("planned_end_on").asc(nulls_last=True), "pk"],
+    "-end": [F("planned_end_on").desc(nulls_last=True), "-pk"],
+    "kind": ["kind", F("display_name").asc(), "pk"],
+    "-kind": ["-kind", F("display_name").asc(), "pk"],
+}
+DEFAULT_SORT = "startup"
+
+
+def admission_rows(*, admissions: QuerySet[Admission], on: datetime.date) -> QuerySet[Admission]:
+    """`admissions` with startup, sectors and the offices held on `on`, in a fixed number of queries."""
+    return admissions.select_related("startup").prefetch_related(
+        "startup__sectors",
+        Prefetch(
+            "allocations",
+            queryset=OfficeAllocation.objects.running_on(on).select_related("office").order_by("office__number"),
+            to_attr="current_allocations",
+        ),
+    )
+
+
+def admissions_listed(
+    *,
+    on: datetime.date,
+    status: str = STATUS_ACTIVE,
+    query: str = "",
+    sector=None,
+    kind: str = "",
+    has_office: bool | None = None,
+    office_id: int | None = None,
+    ends_before: datetime.date | None = None,
+    ending_soon: bool = False,
+    sort: str = DEFAULT_SORT,
+) -> QuerySet[Admission]:
+    """The residents list: admissions in `status` on `on`, with the filters given, by a `SORT_ORDERS` key."""
+    if status == STATUS_ACTIVE:
+        admissions = active_admissions(on)
+    elif status == STATUS_ENDED:
+        admissions = Admission.objects.ended_by(on)
+    else:
+        admissions = Admission.objects.all()
+    if query:
+        admissions = admissions.filter(
+            Q(startup__legal_name__icontains=query)
+            | Q(startup__brand_name__icontains=query)
+            | Q(startup__ice__icontains=query)
+        )
+    if sector:
+        admissions = admissions.filter(startup__sectors=sector)
+    if kind:
+        admissions = admissions.filter(kind=kind)
+    if has_office is not None:
+        admissions = admissions.holding_office_on(on, holding=has_office, office_id=office_id)
+    if ends_before:
+        admissions = admissions.filter(planned_end_on__lt=ends_before)
+    if ending_soon:
+        admissions = admissions.ending_within(on, days=ENDING_SOON_DAYS)
+    admissions = admissions.annotate(display_name=_DISPLAY_NAME).order_by(*SORT_ORDERS[sort])
+    return admission_rows(admissions=admissions, on=on)
+
+
+def admissions_with_startup() -> QuerySet[Admission]:
+    """Admissions (in scope) with their startup and site: a detail page's look-up."""
+    return Admission.objects.select_related("startup", "site")
+
+
+# --- A site's offices ---------------------------------------------------------------------
+def office_totals(*, on: datetime.date) -> dict:
+    """Offices in service (in scope), their area, and those occupied on `on`: counts and m², one query."""
+    occupied = Exists(OfficeAllocation.objects.running_on(on).filter(office=OuterRef("pk")))
+    return (
+        Office.objects.filter(is_active=True)
+        .annotate(occupied=occupied)
+        .aggregate(
+            offices=Count("pk"),
+            area=Sum("area_m2"),
+            occupied_offices=Count("pk", filter=Q(occupied=True)),
+            occupied_area=Sum("area_m2", filter=Q(occupied=True)),
+        )
+    )
+
+
+def offices_listed(*, on: datetime.date) -> QuerySet[Office]:
+    """The scope's offices by floor and number, with who holds them on `on` (`current_allocations`)."""
+    return Office.objects.order_by("floor", "number", "pk").prefetch_related(
+        Prefetch(
+            "allocations",
+            queryset=OfficeAllocation.objects.running_on(on).select_related("admission__startup"),
+            to_attr="current_allocations",
+        )
+    )
+
+
+def office_numbers() -> QuerySet:
+    """`(pk, number)` of the scope's offices by floor and number."""
+    return Office.objects.order_by("floor", "number").values_list("pk", "number")
+
+
+def office_number_taken(*, site, number: str, office_pk: int | None) -> bool:
+    """Whether another office of `site` than `office_pk` has this number (case ignored)."""
+    return Office.objects.filter(site=site, number__iexact=number).exclude(pk=office_pk).exists()
+
+
+def office_allocations(*, office: Office) -> QuerySet[OfficeAllocation]:
+    """Every allocation of `office` with its startup and author, latest start first."""
+    return (
+        OfficeAllocation.objects.filter(office=office)
+        .select_related("admission__startup", "created_by")
+        .order_by("-starts_on", "-pk")
+    )
+
+
+def allocations_with_office() -> QuerySet[OfficeAllocation]:
+    """Allocations (in scope) with their office: the release's look-up."""
+    return OfficeAllocation.objects.select_related("office")
+
+
+def allocatable_admissions(*, site) -> QuerySet[Admission]:
+    """The site's residencies active today, by startup: who may be given an office."""
+    return (
+        active_admissions()
+        .filter(site=site, kind=AdmissionKind.RESIDENT)
+        .select_related("startup")
+        .order_by("startup__legal_name", "pk")
+    )
