@@ -205,9 +205,31 @@ def _window_constraints(prefix: str) -> list:
     ]
 
 
+class AvailabilityQuerySet(models.QuerySet):
+    """A mentor's weekly rules, one-off windows or blocked dates."""
+
+    def of_user(self, user) -> "AvailabilityQuerySet":
+        """The rows of `user`'s own profile."""
+        return self.filter(mentor__user=user)
+
+
+class ExtraWindowQuerySet(AvailabilityQuerySet):
+    def ahead(self, today: datetime.date) -> "ExtraWindowQuerySet":
+        """From `today` on."""
+        return self.filter(date__gte=today)
+
+
+class BlockedPeriodQuerySet(AvailabilityQuerySet):
+    def ahead(self, today: datetime.date) -> "BlockedPeriodQuerySet":
+        """Not over by `today`."""
+        return self.filter(ends_on__gte=today)
+
+
 class WeeklyRule(AvailabilityWindow):
     mentor = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="weekly_rules")
     weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+
+    objects = AvailabilityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("weekly availability")
@@ -224,6 +246,8 @@ class ExtraWindow(AvailabilityWindow):
 
     mentor = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="extra_windows")
     date = models.DateField(_("date"))
+
+    objects = ExtraWindowQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("extra availability")
@@ -242,6 +266,8 @@ class BlockedPeriod(models.Model):
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("to (inclusive)"))
     reason = models.CharField(_("reason"), max_length=120, blank=True)
+
+    objects = BlockedPeriodQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("blocked dates")
@@ -265,6 +291,24 @@ class Attendance(models.TextChoices):
     HELD = "held", _("Held")
     STARTUP_NO_SHOW = "startup_no_show", _("Startup did not come")
     MENTOR_NO_SHOW = "mentor_no_show", _("Mentor did not come")
+
+
+class BookingQuerySet(models.QuerySet):
+    """Predicates the mentors' pages share (passed to the django-scopes manager)."""
+
+    def confirmed(self) -> "BookingQuerySet":
+        return self.filter(status=BookingStatus.CONFIRMED)
+
+    def not_ended(self, now: datetime.datetime) -> "BookingQuerySet":
+        """Ahead of `now` or under way."""
+        return self.filter(ends_at__gt=now)
+
+    def ended(self, now: datetime.datetime) -> "BookingQuerySet":
+        return self.filter(ends_at__lte=now)
+
+    def starting_between(self, start: datetime.datetime, end: datetime.datetime) -> "BookingQuerySet":
+        """Starting in [start, end)."""
+        return self.filter(starts_at__gte=start, starts_at__lt=end)
 
 
 class Booking(models.Model):
@@ -328,7 +372,7 @@ class Booking(models.Model):
     reminded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
 
-    objects = ScopedManager(site="site")
+    objects = ScopedManager(site="site", _manager_class=models.Manager.from_queryset(BookingQuerySet))
 
     class Meta:
         verbose_name = _("mentor booking")

@@ -1,5 +1,4 @@
-"""Reads of the mentors app: the directory, who may book, who a booking concerns, the
-busy times of a mentor and the hours ledger."""
+"""Reads of the mentors app by section: directory and booking rules, mentor's and team's pages, back-office."""
 
 import datetime
 from typing import NamedTuple
@@ -21,11 +20,11 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from sites.models import Site
-from sites.roles import MANAGE, READ, site_actions
+from sites.models import Language, Site, SiteStatus
+from sites.roles import MANAGE, READ, roles_with, site_actions
 from sites.scoping import managed_site_ids, network_scope
 from startups.models import Admission, Startup, StartupMember
-from startups.selectors import startups_of_member
+from startups.selectors.visibility import startups_of_member
 
 from .availability import LOCAL, Slot, clock_reaches, expand, is_clear, windows
 from .models import Attendance, Booking, BookingStatus, MeetingMode, MentorProfile, ProfileStatus
@@ -349,3 +348,153 @@ def bookings_visible_to(user, role: str | None = None) -> QuerySet[Booking]:
     else:
         condition = conditions["startup"] | conditions["mentor"] | conditions["site"]
     return Booking.objects.filter(condition).select_related("mentor__user", "startup", "site", "meeting_site")
+
+
+# --- Choices of the profile and directory forms ---------------------------------------------
+def language_choices() -> QuerySet[Language]:
+    """Every language, by code."""
+    return Language.objects.order_by("code")
+
+
+def default_language_ids() -> list[int]:
+    """The languages ticked on a new profile: French."""
+    return list(Language.objects.filter(code="fr").values_list("pk", flat=True))
+
+
+def sites_offered_to(profile: MentorProfile) -> QuerySet[Site]:
+    """The operational sites, and the closed ones a saved profile still serves (EXISTS), by city."""
+    offered = Q(status=SiteStatus.OPERATIONAL)
+    if profile.pk:  # keep a site that closed since, so that saving does not drop it silently
+        offered |= Q(Exists(MentorProfile.sites.through.objects.filter(site=OuterRef("pk"), mentorprofile=profile)))
+    return Site.objects.filter(offered).order_by("city", "slug")
+
+
+def site_choices() -> QuerySet[Site]:
+    """Every site, by slug."""
+    return Site.objects.order_by("slug")
+
+
+def sites_by_pk(ids) -> dict[int, Site]:
+    """The sites of `ids` by pk (no query when there is none)."""
+    return Site.objects.in_bulk(ids)
+
+
+# --- The mentor's own space and a startup team's bookings (in the request's scope) ----------
+AGENDA_RELATED = ("startup", "meeting_site", "booked_by")
+TEAM_RELATED = ("mentor__user", "startup", "meeting_site")
+
+
+def mentor_profile_of(user) -> MentorProfile | None:
+    """The user's own mentor profile, with the user; None without one."""
+    return MentorProfile.objects.filter(user=user).select_related("user").first()
+
+
+def sites_served_by(mentor: MentorProfile) -> QuerySet[Site]:
+    """The sites where the mentor meets in person, by city."""
+    return mentor.sites.order_by("city", "slug")
+
+
+def mentor_agenda(user, *, now: datetime.datetime, past: bool = False) -> QuerySet[Booking]:
+    """The mentor's bookings not over at `now`, soonest first; or (`past`) the ended ones, latest first."""
+    bookings = bookings_of_mentor(user).select_related(*AGENDA_RELATED)
+    if past:
+        return bookings.ended(now).order_by("-starts_at", "-pk")
+    return bookings.not_ended(now).order_by("starts_at", "pk")
+
+
+def mentor_booking_details(user) -> QuerySet[Booking]:
+    """The mentor's bookings with what their page shows."""
+    return bookings_of_mentor(user).select_related(*AGENDA_RELATED, "mentor__user", "site")
+
+
+def team_bookings(user, *, now: datetime.datetime, past: bool = False) -> QuerySet[Booking]:
+    """`user`'s startups' bookings confirmed, not over at `now`, soonest first; or (`past`) the others, latest first."""
+    bookings = bookings_of_startups_of(user).select_related(*TEAM_RELATED)
+    if past:
+        return bookings.filter(Q(status=BookingStatus.CANCELLED) | Q(ends_at__lte=now)).order_by("-starts_at", "-pk")
+    return bookings.confirmed().not_ended(now).order_by("starts_at", "pk")
+
+
+def team_booking_details(user) -> QuerySet[Booking]:
+    """The bookings of `user`'s startups with what their page shows."""
+    return bookings_of_startups_of(user).select_related(*TEAM_RELATED, "booked_by", "cancelled_by", "rescheduled_from")
+
+
+# --- Back-office: the review of mentor profiles ---------------------------------------------
+def is_profile_reviewer(user) -> bool:
+    """Head office, or the manager of some site: who reviews mentor profiles."""
+    managing = Site.objects.filter(memberships__user=user, memberships__role__in=roles_with(MANAGE))
+    return user.is_head_office or managing.exists()
+
+
+def profiles_reviewable_by(user) -> QuerySet[MentorProfile]:
+    """A reviewer's profiles (`actions.may_review`): all, or those serving a site they manage; never their own."""
+    if user.is_head_office:
+        profiles = MentorProfile.objects.all()
+    else:
+        managed = MentorProfile.sites.through.objects.filter(
+            site__memberships__user=user, site__memberships__role__in=roles_with(MANAGE)
+        )
+        profiles = MentorProfile.objects.filter(pk__in=managed.values("mentorprofile"))
+    return profiles.exclude(user=user)
+
+
+def profiles_for_review(user, *, statuses: list[str], q: str = "") -> QuerySet[MentorProfile]:
+    """The review list: `user`'s profiles in `statuses` whose name, email or headline has `q`, oldest first."""
+    profiles = profiles_reviewable_by(user).filter(status__in=statuses)
+    if q:
+        person = Q(user__full_name__icontains=q) | Q(user__email__icontains=q)
+        profiles = profiles.filter(person | Q(headline__icontains=q))
+    profiles = profiles.select_related("user").prefetch_related("sites", "dimension_rows")
+    return profiles.order_by("submitted_at", "user__full_name", "pk")
+
+
+def reviewable_profile(user, *, pk: int) -> MentorProfile | None:
+    """The profile `pk` if `user` reviews it, with what the review page shows; else None."""
+    profiles = profiles_reviewable_by(user).select_related("user", "reviewed_by")
+    return profiles.prefetch_related("dimension_rows", "languages", "sectors", "sites", "tags").filter(pk=pk).first()
+
+
+# --- Back-office: a site's bookings and the hours ledger -------------------------------------
+def bookings_of_site(site: Site) -> QuerySet[Booking]:
+    # The scope already hides other sites' rows; the explicit filter says it out loud.
+    return Booking.objects.filter(site=site)
+
+
+def site_booking_details(site: Site) -> QuerySet[Booking]:
+    """A site's bookings with what their back-office page shows."""
+    related = ("booked_by", "cancelled_by", "attendance_marked_by", "rescheduled_from", "rescheduled_to")
+    return bookings_of_site(site).select_related("mentor__user", "startup", "meeting_site", *related)
+
+
+def site_booking_list(
+    site: Site, *, now: datetime.datetime, upcoming: bool | None = None, status: str = "", mentor=None, q: str = ""
+) -> QuerySet[Booking]:
+    """A site's bookings starting from `now` (`upcoming`, soonest first) or before; each filter optional."""
+    bookings = bookings_of_site(site).select_related("mentor__user", "startup", "meeting_site")
+    if upcoming is not None:
+        bookings = bookings.filter(starts_at__gte=now) if upcoming else bookings.filter(starts_at__lt=now)
+    if status:
+        bookings = bookings.filter(status=status)
+    if mentor:
+        bookings = bookings.filter(mentor=mentor)
+    if q:
+        startup_or_topic = Q(startup__brand_name__icontains=q) | Q(startup__legal_name__icontains=q)
+        bookings = bookings.filter(startup_or_topic | Q(topic__icontains=q))
+    return bookings.order_by("starts_at", "pk") if upcoming else bookings.order_by("-starts_at", "-pk")
+
+
+def mentors_of_site(site: Site) -> QuerySet[MentorProfile]:
+    """The mentors booked (ever) at `site`, by name: an EXISTS per mentor, not a DISTINCT over bookings."""
+    of_site = Booking.objects.filter(site=site, mentor=OuterRef("pk"))
+    return MentorProfile.objects.filter(Exists(of_site)).select_related("user").order_by("user__full_name", "pk")
+
+
+def ledger_bookings(*, site: Site | None, start: datetime.datetime, end: datetime.datetime) -> QuerySet[Booking]:
+    """The bookings starting in [start, end) of `site`, or (None) of the scope (head office's: all)."""
+    return (Booking.objects.all() if site is None else bookings_of_site(site)).starting_between(start, end)
+
+
+def mentors_by_pk(ids) -> dict[int, MentorProfile]:
+    """The profiles of `ids`, with their user, by pk."""
+    return MentorProfile.objects.select_related("user").in_bulk(ids)

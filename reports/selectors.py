@@ -1,4 +1,7 @@
-"""Reads of the KPI figures for the dashboards and the KPI API: from the nightly snapshots
+"""Reads of the reports app: the KPI figures, the public figures page, the dashboards' filter
+choices and head office's audit trail.
+
+The KPI figures, for the dashboards and the KPI API, come from the nightly snapshots
 when they hold the figures asked for, else computed live by the grouped SQL of
 `reports.kpis` (one query for every scope at once).
 
@@ -9,13 +12,16 @@ before today only: today's figures move during the day, so they are always compu
 (one grouped query, ≤ 500 ms on the bench dataset).
 
 Like the rest of the KPI engine these reads span sites (scopes disabled); the caller
-decides which scope a user may ask for.
+decides which scope a user may ask for. The other reads run in the scope their view opened.
 """
 
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
 from django_scopes import scopes_disabled
 
+from core.models import AuditEntry
 from sites.models import Region, Sector, Site
 
 from .kpis import Headline, KpiScope, headline, headlines
@@ -81,3 +87,71 @@ def scope_labels() -> list[str]:
         regions = [f"region:{code}" for code in Region.objects.order_by("code").values_list("code", flat=True)]
         sites = [f"site:{slug}" for slug in Site.objects.order_by("slug").values_list("slug", flat=True)]
     return ["network", *regions, *sites]
+
+
+# --- The public figures page --------------------------------------------------------------
+def latest_network_snapshot(*, today: datetime.date) -> KpiSnapshot | None:
+    """The network's latest snapshot dated on or before `today` (None before the first nightly
+    run). Only rows without a site: call inside `network_scope()`."""
+    network = KpiSnapshot.objects.filter(scope="network", site__isnull=True, as_of__lte=today)
+    return network.order_by("-as_of").first()
+
+
+def supported_now_by_region(*, as_of: datetime.date) -> dict[int, int]:
+    """The supported-now figure of each region's snapshot at `as_of`, by region id. Only rows
+    without a site: call inside `network_scope()`."""
+    regions = KpiSnapshot.objects.filter(
+        scope__startswith="region:", site__isnull=True, region__isnull=False, as_of=as_of
+    )
+    return dict(regions.values_list("region_id", "supported_now"))
+
+
+# --- The dashboards' filter choices -------------------------------------------------------
+def region_choices() -> QuerySet[Region]:
+    """Every region, by code."""
+    return Region.objects.order_by("code")
+
+
+def site_choices() -> QuerySet[Site]:
+    """Every site, by slug."""
+    return Site.objects.order_by("slug")
+
+
+def region_site_ids(region: Region) -> tuple[int, ...]:
+    """The ids of the region's sites, in order: a region's `KpiScope`."""
+    return tuple(region.sites.order_by("pk").values_list("pk", flat=True))
+
+
+# --- Head office's audit trail ------------------------------------------------------------
+AUDITED_APPS = ["accounts", "tp_sites", "startups", "services", "mentors", "reports", "core"]
+
+
+def audited_content_types() -> QuerySet[ContentType]:
+    """The record types of the portal's apps: the audit trail's filter."""
+    return ContentType.objects.filter(app_label__in=AUDITED_APPS)
+
+
+def audit_sites() -> QuerySet[Site]:
+    """Every site, in the model's order: the audit trail's filter."""
+    return Site.objects.all()
+
+
+def audit_entries(
+    *, q: str = "", action: str = "", content_type=None, site=None, since=None, until=None
+) -> QuerySet[AuditEntry]:
+    """The audit trail, latest first, each filter optional: `q` in the person or the record,
+    the action, the record type, the site, and the dates (inclusive) it was written."""
+    entries = AuditEntry.objects.select_related("content_type", "site").order_by("-created_at", "-pk")
+    if q:
+        entries = entries.filter(Q(actor_email__icontains=q) | Q(object_repr__icontains=q))
+    if action:
+        entries = entries.filter(action=action)
+    if content_type:
+        entries = entries.filter(content_type=content_type)
+    if site:
+        entries = entries.filter(site=site)
+    if since:
+        entries = entries.filter(created_at__date__gte=since)
+    if until:
+        entries = entries.filter(created_at__date__lte=until)
+    return entries

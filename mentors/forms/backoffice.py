@@ -7,15 +7,15 @@ that validated (an invalid value shows its error and is otherwise ignored)."""
 import datetime
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import style_fields
 from sites.models import Site
 
+from .. import selectors
 from ..actions import Decision
-from ..models import Attendance, Booking, BookingStatus, MentorProfile, ProfileStatus
+from ..models import Attendance, BookingStatus, MentorProfile, ProfileStatus
 
 # The review list's status filter: "all" is every submitted profile (drafts are the
 # mentor's own work in progress and never reach the reviewers).
@@ -65,17 +65,13 @@ class ReviewFilterForm(forms.Form):
     def chosen_status(self) -> str:
         return cleaned(self).get("status") or ProfileStatus.PENDING
 
-    def filter(self, profiles):
+    def filters(self) -> dict:
+        """The valid filters as `selectors.profiles_for_review` takes them."""
         status = self.chosen_status()
-        if status == STATUS_ALL:
-            profiles = profiles.filter(status__in=REVIEWABLE_STATUSES)
-        else:
-            profiles = profiles.filter(status=status)
-        if query := (cleaned(self).get("q") or "").strip():
-            profiles = profiles.filter(
-                Q(user__full_name__icontains=query) | Q(user__email__icontains=query) | Q(headline__icontains=query)
-            )
-        return profiles
+        return {
+            "statuses": REVIEWABLE_STATUSES if status == STATUS_ALL else [status],
+            "q": (cleaned(self).get("q") or "").strip(),
+        }
 
 
 def review_decisions(*, user, profile: MentorProfile) -> list[str]:
@@ -122,7 +118,7 @@ class BookingFilterForm(forms.Form):
         choices=_any([(WHEN_UPCOMING, _("Upcoming")), (WHEN_PAST, _("Past"))]),
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=_any(BookingStatus.choices))
-    mentor = forms.ModelChoiceField(label=_("Mentor"), required=False, queryset=MentorProfile.objects.none())
+    mentor = forms.ModelChoiceField(label=_("Mentor"), required=False, queryset=None)  # set per site
     q = forms.CharField(
         label=_("Search (startup, topic)"),
         required=False,
@@ -132,34 +128,19 @@ class BookingFilterForm(forms.Form):
 
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
-        # The mentors who have (had) a booking with a startup of this site: an EXISTS per
-        # mentor (the index on the site's bookings by mentor), not a DISTINCT over every
-        # booking joined to its mentor. Read in the request's scope, as the bookings are.
-        of_site = Booking.objects.filter(site=site, mentor=OuterRef("pk"))
-        self.fields["mentor"].queryset = (
-            MentorProfile.objects.filter(Exists(of_site)).select_related("user").order_by("user__full_name", "pk")
-        )
+        # Read in the request's scope, as the bookings are.
+        self.fields["mentor"].queryset = selectors.mentors_of_site(site)
         style_fields(self)
 
-    def filter(self, bookings, *, now: datetime.datetime):
+    def filters(self) -> dict:
+        """The valid filters as `selectors.site_booking_list` takes them."""
         data = cleaned(self)
-        if data.get("when") == WHEN_UPCOMING:
-            bookings = bookings.filter(starts_at__gte=now)
-        elif data.get("when") == WHEN_PAST:
-            bookings = bookings.filter(starts_at__lt=now)
-        if status := data.get("status"):
-            bookings = bookings.filter(status=status)
-        if mentor := data.get("mentor"):
-            bookings = bookings.filter(mentor=mentor)
-        if query := (data.get("q") or "").strip():
-            bookings = bookings.filter(
-                Q(startup__brand_name__icontains=query)
-                | Q(startup__legal_name__icontains=query)
-                | Q(topic__icontains=query)
-            )
-        if data.get("when") == WHEN_UPCOMING:
-            return bookings.order_by("starts_at", "pk")
-        return bookings.order_by("-starts_at", "-pk")
+        return {
+            "upcoming": {WHEN_UPCOMING: True, WHEN_PAST: False}.get(data.get("when")),
+            "status": data.get("status") or "",
+            "mentor": data.get("mentor"),
+            "q": (data.get("q") or "").strip(),
+        }
 
 
 class AttendanceForm(forms.Form):
@@ -223,7 +204,7 @@ class HoursFilterForm(forms.Form):
             self.fields["site"] = forms.ModelChoiceField(
                 label=_("Site"),
                 required=False,
-                queryset=Site.objects.order_by("slug"),
+                queryset=selectors.site_choices(),
                 to_field_name="slug",
                 empty_label=_("All sites"),
             )

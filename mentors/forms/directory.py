@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import style_fields
 from services.models import Dimension
-from sites.models import Language, Sector, Site, SiteStatus
+from sites.selectors import operational_site_choices, sector_choices
 
-from ..models import Attendance, MeetingMode, MentorKind, MentorProfile
-from ..selectors import mentor_search
+from ..models import Attendance, MeetingMode, MentorKind
+from ..selectors import language_choices
 
 MAX_QUERY_LENGTH = 100
 # Longer than any ISO 8601 instant the pages write ("2026-03-02T09:00:00+00:00").
@@ -62,9 +62,9 @@ class DirectoryFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # One query per vocabulary, whatever the number of mentors; values are codes and
         # slugs, checked against these lists (a bad value never reaches the database).
-        sectors = sorted(Sector.objects.all(), key=lambda sector: sector.name.casefold())
-        languages = list(Language.objects.order_by("code"))
-        sites = list(Site.objects.filter(status=SiteStatus.OPERATIONAL).order_by("slug"))
+        sectors = sorted(sector_choices(), key=lambda sector: sector.name.casefold())
+        languages = list(language_choices())
+        sites = list(operational_site_choices())
         self._pks = {
             "sector": {sector.code: sector.pk for sector in sectors},
             "language": {language.code: language.pk for language in languages},
@@ -77,20 +77,21 @@ class DirectoryFilterForm(forms.Form):
         self.fields["kind"].choices = [("", _("Mentors and experts")), *MentorKind.choices]
         style_fields(self)
 
-    def search(self, mentors: QuerySet[MentorProfile]) -> QuerySet[MentorProfile]:
-        self.is_valid()  # invalid fields are left out of cleaned_data (and shown as errors)
+    def filters(self) -> dict:
+        """The valid filters as `selectors.mentor_search` takes them (invalid fields are left
+        out of cleaned_data, and shown as errors)."""
+        self.is_valid()
         data = self.cleaned_data
-        return mentor_search(
-            mentors,
-            q=" ".join((data.get("q") or "").split()),
-            dimension=data.get("dimension") or "",
-            sector=self._pks["sector"].get(data.get("sector") or ""),
-            language=self._pks["language"].get(data.get("language") or ""),
-            site=self._pks["site"].get(data.get("site") or ""),
-            remote=bool(data.get("remote")),
-            kind=data.get("kind") or "",
-            tag=(data.get("tag") or "").strip(),
-        )
+        return {
+            "q": " ".join((data.get("q") or "").split()),
+            "dimension": data.get("dimension") or "",
+            "sector": self._pks["sector"].get(data.get("sector") or ""),
+            "language": self._pks["language"].get(data.get("language") or ""),
+            "site": self._pks["site"].get(data.get("site") or ""),
+            "remote": bool(data.get("remote")),
+            "kind": data.get("kind") or "",
+            "tag": (data.get("tag") or "").strip(),
+        }
 
     @property
     def is_filtered(self) -> bool:

@@ -9,14 +9,14 @@ land on the same fields (`core.forms.add_action_errors`)."""
 import datetime
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import style_fields
 from services.models import Dimension
-from sites.models import Language, Sector, Site, SiteStatus
+from sites.selectors import sector_choices
 
+from .. import selectors
 from ..models import Attendance, BlockedPeriod, ExtraWindow, MeetingMode, MentorProfile, WeeklyRule
 
 TAG_MAX_LENGTH = 40  # Tag.name
@@ -116,14 +116,10 @@ class MentorProfileForm(forms.ModelForm):
         profile = self.instance
         fields = self.fields
         fields["kind"].choices = [(value, label) for value, label in fields["kind"].choices if value != ""]
-        fields["languages"].queryset = Language.objects.order_by("code")
+        fields["languages"].queryset = selectors.language_choices()
         fields["languages"].error_messages["required"] = _("Choose at least one language.")
-        fields["sectors"].queryset = Sector.objects.order_by("code")
-        offered = Q(status=SiteStatus.OPERATIONAL)
-        if profile.pk:  # keep a site that closed since, so that saving does not drop it silently
-            served = MentorProfile.sites.through.objects.filter(site=OuterRef("pk"), mentorprofile=profile)
-            offered |= Q(Exists(served))
-        fields["sites"].queryset = Site.objects.filter(offered).order_by("city", "slug")
+        fields["sectors"].queryset = sector_choices()
+        fields["sites"].queryset = selectors.sites_offered_to(profile)
         fields["photo"].help_text = _("PNG, JPEG or WebP, 2 MB at most.")
         if not profile.photo:
             del fields["remove_photo"]
@@ -132,7 +128,7 @@ class MentorProfileForm(forms.ModelForm):
             # `tags` is typed text here, not the model's list of Tag rows.
             self.initial["tags"] = ", ".join(tag.name for tag in profile.tags.all())
         else:
-            self.initial.setdefault("languages", list(Language.objects.filter(code="fr").values_list("pk", flat=True)))
+            self.initial.setdefault("languages", selectors.default_language_ids())
         style_fields(self)
         fields["kind"].widget.attrs["class"] = "form-check-input"
 
@@ -183,7 +179,7 @@ class WindowForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.profile = profile
         site = self.fields["meeting_site"]
-        site.queryset = profile.sites.order_by("city", "slug") if served_sites is None else served_sites
+        site.queryset = selectors.sites_served_by(profile) if served_sites is None else served_sites
         site.required = False
         site.help_text = _("For in-person meetings: one of the sites you serve.")
         site.empty_label = _("— (video call)")

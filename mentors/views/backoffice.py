@@ -25,7 +25,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -38,7 +37,7 @@ from core.exports import csv_response, xlsx_response
 from core.files import public_image_response
 from core.forms import add_action_errors
 from sites.models import Site
-from sites.roles import MANAGE, can, head_office_required, roles_with
+from sites.roles import MANAGE, can, head_office_required
 
 from .. import actions, selectors
 from ..availability import LOCAL, local_instant
@@ -61,35 +60,16 @@ TENTH = Decimal("0.1")
 
 
 # --- Review of mentor profiles ----------------------------------------------------------------
-def _is_manager_somewhere(user) -> bool:
-    return Site.objects.filter(memberships__user=user, memberships__role__in=roles_with(MANAGE)).exists()
-
-
-def _reviewable_profiles(user) -> QuerySet[MentorProfile]:
-    """The profiles `user` may review (the list's counterpart of `actions.may_review`);
-    PermissionDenied for users who review nothing (founders, mentors, outsiders)."""
-    if user.is_head_office:
-        profiles = MentorProfile.objects.all()
-    elif _is_manager_somewhere(user):
-        profiles = MentorProfile.objects.filter(
-            pk__in=MentorProfile.sites.through.objects.filter(
-                site__memberships__user=user, site__memberships__role__in=roles_with(MANAGE)
-            ).values("mentorprofile")
-        )
-    else:
+def _reviewer_required(user) -> None:
+    """PermissionDenied for users who review nothing (founders, mentors, outsiders)."""
+    if not selectors.is_profile_reviewer(user):
         raise PermissionDenied
-    return profiles.exclude(user=user)  # nobody reviews their own profile
 
 
 def _reviewable_profile(user, pk: int) -> MentorProfile:
     """A profile `user` may review, else 404 (missing and not theirs alike)."""
-    profiles = _reviewable_profiles(user)
-    profile = (
-        profiles.select_related("user", "reviewed_by")
-        .prefetch_related("dimension_rows", "languages", "sectors", "sites", "tags")
-        .filter(pk=pk)
-        .first()
-    )
+    _reviewer_required(user)
+    profile = selectors.reviewable_profile(user, pk=pk)
     if profile is None or not actions.may_review(user, profile):
         raise Http404
     return profile
@@ -97,14 +77,9 @@ def _reviewable_profile(user, pk: int) -> MentorProfile:
 
 @login_required
 def review_list(request):
-    profiles = _reviewable_profiles(request.user)
+    _reviewer_required(request.user)
     form = ReviewFilterForm(request.GET)
-    profiles = (
-        form.filter(profiles)
-        .select_related("user")
-        .prefetch_related("sites", "dimension_rows")
-        .order_by("submitted_at", "user__full_name", "pk")
-    )
+    profiles = selectors.profiles_for_review(request.user, **form.filters())
     page = Paginator(profiles, PROFILES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -148,7 +123,7 @@ def review(request, pk: int):
                 )
                 return redirect("mentors:review_list")
     rules = list(profile.weekly_rules.select_related("meeting_site"))
-    extras = list(profile.extra_windows.filter(date__gte=timezone.localdate()).select_related("meeting_site")[:20])
+    extras = list(profile.extra_windows.ahead(timezone.localdate()).select_related("meeting_site")[:20])
     return render(
         request,
         "mentors/backoffice/review.html",
@@ -173,25 +148,8 @@ def review_photo(request, pk: int):
 
 
 # --- A site's bookings ---------------------------------------------------------------------------
-def _site_bookings(request) -> QuerySet[Booking]:
-    # The scope already hides other sites' rows; the explicit filter says it out loud.
-    return Booking.objects.filter(site=request.site)
-
-
 def _site_booking(request, pk: int) -> Booking:
-    return get_object_or_404(
-        _site_bookings(request).select_related(
-            "mentor__user",
-            "startup",
-            "booked_by",
-            "meeting_site",
-            "cancelled_by",
-            "attendance_marked_by",
-            "rescheduled_from",
-            "rescheduled_to",
-        ),
-        pk=pk,
-    )
+    return get_object_or_404(selectors.site_booking_details(request.site), pk=pk)
 
 
 @login_required
@@ -199,7 +157,7 @@ def site_bookings(request, site_slug: str):
     site = request.site
     now = timezone.now()
     form = BookingFilterForm(request.GET, site=site)
-    bookings = form.filter(_site_bookings(request).select_related("mentor__user", "startup", "meeting_site"), now=now)
+    bookings = selectors.site_booking_list(site, now=now, **form.filters())
     page = Paginator(bookings, BOOKINGS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -345,15 +303,16 @@ def _month_of(value) -> datetime.date:
     return value
 
 
-def build_ledger(bookings: QuerySet[Booking], form: HoursFilterForm, *, with_site: bool) -> Ledger:
-    """`selectors.hours_ledger` over the bookings that start in the form's period (months
-    in Casablanca time), with the mentors (and sites) loaded in one query each."""
+def build_ledger(form: HoursFilterForm, *, site: Site | None, with_site: bool) -> Ledger:
+    """`selectors.hours_ledger` over the bookings of `site` (None: of the scope) that start in
+    the form's period (months in Casablanca time), with the mentors (and sites) loaded in one
+    query each."""
     first, after = form.period()
     start = local_instant(first, datetime.time(0))
     end = local_instant(after, datetime.time(0))
-    rows = list(selectors.hours_ledger(bookings.filter(starts_at__gte=start, starts_at__lt=end)))
-    mentors = MentorProfile.objects.select_related("user").in_bulk({row["mentor"] for row in rows})
-    sites = Site.objects.in_bulk({row["site"] for row in rows}) if with_site else {}
+    rows = list(selectors.hours_ledger(selectors.ledger_bookings(site=site, start=start, end=end)))
+    mentors = selectors.mentors_by_pk({row["mentor"] for row in rows})
+    sites = selectors.sites_by_pk({row["site"] for row in rows}) if with_site else {}
     return Ledger(
         first=first,
         after=after,
@@ -418,7 +377,7 @@ EXPORT_FORMATS = ("csv", "xlsx")
 def site_hours(request, site_slug: str):
     site = request.site
     form = HoursFilterForm(request.GET)
-    ledger = build_ledger(_site_bookings(request), form, with_site=False)
+    ledger = build_ledger(form, site=site, with_site=False)
     if (export := request.GET.get("format")) in EXPORT_FORMATS:
         return _ledger_export(ledger, export, owner=site.slug, with_site=False)
     return _hours_page(request, form, ledger, site=site)
@@ -429,10 +388,8 @@ def network_hours(request):
     form = HoursFilterForm(request.GET, network=True)
     # Reviewed network-wide read: head office's ledger counts the bookings of every site's
     # startups (the page is for head office only, see the decorator).
-    bookings = Booking.objects.all()
-    if site := form.site():
-        bookings = bookings.filter(site=site)
-    ledger = build_ledger(bookings, form, with_site=True)
+    site = form.site()
+    ledger = build_ledger(form, site=site, with_site=True)
     if (export := request.GET.get("format")) in EXPORT_FORMATS:
         owner = f"network-{site.slug}" if site else "network"
         return _ledger_export(ledger, export, owner=owner, with_site=True)

@@ -17,7 +17,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -29,7 +28,7 @@ from core.files import public_image_response
 from core.forms import add_action_errors
 from services.forms.catalogue import FeedbackForm
 from sites.models import Site
-from startups.selectors import startups_of_member
+from startups.selectors.visibility import startups_of_member
 
 from .. import actions, selectors
 from ..availability import LOCAL, MAX_RANGE_DAYS, Slot
@@ -104,8 +103,7 @@ def _book_url(mentor: MentorProfile, slot: Slot) -> str:
 
 
 def _sites_of(slots) -> dict[int, Site]:
-    ids = {slot.site_id for slot in slots if slot.site_id}
-    return {site.pk: site for site in Site.objects.filter(pk__in=ids)} if ids else {}
+    return selectors.sites_by_pk({slot.site_id for slot in slots if slot.site_id})
 
 
 def _week(request, mentor: MentorProfile, *, days: int) -> dict:
@@ -149,7 +147,7 @@ def _week(request, mentor: MentorProfile, *, days: int) -> dict:
 # --- Directory and mentor page ---------------------------------------------------------
 def directory(request):
     form = DirectoryFilterForm(request.GET)
-    mentors = form.search(selectors.published_mentors())
+    mentors = selectors.mentor_search(selectors.published_mentors(), **form.filters())
     page = Paginator(mentors, PAGE_SIZE).get_page(request.GET.get("page"))
     for mentor in page:
         mentor.initials = _initials(mentor)
@@ -238,27 +236,18 @@ def book(request, pk):
 
 
 # --- My mentoring ----------------------------------------------------------------------
-BOOKING_RELATED = ("mentor__user", "startup", "meeting_site")
-
-
 @login_required
 def my_bookings(request):
     now = timezone.now()
-    mine = selectors.bookings_of_startups_of(request.user).select_related(*BOOKING_RELATED)
-    upcoming = list(mine.filter(status=BookingStatus.CONFIRMED, ends_at__gt=now).order_by("starts_at", "pk"))
-    history = mine.filter(Q(status=BookingStatus.CANCELLED) | Q(ends_at__lte=now)).order_by("-starts_at", "-pk")
+    upcoming = list(selectors.team_bookings(request.user, now=now))
+    history = selectors.team_bookings(request.user, now=now, past=True)
     page = Paginator(history, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "mentors/directory/my_bookings.html", {"upcoming": upcoming, "page": page, "now": now})
 
 
 def _my_booking(request, pk) -> Booking:
     """One booking of the user's startups; 404 for anybody else's."""
-    return get_object_or_404(
-        selectors.bookings_of_startups_of(request.user).select_related(
-            *BOOKING_RELATED, "booked_by", "cancelled_by", "rescheduled_from"
-        ),
-        pk=pk,
-    )
+    return get_object_or_404(selectors.team_booking_details(request.user), pk=pk)
 
 
 def _booking_page(request, booking: Booking, *, cancel_form=None, rating_form=None):
@@ -274,7 +263,7 @@ def _booking_page(request, booking: Booking, *, cancel_form=None, rating_form=No
             "booking": booking,
             "mentor": booking.mentor,
             "rescheduled_to": getattr(booking, "rescheduled_to", None),
-            "can_change": selectors.can_change(booking, now),
+            "selectors.can_change": selectors.can_change(booking, now),
             "cutoff_hours": CUTOFF_HOURS,
             "started": started,
             "ended": ended,

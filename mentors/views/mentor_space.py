@@ -58,17 +58,13 @@ PREVIEW_DAYS = 14
 LANDING_BOOKINGS = 5
 
 
-def _profile_of(user) -> MentorProfile | None:
-    return MentorProfile.objects.filter(user=user).select_related("user").first()
-
-
 def mentor_required(view):
     """Signed in with a mentor profile; anyone else is sent to create one."""
 
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
-        profile = _profile_of(request.user)
+        profile = selectors.mentor_profile_of(request.user)
         if profile is None:
             messages.info(
                 request,
@@ -92,7 +88,7 @@ def my_profile(request):
     the status: a draft is submitted for approval separately; a published profile stays
     published."""
     user = request.user
-    profile = _profile_of(user) or MentorProfile(user=user)
+    profile = selectors.mentor_profile_of(user) or MentorProfile(user=user)
     form = MentorProfileForm(request.POST or None, request.FILES or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         creating = profile.pk is None
@@ -130,7 +126,7 @@ def my_profile(request):
 @require_POST
 @login_required
 def profile_submit(request):
-    profile = _profile_of(request.user)
+    profile = selectors.mentor_profile_of(request.user)
     if profile is None:
         messages.info(request, _("Create your mentor profile first."))
         return redirect("mentors:my_profile")
@@ -150,7 +146,7 @@ def profile_submit(request):
 def my_photo(request):
     """The mentor's own photo, whatever the profile's status (the directory serves the
     published ones)."""
-    profile = _profile_of(request.user)
+    profile = selectors.mentor_profile_of(request.user)
     if profile is None:
         raise Http404
     response = public_image_response(profile.photo)
@@ -209,7 +205,7 @@ def _tiling_example(profile: MentorProfile) -> list[str]:
 
 @mentor_required
 def availability(request, profile):
-    served_sites = profile.sites.order_by("city", "slug")
+    served_sites = selectors.sites_served_by(profile)
     bound = request.POST.get("add") if request.method == "POST" else None
     if bound is not None and bound not in ADD_FORMS:
         bound = None
@@ -240,8 +236,8 @@ def availability(request, profile):
         "forms": forms,
         "bound": bound,
         "weekly_rules": profile.weekly_rules.select_related("meeting_site"),
-        "extra_windows": profile.extra_windows.filter(date__gte=today).select_related("meeting_site"),
-        "blocked_periods": profile.blocked_periods.filter(ends_on__gte=today),
+        "extra_windows": profile.extra_windows.ahead(today).select_related("meeting_site"),
+        "blocked_periods": profile.blocked_periods.ahead(today),
         "preview": sorted(preview.items()),
         "preview_count": len(slots),
         "preview_days": PREVIEW_DAYS,
@@ -257,7 +253,7 @@ def availability_delete(request, kind, pk):
     model = DELETABLE.get(kind)
     if model is None:
         raise Http404
-    instance = get_object_or_404(model, pk=pk, mentor__user=request.user)
+    instance = get_object_or_404(model.objects.of_user(request.user), pk=pk)
     actions.availability_delete(actor=request.user, instance=instance)
     if kind == "blocked":
         messages.success(request, _("These dates are open again."))
@@ -267,32 +263,24 @@ def availability_delete(request, kind, pk):
 
 
 # --- Agenda ----------------------------------------------------------------------------
-def _my_bookings(user):
-    """The mentor's bookings, in the request's scope (the sites of the startups that booked
-    them), filtered to their own."""
-    return selectors.bookings_of_mentor(user).select_related("startup", "meeting_site", "booked_by")
-
-
 @mentor_required
 def agenda(request, profile):
     now = timezone.now()
     when = "past" if request.GET.get("when") == "past" else "upcoming"
-    bookings = _my_bookings(request.user)
-    upcoming = bookings.filter(ends_at__gt=now).order_by("starts_at", "pk")
-    past = bookings.filter(ends_at__lte=now).order_by("-starts_at", "-pk")
-    page = Paginator(past if when == "past" else upcoming, PAGE_SIZE).get_page(request.GET.get("page"))
+    bookings = selectors.mentor_agenda(request.user, now=now, past=(when == "past"))
+    page = Paginator(bookings, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "profile": profile,
         "when": when,
         "page": page,
         "now": now,
-        "upcoming_count": upcoming.filter(status=BookingStatus.CONFIRMED).count(),
+        "upcoming_count": selectors.mentor_agenda(request.user, now=now).confirmed().count(),
     }
     return render(request, "mentors/mentor_space/agenda.html", context)
 
 
 def _own_booking(request, pk) -> Booking:
-    return get_object_or_404(_my_bookings(request.user).select_related("mentor__user", "site"), pk=pk)
+    return get_object_or_404(selectors.mentor_booking_details(request.user), pk=pk)
 
 
 def _agenda_detail_response(request, booking: Booking, *, bound: dict | None = None, status: int = 200):
@@ -374,14 +362,10 @@ def agenda_cancel(request, pk):
 def landing_context(user) -> dict:
     """What the mentor's landing page shows: the profile (None without one) and the next
     confirmed bookings. Call in the request's scope."""
-    profile = _profile_of(user)
+    profile = selectors.mentor_profile_of(user)
     if profile is None:
         return {"mentor_profile": None, "mentor_next_bookings": []}
-    next_bookings = list(
-        _my_bookings(user)
-        .filter(status=BookingStatus.CONFIRMED, ends_at__gt=timezone.now())
-        .order_by("starts_at", "pk")[:LANDING_BOOKINGS]
-    )
+    next_bookings = list(selectors.mentor_agenda(user, now=timezone.now()).confirmed()[:LANDING_BOOKINGS])
     return {"mentor_profile": profile, "mentor_next_bookings": next_bookings}
 
 

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import style_fields
 from reports.kpis import anniversary
-from sites.models import Region, Sector, Site
+from reports.selectors import region_choices, site_choices
+from sites.selectors import sector_choices
 
 FIRST_DAY = datetime.date(2001, 1, 1)  # the network's first site opened in 2001
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -31,7 +32,7 @@ class SiteDashboardForm(forms.Form):
     )
     sector = forms.ModelChoiceField(
         label=_("Sector"),
-        queryset=Sector.objects.all(),
+        queryset=sector_choices(),
         to_field_name="code",
         required=False,
         empty_label=_("All sectors"),
@@ -99,14 +100,14 @@ class NetworkDashboardForm(SiteDashboardForm):
 
     region = RegionChoiceField(
         label=_("Region"),
-        queryset=Region.objects.order_by("code"),
+        queryset=region_choices(),
         to_field_name="code",
         required=False,
         empty_label=_("All regions"),
     )
     site = forms.ModelChoiceField(
         label=_("Site"),
-        queryset=Site.objects.order_by("slug"),
+        queryset=site_choices(),
         to_field_name="slug",
         required=False,
         empty_label=_("All sites"),

@@ -31,6 +31,7 @@ from ..dashboards import Dashboard
 from ..exports import table_csv_response, xlsx_response
 from ..forms.dashboards import NetworkDashboardForm, SiteDashboardForm
 from ..kpis import KpiScope
+from ..selectors import region_site_ids
 
 ALL = "all"  # the XLSX workbook of every table
 FORMATS = ("csv", "xlsx")
@@ -44,7 +45,7 @@ def _network_dashboard(form: NetworkDashboardForm, today: datetime.date) -> Dash
         scope, name = KpiScope("site", site.slug, (site.pk,)), site.name
     elif data.get("region"):
         region = data["region"]
-        scope = KpiScope("region", region.code, tuple(region.sites.order_by("pk").values_list("pk", flat=True)))
+        scope = KpiScope("region", region.code, region_site_ids(region))
         name = region.name
     else:
         scope, name = KpiScope("network", "", None), _("Whole network")

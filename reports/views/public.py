@@ -15,7 +15,7 @@ from django.utils import timezone
 from sites.scoping import network_scope
 from sites.selectors import region_coverage
 
-from ..models import KpiSnapshot
+from ..selectors import latest_network_snapshot, supported_now_by_region
 
 PERCENT_PLACES = Decimal("0.1")
 
@@ -34,17 +34,10 @@ def latest_figures(*, today):
     # Public page, network-wide figures: the network and region rows have no site, so no
     # site scope can select them; only rows without a site are read here (never a site's).
     with network_scope():
-        network = (
-            KpiSnapshot.objects.filter(scope="network", site__isnull=True, as_of__lte=today).order_by("-as_of").first()
-        )
+        network = latest_network_snapshot(today=today)
         if network is None:
             return None, {}
-        regions = dict(
-            KpiSnapshot.objects.filter(
-                scope__startswith="region:", site__isnull=True, region__isnull=False, as_of=network.as_of
-            ).values_list("region_id", "supported_now")
-        )
-    return network, regions
+        return network, supported_now_by_region(as_of=network.as_of)
 
 
 def figures(request):

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from core.api import error_responses
 from core.filters import Param, TrueFalseField
 from core.serializers import IdField, validated
-from startups.selectors import startups_of_member
+from startups.selectors.visibility import startups_of_member
 
 from .. import actions
 from ..models import Attendance, Eligibility, Registration, RegistrationStatus, Service, ServiceSession

@@ -34,7 +34,7 @@ from core.throttling import client_ip, over_limit
 from mentors import ics as mentor_ics
 from mentors import selectors as mentor_selectors
 from sites.scoping import network_scope
-from startups.selectors import startups_of_member
+from startups.selectors.visibility import startups_of_member
 
 from .. import actions, ics, selectors
 from ..forms.catalogue import CatalogueFilterForm, FeedbackForm, PublicRegistrationForm, StartupChoiceForm
