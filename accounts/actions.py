@@ -1,6 +1,7 @@
 """Writes of the accounts app: API tokens (accounts.ApiToken, checked by
 accounts.authentication; every change is audited, the key and its hash never are), the
-profile and language preference, and the deletion of an account (accounts.privacy)."""
+profile and language preference, signing out signed-in sessions (accounts.sessions keeps
+their rows), and the deletion of an account (accounts.privacy)."""
 
 import datetime
 import hashlib
@@ -9,7 +10,6 @@ from importlib import import_module
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -24,7 +24,7 @@ from sites.models import IncubatorMembership, SiteMembership
 from sites.scoping import network_scope
 
 from .extensions import PERSONAL_DATA
-from .models import ApiToken, TokenRevocation, User, _calendar_token
+from .models import ApiToken, TokenRevocation, User, UserSession, _calendar_token
 from .permissions import mfa_enrolment_missing
 from .selectors import role_fingerprint
 
@@ -161,6 +161,42 @@ def profile_update(*, user: User, full_name: str | None = None, language: str | 
     return user
 
 
+# --- Signed-in sessions (accounts.sessions) -----------------------------------------------
+def _sessions_delete_from_store(keys: list[str]) -> None:
+    """Delete these sessions from the store, whatever SESSION_ENGINE is (once committed)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in keys:
+        store(key).delete()
+
+
+def _session_row_revoke(*, actor, row: UserSession) -> None:
+    before = instance_values(row)
+    before.pop("session_key")  # a bearer secret: never in the audit trail
+    audit_record(actor=actor, action=AuditEntry.Action.DELETE, instance=row, before=before, after={})
+    key = row.session_key
+    row.delete()
+    # After the commit: a rolled-back revocation must not sign anybody out.
+    transaction.on_commit(lambda: _sessions_delete_from_store([key]))
+
+
+@transaction.atomic
+def session_revoke(*, actor, session_id: int) -> None:
+    """Sign out one of `actor`'s own sessions; another user's id raises DoesNotExist."""
+    row = UserSession.objects.select_for_update().get(pk=session_id, user=actor)
+    _session_row_revoke(actor=actor, row=row)
+
+
+@transaction.atomic
+def session_revoke_others(*, actor, current_id: int | None) -> int:
+    """Sign out every session of `actor` but the current one, and revoke all their API
+    tokens (a token is as good as a session); returns how many sessions."""
+    rows = list(UserSession.objects.select_for_update().filter(user=actor).exclude(pk=current_id))
+    for row in rows:
+        _session_row_revoke(actor=actor, row=row)
+    api_tokens_revoke_all(user=actor, actor=actor, reason=TokenRevocation.SIGNED_OUT)
+    return len(rows)
+
+
 # --- Account deletion (law 09-08): anonymised, not deleted (accounts.privacy) ---------------
 def anonymised_email(user: User) -> str:
     return f"deleted-{user.pk}@deleted.invalid"
@@ -171,20 +207,10 @@ def _sessions_end(user: User) -> None:
     once committed, the stored sessions. Untracked sessions are dead anyway: the password
     hash they were signed in with has changed and the account is inactive, so Django
     refuses them on their next request."""
-    try:
-        user_sessions = apps.get_model("accounts", "UserSession")
-    except LookupError:  # sessions are not tracked
-        return
-    rows = user_sessions.objects.filter(user=user)
+    rows = UserSession.objects.filter(user=user)
     keys = list(rows.values_list("session_key", flat=True))
     rows.delete()
-
-    def delete_from_store():
-        store = import_module(settings.SESSION_ENGINE).SessionStore
-        for key in keys:
-            store(key).delete()
-
-    transaction.on_commit(delete_from_store)
+    transaction.on_commit(lambda: _sessions_delete_from_store(keys))
 
 
 @transaction.atomic

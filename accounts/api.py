@@ -1,5 +1,4 @@
 from allauth.account.adapter import get_adapter
-from allauth.account.models import EmailAddress
 from django import forms
 from django.conf import settings
 from django.http import Http404
@@ -17,11 +16,12 @@ from rest_framework.views import APIView
 from core.api import error_responses
 from core.throttling import AnonRateThrottle
 from sites.models import SiteMembership
+from sites.selectors import site_memberships_of
 
 from .actions import api_token_create, api_token_revoke
 from .models import ApiToken, User
 from .permissions import requires_mfa
-from .selectors import api_token_status, api_tokens_of, role_fingerprint
+from .selectors import api_token_status, api_tokens_of, role_fingerprint, user_email_verified
 
 
 class MembershipSummarySerializer(serializers.ModelSerializer):
@@ -42,8 +42,7 @@ class MeSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(MembershipSummarySerializer(many=True))
     def get_memberships(self, user):
-        memberships = SiteMembership.objects.filter(user=user).select_related("site").order_by("site__slug")
-        return MembershipSummarySerializer(memberships, many=True).data
+        return MembershipSummarySerializer(site_memberships_of(user=user), many=True).data
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -147,7 +146,7 @@ class TokenView(APIView):
             )
         if user is None or not user.is_active:
             return Response({"detail": _("Wrong email or password.")}, status=status.HTTP_400_BAD_REQUEST)
-        if not EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists():
+        if not user_email_verified(user=user):
             return Response({"detail": _("Verify your email address first.")}, status=status.HTTP_400_BAD_REQUEST)
         if settings.REQUIRE_STAFF_MFA and requires_mfa(user):
             # A password alone must not bypass the second factor.

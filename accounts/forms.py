@@ -1,3 +1,4 @@
+from allauth.account.adapter import get_adapter
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,35 @@ class ApiTokenForm(forms.Form):
         required=False,
         help_text=_("Where you will use it, e.g. “reporting script”."),
     )
+
+
+class AccountDeleteForm(forms.Form):
+    """Deleting one's own account (accounts.actions.account_anonymise): the password again,
+    and a box ticked."""
+
+    password = forms.CharField(
+        label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my account will be deleted for good and that I will be signed out."),
+        required=True,
+    )
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_password(self):
+        """Checked by allauth like a login, so that a borrowed session cannot guess the
+        password: the failed-login limits (per IP, per account) count here too, on the
+        login page's counters, and refuse with allauth's "too many attempts" message."""
+        password = self.cleaned_data["password"]
+        user = self.request.user
+        # Raises the ValidationError of the limit.
+        checked = get_adapter(self.request).authenticate(self.request, email=user.email, password=password)
+        if checked is None or checked.pk != user.pk:
+            raise forms.ValidationError(_("This is not your password."), code="wrong_password")
+        return password
 
 
 class MFACodeLimitMixin:

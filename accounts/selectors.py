@@ -3,11 +3,13 @@
 import hashlib
 import json
 
+from allauth.account.models import EmailAddress
 from django.db.models import F, QuerySet
 
 from sites.models import Site
 
-from .models import ApiToken
+from .models import ApiToken, UserSession
+from .sessions import expired_before
 
 
 def role_fingerprint(user) -> str:
@@ -35,6 +37,11 @@ def api_tokens_of(user) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
 
 
+def has_active_api_token(*, user) -> bool:
+    """Whether `user` has an API token that still works."""
+    return ApiToken.objects.active().filter(user=user).exists()
+
+
 def api_token_status(token: ApiToken, *, fingerprint: str, now) -> str:
     """ "active", "revoked" or "expired"; a token whose role no longer matches is revoked
     (it is marked so the next time it is presented)."""
@@ -43,3 +50,14 @@ def api_token_status(token: ApiToken, *, fingerprint: str, now) -> str:
     if token.is_expired(now=now):
         return "expired"
     return "active"
+
+
+def user_sessions_live(*, user) -> QuerySet[UserSession]:
+    """`user`'s signed-in sessions not yet expired in the store, the most recently active
+    first (the rows of expired ones go at the user's next sign-in)."""
+    return UserSession.objects.filter(user=user, last_seen_at__gte=expired_before())
+
+
+def user_email_verified(*, user) -> bool:
+    """Whether `user`'s account address (any letter case) is a verified address of theirs."""
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()

@@ -1,5 +1,5 @@
-"""A user's signed-in sessions: the list on their profile, and signing one (or all the
-others) out.
+"""A user's signed-in sessions: the bookkeeping that runs on every request, which the
+sessions page (accounts.views) and the audited sign-outs (accounts.actions) build on.
 
 Works with any SESSION_ENGINE (database, cache, cached database) because it never lists the
 session store: a `UserSession` row is written when the user signs in, and the row's id is
@@ -13,35 +13,27 @@ the user's own row (and their TOTP state, for the staff MFA rule), then `session
   who a signed-in request is costs one query by primary keys, on every request (never
   cached: a session signed out elsewhere is anonymous on its very next request).
 A session signed in before this existed has no id in it and is adopted on its next request.
-Signing a session out deletes its row (with an audit entry) and, once committed, the stored
-session too (`SessionStore(key).delete()`), so the browser is anonymous even before the
-middleware sees it. Signed-cookie sessions are not tracked: they have no stable key and
-cannot be deleted on the server.
+The writes here (last activity, network, browser; the row deleted at sign-out) are not
+audited actions: they are the session's own state, kept like Django's session save.
+Signing a session out from the list is an action (`accounts.actions.session_revoke`,
+`session_revoke_others`: audited, the stored session deleted once committed).
+Signed-cookie sessions are not tracked: they have no stable key and cannot be deleted on
+the server.
 """
 
 import datetime
 import functools
 import ipaddress
-from importlib import import_module
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model, load_backend, logout
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
-from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import path
+from django.db import connection
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
-
-from core.audit import audit_record, instance_values
-from core.models import AuditEntry
 
 from .models import UserSession
 from .permissions import REQUEST_TOTP
@@ -125,7 +117,7 @@ def describe_user_agent(user_agent: str) -> str:
     return _("Unknown browser or program")
 
 
-# --- Writes -------------------------------------------------------------------------
+# --- Bookkeeping (the session's own state, not audited) --------------------------------
 
 
 def session_track(*, request, user) -> UserSession | None:
@@ -147,13 +139,15 @@ def session_track(*, request, user) -> UserSession | None:
     session[SESSION_ROW] = row.pk
     # Rows of sessions that expired (or were replaced without a logout) go here, at the
     # user's next sign-in; the list never shows them anyway.
-    UserSession.objects.filter(user=user, last_seen_at__lt=_expired_before(now)).delete()
+    UserSession.objects.filter(user=user, last_seen_at__lt=expired_before(now)).delete()
     return row
 
 
-def _expired_before(now: datetime.datetime) -> datetime.datetime:
+def expired_before(now: datetime.datetime | None = None) -> datetime.datetime:
     """Sessions last seen before this have expired in the store (SESSION_COOKIE_AGE counts
-    from the session's last save, which is never much later than its last activity)."""
+    from the session's last save, which is never much later than its last activity);
+    `now`: this module's clock by default."""
+    now = now or _now()
     return now - datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE) - TOUCH_EVERY
 
 
@@ -274,99 +268,3 @@ def session_forget(*, request) -> None:
         UserSession.objects.filter(pk=row_id).delete()
     elif session.session_key:
         UserSession.objects.filter(session_key=session.session_key).delete()
-
-
-def _delete_from_store(session_key: str) -> None:
-    engine = import_module(settings.SESSION_ENGINE)
-    engine.SessionStore(session_key).delete()
-
-
-def _revoke(*, actor, row: UserSession) -> None:
-    before = instance_values(row)
-    before.pop("session_key")  # a bearer secret: never in the audit trail
-    audit_record(actor=actor, action=AuditEntry.Action.DELETE, instance=row, before=before, after={})
-    key = row.session_key
-    row.delete()
-    # After the commit: a rolled-back revocation must not sign anybody out.
-    transaction.on_commit(lambda: _delete_from_store(key))
-
-
-@transaction.atomic
-def session_revoke(*, actor, session_id: int) -> None:
-    """Sign out one of `actor`'s own sessions; another user's id raises DoesNotExist."""
-    row = UserSession.objects.select_for_update().get(pk=session_id, user=actor)
-    _revoke(actor=actor, row=row)
-
-
-@transaction.atomic
-def session_revoke_others(*, actor, current_id: int | None) -> int:
-    """Sign out every session of `actor` but the current one, and revoke all their API
-    tokens (a token is as good as a session); returns how many sessions."""
-    from .actions import api_tokens_revoke_all
-    from .models import TokenRevocation
-
-    rows = list(UserSession.objects.select_for_update().filter(user=actor).exclude(pk=current_id))
-    for row in rows:
-        _revoke(actor=actor, row=row)
-    api_tokens_revoke_all(user=actor, actor=actor, reason=TokenRevocation.SIGNED_OUT)
-    return len(rows)
-
-
-# --- Pages --------------------------------------------------------------------------
-
-
-@login_required
-def session_list(request):
-    current_id = request.session.get(SESSION_ROW)
-    rows = [
-        {
-            "pk": row.pk,
-            "device": describe_user_agent(row.user_agent),
-            "place": row.ip,
-            "created_at": row.created_at,
-            "last_seen_at": row.last_seen_at,
-            "is_current": row.pk == current_id,
-        }
-        for row in UserSession.objects.filter(user=request.user, last_seen_at__gte=_expired_before(_now()))
-    ]
-    rows.sort(key=lambda row: not row["is_current"])  # the current one first, then by activity
-    from .models import ApiToken
-
-    has_tokens = ApiToken.objects.active().filter(user=request.user).exists()
-    return render(
-        request,
-        "accounts/sessions.html",
-        {"sessions": rows, "has_others": any(not row["is_current"] for row in rows), "has_tokens": has_tokens},
-    )
-
-
-@require_POST
-@login_required
-def session_revoke_view(request, pk: int):
-    try:
-        session_revoke(actor=request.user, session_id=pk)
-    except UserSession.DoesNotExist:
-        raise Http404 from None  # another user's session looks exactly like a missing one
-    if pk == request.session.get(SESSION_ROW):  # the page offers "Sign out" for this one instead
-        logout(request)
-        return redirect("account_login")
-    messages.success(request, _("That session was signed out."))
-    return redirect("accounts:sessions")
-
-
-@require_POST
-@login_required
-def sessions_revoke_others_view(request):
-    count = session_revoke_others(actor=request.user, current_id=request.session.get(SESSION_ROW))
-    if count:
-        messages.success(request, _("Every other session was signed out, and your API tokens were revoked."))
-    else:
-        messages.info(request, _("No other session was signed in; your API tokens were revoked."))
-    return redirect("accounts:sessions")
-
-
-urlpatterns = [
-    path("profile/sessions/", session_list, name="sessions"),
-    path("profile/sessions/<int:pk>/revoke/", session_revoke_view, name="session_revoke"),
-    path("profile/sessions/revoke-others/", sessions_revoke_others_view, name="sessions_revoke_others"),
-]

@@ -5,7 +5,7 @@ Every path that checks a password or a code, and where each one's limit is set:
 
 - a password, wherever it is checked: the login page (the admin's login is redirected to
   it: `secure_admin_login` in technopark/urls.py), reauthentication, the API token
-  (accounts/api.py) and the account-deletion form (accounts/privacy.py) all call allauth's
+  (accounts/api.py) and the account-deletion form (accounts/forms.py) all call allauth's
   `adapter.authenticate`, whose `pre_authenticate` and `authentication_failed` our adapter
   (accounts/adapters.py) replaces with the limits below, the same on every path:
   - per client address: at most the "ip" rates of `ACCOUNT_RATE_LIMITS["login_failed"]`

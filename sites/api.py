@@ -7,7 +7,7 @@ from core.api import error_responses
 from core.filters import Param
 
 from .models import REGION_CODE_PATTERN, Region, Site, SiteMembership, SiteStatus
-from .selectors import site_list
+from .selectors import region_list, site_list, site_team
 
 
 def slug_parameter(name: str) -> OpenApiParameter:
@@ -69,7 +69,7 @@ class RegionList(generics.ListAPIView):
 
     permission_classes = [AllowAny]
     serializer_class = RegionSerializer
-    queryset = Region.objects.order_by("code")
+    queryset = region_list()
 
 
 class SiteFilterSet(FilterSet):
@@ -116,4 +116,4 @@ class SiteMembershipList(generics.ListAPIView):
     serializer_class = MembershipSerializer
 
     def get_queryset(self):
-        return SiteMembership.objects.select_related("user").order_by("role", "user__email")
+        return site_team()

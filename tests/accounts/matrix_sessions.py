@@ -1,4 +1,4 @@
-"""The signed-in sessions pages (accounts.sessions) in the isolation matrix."""
+"""The signed-in sessions pages (accounts.views) in the isolation matrix."""
 
 from tests.matrix import SIGNED_IN, Route
 

@@ -16,7 +16,7 @@ from accounts.models import User
 from core.errors import Conflict
 from mentors.availability import LOCAL
 from mentors.models import Attendance, Booking, BookingStatus, MentorProfile
-from mentors.selectors import find_slot
+from mentors.selectors.slots import find_slot
 from services.models import Registration, RegistrationStatus
 from tests.factories import (
     AdmissionFactory,

@@ -1,4 +1,5 @@
-"""Signed-in sessions: a user sees theirs and signs them out (accounts.sessions)."""
+"""Signed-in sessions: a user sees theirs and signs them out (accounts.sessions, and the
+pages and actions built on it)."""
 
 import datetime
 from importlib import import_module
@@ -14,6 +15,7 @@ from django_scopes import scopes_disabled
 
 from accounts import sessions
 from accounts.models import UserSession
+from accounts.selectors import user_sessions_live
 from core.models import AuditEntry
 from tests.factories import UserFactory
 
@@ -315,6 +317,14 @@ def test_expired_sessions_are_hidden_then_purged(user, clock):
     current = _sign_in(user)
     assert [row["pk"] for row in current.get("/profile/sessions/").context["sessions"]] == [_row(current).pk]
     assert not UserSession.objects.filter(pk=old.pk).exists()
+
+
+def test_the_list_hides_an_expired_session_before_any_purge(user, clock):
+    row = _row(_sign_in(user))
+    assert list(user_sessions_live(user=user)) == [row]
+    clock.advance(seconds=settings.SESSION_COOKIE_AGE, minutes=6)  # on the sessions module's clock
+    assert list(user_sessions_live(user=user)) == []
+    assert UserSession.objects.filter(pk=row.pk).exists()  # only the next sign-in deletes it
 
 
 def test_signing_in_as_somebody_else_in_the_same_browser_tracks_the_new_session(client, user):
