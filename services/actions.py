@@ -23,7 +23,8 @@ from .models import (
     ServiceSession,
     SessionStatus,
 )
-from .selectors import waitlist
+from .selectors import backoffice as backoffice_selectors
+from .selectors import partners as partners_selectors
 
 LOCK_TIMEOUT = "5s"
 
@@ -78,7 +79,7 @@ def registration_create(
     if not session.is_open_for_registration():
         raise Conflict(_("Registration for this session is closed."))
     email = email.strip().lower()
-    live = Registration.objects.filter(session=session).exclude(status=RegistrationStatus.CANCELLED)
+    live = backoffice_selectors.live_registrations(session=session)
     if live.filter(email=email).exists():
         raise Conflict(_("You are already registered for this session."))
     confirmed = live.filter(status=RegistrationStatus.CONFIRMED).count()
@@ -124,9 +125,9 @@ def waitlist_promote(*, session: ServiceSession) -> list[Registration]:
     session = _locked_session(session)
     if session.status != SessionStatus.SCHEDULED:
         return []
-    confirmed = Registration.objects.filter(session=session, status=RegistrationStatus.CONFIRMED).count()
+    confirmed = backoffice_selectors.session_confirmed_count(session=session)
     promoted = []
-    for registration in waitlist(session)[: max(0, session.seats - confirmed)]:
+    for registration in backoffice_selectors.waitlist(session=session)[: max(0, session.seats - confirmed)]:
         registration.status = RegistrationStatus.CONFIRMED
         registration.save(update_fields=["status"])
         _notify(registration, "registration_promoted", with_ics=True)
@@ -147,7 +148,7 @@ def session_cancel(*, actor, session: ServiceSession, reason: str) -> ServiceSes
     session.status = SessionStatus.CANCELLED
     session.cancel_reason = reason
     audited_save(actor=actor, instance=session)
-    for registration in Registration.objects.filter(session=session).exclude(status=RegistrationStatus.CANCELLED):
+    for registration in backoffice_selectors.live_registrations(session=session):
         _notify(registration, "session_cancelled")
     return session
 
@@ -208,7 +209,7 @@ from accounts.models import Role  # noqa: E402
 from core.audit import audit_record, audited_delete  # noqa: E402
 from core.models import AuditEntry  # noqa: E402
 from sites.models import Incubator, IncubatorMembership, Partner  # noqa: E402
-from startups.models import Admission, Startup  # noqa: E402
+from startups.models import Startup  # noqa: E402
 
 from .models import IncubatedStartup, Programme, ProgrammeParticipant  # noqa: E402
 
@@ -238,24 +239,13 @@ def programme_save(*, actor, programme: Programme, partners, incubators, service
     )
 
 
-def programme_admitted_startups(programme: Programme):
-    """Startups that may join the cohort: admitted (today) at the programme's site, or at
-    any site for a network programme. Reads admissions: for a network programme, run inside
-    `network_scope()`."""
-    today = timezone.localdate()
-    admissions = Admission.objects.active_on(today)
-    if programme.site_id:
-        admissions = admissions.filter(site=programme.site_id)
-    return Startup.objects.filter(pk__in=admissions.values("startup"))
-
-
 @transaction.atomic
 def programme_participant_add(
     *, actor, programme: Programme, startup: Startup, joined_on: datetime.date | None = None
 ) -> ProgrammeParticipant:
     if ProgrammeParticipant.objects.filter(programme=programme, startup=startup).exists():
         raise Conflict(_("%(startup)s is already in this programme's cohort.") % {"startup": startup})
-    if not programme_admitted_startups(programme).filter(pk=startup.pk).exists():
+    if not partners_selectors.may_join_cohort(programme=programme, startup=startup):
         raise Conflict(_("Only startups admitted at the programme's site can join its cohort."))
     participant = ProgrammeParticipant(
         programme=programme, site_id=programme.site_id, startup=startup, joined_on=joined_on or timezone.localdate()
@@ -290,7 +280,7 @@ def incubator_membership_grant(*, actor, incubator: Incubator, user) -> Incubato
     portal lands them on the partner space; anyone else keeps their role (a founder who
     also runs an incubator stays a founder: the incubator back-office is reached through
     the membership, not the role)."""
-    if IncubatorMembership.objects.filter(incubator=incubator, user=user).exists():
+    if partners_selectors.is_incubator_manager(incubator=incubator, user=user):
         raise Conflict(_("This person already manages this incubator."))
     membership = audited_save(actor=actor, instance=IncubatorMembership(incubator=incubator, user=user))
     if user.role == Role.FOUNDER and not user.startup_memberships.exists():

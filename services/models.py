@@ -164,9 +164,13 @@ class SessionStatus(models.TextChoices):
 
 
 class ServiceSessionQuerySet(OwnedQuerySet):
+    def scheduled(self) -> "ServiceSessionQuerySet":
+        """Neither cancelled nor held yet."""
+        return self.filter(status=SessionStatus.SCHEDULED)
+
     def upcoming(self, now: datetime.datetime) -> "ServiceSessionQuerySet":
         """Scheduled sessions not over at `now`."""
-        return self.filter(status=SessionStatus.SCHEDULED, ends_at__gte=now)
+        return self.scheduled().filter(ends_at__gte=now)
 
 
 class ServiceSession(models.Model):

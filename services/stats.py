@@ -40,7 +40,8 @@ def with_service_stats(services: QuerySet[Service], *, now=None) -> QuerySet[Ser
     ratings), `rating_count`, `present_count` and `no_show_count`."""
     now = now or timezone.now()
     upcoming = (
-        ServiceSession.objects.filter(service=OuterRef("pk"), status=SessionStatus.SCHEDULED, ends_at__gte=now)
+        ServiceSession.objects.upcoming(now)
+        .filter(service=OuterRef("pk"))
         .order_by()
         .values("service")
         .annotate(figure=Count("pk"))

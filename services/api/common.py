@@ -1,9 +1,8 @@
 """Pieces several resources of the services API share: the `site` filter (a site's slug or
-`network`), read-only choices, per-row counts as subqueries, and the network-wide scope of
-the public catalogue and of the caller's own rows."""
+`network`), read-only choices, and the network-wide scope of the public catalogue and of
+the caller's own rows."""
 
-from django.db.models import Count, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from rest_framework import serializers
 
 from core.filters import Param
@@ -17,7 +16,7 @@ def choice(choices, **kwargs) -> serializers.ChoiceField:
 
 
 def _of_site(rows: QuerySet, name: str, slug: str) -> QuerySet:
-    return rows.filter(site__isnull=True) if slug == NETWORK else rows.filter(site__slug=slug)
+    return rows.owned_by(None) if slug == NETWORK else rows.filter(site__slug=slug)
 
 
 def site_param() -> Param:
@@ -27,11 +26,6 @@ def site_param() -> Param:
         max_length=50, help_text="A site's slug, or `network` for the network's e-Technopark offer."
     )
     return Param(field, method=_of_site)
-
-
-def count_subquery(queryset: QuerySet, outer: str = "session") -> Subquery:
-    """A COUNT(*) of `queryset` per `outer` row, as a subquery (no GROUP BY on the list)."""
-    return Coalesce(Subquery(queryset.order_by().values(outer).annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
 class NetworkScoped:

@@ -9,6 +9,7 @@ from core.api import error_responses
 from core.filters import Param, TrueFalseField
 from sites.models import Incubator, Partner, PartnerCategory
 
+from ..selectors import partners as partners_selectors
 from .common import choice
 
 
@@ -39,7 +40,7 @@ class PartnerList(generics.ListAPIView):
     filterset_class = PartnerFilterSet
 
     def get_queryset(self):
-        return Partner.objects.filter(is_active=True).order_by("name", "pk")
+        return partners_selectors.active_partners()
 
 
 class IncubatorSerializer(serializers.ModelSerializer):
@@ -71,5 +72,4 @@ class IncubatorList(generics.ListAPIView):
     filterset_class = IncubatorFilterSet
 
     def get_queryset(self):
-        incubators = Incubator.objects.filter(is_active=True).select_related("affiliated_site__region")
-        return incubators.order_by("name", "pk")
+        return partners_selectors.active_incubators()

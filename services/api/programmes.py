@@ -1,16 +1,14 @@
-"""Programmes the caller may see (`selectors.programmes_visible_to`), network-wide."""
+"""Programmes the caller may see (`partners_selectors.programmes_visible_to`), network-wide."""
 
-from django.db.models import OuterRef, Prefetch, QuerySet
 from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from core.api import error_responses
-from sites.models import Incubator, Partner
 
-from ..models import Programme, ProgrammeParticipant, Service
-from ..selectors import programmes_visible_to
-from .common import NetworkScoped, count_subquery, site_param
+from ..models import Programme
+from ..selectors import partners as partners_selectors
+from .common import NetworkScoped, site_param
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -42,23 +40,6 @@ class ProgrammeFilterSet(FilterSet):
     site = site_param()
 
 
-def programme_rows(user) -> QuerySet[Programme]:
-    """The programmes `user` may see (`selectors.programmes_visible_to`) with what the
-    serializer reads: their cohort's size and their partners, incubators and services. Call
-    inside `network_scope()`."""
-    participants = ProgrammeParticipant.objects.filter(programme=OuterRef("pk"))
-    return (
-        programmes_visible_to(user)
-        .select_related("site")
-        .annotate(participant_count=count_subquery(participants, outer="programme"))
-        .prefetch_related(
-            Prefetch("partners", queryset=Partner.objects.order_by("name")),
-            Prefetch("incubators", queryset=Incubator.objects.order_by("name")),
-            Prefetch("services", queryset=Service.objects.order_by("title")),
-        )
-    )
-
-
 @extend_schema(tags=["programmes"], responses={200: ProgrammeSerializer, **error_responses(400, 401, 404)})
 class ProgrammeList(NetworkScoped, generics.ListAPIView):
     """Programmes: every one for head office, your sites' for site staff, those your
@@ -68,4 +49,5 @@ class ProgrammeList(NetworkScoped, generics.ListAPIView):
     filterset_class = ProgrammeFilterSet
 
     def get_queryset(self):
-        return programme_rows(self.request.user).order_by("-starts_on", "title", "pk")
+        programmes = partners_selectors.programmes_visible_rows(user=self.request.user)
+        return programmes.order_by("-starts_on", "title", "pk")

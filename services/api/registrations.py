@@ -1,7 +1,7 @@
 """Registering for a session, the caller's registrations and cancelling one: signed in,
 network-wide, filtered to the caller's own rows."""
 
-from django.db.models import OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,12 +14,11 @@ from rest_framework.views import APIView
 from core.api import error_responses
 from core.filters import Param, TrueFalseField
 from core.serializers import IdField, validated
-from startups.selectors.visibility import startups_of_member
 
 from .. import actions
-from ..models import Attendance, Eligibility, Registration, RegistrationStatus, Service, ServiceSession
-from ..selectors import eligible_startups, is_eligible
-from .common import NetworkScoped, choice, count_subquery
+from ..models import Attendance, Eligibility, Registration, RegistrationStatus, Service
+from ..selectors import catalogue as catalogue_selectors
+from .common import NetworkScoped, choice
 
 
 class RegistrationSerializer(serializers.ModelSerializer):
@@ -86,23 +85,6 @@ class RegistrationFilterSet(FilterSet):
         return registrations.exclude(over) if upcoming else registrations.filter(over)
 
 
-def registrations_of(user) -> QuerySet[Registration]:
-    """`user`'s own registrations, network-wide, with their `waitlist_position`. Call inside
-    `network_scope()`."""
-    if not user.is_authenticated:
-        return Registration.objects.none()
-    waitlisted = Registration.objects.filter(session=OuterRef("session"), status=RegistrationStatus.WAITLISTED)
-    ahead = waitlisted.filter(
-        Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
-        | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lte=OuterRef("pk"))
-    )
-    return (
-        Registration.objects.filter(user=user)
-        .select_related("session__service", "site")
-        .annotate(waitlist_position=count_subquery(ahead))
-    )
-
-
 @extend_schema(tags=["registrations"], responses={200: RegistrationSerializer, **error_responses(400, 401, 404)})
 class RegistrationList(NetworkScoped, generics.ListAPIView):
     """Your registrations (confirmed, waitlisted or cancelled), the latest sessions first."""
@@ -111,7 +93,8 @@ class RegistrationList(NetworkScoped, generics.ListAPIView):
     filterset_class = RegistrationFilterSet
 
     def get_queryset(self):
-        return registrations_of(self.request.user).order_by("-session__starts_at", "-pk")
+        registrations = catalogue_selectors.registrations_of_account(user=self.request.user)
+        return registrations.order_by("-session__starts_at", "-pk")
 
 
 class RegisterSerializer(serializers.Serializer):
@@ -127,13 +110,13 @@ def _registering_startup(user, service: Service, startup_id: int | None):
     if service.eligibility == Eligibility.PUBLIC:
         if startup_id is None:
             return None
-        startup = startups_of_member(user).filter(pk=startup_id).first()
+        startup = catalogue_selectors.startup_of_member(user=user, pk=startup_id)
         if startup is None:
             raise exceptions.PermissionDenied(_("You are not in this startup's team."))
         return startup
-    if not is_eligible(user, service):
+    if not catalogue_selectors.is_eligible(user=user, service=service):
         raise exceptions.PermissionDenied(_("This service is not open to your startup."))
-    eligible = list(eligible_startups(user, service).order_by("legal_name", "pk"))
+    eligible = list(catalogue_selectors.eligible_startups(user=user, service=service).order_by("legal_name", "pk"))
     if startup_id is not None:
         for startup in eligible:
             if startup.pk == startup_id:
@@ -157,7 +140,7 @@ class SessionRegister(NetworkScoped, APIView):
     order; you are emailed when a seat frees up). Confirmations carry an `.ics`."""
 
     def post(self, request, pk: int):
-        session = get_object_or_404(ServiceSession.objects.filter(service__is_published=True), pk=pk)
+        session = get_object_or_404(catalogue_selectors.published_sessions(), pk=pk)
         data = validated(RegisterSerializer, request.data)
         user = request.user
         startup = _registering_startup(user, session.service, data.get("startup"))
@@ -170,7 +153,7 @@ class SessionRegister(NetworkScoped, APIView):
             startup=startup,
             organisation=str(startup) if startup is not None else "",
         )
-        registration = registrations_of(user).get(pk=registration.pk)
+        registration = catalogue_selectors.registrations_of_account(user=user).get(pk=registration.pk)
         return Response(RegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
 
 
@@ -184,7 +167,8 @@ class RegistrationCancel(NetworkScoped, APIView):
     """Cancel your registration: the seat goes to the next one on the waitlist."""
 
     def post(self, request, pk: int):
-        registration = get_object_or_404(registrations_of(request.user), pk=pk)
+        mine = catalogue_selectors.registrations_of_account(user=request.user)
+        registration = get_object_or_404(mine, pk=pk)
         actions.registration_cancel(registration=registration)
-        registration = registrations_of(request.user).get(pk=pk)
+        registration = mine.get(pk=pk)
         return Response(RegistrationSerializer(registration).data)

@@ -13,6 +13,7 @@ from core.api import error_responses
 from core.filters import Param
 
 from ..models import Dimension, Eligibility, Format, ProviderKind, Service, ServiceType
+from ..selectors import catalogue as catalogue_selectors
 from .common import NetworkScoped, choice, site_param
 
 
@@ -81,11 +82,6 @@ class ServiceFilterSet(FilterSet):
         return services.filter(Q(title__icontains=q) | Q(summary__icontains=q) | Q(description__icontains=q))
 
 
-def published_services() -> QuerySet[Service]:
-    """Every published service of the network. Call inside `network_scope()`."""
-    return Service.objects.filter(is_published=True).select_related("site", "partner").prefetch_related("languages")
-
-
 @extend_schema(tags=["services"], responses={200: ServiceSerializer, **error_responses(400, 401, 404)})
 class ServiceList(NetworkScoped, generics.ListAPIView):
     """The published support services of every site and of the network's e-Technopark
@@ -97,7 +93,7 @@ class ServiceList(NetworkScoped, generics.ListAPIView):
     filterset_class = ServiceFilterSet
 
     def get_queryset(self):
-        return published_services().order_by("title", "pk")
+        return catalogue_selectors.published_services().order_by("title", "pk")
 
 
 @extend_schema(tags=["services"], responses={200: ServiceSerializer, **error_responses(401, 404)})
@@ -106,4 +102,4 @@ class ServiceDetail(NetworkScoped, generics.RetrieveAPIView):
     serializer_class = ServiceSerializer
 
     def get_queryset(self):
-        return published_services()
+        return catalogue_selectors.published_services()

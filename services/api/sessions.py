@@ -4,7 +4,7 @@ confirmed participants)."""
 import datetime
 
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import FilterSet
@@ -16,17 +16,9 @@ from core.api import error_responses
 from core.filters import Param
 from core.serializers import IdField
 
-from ..models import (
-    Dimension,
-    Eligibility,
-    Format,
-    Registration,
-    RegistrationStatus,
-    ServiceSession,
-    ServiceType,
-    SessionStatus,
-)
-from .common import NetworkScoped, choice, count_subquery, site_param
+from ..models import Dimension, Eligibility, Format, ServiceSession, ServiceType, SessionStatus
+from ..selectors import catalogue as catalogue_selectors
+from .common import NetworkScoped, choice, site_param
 
 
 def _day_start(day: datetime.date) -> datetime.datetime | None:
@@ -133,19 +125,6 @@ class SessionFilterSet(FilterSet):
         return sessions if end is None else sessions.filter(starts_at__lt=end)
 
 
-def sessions_of_published_services(user) -> QuerySet[ServiceSession]:
-    """Sessions of published services, network-wide, with `confirmed_count` and, for `user`,
-    `is_participant` (a confirmed registration: the join link is theirs). Call inside
-    `network_scope()`."""
-    confirmed = Registration.objects.filter(session=OuterRef("pk"), status=RegistrationStatus.CONFIRMED)
-    participant = Exists(confirmed.filter(user=user)) if user.is_authenticated else Value(False)
-    return (
-        ServiceSession.objects.filter(service__is_published=True)
-        .select_related("service", "site")
-        .annotate(confirmed_count=count_subquery(confirmed), is_participant=participant)
-    )
-
-
 @extend_schema(tags=["sessions"], responses={200: SessionSerializer, **error_responses(400, 401, 404)})
 class SessionList(NetworkScoped, generics.ListAPIView):
     """Scheduled sessions of the published services, across the network: public. Without
@@ -156,7 +135,7 @@ class SessionList(NetworkScoped, generics.ListAPIView):
     filterset_class = SessionFilterSet
 
     def get_queryset(self):
-        sessions = sessions_of_published_services(self.request.user).filter(status=SessionStatus.SCHEDULED)
+        sessions = catalogue_selectors.published_sessions_for(user=self.request.user).scheduled()
         return sessions.order_by("starts_at", "pk")
 
 
@@ -168,4 +147,4 @@ class SessionDetail(NetworkScoped, generics.RetrieveAPIView):
     serializer_class = SessionSerializer
 
     def get_queryset(self):
-        return sessions_of_published_services(self.request.user)
+        return catalogue_selectors.published_sessions_for(user=self.request.user)

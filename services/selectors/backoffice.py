@@ -1,5 +1,6 @@
 """Reads of the services back-office: a site's services, sessions and registrations, or
-(`site` None) the network's e-Technopark offer (`OwnedQuerySet.owned_by`)."""
+(`site` None) the network's e-Technopark offer (`OwnedQuerySet.owned_by`); a session's live
+registrations and its waitlist (the actions' too)."""
 
 from django.db.models import Count, Q, QuerySet
 
@@ -7,8 +8,19 @@ from sites.models import Site
 
 from .. import stats
 from ..models import Attendance, Registration, RegistrationStatus, Service, ServiceSession
-from . import live_registrations, waitlist
 from .catalogue import services_filtered
+
+
+def live_registrations(*, session: ServiceSession) -> QuerySet[Registration]:
+    """The session's registrations not cancelled: its seats and its waitlist."""
+    return Registration.objects.filter(session=session).live()
+
+
+def waitlist(*, session: ServiceSession) -> QuerySet[Registration]:
+    """In order: who joined the waitlist first (then the oldest id)."""
+    return Registration.objects.filter(session=session, status=RegistrationStatus.WAITLISTED).order_by(
+        "waitlisted_at", "pk"
+    )
 
 
 def session_confirmed_count(*, session: ServiceSession) -> int:
@@ -49,13 +61,13 @@ def session_registration_lists(*, site: Site | None, session: ServiceSession) ->
         .select_related("startup")
         .order_by("created_at", "pk")
     )
-    waitlisted = waitlist(session).owned_by(session.site_id).select_related("startup")
+    waitlisted = waitlist(session=session).owned_by(session.site_id).select_related("startup")
     return list(others), list(waitlisted)
 
 
 def session_live_count(*, session: ServiceSession) -> int:
     """How many people hold a seat or a place on the waitlist of `session`."""
-    return live_registrations(session).owned_by(session.site_id).count()
+    return live_registrations(session=session).owned_by(session.site_id).count()
 
 
 def session_participants(*, site: Site | None, session: ServiceSession, query: str = "") -> QuerySet[Registration]:

@@ -1,5 +1,6 @@
 """Reads of the public catalogue (every site's and the network's offer: inside
-`network_scope()`), of a user's registrations and of their calendar feed."""
+`network_scope()`), of who may register to a service, of a user's registrations, of their
+calendar feed and of the reminders due."""
 
 import datetime
 
@@ -9,28 +10,30 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from sites.models import Language, Site, SiteStatus
+from startups.models import Admission, AdmissionKind, Startup, StartupMember
+from startups.selectors.visibility import startups_of_member
 
-from ..models import Registration, RegistrationStatus, Service, ServiceSession, SessionStatus
+from ..models import Eligibility, Registration, RegistrationStatus, Service, ServiceSession, SessionStatus
+
+REMINDER_AHEAD = datetime.timedelta(hours=24)
 
 
-def _registration_count(status: str) -> QuerySet[Registration]:
+def count_subquery(rows: QuerySet, *, outer: str) -> Coalesce:
+    """How many of `rows` (filtered on an `OuterRef`) per `outer` row, 0 for none: a
+    subquery, so that the list it annotates has no GROUP BY."""
+    return Coalesce(Subquery(rows.order_by().values(outer).annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
+def _registration_count(status: str) -> Coalesce:
     """The number of the outer session's registrations in `status`, as a subquery."""
-    return (
-        Registration.objects.filter(session=OuterRef("pk"), status=status)
-        .order_by()
-        .values("session")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    return count_subquery(Registration.objects.filter(session=OuterRef("pk"), status=status), outer="session")
 
 
 def sessions_with_seats_left(sessions: QuerySet[ServiceSession]) -> QuerySet[ServiceSession]:
     """`sessions` annotated with `seats_left` (never below 0) and `waitlisted_count`."""
     return sessions.annotate(
-        seats_left=Greatest(
-            F("seats") - Coalesce(Subquery(_registration_count(RegistrationStatus.CONFIRMED)), Value(0)), Value(0)
-        ),
-        waitlisted_count=Coalesce(Subquery(_registration_count(RegistrationStatus.WAITLISTED)), Value(0)),
+        seats_left=Greatest(F("seats") - _registration_count(RegistrationStatus.CONFIRMED), Value(0)),
+        waitlisted_count=_registration_count(RegistrationStatus.WAITLISTED),
     )
 
 
@@ -105,11 +108,57 @@ def services_filtered(
     return services
 
 
+def upcoming_sessions(*, service: Service) -> QuerySet[ServiceSession]:
+    """The service's sessions scheduled and not over, the soonest first."""
+    sessions = ServiceSession.objects.upcoming(timezone.now()).filter(service=service)
+    return sessions.select_related("service").order_by("starts_at")
+
+
+def published_sessions() -> QuerySet[ServiceSession]:
+    """Sessions of published services, whatever their status."""
+    return ServiceSession.objects.filter(service__is_published=True)
+
+
 def published_sessions_with_seats() -> QuerySet[ServiceSession]:
     """Sessions of published services, with their seats left (`sessions_with_seats_left`)."""
-    return sessions_with_seats_left(
-        ServiceSession.objects.filter(service__is_published=True).select_related("service__site", "service__partner")
+    return sessions_with_seats_left(published_sessions().select_related("service__site", "service__partner"))
+
+
+def published_sessions_for(*, user) -> QuerySet[ServiceSession]:
+    """Sessions of published services with their service and site, `confirmed_count` and,
+    for `user`, `is_participant` (a confirmed seat: the join link is theirs)."""
+    confirmed = Registration.objects.filter(session=OuterRef("pk"), status=RegistrationStatus.CONFIRMED)
+    participant = Exists(confirmed.filter(user=user)) if user.is_authenticated else Value(False)
+    return (
+        published_sessions()
+        .select_related("service", "site")
+        .annotate(confirmed_count=count_subquery(confirmed, outer="session"), is_participant=participant)
     )
+
+
+def eligible_startups(*, user, service: Service) -> QuerySet[Startup]:
+    """The user's startups that may register to `service` (empty for a public service:
+    anyone may, with or without a startup).
+
+    Reads admissions network-wide on purpose: run inside `sites.scoping.network_scope()`."""
+    if not user.is_authenticated or service.eligibility == Eligibility.PUBLIC:
+        return Startup.objects.none()
+    today = timezone.localdate()
+    admissions = Admission.objects.active_on(today)
+    if service.eligibility == Eligibility.SITE_RESIDENTS:
+        admissions = admissions.filter(kind=AdmissionKind.RESIDENT, site=service.site_id)
+    mine = StartupMember.objects.filter(user=user).values("startup")
+    return Startup.objects.filter(pk__in=mine).filter(pk__in=admissions.values("startup"))
+
+
+def is_eligible(*, user, service: Service) -> bool:
+    """Whether `user` may register to `service`: a public one, or one of their startups may."""
+    return service.eligibility == Eligibility.PUBLIC or eligible_startups(user=user, service=service).exists()
+
+
+def startup_of_member(*, user, pk: int) -> Startup | None:
+    """The startup `pk` if `user` is in its team (`startups_of_member`), else None."""
+    return startups_of_member(user).filter(pk=pk).first()
 
 
 def operational_sites() -> QuerySet[Site]:
@@ -136,6 +185,25 @@ def is_registration_of(*, user, registration: Registration) -> bool:
 def live_registrations_of(*, user, sessions: list[ServiceSession]) -> QuerySet[Registration]:
     """The user's registrations (`registrations_of`) to `sessions` that are not cancelled."""
     return registrations_of(user=user).filter(session__in=[s.pk for s in sessions]).live()
+
+
+def registrations_of_account(*, user) -> QuerySet[Registration]:
+    """The registrations made with `user`'s account (not those made with their address
+    alone, unlike `registrations_of`; none for an anonymous visitor), with their session,
+    service and site and their `waitlist_position` (1 for the next one to get a seat, in
+    `backoffice.waitlist`'s order)."""
+    if not user.is_authenticated:
+        return Registration.objects.none()
+    waitlisted = Registration.objects.filter(session=OuterRef("session"), status=RegistrationStatus.WAITLISTED)
+    ahead = waitlisted.filter(
+        Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
+        | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lte=OuterRef("pk"))
+    )
+    return (
+        Registration.objects.filter(user=user)
+        .select_related("session__service", "site")
+        .annotate(waitlist_position=count_subquery(ahead, outer="session"))
+    )
 
 
 def registrations_with_service() -> QuerySet[Registration]:
@@ -166,4 +234,22 @@ def calendar_registrations(*, user, since: datetime.datetime) -> QuerySet[Regist
         .exclude(session__status=SessionStatus.CANCELLED)
         .select_related("session__service")
         .order_by("session__starts_at", "pk")
+    )
+
+
+def registrations_due_reminder(*, now: datetime.datetime) -> QuerySet[int]:
+    """The ids of the confirmed seats at scheduled sessions starting within 24 hours of
+    `now`, not yet reminded, booked before that 24-hour window opened (a late registrant
+    has just received the confirmation with its calendar file), the soonest first."""
+    return (
+        Registration.objects.filter(
+            status=RegistrationStatus.CONFIRMED,
+            reminded_at__isnull=True,
+            session__status=SessionStatus.SCHEDULED,
+            session__starts_at__gt=now,
+            session__starts_at__lte=now + REMINDER_AHEAD,
+            created_at__lt=F("session__starts_at") - REMINDER_AHEAD,
+        )
+        .order_by("session__starts_at", "pk")
+        .values_list("pk", flat=True)
     )

@@ -1,17 +1,52 @@
-"""Reads of the partners area: programmes and their cohorts, partners, partner incubators,
-their managers and their incubated startups."""
+"""Reads of the partners area: programmes (who sees which), their cohorts (who may join),
+partners, partner incubators, their managers and their incubated startups."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from sites.models import Incubator, IncubatorMembership, Partner, Site
-from startups.models import Startup
+from sites.scoping import managed_site_ids
+from startups.models import Admission, Startup
 
 from ..models import IncubatedStartup, Programme, ProgrammeParticipant, Service, ServiceSession
+from .catalogue import count_subquery
 
 
 # --- Programmes ------------------------------------------------------------------------------
+def programmes_visible_to(*, user) -> QuerySet[Programme]:
+    """Head office: every programme; site staff: their sites'; founders and teams: the
+    programmes their startups take part in (a network programme included); anonymous
+    visitors: none. Used by the pages and the API alike.
+
+    Programmes may belong to the network (no site): call inside
+    `sites.scoping.network_scope()`, where this filter is the only one."""
+    if not user.is_authenticated:
+        return Programme.objects.none()
+    site_ids = managed_site_ids(user)
+    if site_ids is None:  # head office
+        return Programme.objects.all()
+    taking_part = ProgrammeParticipant.objects.filter(startup__members__user=user)
+    return Programme.objects.filter(Q(site__in=site_ids) | Q(pk__in=taking_part.values("programme")))
+
+
+def programmes_visible_rows(*, user) -> QuerySet[Programme]:
+    """The programmes `user` may see (`programmes_visible_to`), with their site, their
+    cohort's size (`participant_count`) and their partners and incubators (by name) and
+    services (by title): the API's rows. Inside `network_scope()`."""
+    participants = ProgrammeParticipant.objects.filter(programme=OuterRef("pk"))
+    return (
+        programmes_visible_to(user=user)
+        .select_related("site")
+        .annotate(participant_count=count_subquery(participants, outer="programme"))
+        .prefetch_related(
+            Prefetch("partners", queryset=Partner.objects.order_by("name")),
+            Prefetch("incubators", queryset=Incubator.objects.order_by("name")),
+            Prefetch("services", queryset=Service.objects.order_by("title")),
+        )
+    )
+
+
 def programmes_of_member(*, user) -> QuerySet[Programme]:
     """The programmes of the user's startups, with the user's participations
     (`my_participations`). Inside `network_scope()`: scoped querysets take the scope they
@@ -43,6 +78,21 @@ def programme_services(*, programme: Programme) -> QuerySet[Service]:
 def programme_cohort(*, programme: Programme) -> QuerySet[ProgrammeParticipant]:
     """The programme's participants with their startup, by name."""
     return programme.participants.select_related("startup").order_by("startup__legal_name", "pk")
+
+
+def programme_admitted_startups(*, programme: Programme) -> QuerySet[Startup]:
+    """Startups that may join the cohort: admitted (today) at the programme's site, or at
+    any site for a network programme. Reads admissions: for a network programme, run inside
+    `network_scope()`."""
+    admissions = Admission.objects.active_on(timezone.localdate())
+    if programme.site_id:
+        admissions = admissions.filter(site=programme.site_id)
+    return Startup.objects.filter(pk__in=admissions.values("startup"))
+
+
+def may_join_cohort(*, programme: Programme, startup: Startup) -> bool:
+    """Whether `startup` is one of the `programme_admitted_startups`."""
+    return programme_admitted_startups(programme=programme).filter(pk=startup.pk).exists()
 
 
 def startups_outside_cohort(startups: QuerySet[Startup], *, programme: Programme) -> QuerySet[Startup]:

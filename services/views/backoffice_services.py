@@ -13,7 +13,7 @@ from core.errors import Conflict
 from core.forms import add_action_errors
 from sites.roles import MANAGE, site_action
 
-from .. import actions, selectors, stats
+from .. import actions, stats
 from ..forms.backoffice import ServiceFilterForm, ServiceForm, SessionCancelForm, SessionForm
 from ..models import (
     Attendance,
@@ -112,7 +112,7 @@ def _session_form(request, area: Area, session: ServiceSession):
         return redirect(area.url("session_detail", pk=session.pk))
     form = SessionForm(request.POST or None, instance=session)
     if request.method == "POST" and form.is_valid():
-        waiting = 0 if creating else selectors.waitlist(session).count()
+        waiting = 0 if creating else backoffice_selectors.waitlist(session=session).count()
         try:
             session = actions.session_save(actor=request.user, session=form.instance)
         except ValidationError as error:
@@ -120,7 +120,7 @@ def _session_form(request, area: Area, session: ServiceSession):
         except Conflict as conflict:
             messages.error(request, conflict.message)
         else:
-            promoted = waiting - selectors.waitlist(session).count() if waiting else 0
+            promoted = waiting - backoffice_selectors.waitlist(session=session).count() if waiting else 0
             if creating:
                 messages.success(request, _("Session created."))
             elif promoted:

@@ -5,7 +5,7 @@ The catalogue spans every site and the network's e-Technopark offer (rows withou
 which the request's site scope hides: every read of services, sessions and registrations
 here runs inside `network_scope()` explicitly, and registration actions are called in that
 same scope. What a viewer may then do is decided per object: eligibility
-(`selectors.is_eligible` / `eligible_startups`), the registration's owner, or the secret
+(`catalogue_selectors.is_eligible` / `eligible_startups`), the registration's owner, or the secret
 token in the URL (cancel links, calendar feed).
 """
 
@@ -32,11 +32,11 @@ from django.views.decorators.http import require_POST
 from core.errors import Conflict
 from core.throttling import client_ip, over_limit
 from mentors import ics as mentor_ics
-from mentors import selectors as mentor_selectors
+from mentors.selectors import bookings as mentor_selectors
 from sites.scoping import network_scope
 from startups.selectors.visibility import startups_of_member
 
-from .. import actions, ics, selectors
+from .. import actions, ics
 from ..forms.catalogue import CatalogueFilterForm, FeedbackForm, PublicRegistrationForm, StartupChoiceForm
 from ..models import Attendance, Eligibility, Registration, RegistrationStatus, SessionStatus
 from ..selectors import catalogue as catalogue_selectors
@@ -92,12 +92,14 @@ def service_detail(request, pk):
     # Reviewed network-wide read: one published service of any site or of the network.
     with network_scope():
         service = get_object_or_404(catalogue_selectors.published_services(), pk=pk)
-        sessions = list(catalogue_selectors.sessions_with_seats_left(selectors.upcoming_sessions(service)))
+        sessions = list(
+            catalogue_selectors.sessions_with_seats_left(catalogue_selectors.upcoming_sessions(service=service))
+        )
         mine = {}
         startups = []
         if user.is_authenticated:
             mine = {r.session_id: r for r in catalogue_selectors.live_registrations_of(user=user, sessions=sessions)}
-            startups = list(selectors.eligible_startups(user, service).order_by("legal_name"))
+            startups = list(catalogue_selectors.eligible_startups(user=user, service=service).order_by("legal_name"))
         eligible = service.eligibility == Eligibility.PUBLIC or bool(startups)
         now = timezone.now()
         for session in sessions:
@@ -154,7 +156,7 @@ def session_register(request, pk):
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        startups = selectors.eligible_startups(user, service).order_by("legal_name")
+        startups = catalogue_selectors.eligible_startups(user=user, service=service).order_by("legal_name")
         if not startups.exists():
             return render(
                 request,

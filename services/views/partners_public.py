@@ -5,7 +5,7 @@
   page is shown to its cohort's team members, the staff of its site and head office (others
   get 404). Programmes may belong to the network (no site), so these pages read inside
   `network_scope()` with an explicit cohort / ownership filter
-  (`selectors.programmes_visible_to`).
+  (`partners_selectors.programmes_visible_to`).
 """
 
 from django.contrib.auth.decorators import login_required
@@ -16,7 +16,6 @@ from django.urls import path
 from core.files import public_image_response
 from sites.scoping import network_scope
 
-from .. import selectors
 from ..selectors import partners as partners_selectors
 from .paging import page_of
 
@@ -53,7 +52,7 @@ def programme_list(request):
 def programme_detail(request, pk):
     with network_scope():
         programme = get_object_or_404(
-            selectors.programmes_visible_to(request.user)
+            partners_selectors.programmes_visible_to(user=request.user)
             .select_related("site")
             .prefetch_related("partners", "incubators"),
             pk=pk,

@@ -79,7 +79,7 @@ def _programme_form_page(request, programme: Programme | None, *, backoffice_sit
 def _programme_manage_page(request, programme: Programme, *, backoffice_site, can_manage):
     """A programme's back-office page: its pieces and its cohort; POST adds a startup."""
     eligible = partners_selectors.startups_outside_cohort(
-        actions.programme_admitted_startups(programme), programme=programme
+        partners_selectors.programme_admitted_startups(programme=programme), programme=programme
     )
     form = ParticipantForm(request.POST or None, eligible=eligible)
     # Under /manage/<site>/ the middleware lets only `manage` POST (sites.roles).

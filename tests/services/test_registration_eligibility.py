@@ -11,8 +11,9 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from core.errors import Conflict
-from services import actions, selectors
+from services import actions
 from services.models import Registration, RegistrationStatus, Service, ServiceSession
+from services.selectors import catalogue as catalogue_selectors
 from sites.scoping import network_scope
 from tests.factories import (
     AdmissionFactory,
@@ -51,7 +52,7 @@ def residents_only(world, site_a, unscoped):
 
 def _eligible(user, service) -> bool:
     with network_scope():
-        return selectors.is_eligible(user, Service.objects.get(pk=service.pk))
+        return catalogue_selectors.is_eligible(user=user, service=Service.objects.get(pk=service.pk))
 
 
 def test_residents_only_service(residents_only, founder_a, site_a, site_b):

@@ -10,6 +10,7 @@ from services.models import IncubatedStartup, Registration, RegistrationStatus, 
 from services.selectors import catalogue as catalogue_selectors
 from services.selectors import partners as partners_selectors
 from tests.factories import (
+    AdmissionFactory,
     IncubatorFactory,
     PartnerFactory,
     ProgrammeFactory,
@@ -17,6 +18,7 @@ from tests.factories import (
     ServiceFactory,
     ServiceSessionFactory,
     StartupFactory,
+    UserFactory,
 )
 
 TODAY = timezone.localdate()
@@ -52,6 +54,53 @@ def test_upcoming_sessions_are_scheduled_and_not_over(site_a, unscoped):
     ServiceSessionFactory(service=service, status=SessionStatus.CANCELLED)
     later = ServiceSessionFactory(service=service)
     assert set(ServiceSession.objects.upcoming(now)) == {running, later}
+
+
+def test_reminders_due_are_confirmed_seats_booked_before_the_last_24_hours(site_a, unscoped):
+    now = timezone.now()
+    soon = ServiceSessionFactory(service=ServiceFactory(site=site_a), starts_at=now + datetime.timedelta(hours=20))
+    due = RegistrationFactory(session=soon)
+    RegistrationFactory(session=soon, status=RegistrationStatus.WAITLISTED)
+    RegistrationFactory(session=soon, reminded_at=now)
+    late = RegistrationFactory(session=soon)
+    next_week = RegistrationFactory(session=ServiceSessionFactory(service=soon.service))
+    cancelled = ServiceSessionFactory(
+        service=soon.service, starts_at=now + datetime.timedelta(hours=2), status=SessionStatus.CANCELLED
+    )
+    RegistrationFactory(session=cancelled)
+    Registration.objects.exclude(pk=late.pk).update(created_at=now - datetime.timedelta(days=3))
+    assert list(catalogue_selectors.registrations_due_reminder(now=now)) == [due.pk]
+    in_six_days = now + datetime.timedelta(days=6, hours=12)
+    assert list(catalogue_selectors.registrations_due_reminder(now=in_six_days)) == [next_week.pk]
+
+
+def test_registrations_of_account_leave_out_those_by_address_and_number_the_waitlist(site_a, unscoped):
+    user = UserFactory()
+    session = ServiceSessionFactory(service=ServiceFactory(site=site_a))
+    now = timezone.now()
+    first = RegistrationFactory(session=session, status=RegistrationStatus.WAITLISTED, waitlisted_at=now)
+    mine = RegistrationFactory(
+        session=session, user=user, status=RegistrationStatus.WAITLISTED, waitlisted_at=now, email=user.email
+    )
+    RegistrationFactory(session=session, status=RegistrationStatus.WAITLISTED, waitlisted_at=now)  # after mine
+    RegistrationFactory(session=ServiceSessionFactory(service=session.service), email=user.email)  # by address
+    assert first.pk < mine.pk  # same time: the id decides
+    assert [(r.pk, r.waitlist_position) for r in catalogue_selectors.registrations_of_account(user=user)] == [
+        (mine.pk, 2)
+    ]
+
+
+def test_cohort_open_to_startups_admitted_at_the_programmes_site_or_any_for_the_network(site_a, site_b, unscoped):
+    at_a = AdmissionFactory(site=site_a).startup
+    at_b = AdmissionFactory(site=site_b).startup
+    ended = AdmissionFactory(site=site_a, ended_on=TODAY - datetime.timedelta(days=1), exit_reason="graduated").startup
+    programme = ProgrammeFactory(site=site_a)
+    assert set(partners_selectors.programme_admitted_startups(programme=programme)) == {at_a}
+    network = ProgrammeFactory(site=None)
+    assert set(partners_selectors.programme_admitted_startups(programme=network)) == {at_a, at_b}
+    assert partners_selectors.may_join_cohort(programme=programme, startup=at_a)
+    assert not partners_selectors.may_join_cohort(programme=programme, startup=at_b)
+    assert not partners_selectors.may_join_cohort(programme=network, startup=ended)
 
 
 @pytest.mark.parametrize(
