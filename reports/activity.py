@@ -21,7 +21,7 @@ on 1 July in Casablanca, is outside a period ending on 30 June). The scope's sit
   a session is held whoever came.
 - Mentor hours: `mentors.models.Booking` rows with status `confirmed`, not marked
   `startup_no_show` or `mentor_no_show`, starting in the period and ended by the end of
-  `date_to` (and by now: the exclusions of `mentors.selectors.hours_ledger`, which counts
+  `date_to` (and by now: the exclusions of `mentors.selectors.bookings.hours_ledger`, which counts
   hours delivered, i.e. bookings that have ended), whose `site` (the startup's home site)
   is one of the scope's sites (any site for the network). `mentor_sessions` is their
   number, `mentor_hours` their total duration in hours to 1 decimal (ROUND_HALF_UP).

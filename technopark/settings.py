@@ -173,12 +173,11 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
 # reserves one message per process, no more (prefetch 1). A worker killed outright
 # (`kill -9`, out of memory, a lost machine) acknowledges nothing: Redis hands its
 # messages to another worker only after the visibility timeout. That timeout must exceed
-# the longest task (a history import may run 30 minutes: ImportJob.stale_after) and
-# the longest countdown (a board report's retry: BoardReport.stale_after + 60 s = 11
-# minutes), or Redis hands a message still running, or still waiting for its time, to a
-# second worker. So the jobs with a row do not wait for it: a sweeper (Celery beat, every
-# JOB_SWEEP_SECONDS) sends a job whose heartbeat is older than its model's stale_after
-# (core.jobs: 10 minutes for a board report, 30 for a history import) to the next worker,
+# the longest task (a history import may run 30 minutes: ImportJob.stale_after) and the
+# longest countdown (a board report's retry: BoardReport.stale_after + 60 s), or Redis
+# hands a message still running, or still waiting for its time, to a second worker. So
+# the jobs (core.jobs) do not wait for it: a sweeper (Celery beat, every
+# JOB_SWEEP_SECONDS) sends a job silent for its model's stale_after to the next worker,
 # whose claim takes it over (one run owns a job).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

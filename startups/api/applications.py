@@ -15,9 +15,9 @@ from rest_framework.views import APIView
 from core.api import error_responses
 from core.filters import Param
 from core.serializers import IdField, validated
-from sites.models import Site, SiteStatus
 from sites.roles import MANAGE, SitePermission
 from sites.scoping import site_scope
+from sites.selectors import operational_sites
 
 from .. import actions
 from ..models import Application, ApplicationStatus, Decision
@@ -124,7 +124,7 @@ class ApplicationList(generics.ListAPIView):
             )
         site = call.site
         if site is None:
-            site = Site.objects.filter(slug=data.get("home_site", ""), status=SiteStatus.OPERATIONAL).first()
+            site = operational_sites().filter(slug=data.get("home_site", "")).first()
             if site is None:
                 raise exceptions.ValidationError(
                     {"home_site": [_("Choose the operational site of your region: it will follow your startup.")]}

@@ -15,6 +15,7 @@ from core.serializers import MAX_ID, AmountField, IdField, validated
 
 from .. import actions
 from ..models import Declaration
+from ..selectors.declarations import declaration_exists
 from ..selectors.visibility import declarations_visible_to
 from .common import FounderWrites, founded
 
@@ -96,14 +97,11 @@ class DeclarationList(generics.ListAPIView):
         declaration per startup and year."""
         data = validated(DeclarationWriteSerializer, request.data)
         startup = founded(request.user, data.pop("startup"))
-        existing = Declaration.objects.filter(startup=startup, fiscal_year=data["fiscal_year"]).first()
-        declaration = Declaration(startup=startup, **data)
-        if existing is not None:
-            declaration.pk = existing.pk
-            declaration._state.adding = False
+        existed = declaration_exists(startup=startup, fiscal_year=data["fiscal_year"])
+        declaration = Declaration(startup=startup, **data)  # the action finds the year's row, if any
         try:
             declaration = actions.declaration_save(actor=request.user, declaration=declaration)
         except IntegrityError as error:  # a concurrent declaration of the same year
             raise Conflict(_("This year was declared at the same time: reload and try again.")) from error
-        code = status.HTTP_200_OK if existing is not None else status.HTTP_201_CREATED
+        code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
         return Response(DeclarationSerializer(declaration).data, status=code)

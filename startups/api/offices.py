@@ -1,15 +1,14 @@
 """Offices of the sites, occupied today or not."""
 
-from django.db.models import Exists, OuterRef
 from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from core.api import error_responses
 from core.filters import Param, TrueFalseField
-from sites.scoping import managed_site_ids
 
-from ..models import Office, OfficeAllocation
+from ..models import Office
+from ..selectors.residents import offices_managed_by
 from .common import today
 
 
@@ -36,9 +35,5 @@ class OfficeList(generics.ListAPIView):
     filterset_class = OfficeFilterSet
 
     def get_queryset(self):
-        site_ids = managed_site_ids(self.request.user)
-        offices = Office.objects.all() if site_ids is None else Office.objects.filter(site__in=site_ids)
-        day = today()
-        allocated = OfficeAllocation.objects.running_on(day).filter(office=OuterRef("pk"))
-        offices = offices.annotate(occupied=Exists(allocated)).select_related("site")
+        offices = offices_managed_by(self.request.user, on=today())
         return offices.order_by("site__slug", "floor", "number", "pk")

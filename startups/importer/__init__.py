@@ -26,7 +26,7 @@ write are kept (with `details`, the upload page's preview, every record's change
 117 MB of which Django and the project take before reading anything.
 
 The package is scope-agnostic: admissions are site-owned (django-scopes), so callers open
-the scope — the upload page's preview and the Celery task `run_history_import` inside
+the scope — the upload page's preview and the Celery task `jobs.run_history_import` inside
 `sites.scoping.network_scope()` (head office), the management command unscoped.
 
 Formats (comma-separated, dates YYYY-MM-DD, an empty cell means "unknown"):

@@ -12,7 +12,7 @@ from core.jobs import BackgroundJob
 
 class ImportJob(BackgroundJob):
     """A confirmed history import (head office, network-wide: not site-owned), applied by
-    the Celery task `startups.tasks.run_history_import`. The two CSV files are kept as text
+    the Celery task `startups.importer.jobs.run_history_import`. The two CSV files are kept as text
     (5 MB at most each, checked by the upload form); None means the file was not given."""
 
     created_by = models.ForeignKey(

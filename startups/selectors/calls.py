@@ -5,14 +5,7 @@ from django.db.models import Count, F, Q, QuerySet
 from sites.roles import REVIEW
 from sites.selectors import site_staff_allowed
 
-from ..models import (
-    Admission,
-    Application,
-    ApplicationStatus,
-    Call,
-    Criterion,
-    Review,
-)
+from ..models import Admission, Application, ApplicationStatus, Call, Criterion, Review
 from .visibility import open_calls, startups_of_member
 
 

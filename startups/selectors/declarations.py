@@ -2,21 +2,9 @@
 
 import datetime
 
-from django.db.models import (
-    Exists,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-)
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from ..models import (
-    Admission,
-    Declaration,
-    Startup,
-    StartupMember,
-    TeamRole,
-)
+from ..models import Admission, Declaration, Startup, StartupMember, TeamRole
 from .residents import active_admissions
 
 
@@ -26,7 +14,23 @@ def undeclared_admissions(*, fiscal_year: int, on: datetime.date | None = None) 
     return active_admissions(on).annotate(has_declared=Exists(declared)).filter(has_declared=False)
 
 
-# --- Yearly declarations ------------------------------------------------------------------
+def startups_to_remind(*, fiscal_year: int, on: datetime.date) -> list[Startup]:
+    """The startups admitted on `on` (in scope) that have not declared `fiscal_year`, once
+    each, with their active founders (`founder_members`), by id."""
+    admissions = (
+        undeclared_admissions(fiscal_year=fiscal_year, on=on)
+        .select_related("startup")
+        .prefetch_related(Prefetch("startup__members", queryset=active_founders(), to_attr="founder_members"))
+        .order_by("startup_id", "pk")
+    )
+    return list({admission.startup_id: admission.startup for admission in admissions}.values())
+
+
+def declaration_exists(*, startup: Startup, fiscal_year: int) -> bool:
+    """Whether `startup` has declared `fiscal_year` already."""
+    return Declaration.objects.filter(startup=startup, fiscal_year=fiscal_year).exists()
+
+
 def is_admitted(*, startup: Startup) -> bool:
     """Whether `startup` has an admission in the request's scope (at a site the user sees)."""
     return Admission.objects.filter(startup=startup).exists()

@@ -2,12 +2,7 @@
 
 import datetime
 
-from django.db.models import (
-    OuterRef,
-    Prefetch,
-    QuerySet,
-    Subquery,
-)
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from sites.scoping import network_scope

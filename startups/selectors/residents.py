@@ -3,27 +3,13 @@ and the admissions' headline figures."""
 
 import datetime
 
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    F,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Sum,
-    When,
-)
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from ..models import (
-    Admission,
-    AdmissionKind,
-    Office,
-    OfficeAllocation,
-)
+from sites.scoping import managed_site_ids
+
+from ..models import Admission, AdmissionKind, Office, OfficeAllocation
 
 
 def active_admissions(on: datetime.date | None = None) -> QuerySet[Admission]:
@@ -215,3 +201,12 @@ def allocatable_admissions(*, site) -> QuerySet[Admission]:
         .select_related("startup")
         .order_by("startup__legal_name", "pk")
     )
+
+
+def offices_managed_by(user, *, on: datetime.date) -> QuerySet[Office]:
+    """The offices of the sites where `user` works (every site for head office), each
+    `occupied` on `on` or not, with its site."""
+    site_ids = managed_site_ids(user)
+    offices = Office.objects.all() if site_ids is None else Office.objects.filter(site__in=site_ids)
+    allocated = OfficeAllocation.objects.running_on(on).filter(office=OuterRef("pk"))
+    return offices.annotate(occupied=Exists(allocated)).select_related("site")

@@ -5,24 +5,12 @@ Open calls are public: what "open" means is here too."""
 
 import datetime
 
-from django.db.models import (
-    Q,
-    QuerySet,
-)
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sites.scoping import managed_site_ids, network_scope
 
-from ..models import (
-    Admission,
-    Application,
-    ApplicationStatus,
-    Call,
-    Declaration,
-    Startup,
-    StartupMember,
-    TeamRole,
-)
+from ..models import Admission, Application, ApplicationStatus, Call, Declaration, Startup, StartupMember, TeamRole
 
 
 def startups_visible_to(user) -> QuerySet[Startup]:

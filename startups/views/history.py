@@ -1,7 +1,7 @@
 """Head office imports historical records: upload startups.csv and/or declarations.csv,
 check the preview (what would be created or updated, every bad row with its line), then
 confirm without uploading again. The confirmation queues an `ImportJob` that the Celery task
-`startups.tasks.run_history_import` applies; its page (`/network/import/jobs/<pk>/`) shows the
+`startups.importer.jobs.run_history_import` applies; its page (`/network/import/jobs/<pk>/`) shows the
 progress (refreshed by htmx every 2 s, or by a link without JavaScript) and then the report.
 
 Between the preview and the confirmation the files wait in a private temporary folder
@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -29,8 +28,9 @@ from sites.roles import head_office_required
 
 from ..forms.history import ConfirmImportForm, HistoryUploadForm
 from ..importer import MAX_FILE_BYTES, import_history
+from ..importer.jobs import history_import_queue, import_progress
 from ..models import ImportJob
-from ..tasks import import_progress, run_history_import
+from ..selectors.history import import_jobs
 
 STASH_DIR = Path(tempfile.gettempdir()) / "technopark-history-imports"
 STASH_MAX_AGE_SECONDS = 24 * 60 * 60
@@ -95,7 +95,7 @@ def _preview_context(report) -> dict:
 
 
 def _recent_jobs():
-    return list(ImportJob.objects.select_related("created_by").defer("startups_csv", "declarations_csv")[:RECENT_JOBS])
+    return list(import_jobs()[:RECENT_JOBS])
 
 
 @upload_limit(MAX_FILE_BYTES, MAX_FILE_BYTES)  # startups.csv and declarations.csv
@@ -145,16 +145,7 @@ def history_import_confirm(request):
         _drop(request)
         messages.error(request, _("These files cannot be imported: save them as CSV UTF-8 and upload them again."))
         return redirect("startups:history_import")
-    with transaction.atomic():
-        job = ImportJob.objects.create(
-            created_by=request.user,
-            startups_name=str(names.get("startups", ""))[:255],
-            startups_csv=texts["startups"],
-            declarations_name=str(names.get("declarations", ""))[:255],
-            declarations_csv=texts["declarations"],
-            total_rows=int(stored.get("total") or 0),
-        )
-        transaction.on_commit(lambda: run_history_import.delay(job.pk))
+    job = history_import_queue(actor=request.user, texts=texts, names=names, total=int(stored.get("total") or 0))
     _drop(request)
     messages.success(request, _("The import has started: this page shows its progress."))
     return redirect(job)
@@ -176,9 +167,7 @@ def _job_context(job: ImportJob) -> dict:
 
 
 def _job(pk: int) -> ImportJob:
-    return get_object_or_404(
-        ImportJob.objects.select_related("created_by").defer("startups_csv", "declarations_csv"), pk=pk
-    )
+    return get_object_or_404(import_jobs(), pk=pk)
 
 
 @head_office_required

@@ -28,10 +28,10 @@ WIDE_SCOPES = {
     "core/management/commands/redact_audit_secrets.py::Command.handle": COMMAND,
     # mentors
     "mentors/booking_checks.py::check_quota": "the quota counts a startup's bookings on every site it booked from",
-    "mentors/selectors.py::bookable_startups": "the startups a founder may book for, whatever their site",
-    "mentors/selectors.py::booking_outlook": "a mentor's own bookings, for every site they serve",
-    "mentors/selectors.py::mentor_busy_ranges": "a mentor's busy times span every site; only times leave",
-    "mentors/selectors.py::startup_home_site": "a startup's home site, read from its admissions anywhere",
+    "mentors/selectors/slots.py::bookable_startups": "the startups a founder may book for, whatever their site",
+    "mentors/selectors/slots.py::booking_outlook": "a mentor's own bookings, for every site they serve",
+    "mentors/selectors/slots.py::mentor_busy_ranges": "a mentor's busy times span every site; only times leave",
+    "mentors/selectors/slots.py::startup_home_site": "a startup's home site, read from its admissions anywhere",
     "mentors/tasks.py::send_booking_reminders": "a Celery task: every site's bookings due a reminder",
     # services
     "services/api/common.py::NetworkScoped.dispatch": PUBLIC + "; and the caller's own rows",
@@ -51,7 +51,7 @@ WIDE_SCOPES = {
     "startups/views/applications.py::call_list": PUBLIC + " (open calls)",
     "startups/views/applications.py::_public_call": PUBLIC + " (an open call)",
     "startups/selectors/profile.py::founder_overview": PUBLIC + " (a few open calls on a founder's home)",
-    "startups/tasks.py::_apply": "the history import writes every site's rows (head office's job)",
+    "startups/importer/jobs.py::_apply": "the history import writes every site's rows (head office's job)",
     "startups/tasks.py::send_declaration_reminders": "a Celery task: every site's startups due a declaration",
     "startups/management/commands/import_history.py::Command.handle": COMMAND,
     # reports

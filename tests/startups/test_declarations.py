@@ -13,6 +13,7 @@ from django_scopes import scopes_disabled
 
 from core.models import AuditEntry
 from startups import tasks
+from startups.actions import declarations as declaration_actions
 from startups.models import Declaration, TeamRole
 from tests.factories import (
     AdmissionFactory,
@@ -221,13 +222,13 @@ def test_reminders_go_to_founders_of_undeclared_active_startups_in_their_languag
     reminder_world, monkeypatch, django_capture_on_commit_callbacks
 ):
     languages = {}
-    render = tasks.email_render
+    render = declaration_actions.email_render
 
     def spy(*, template, context, language=None):
         languages[context["user"].email] = language
         return render(template=template, context=context, language=language)
 
-    monkeypatch.setattr(tasks, "email_render", spy)
+    monkeypatch.setattr(declaration_actions, "email_render", spy)  # where the reminder action renders
     with django_capture_on_commit_callbacks(execute=True):
         sent = tasks.send_declaration_reminders.delay().get()
     assert sent == 2

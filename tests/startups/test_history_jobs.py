@@ -1,4 +1,4 @@
-"""The confirmed history import as a Celery job (startups.tasks.run_history_import, eager in
+"""The confirmed history import as a Celery job (startups.jobs.run_history_import, eager in
 tests): idempotence, failure without half-written data, progress, the job page, its htmx
 polling fragment and the recent-jobs list."""
 
@@ -11,8 +11,8 @@ from django_scopes import scopes_disabled
 
 from core.models import AuditEntry
 from sites.scoping import network_scope
-from startups import importer, tasks
-from startups.importer import import_history
+from startups import importer
+from startups.importer import import_history, jobs
 from startups.models import Admission, Declaration, ImportJob, Startup
 
 
@@ -56,7 +56,7 @@ def url(job, status=False):
 
 
 def test_the_task_applies_the_job_and_stores_the_report(job, staff):
-    assert tasks.run_history_import.delay(job.pk).get() == "done"
+    assert jobs.run_history_import.delay(job.pk).get() == "done"
     job.refresh_from_db()
     assert job.status == "done" and job.error == ""
     assert (job.processed_rows, job.total_rows) == (11, 11)
@@ -73,10 +73,10 @@ def test_the_task_applies_the_job_and_stores_the_report(job, staff):
 
 
 def test_running_the_task_twice_changes_nothing(job):
-    tasks.run_history_import(job.pk)
+    jobs.run_history_import(job.pk)
     job.refresh_from_db()
     before, report, finished_at = counts(), job.report, job.finished_at
-    assert tasks.run_history_import(job.pk) is None  # a duplicate delivery does nothing
+    assert jobs.run_history_import(job.pk) is None  # a duplicate delivery does nothing
     job.refresh_from_db()
     assert counts() == before
     assert (job.status, job.report, job.finished_at) == ("done", report, finished_at)
@@ -85,7 +85,7 @@ def test_running_the_task_twice_changes_nothing(job):
 def test_a_job_already_running_is_not_started_again(job):
     now = timezone.now()  # claimed by a live run: started, with a sign of life
     ImportJob.objects.filter(pk=job.pk).update(status="running", started_at=now, heartbeat_at=now)
-    assert tasks.run_history_import(job.pk) is None
+    assert jobs.run_history_import(job.pk) is None
     assert counts() == (0, 0, 0, 0)
 
 
@@ -95,7 +95,7 @@ def test_a_failing_import_marks_the_job_failed_and_writes_nothing(job, monkeypat
 
     # Startups and admissions are written first; the declarations then fail: all is rolled back.
     monkeypatch.setattr(importer.apply._Writer, "_write_declarations", staticmethod(broken))
-    assert tasks.run_history_import(job.pk) == "failed"
+    assert jobs.run_history_import(job.pk) == "failed"
     job.refresh_from_db()
     assert job.status == "failed" and "RuntimeError" in job.error
     assert job.finished_at is not None
@@ -104,7 +104,7 @@ def test_a_failing_import_marks_the_job_failed_and_writes_nothing(job, monkeypat
 
 def test_bad_rows_at_apply_time_fail_the_job_with_their_lines(job):
     ImportJob.objects.filter(pk=job.pk).update(startups_csv=STARTUPS.replace("2015-03-02", "2015-13-45"))
-    assert tasks.run_history_import(job.pk) == "failed"
+    assert jobs.run_history_import(job.pk) == "failed"
     job.refresh_from_db()
     assert job.report["applied"] is False and job.report["errors"]
     assert all(error["line"] for error in job.report["errors"])
@@ -128,18 +128,18 @@ def test_the_importer_reports_its_progress(sites_ab):
 
 def test_a_running_job_shows_its_live_progress(job, monkeypatch):
     seen = []
-    original = tasks.cache.set
+    original = jobs.cache.set
 
     def spy(key, value, *args, **kwargs):
         original(key, value, *args, **kwargs)
         job.refresh_from_db()
-        seen.append(tasks.import_progress(job))
+        seen.append(jobs.import_progress(job))
 
-    monkeypatch.setattr(tasks, "PROGRESS_EVERY", 5)
-    monkeypatch.setattr(tasks.cache, "set", spy)
-    tasks.run_history_import(job.pk)
+    monkeypatch.setattr(jobs, "PROGRESS_EVERY", 5)
+    monkeypatch.setattr(jobs.cache, "set", spy)
+    jobs.run_history_import(job.pk)
     assert seen == [(0, 11), (5, 11), (10, 11), (11, 11)]
-    assert cache.get(tasks.import_progress_key(job.pk)) is None  # cleaned once finished
+    assert cache.get(jobs.import_progress_key(job.pk)) is None  # cleaned once finished
 
 
 @pytest.fixture
@@ -166,7 +166,7 @@ def test_the_job_page_polls_while_the_job_is_pending(client, staff, job):
 
 
 def test_the_fragment_stops_polling_and_shows_the_report_when_done(client, staff, job):
-    tasks.run_history_import(job.pk)
+    jobs.run_history_import(job.pk)
     client.force_login(staff)
     text = client.get(url(job, status=True)).content.decode()
     assert "hx-trigger" not in text and "hx-get" not in text
@@ -220,7 +220,6 @@ def test_a_job_whose_worker_died_is_claimed_again(db, staff):
     from django.utils import timezone
 
     from core.jobs import JobStatus
-    from startups import tasks
     from startups.models import ImportJob
 
     died_at = timezone.now() - ImportJob.stale_after - datetime.timedelta(minutes=1)
@@ -231,10 +230,10 @@ def test_a_job_whose_worker_died_is_claimed_again(db, staff):
         heartbeat_at=died_at,  # its claim's sign of life, the last one (core.jobs)
         startups_csv="name,ice,legal_form,sector,founded_on,closed_on,site,kind,start_on,end_on,exit_reason\n",
     )
-    assert tasks.run_history_import(job.pk) in (JobStatus.DONE, JobStatus.FAILED)
+    assert jobs.run_history_import(job.pk) in (JobStatus.DONE, JobStatus.FAILED)
     now = timezone.now()
     fresh = ImportJob.objects.create(created_by=staff, status=JobStatus.RUNNING, started_at=now, heartbeat_at=now)
-    assert tasks.run_history_import(fresh.pk) is None  # still running elsewhere: left alone
+    assert jobs.run_history_import(fresh.pk) is None  # still running elsewhere: left alone
 
 
 def test_the_sweeper_sends_again_the_jobs_no_live_worker_is_applying(db, staff, settings, monkeypatch):
@@ -268,13 +267,13 @@ def test_the_sweeper_sends_again_the_jobs_no_live_worker_is_applying(db, staff, 
 
     sent = []
     monkeypatch.setattr(
-        tasks.run_history_import,
+        jobs.run_history_import,
         "apply_async",
         lambda args=None, kwargs=None, **options: sent.append((*args, options)),
     )
-    assert tasks.reclaim_stalled_history_imports.delay().get() == [dead.pk, lost.pk]
+    assert jobs.reclaim_stalled_history_imports.delay().get() == [dead.pk, lost.pk]
     expires = {"expires": 2 * settings.JOB_SWEEP_SECONDS}
     assert sent == [(dead.pk, expires), (lost.pk, expires)]
     # The message it sends: the dead run's job is claimed again and applied.
-    assert tasks.run_history_import(dead.pk) in (JobStatus.DONE, JobStatus.FAILED)
-    assert tasks.reclaim_stalled_history_imports() == [lost.pk]
+    assert jobs.run_history_import(dead.pk) in (JobStatus.DONE, JobStatus.FAILED)
+    assert jobs.reclaim_stalled_history_imports() == [lost.pk]

@@ -82,7 +82,10 @@ def test_confirming_imports_without_a_second_upload(head_office, staff, django_c
     assert (job.startups_name, job.declarations_name) == ("startups.csv", "declarations.csv")
     assert written() == (3, 4, 4)
     with scopes_disabled():
-        assert AuditEntry.objects.filter(actor=staff).count() == 11
+        # 11 imported records and the job itself, audited by name without the files' texts.
+        assert AuditEntry.objects.filter(actor=staff).count() == 12
+        queued = AuditEntry.objects.get(actor=staff, object_id=str(job.pk), content_type__model="importjob")
+    assert set(queued.changes) == {"startups_name", "declarations_name", "total_rows"}
     assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["success"]
     assert SESSION_KEY not in head_office.session
     assert not (history.STASH_DIR / token).exists()
