@@ -46,7 +46,8 @@ from .models import (
     ProfileStatus,
     WeeklyRule,
 )
-from .selectors import CANCEL_CUTOFF, booking_roles, can_change, find_slot, startup_home_site
+from .selectors.bookings import CANCEL_CUTOFF, booking_roles, can_change
+from .selectors.slots import find_slot, startup_home_site
 
 
 # --- Profiles ------------------------------------------------------------------------
@@ -97,7 +98,7 @@ def profile_submit(*, actor, profile: MentorProfile) -> MentorProfile:
     if profile.status not in (ProfileStatus.DRAFT, ProfileStatus.REJECTED):
         raise Conflict(_("This profile is not a draft: there is nothing to submit."))
     # One-off windows in the past are no availability.
-    if not profile.weekly_rules.exists() and not profile.extra_windows.filter(date__gte=timezone.localdate()).exists():
+    if not profile.weekly_rules.exists() and not profile.extra_windows.ahead(timezone.localdate()).exists():
         raise Conflict(_("Add at least one availability window before you submit your profile."))
     before = instance_values(profile)
     profile.status = ProfileStatus.PENDING

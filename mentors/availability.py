@@ -3,7 +3,7 @@ time, expanded day by day with `zoneinfo`, so that a Monday 10:00–12:00 rule s
 local on both sides of the Ramadan clock changes (the UTC instant moves, the local time does
 not). Slots tile each window: one session, then the mentor's buffer, then the next.
 
-`expand` is pure (rules in, slots out); `selectors.free_slots` reads the mentor's rows and
+`expand` is pure (rules in, slots out); `selectors.slots.free_slots` reads the mentor's rows and
 removes what is taken, blocked, too soon or within the buffer of a confirmed booking.
 """
 

@@ -2,7 +2,7 @@
 the locked path of `actions.booking_create` (and `booking_reschedule`).
 
 `refuse_early` runs before the mentor's row is locked and before the availability is
-expanded: one indexed query (`selectors.booking_outlook`) says whether the mentor still
+expanded: one indexed query (`selectors.slots.booking_outlook`) says whether the mentor still
 takes bookings, how many sessions the startup has that month and whether a confirmed
 booking overlaps the slot. It only refuses, in the order the locked path checks (open,
 quota, free) and with the same errors; whatever it lets through is decided again under the
@@ -18,7 +18,7 @@ from sites.scoping import network_scope
 from startups.models import Startup
 
 from .models import MentorProfile
-from .selectors import booking_outlook, startup_month_bookings
+from .selectors.slots import booking_outlook, startup_month_bookings
 
 
 def closed() -> Conflict:

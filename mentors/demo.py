@@ -10,6 +10,8 @@ another session of the same startup, within the monthly quota, for admitted star
 a founder, at the startup's home site (its most recent active admission). `founder.1`'s
 startup has a past and an upcoming session with `mentor.1`, for the README's demo tour.
 
+The profiles and the texts the seed draws from are in `demo_content`.
+
 Deterministic (seeded: per mentor for profiles and availability, once for the bookings,
 which depend on the date of the run) and idempotent: profiles are keyed by their account;
 availability and bookings are only created for the profiles created in the same run. Runs
@@ -26,11 +28,21 @@ from django.utils import timezone
 
 from accounts.demo import DOMAIN
 from accounts.models import User
-from services.models import Dimension
 from sites.models import Language, Sector, Site, SiteStatus
 from startups.models import Admission, StartupMember, TeamRole
 
 from .availability import expand, is_clear, windows
+from .demo_content import (
+    APPROACHES,
+    CANCEL_REASONS,
+    CAREERS,
+    COMMENTS,
+    NOTES,
+    PROFILES,
+    QUESTIONS,
+    REVIEW_NOTES,
+    TOPICS,
+)
 from .models import (
     Attendance,
     BlockedPeriod,
@@ -39,284 +51,21 @@ from .models import (
     ExtraWindow,
     MeetingMode,
     MentorDimension,
-    MentorKind,
     MentorProfile,
     ProfileStatus,
     Tag,
     WeeklyRule,
 )
 
-F_, M_, N_, S_ = Dimension.FINANCING, Dimension.MARKET, Dimension.NETWORKING, Dimension.SKILLS
-MENTOR, EXPERT = MentorKind.MENTOR, MentorKind.EXPERT
-CASA, RABAT, TANGER, AGADIR = "casablanca", "rabat", "tanger", "agadir"
-
-# One entry per demo account, in the order of accounts.demo.MENTOR_NAMES:
-# kind, languages, sites served in person ("" = video only), organisation, headline, focus
-# (the bio's first sentence), dimensions, tags, sector codes.
-PROFILES = [
-    (MENTOR, "fr ar en", CASA, "Atlas Seed Partners", "Levée de fonds et valorisation, ex-capital-risque",
-     "J'accompagne les fondateurs dans la préparation de leur tour d'amorçage ou de série A : valorisation, pacte d'associés, table de capitalisation et choix des investisseurs.",
-     [F_], ["levée de fonds", "capital-risque", "valorisation", "pitch"], ["ict", "fintech"]),
-    (EXPERT, "fr ar", f"{CASA} {RABAT}", "Cabinet Benjelloun Conseil", "Marchés publics : répondre aux appels d'offres",
-     "Je vous aide à lire un cahier des prescriptions spéciales, constituer le dossier administratif et chiffrer une offre technique compétitive.",
-     [M_], ["marchés publics", "appels d'offres", "grands comptes"], ["ict", "industry"]),
-    (MENTOR, "fr en", CASA, "Ancien CPO, éditeur SaaS", "Produit et go-to-market pour startups B2B",
-     "Prioriser une feuille de route, trouver ses premiers clients payants et construire un cycle de vente reproductible.",
-     [M_, S_], ["produit", "go-to-market", "vente B2B"], ["ict"]),
-    (EXPERT, "fr ar", "", "Idrissi Avocats", "Avocate d'affaires : statuts, pactes et contrats",
-     "Choix de la forme juridique, pacte d'associés, actions gratuites pour l'équipe, conditions générales et contrats clients.",
-     [S_, F_], ["juridique", "pacte d'associés", "contrats"], []),
-    (EXPERT, "fr en", "", "Dubois & Associés PI", "Propriété intellectuelle : marques, brevets et logiciels",
-     "Protéger une marque à l'OMPIC et à l'international, déposer un brevet, sécuriser les droits sur le code écrit par vos salariés et prestataires.",
-     [S_], ["propriété intellectuelle", "marques", "brevets"], ["ict", "healthtech", "industry"]),
-    (MENTOR, "fr ar en", f"{CASA} {TANGER}", "Sahel Trade Partners", "Export vers l'Afrique de l'Ouest et centrale",
-     "Vingt missions commerciales à Dakar, Abidjan et Douala : choisir ses premiers marchés, trouver un distributeur, se faire payer.",
-     [M_, N_], ["export Afrique", "distribution", "Afrique de l'Ouest"], ["ict", "agritech", "logistics"]),
-    (MENTOR, "fr ar zgh", AGADIR, "Souss AgriLab", "Agritech : de la parcelle pilote au contrat avec une coopérative",
-     "Irrigation de précision, capteurs et données agronomiques : tester avec des agriculteurs du Souss, puis convaincre coopératives et agrégateurs.",
-     [M_, S_], ["agritech", "irrigation", "coopératives"], ["agritech", "greentech"]),
-    (MENTOR, "en fr", "", "Ex-VP Sales, SaaS londonien", "Tarification SaaS et expansion internationale",
-     "Packaging des offres, prix par siège ou à l'usage, essais gratuits et ventes en Europe et au Moyen-Orient.",
-     [M_, F_], ["tarification SaaS", "SaaS", "international"], ["ict"]),
-    (EXPERT, "fr ar", RABAT, "Amrani Expertise Comptable", "Fiscalité et comptabilité des jeunes entreprises",
-     "TVA, IS, auto-entrepreneur ou SARL, exonérations : poser une comptabilité saine dès la première facture.",
-     [F_, S_], ["fiscalité", "comptabilité", "trésorerie"], []),
-    (MENTOR, "fr ar en", f"{CASA} {RABAT}", "Studio Chraibi Digital", "Marketing digital et acquisition à petit budget",
-     "SEO, contenus, réseaux sociaux et campagnes payantes : mesurer le coût d'acquisition et trouver le canal qui marche avant de dépenser.",
-     [M_, S_], ["marketing digital", "SEO", "growth"], ["ict", "creative", "tourism"]),
-    (EXPERT, "fr en", "", "Nimbus Architecture", "Cloud et architecture : passer à l'échelle sans exploser la facture",
-     "Choisir entre hébergement local et cloud public, concevoir une architecture simple, automatiser les déploiements et maîtriser les coûts.",
-     [S_], ["cloud", "DevOps", "architecture"], ["ict", "fintech"]),
-    (MENTOR, "fr en", CASA, "Ancienne DRH, groupe industriel", "Ressources humaines : recruter et garder les dix premiers",
-     "Fiches de poste, grilles de salaires, intéressement et culture d'entreprise : structurer les RH sans alourdir la startup.",
-     [S_], ["RH", "recrutement", "management"], []),
-    (EXPERT, "fr ar en", RABAT, "Laboratoire IA appliquée", "Intelligence artificielle appliquée : du prototype à la production",
-     "Cadrer un cas d'usage, constituer les données, choisir entre modèle maison et API, puis mettre en production et surveiller.",
-     [S_], ["intelligence artificielle", "data", "machine learning"], ["ict", "healthtech", "industry"]),
-    (MENTOR, "fr ar", RABAT, "Ancienne directrice innovation bancaire", "Fintech : paiement mobile et conformité Bank Al-Maghrib",
-     "Agréments, partenariats bancaires et parcours de paiement : lancer un produit financier dans le cadre réglementaire marocain.",
-     [F_, M_], ["fintech", "paiement mobile", "réglementation"], ["fintech"]),
-    (MENTOR, "fr en", "", "Business angel", "Business angel, vingt investissements dans la tech",
-     "Je lis votre deck comme un investisseur : marché, équipe, traction. Puis nous travaillons le récit et les chiffres avant vos rendez-vous.",
-     [F_, N_], ["business angels", "pitch", "levée de fonds"], ["ict", "edtech"]),
-    (EXPERT, "fr ar", f"{RABAT} {CASA}", "Bensouda Financement Public", "Subventions et financements publics",
-     "Garanties, prêts d'honneur, programmes régionaux et fonds de coopération : repérer les dispositifs auxquels vous avez droit et monter des dossiers complets.",
-     [F_], ["subventions", "financement public"], []),
-    (MENTOR, "fr ar", TANGER, "Ancien directeur d'usine automobile", "Industrie 4.0 : vendre aux industriels",
-     "Maintenance prédictive, IoT et jumeaux numériques : convaincre une direction d'usine et réussir un pilote en zone industrielle.",
-     [M_], ["industrie 4.0", "IoT", "grands comptes"], ["industry", "logistics"]),
-    (MENTOR, "fr ar en", CASA, "Coach de dirigeants", "Leadership et négociation pour fondatrices et fondateurs",
-     "Prendre des décisions sous incertitude, négocier avec un associé, un client ou un investisseur, et tenir dans la durée.",
-     [S_, N_], ["leadership", "négociation", "coaching"], []),
-    (EXPERT, "fr en", "", "Cohen Cyber", "Cybersécurité et protection des données (loi 09-08)",
-     "Sécuriser votre produit dès la conception, préparer l'audit d'un client grand compte et vous mettre en conformité avec la CNDP.",
-     [S_], ["cybersécurité", "données personnelles", "CNDP"], ["ict", "fintech", "healthtech"]),
-    (MENTOR, "fr ar zgh", AGADIR, "Réseau des coopératives du Souss", "Économie sociale et coopératives du Souss",
-     "Travailler avec les coopératives d'argan et de safran : traçabilité, commerce équitable et accès aux marchés européens.",
-     [M_, N_], ["coopératives", "commerce équitable", "argan"], ["agritech", "tourism"]),
-    (EXPERT, "fr ar zgh en", AGADIR, "Oubella Tourisme Conseil", "Tourisme durable et plateformes de réservation",
-     "Distribution en ligne, partenariats avec les riads et les agences, saisonnalité : construire une offre touristique numérique rentable.",
-     [M_], ["tourisme", "e-commerce", "réservation en ligne"], ["tourism", "creative"]),
-    (MENTOR, "fr ar", CASA, "Médecin, ex-directrice médicale", "Santé numérique : essais, hôpitaux et remboursement",
-     "Valider un dispositif avec des médecins, passer les comités d'un CHU et comprendre qui paie : patient, clinique ou assurance.",
-     [M_, S_], ["santé numérique", "dispositifs médicaux"], ["healthtech"]),
-    (MENTOR, "fr", f"{CASA} {TANGER}", "Ancien COO, e-commerce", "E-commerce et logistique du dernier kilomètre",
-     "Choisir ses transporteurs, gérer le paiement à la livraison et les retours, et garder une marge quand le panier est petit.",
-     [M_], ["e-commerce", "logistique", "paiement à la livraison"], ["logistics", "ict"]),
-    (EXPERT, "fr ar", "", "Bennis Finance", "Finance d'entreprise : business plan, trésorerie et tableaux de bord",
-     "Construire un business plan crédible, suivre sa trésorerie à treize semaines et préparer un dossier de crédit bancaire.",
-     [F_], ["business plan", "trésorerie", "crédit bancaire"], []),
-    (MENTOR, "fr ar", CASA, "Ancien DG, intégrateur informatique", "Édition logicielle et grands comptes",
-     "Vingt ans chez un intégrateur : référencement fournisseur, cycles d'achat et premiers contrats avec les grands groupes marocains.",
-     [M_, N_], ["grands comptes", "vente B2B", "ESN"], ["ict"]),
-    (MENTOR, "en fr", "", "Impact fund, Londres", "Impact investing et levée auprès de fonds internationaux",
-     "Mesurer votre impact, parler aux fonds de développement et préparer une due diligence en anglais.",
-     [F_, N_], ["impact", "levée de fonds", "fonds internationaux"], ["greentech", "agritech", "edtech"]),
-    (EXPERT, "fr ar zgh", f"{AGADIR} {CASA}", "Tafraout Solaire", "Énergie solaire et efficacité énergétique",
-     "Dimensionner une offre solaire, répondre aux appels à projets et vendre l'efficacité énergétique aux industriels.",
-     [M_, S_], ["énergie solaire", "efficacité énergétique"], ["greentech", "mining"]),
-    (MENTOR, "fr en", CASA, "Studio de design indépendant", "Marque, design et expérience utilisateur",
-     "Identité de marque, tests utilisateurs et parcours d'inscription : des méthodes légères pour un produit que l'on comprend en dix secondes.",
-     [S_, M_], ["UX", "design", "marque"], ["creative", "ict"]),
-    (MENTOR, "fr en", "", "Banquier d'affaires", "Croissance externe, fusions et cession de startup",
-     "Préparer une startup à être rachetée, négocier une lettre d'intention et organiser une data room.",
-     [F_], ["fusions-acquisitions", "cession", "négociation"], ["ict", "fintech"]),
-    (EXPERT, "fr ar", RABAT, "Filali EdTech Conseil", "Éducation numérique et formation en ligne",
-     "Concevoir un parcours pédagogique, vendre aux écoles et aux entreprises, et mesurer l'engagement des apprenants.",
-     [M_, S_], ["edtech", "formation", "pédagogie"], ["edtech"]),
-    (MENTOR, "fr ar", f"{CASA} {RABAT}", "Entrepreneur, trois sociétés créées", "Serial entrepreneur : de zéro à cent salariés",
-     "Trois entreprises créées à Casablanca, dont une revendue : organisation, premiers managers et discipline financière.",
-     [S_, N_], ["entrepreneuriat", "management", "organisation"], []),
-    (EXPERT, "fr ar", TANGER, "Bakkali Avocats", "Droit du travail et contrats des salariés",
-     "CDI, CDD, stages et contrats d'insertion : recruter dans les règles, rédiger des contrats clairs et gérer une rupture sereinement.",
-     [S_], ["droit du travail", "RH", "contrats"], []),
-    (MENTOR, "fr ar", TANGER, "Ancien directeur logistique portuaire", "Logistique portuaire et chaîne d'approvisionnement",
-     "Port, transitaires et douane : digitaliser une chaîne logistique et vendre aux chargeurs.",
-     [M_], ["logistique", "supply chain", "douane"], ["logistics", "industry"]),
-    (MENTOR, "en fr", "", "Ex-directrice d'accélérateur, Londres", "Accélérateurs internationaux et levée en Europe",
-     "Candidater aux accélérateurs européens et américains, préparer un pitch en anglais et ouvrir une filiale.",
-     [F_, N_], ["international", "accélérateurs", "pitch"], ["ict", "healthtech"]),
-    (EXPERT, "fr en", "", "Guessous Analytics", "Data et tableaux de bord pour piloter la croissance",
-     "Définir les bons indicateurs, poser un entrepôt de données simple et suivre cohortes, rétention et revenus récurrents.",
-     [S_], ["data", "indicateurs", "analytics"], ["ict", "fintech", "edtech"]),
-    (MENTOR, "fr ar", f"{RABAT} {CASA}", "Ancienne journaliste économique", "Communication et relations presse",
-     "Écrire un communiqué, parler aux journalistes et préparer une prise de parole en public, en français comme en arabe.",
-     [M_, N_], ["communication", "relations presse", "prise de parole"], []),
-    (EXPERT, "fr en", CASA, "Girard Mobile", "Développement mobile et qualité logicielle",
-     "Choisir une technologie mobile, organiser les tests et livrer souvent sans casser : les pratiques d'une petite équipe efficace.",
-     [S_], ["mobile", "qualité logicielle", "tests"], ["ict"]),
-    (MENTOR, "fr ar", f"{RABAT} {TANGER}", "Productrice et éditrice", "Industries culturelles et créatives",
-     "Financer un projet créatif, gérer les droits d'auteur et trouver son public, du jeu vidéo à l'édition.",
-     [F_, M_], ["industries créatives", "droits d'auteur", "jeu vidéo"], ["creative"]),
-    (EXPERT, "fr ar", CASA, "Ancien directeur d'agence entreprises", "Banque et crédit : négocier avec son banquier",
-     "Vingt-cinq ans en agence entreprises : ce que regarde un banquier, les garanties disponibles et la négociation d'un découvert.",
-     [F_], ["crédit bancaire", "garanties", "trésorerie"], []),
-    (MENTOR, "fr en", "", "Ancienne Head of Growth", "Growth et produit pour applications grand public",
-     "Activation, rétention et viralité : lancer des expériences rapides et lire les chiffres sans se raconter d'histoires.",
-     [M_, S_], ["growth", "produit", "rétention"], ["ict", "edtech"]),
-    (EXPERT, "fr ar zgh", AGADIR, "Id Bella Halieutique", "Économie bleue : pêche, aquaculture et ports",
-     "Traçabilité des captures, aquaculture durable et valorisation des coproduits, avec les acteurs des ports du Sud.",
-     [M_], ["économie bleue", "aquaculture", "traçabilité"], ["blue-economy", "agritech"]),
-    (MENTOR, "fr en", "", "Conseil RSE", "Économie circulaire et RSE",
-     "Réemploi, recyclage et démarche RSE : transformer une contrainte environnementale en argument commercial.",
-     [M_, N_], ["économie circulaire", "RSE", "impact"], ["greentech", "industry"]),
-    (MENTOR, "fr ar en", CASA, "Ancien directeur open innovation", "Corporate venture et open innovation",
-     "Côté grand groupe pendant dix ans : monter un pilote avec une direction innovation et éviter le POC sans lendemain.",
-     [M_, N_], ["open innovation", "grands comptes", "pilote"], ["ict", "fintech", "industry"]),
-    (EXPERT, "fr ar", RABAT, "Lamrani Courtage", "Conformité, assurance et gestion des risques",
-     "Assurances obligatoires, responsabilité civile professionnelle et plan de continuité : protéger la startup avant qu'il ne soit trop tard.",
-     [S_], ["assurance", "gestion des risques", "conformité"], []),
-    (EXPERT, "en fr", "", "Cloud consultant", "Infrastructure cloud et sécurité AWS/Azure",
-     "Comptes, réseaux, sauvegardes et droits d'accès : une base cloud propre que vos clients grands comptes accepteront.",
-     [S_], ["cloud", "AWS", "sécurité"], ["ict"]),
-    (MENTOR, "fr ar en", CASA, "Ouahbi Gulf Ventures", "Distribution et vente dans le Golfe",
-     "Dubaï, Riyad et Doha : partenaires locaux, salons professionnels et adaptation de l'offre aux marchés du Golfe.",
-     [M_, N_], ["international", "Golfe", "distribution"], ["ict", "tourism"]),
-    (MENTOR, "fr ar", f"{RABAT} {CASA}", "Réseau de femmes entrepreneures", "Fondatrices : financement et réseau",
-     "Réseaux de femmes entrepreneures, fonds dédiés et mentorat entre pairs : je vous ouvre mon carnet d'adresses.",
-     [F_, N_], ["entrepreneuriat féminin", "réseau", "levée de fonds"], []),
-    (EXPERT, "fr", "", "Petit Stratégie", "Modèles économiques et stratégie",
-     "Business model canvas, unit economics et choix stratégiques : clarifier comment la startup gagnera de l'argent.",
-     [S_, F_], ["business model", "stratégie", "unit economics"], []),
-    (EXPERT, "fr ar", RABAT, "GovTech Maroc", "Services publics numériques et collectivités",
-     "Travailler avec les administrations et les collectivités, des marchés publics aux démarches en ligne.",
-     [M_], ["govtech", "collectivités", "marchés publics"], ["ict"]),
-    (MENTOR, "fr ar", CASA, "Promoteur immobilier", "Immobilier, proptech et construction",
-     "Promoteurs, syndics et agences : vendre une solution numérique à un secteur encore peu digitalisé.",
-     [M_], ["proptech", "construction"], ["ict", "industry"]),
-    (EXPERT, "fr ar", CASA, "Tounsi Paie & RH", "Paie, protection sociale et première embauche",
-     "Déclarations sociales, assurance maladie, mutuelle et paie : tout ce qu'il faut mettre en place à la première embauche.",
-     [S_], ["paie", "protection sociale", "RH"], []),
-    (MENTOR, "fr ar zgh", AGADIR, "Coopérative du terroir", "Agroalimentaire et circuits courts",
-     "Transformer, emballer et vendre des produits du terroir : normes sanitaires, grande distribution et export.",
-     [M_], ["agroalimentaire", "circuits courts", "export"], ["agritech"]),
-    (MENTOR, "fr en", "", "Ancienne VP Customer Success", "Customer success et fidélisation en B2B",
-     "Onboarding, support et renouvellements : réduire le churn et faire de vos clients vos meilleurs vendeurs.",
-     [M_, S_], ["customer success", "churn", "SaaS"], ["ict"]),
-    (EXPERT, "fr ar", f"{CASA} {AGADIR}", "Ingénieur conseil, mines et énergie", "Mines, énergie et technologies industrielles",
-     "Vendre aux acteurs miniers et énergétiques : qualification fournisseur, sécurité et pilotes sur site.",
-     [M_], ["mines", "énergie", "industrie"], ["mining", "industry"]),
-    (MENTOR, "zgh ar fr", AGADIR, "Association d'entrepreneurs du Souss", "Entreprendre en région, en amazighe et en darija",
-     "Lancer une activité hors de l'axe Casablanca–Rabat, s'appuyer sur les acteurs locaux et parler à ses clients dans leur langue.",
-     [N_, M_], ["région", "réseau local"], ["tourism", "agritech"]),
-    (MENTOR, "fr ar en", f"{CASA} {RABAT}", "Coach pitch et prise de parole", "Pitch et storytelling devant un jury",
-     "Trois minutes pour convaincre : structure, chiffres clés et répétitions filmées avant votre demo day.",
-     [F_, S_], ["pitch", "storytelling", "demo day"], []),
-    (EXPERT, "en fr", "", "Consultante en projets européens", "Subventions européennes et coopération internationale",
-     "Programmes européens et bailleurs bilatéraux : trouver un consortium et écrire une proposition éligible.",
-     [F_, N_], ["subventions", "Europe", "recherche"], ["greentech", "agritech", "healthtech"]),
-    (EXPERT, "fr ar en", CASA, "Jazouli Payments", "Paiement en ligne et conformité PCI DSS",
-     "Intégrer un prestataire de paiement marocain, réduire les échecs de paiement et préparer la conformité PCI DSS.",
-     [S_, M_], ["paiement en ligne", "PCI DSS", "fintech"], ["fintech", "ict"]),
-    (MENTOR, "fr ar", f"{TANGER} {RABAT}", "Ancienne directrice commerciale, éditeur de gestion", "Transformation digitale des PME",
-     "Vendre un logiciel aux PME marocaines : prix, accompagnement au changement et réseau de revendeurs.",
-     [M_], ["PME", "revendeurs", "vente B2B"], ["ict"]),
-    (MENTOR, "zgh fr ar en", "", "Studio de localisation", "Produits numériques en amazighe et en darija",
-     "Localiser une application, tester avec des utilisateurs hors des grandes villes et concevoir pour les langues du Maroc.",
-     [S_, M_], ["localisation", "UX", "langues"], ["ict", "edtech"]),
-]  # fmt: skip
-
 # Profiles that are not published yet: the approval queue of head office and the site teams.
 PENDING = {21, 38, 49, 59}
 REJECTED = {44, 54}
 DRAFT = {50}
-REVIEW_NOTES = [
-    "Merci de préciser votre expérience concrète auprès de startups et d'ajouter vos disponibilités.",
-    "Votre biographie est trop courte : dites en quelques lignes ce que vous apportez aux fondateurs.",
-]
-
-CAREERS = [
-    "Plus de {years} ans d'expérience, aujourd'hui chez {organisation}.",
-    "{years} ans de métier ; je partage mon temps entre {organisation} et l'accompagnement de startups.",
-    "Après {years} ans dans le secteur, je conseille les jeunes entreprises depuis {organisation}.",
-]
-APPROACHES = [
-    "Séances concrètes : venez avec vos chiffres et une question précise.",
-    "Envoyez votre deck ou votre tableau de bord avant la séance : nous partirons de votre situation.",
-    "Chaque séance se termine par trois actions à mener avant la suivante.",
-    "Je privilégie les startups en amorçage, mais toutes les questions sont bienvenues.",
-    "Pas de slides : on part de votre cas et on avance.",
-]
 
 # Availability templates, Casablanca wall-clock time.
 MORNINGS = [(datetime.time(9), datetime.time(12, 30)), (datetime.time(10), datetime.time(13))]
 AFTERNOONS = [(datetime.time(14), datetime.time(17)), (datetime.time(14, 30), datetime.time(18))]
 EVENINGS = [(datetime.time(18), datetime.time(20)), (datetime.time(8), datetime.time(10))]
-
-TOPICS = {
-    F_: [
-        "Préparer notre tour d'amorçage",
-        "Valorisation et table de capitalisation",
-        "Dossier de crédit bancaire",
-        "Quels financements publics pour nous ?",
-        "Relire notre deck investisseurs",
-    ],
-    M_: [
-        "Trouver nos dix premiers clients",
-        "Choisir notre premier marché à l'export",
-        "Fixer nos prix",
-        "Répondre à un premier appel d'offres",
-        "Préparer un pilote avec un grand compte",
-    ],
-    N_: [
-        "Qui rencontrer dans l'écosystème ?",
-        "Préparer notre participation à un salon",
-        "Trouver un partenaire de distribution",
-    ],
-    S_: [
-        "Structurer l'équipe pour la croissance",
-        "Protéger notre marque et notre code",
-        "Revoir notre architecture technique",
-        "Recruter un premier commercial",
-        "Mettre en place nos tableaux de bord",
-    ],
-}
-QUESTIONS = [
-    "Nous avons trois pistes et ne savons pas laquelle prioriser. Qu'en pensez-vous ?",
-    "Quelles erreurs éviter à notre stade ?",
-    "Pouvez-vous relire le document joint à notre espace avant la séance ?",
-    "Quels chiffres devons-nous suivre chaque semaine ?",
-    "",
-]
-NOTES = [
-    "Bonne séance. Prochaines étapes : chiffrer le besoin sur 18 mois et revoir la table de capitalisation avant d'approcher des business angels.",
-    "Le positionnement est clair mais le marché visé est trop large : se concentrer sur un segment et dix clients cibles.",
-    "Nous avons revu la grille tarifaire : tester une offre annuelle avec remise et supprimer le plan gratuit.",
-    "Dossier solide. Compléter l'annexe financière et demander une lettre de soutien à un client pilote.",
-    "Priorités convenues : recruter un profil commercial, formaliser le processus de vente, suivre le taux de conversion.",
-    "Points juridiques à régler avant la levée : pacte d'associés, cession des droits du code par le freelance.",
-    "Identifier deux distributeurs au Sénégal et en Côte d'Ivoire ; je partage deux contacts par email.",
-    "Architecture correcte ; mettre en place des sauvegardes testées et une surveillance avant l'arrivée du client grand compte.",
-]
-COMMENTS = [
-    "Très concret, merci pour les contacts !",
-    "Des conseils directement applicables, nous avons revu notre deck le soir même.",
-    "Excellente écoute, exemples marocains très utiles.",
-    "Un peu court, nous aurions aimé une seconde séance.",
-    "Clair et bienveillant.",
-    "",
-]
-CANCEL_REASONS = ["Empêchement de dernière minute côté startup.", "Rendez-vous client déplacé, désolé."]
 
 
 def _profile_rng(number: int) -> random.Random:
@@ -430,7 +179,7 @@ def _availability(number: int, profile: MentorProfile, served: list[Site], today
 
 def _bookable_startups(today: datetime.date) -> list[dict]:
     """The admitted startups with a demo founder: their home site (the most recent active
-    admission, as `selectors.startup_home_site`), since when, and the founder who books."""
+    admission, as `selectors.slots.startup_home_site`), since when, and the founder who books."""
     founders = {}
     members = StartupMember.objects.filter(
         role=TeamRole.FOUNDER, user__email__endswith=f"@{DOMAIN}", startup__closed_on__isnull=True

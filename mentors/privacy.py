@@ -2,16 +2,20 @@
 profile, the sessions they booked and those they gave. Registered in MentorsConfig.ready()."""
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.extensions import PersonalData
-from startups.models import StartupMember
 
 from .actions import booking_cancel
-from .models import Booking, BookingStatus, MentorProfile, ProfileStatus
-from .selectors import CANCEL_CUTOFF
+from .models import MentorProfile, ProfileStatus
+from .selectors.bookings import (
+    bookings_changeable_given_by,
+    bookings_changeable_made_alone_by,
+    bookings_given_by,
+    bookings_made_by,
+)
+from .selectors.directory import mentor_profile_of
 
 
 def _when(value):
@@ -42,11 +46,7 @@ def _profile(profile) -> dict | None:
 
 
 def export(user) -> dict:
-    profile = MentorProfile.objects.filter(user=user).prefetch_related("languages", "tags", "sites", "sectors").first()
-    booked = (
-        Booking.objects.filter(booked_by=user).select_related("mentor__user", "startup").order_by("starts_at", "pk")
-    )
-    received = Booking.objects.filter(mentor__user=user).select_related("startup").order_by("starts_at", "pk")
+    profile = mentor_profile_of(user, with_lists=True)
     return {
         "mentor_profile": _profile(profile),
         "mentor_bookings_made": [
@@ -64,7 +64,7 @@ def export(user) -> dict:
                 "rating_comment": booking.rating_comment,
                 "booked_at": _when(booking.created_at),
             }
-            for booking in booked
+            for booking in bookings_made_by(user)
         ],
         "mentor_bookings_received": [
             {
@@ -78,7 +78,7 @@ def export(user) -> dict:
                 "note": booking.note,
                 "rating": booking.rating,
             }
-            for booking in received
+            for booking in bookings_given_by(user)
         ],
     }
 
@@ -89,20 +89,17 @@ def cancel_upcoming(user) -> None:
     give (the startups are told). A startup that keeps other members keeps its session: it
     is theirs as much. Sessions past the cancellation cut-off stay, as they would if the
     person cancelled them."""
-    cancellable = Booking.objects.filter(
-        status=BookingStatus.CONFIRMED, starts_at__gt=timezone.now() + CANCEL_CUTOFF
-    ).order_by("starts_at", "pk")
-    teammates = StartupMember.objects.filter(startup=OuterRef("startup")).exclude(user=user)
-    for booking in cancellable.filter(booked_by=user).exclude(Exists(teammates)):
+    now = timezone.now()
+    for booking in bookings_changeable_made_alone_by(user, now=now):
         booking_cancel(actor=user, booking=booking, reason=_("The person who booked it has deleted their account."))
-    for booking in cancellable.filter(mentor__user=user):
+    for booking in bookings_changeable_given_by(user, now=now):
         booking_cancel(actor=user, booking=booking, reason=_("The mentor has deleted their account."))
 
 
 def anonymise(user, new_email: str) -> None:
     """A mentor's profile is suspended and loses what describes the person; its bookings
     stay for the startups' history."""
-    profile = MentorProfile.objects.filter(user=user).first()
+    profile = mentor_profile_of(user)
     if profile is None:
         return
     photo = profile.photo.name

@@ -1,35 +1,13 @@
 """Celery tasks of the mentors app (thin: find what is due, call an action)."""
 
-import datetime
-
 from celery import shared_task
-from django.db.models import F
 from django.utils import timezone
 
 from sites.scoping import network_scope
 
 from . import actions
-from .models import Booking, BookingStatus
-
-REMINDER_AHEAD = datetime.timedelta(hours=24)
-
-
-def due_reminders(now: datetime.datetime | None = None):
-    """Confirmed bookings starting within the next 24 hours, not yet reminded, made before
-    that window opened (a late booking has just had its confirmation). Run inside
-    `network_scope()`."""
-    now = now or timezone.now()
-    return (
-        Booking.objects.filter(
-            status=BookingStatus.CONFIRMED,
-            reminded_at__isnull=True,
-            starts_at__gt=now,
-            starts_at__lte=now + REMINDER_AHEAD,
-            created_at__lt=F("starts_at") - REMINDER_AHEAD,
-        )
-        .order_by("starts_at", "pk")
-        .values_list("pk", flat=True)
-    )
+from .models import Booking
+from .selectors.bookings import bookings_due_reminder
 
 
 @shared_task
@@ -39,7 +17,7 @@ def send_booking_reminders() -> int:
     sent = 0
     # Reviewed network-wide read: the bookings of every site.
     with network_scope():
-        for pk in list(due_reminders()):
+        for pk in list(bookings_due_reminder(now=timezone.now())):
             if actions.booking_remind(booking=Booking(pk=pk)):
                 sent += 1
     return sent

@@ -112,11 +112,6 @@ def region_choices() -> QuerySet[Region]:
     return Region.objects.order_by("code")
 
 
-def site_choices() -> QuerySet[Site]:
-    """Every site, by slug."""
-    return Site.objects.order_by("slug")
-
-
 def region_site_ids(region: Region) -> tuple[int, ...]:
     """The ids of the region's sites, in order: a region's `KpiScope`."""
     return tuple(region.sites.order_by("pk").values_list("pk", flat=True))

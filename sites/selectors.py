@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q, QuerySet
 
-from .models import IncubatorMembership, Region, Sector, Site, SiteMembership, SiteStatus
+from .models import IncubatorMembership, Language, Region, Sector, Site, SiteMembership, SiteStatus
 from .roles import SiteAction, roles_with
 
 
@@ -50,6 +50,16 @@ def sector_choices() -> QuerySet[Sector]:
     return Sector.objects.all()
 
 
+def site_choices() -> QuerySet[Site]:
+    """Every site, by slug: the choices of the filters that name any site, closed ones included."""
+    return Site.objects.order_by("slug")
+
+
+def language_choices() -> QuerySet[Language]:
+    """Every language, by code: the choices of the forms that name languages."""
+    return Language.objects.order_by("code")
+
+
 def site_team() -> QuerySet[SiteMembership]:
     """The memberships of the current site scope with their users, by role then email."""
     return SiteMembership.objects.select_related("user").order_by("role", "user__email")
@@ -74,3 +84,13 @@ def has_site_role(*, site: Site, user) -> bool:
 def incubator_memberships_of(*, user) -> QuerySet[IncubatorMembership]:
     """The incubators `user` manages (their memberships, with the incubator)."""
     return IncubatorMembership.objects.filter(user=user).select_related("incubator")
+
+
+def site_memberships_of(*, user) -> QuerySet[SiteMembership]:
+    """`user`'s roles at the sites of the current scope, with the site, by site slug."""
+    return SiteMembership.objects.filter(user=user).select_related("site").order_by("site__slug")
+
+
+def region_list() -> QuerySet[Region]:
+    """The 12 regions, by code."""
+    return Region.objects.order_by("code")

@@ -2,12 +2,12 @@
 (public), and the bookings of the signed-in user (list, book, one booking, cancel).
 
 Mentor profiles and their availability belong to the network, not to a site: the public
-reads need no tenant scope (`selectors.free_slots` reads a mentor's busy times through
+reads need no tenant scope (`selectors.slots.free_slots` reads a mentor's busy times through
 its own reviewed network-wide helper). Bookings are site-owned: the flat `/api/v1/…`
 routes run in the caller's `user_scope` (see `sites.middleware`), and every booking query
 below adds the caller's own rule on top: the bookings of their startups, their bookings as
 a mentor, the bookings of the sites where they work (every site for head office). That is
-exactly `selectors.booking_roles`, so everything listed may show the mentor's notes.
+exactly `selectors.bookings.booking_roles`, so everything listed may show the mentor's notes.
 
 Times go out in Moroccan local time with their UTC offset (`2027-03-15T10:00:00+01:00`),
 and a booking's `start` must come in with one: a naive time is a 400, never a guess.

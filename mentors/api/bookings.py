@@ -1,6 +1,6 @@
 """The mentor bookings of the signed-in user: list, book, one booking, cancel."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import FilterSet
@@ -14,15 +14,10 @@ from core.filters import Param, TrueFalseField
 from core.serializers import IdField, validated
 
 from .. import actions
-from ..models import (
-    Attendance,
-    Booking,
-    BookingStatus,
-    MeetingMode,
-    MentorProfile,
-    ProfileStatus,
-)
-from ..selectors import bookable_startups, booking_roles, bookings_visible_to, can_change
+from ..models import Attendance, Booking, BookingStatus, MeetingMode
+from ..selectors.bookings import booking_roles, booking_with_parties, bookings_visible_to, can_change
+from ..selectors.directory import published_mentor
+from ..selectors.slots import bookable_startups
 from .fields import AwareDateTimeField, LocalDateTimeField, id_parameter, read_only_choice
 
 
@@ -102,11 +97,11 @@ class BookingFilterSet(FilterSet):
     startup = Param(IdField())
 
     def of_role(self, bookings: QuerySet[Booking], name: str, role: str) -> QuerySet[Booking]:
-        return bookings & bookings_visible_to(self.request.user, role)  # the visible ones of that role
+        return bookings & bookings_visible_to(self.request.user, role)  # the visible ones of that role: no query
 
     def not_over(self, bookings: QuerySet[Booking], name: str, upcoming: bool) -> QuerySet[Booking]:
-        over = Q(ends_at__lte=timezone.now())
-        return bookings.exclude(over) if upcoming else bookings.filter(over)
+        now = timezone.now()
+        return bookings.not_ended(now) if upcoming else bookings.ended(now)
 
 
 class BookingCreateSerializer(serializers.Serializer):
@@ -133,7 +128,7 @@ class CancelSerializer(serializers.Serializer):
 
 def _booking_or_404(user, pk: int) -> Booking:
     """One booking `user` has a role in; anyone else gets the 404 of a missing one."""
-    booking = Booking.objects.select_related("mentor__user", "startup", "site", "meeting_site").filter(pk=pk).first()
+    booking = booking_with_parties(pk=pk)
     if booking is None or not booking_roles(user, booking):
         raise exceptions.NotFound()
     return booking
@@ -187,9 +182,7 @@ class BookingList(generics.ListAPIView):
             raise exceptions.PermissionDenied(_("Only startups admitted at a Technopark site can book a mentor."))
         data = validated(BookingCreateSerializer, request.data)
         startup = _booking_startup(bookable, data.get("startup"))
-        mentor = MentorProfile.objects.filter(
-            pk=data["mentor"], status=ProfileStatus.PUBLISHED, user__is_active=True
-        ).first()
+        mentor = published_mentor(pk=data["mentor"])
         if mentor is None:
             raise exceptions.ValidationError({"mentor": [_("No such mentor.")]})
         booking = actions.booking_create(

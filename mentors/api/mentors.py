@@ -12,7 +12,7 @@ from core.filters import Param, TrueFalseField
 from services.models import Dimension
 
 from ..models import MentorKind, MentorProfile
-from ..selectors import mentor_search, published_mentors
+from ..selectors.directory import mentor_search, published_mentors
 from .fields import id_parameter, read_only_choice
 
 

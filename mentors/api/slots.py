@@ -14,7 +14,8 @@ from core.filters import query_params
 
 from ..availability import MAX_RANGE_DAYS
 from ..models import MeetingMode, MentorProfile
-from ..selectors import free_slots, published_mentors
+from ..selectors.directory import published_mentor
+from ..selectors.slots import free_slots
 from .fields import id_parameter, local_today
 
 DEFAULT_DAYS = 7  # the slots of a week when `to` is not given
@@ -90,7 +91,7 @@ class MentorSlots(APIView):
     permission_classes = [AllowAny]
 
     def get(self, request, pk: int):
-        mentor = published_mentors().filter(pk=pk).first()
+        mentor = published_mentor(pk=pk)
         if mentor is None:
             raise exceptions.NotFound()
         params = query_params(request, SlotRange)

@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import style_fields
 from sites.models import Site
+from sites.selectors import site_choices
 
-from .. import selectors
 from ..actions import Decision
 from ..models import Attendance, BookingStatus, MentorProfile, ProfileStatus
+from ..selectors.choices import mentors_of_site
 
 # The review list's status filter: "all" is every submitted profile (drafts are the
 # mentor's own work in progress and never reach the reviewers).
@@ -66,7 +67,7 @@ class ReviewFilterForm(forms.Form):
         return cleaned(self).get("status") or ProfileStatus.PENDING
 
     def filters(self) -> dict:
-        """The valid filters as `selectors.profiles_for_review` takes them."""
+        """The valid filters as `selectors.directory.profiles_for_review` takes them."""
         status = self.chosen_status()
         return {
             "statuses": REVIEWABLE_STATUSES if status == STATUS_ALL else [status],
@@ -129,11 +130,11 @@ class BookingFilterForm(forms.Form):
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
         # Read in the request's scope, as the bookings are.
-        self.fields["mentor"].queryset = selectors.mentors_of_site(site)
+        self.fields["mentor"].queryset = mentors_of_site(site)
         style_fields(self)
 
     def filters(self) -> dict:
-        """The valid filters as `selectors.site_booking_list` takes them."""
+        """The valid filters as `selectors.bookings.site_booking_list` takes them."""
         data = cleaned(self)
         return {
             "upcoming": {WHEN_UPCOMING: True, WHEN_PAST: False}.get(data.get("when")),
@@ -204,7 +205,7 @@ class HoursFilterForm(forms.Form):
             self.fields["site"] = forms.ModelChoiceField(
                 label=_("Site"),
                 required=False,
-                queryset=selectors.site_choices(),
+                queryset=site_choices(),
                 to_field_name="slug",
                 empty_label=_("All sites"),
             )

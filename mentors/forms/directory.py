@@ -9,10 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import style_fields
 from services.models import Dimension
-from sites.selectors import operational_site_choices, sector_choices
+from sites.selectors import language_choices, operational_site_choices, sector_choices
 
 from ..models import Attendance, MeetingMode, MentorKind
-from ..selectors import language_choices
 
 MAX_QUERY_LENGTH = 100
 # Longer than any ISO 8601 instant the pages write ("2026-03-02T09:00:00+00:00").
@@ -78,8 +77,8 @@ class DirectoryFilterForm(forms.Form):
         style_fields(self)
 
     def filters(self) -> dict:
-        """The valid filters as `selectors.mentor_search` takes them (invalid fields are left
-        out of cleaned_data, and shown as errors)."""
+        """The valid filters as `selectors.directory.mentor_search` takes them (invalid fields
+        are left out of cleaned_data, and shown as errors)."""
         self.is_valid()
         data = self.cleaned_data
         return {

@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import style_fields
 from services.models import Dimension
-from sites.selectors import sector_choices
+from sites.selectors import language_choices, sector_choices
 
-from .. import selectors
 from ..models import Attendance, BlockedPeriod, ExtraWindow, MeetingMode, MentorProfile, WeeklyRule
+from ..selectors.choices import default_language_ids, sites_offered_to, sites_served_by
 
 TAG_MAX_LENGTH = 40  # Tag.name
 TAGS_MAX = 20
@@ -116,10 +116,10 @@ class MentorProfileForm(forms.ModelForm):
         profile = self.instance
         fields = self.fields
         fields["kind"].choices = [(value, label) for value, label in fields["kind"].choices if value != ""]
-        fields["languages"].queryset = selectors.language_choices()
+        fields["languages"].queryset = language_choices()
         fields["languages"].error_messages["required"] = _("Choose at least one language.")
         fields["sectors"].queryset = sector_choices()
-        fields["sites"].queryset = selectors.sites_offered_to(profile)
+        fields["sites"].queryset = sites_offered_to(profile)
         fields["photo"].help_text = _("PNG, JPEG or WebP, 2 MB at most.")
         if not profile.photo:
             del fields["remove_photo"]
@@ -128,7 +128,7 @@ class MentorProfileForm(forms.ModelForm):
             # `tags` is typed text here, not the model's list of Tag rows.
             self.initial["tags"] = ", ".join(tag.name for tag in profile.tags.all())
         else:
-            self.initial.setdefault("languages", selectors.default_language_ids())
+            self.initial.setdefault("languages", default_language_ids())
         style_fields(self)
         fields["kind"].widget.attrs["class"] = "form-check-input"
 
@@ -179,7 +179,7 @@ class WindowForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.profile = profile
         site = self.fields["meeting_site"]
-        site.queryset = selectors.sites_served_by(profile) if served_sites is None else served_sites
+        site.queryset = sites_served_by(profile) if served_sites is None else served_sites
         site.required = False
         site.help_text = _("For in-person meetings: one of the sites you serve.")
         site.empty_label = _("— (video call)")

@@ -12,7 +12,7 @@ month.
   even for head office coming through the wrong site. Every member of the site reads; its
   managers (and head office) record attendance and cancel: `SiteScopeMiddleware` refuses
   the POSTs of read-only roles (`sites.roles`), the actions check again
-  (`selectors.booking_roles`), and the page hides their forms.
+  (`selectors.bookings.booking_roles`), and the page hides their forms.
 - `/network/mentoring/hours/`: head office's ledger across every site, read inside
   `network_scope()`.
 """
@@ -39,7 +39,7 @@ from core.forms import add_action_errors
 from sites.models import Site
 from sites.roles import MANAGE, can, head_office_required
 
-from .. import actions, selectors
+from .. import actions
 from ..availability import LOCAL, local_instant
 from ..forms.backoffice import (
     DECISION_LABELS,
@@ -52,6 +52,16 @@ from ..forms.backoffice import (
     review_decisions,
 )
 from ..models import Booking, BookingStatus, MentorProfile, ProfileStatus
+from ..selectors.bookings import (
+    CANCEL_CUTOFF,
+    can_change,
+    hours_ledger,
+    ledger_bookings,
+    site_booking_details,
+    site_booking_list,
+)
+from ..selectors.choices import sites_by_pk
+from ..selectors.directory import is_profile_reviewer, mentors_by_pk, profiles_for_review, reviewable_profile
 
 PROFILES_PER_PAGE = 25
 BOOKINGS_PER_PAGE = 25
@@ -62,14 +72,14 @@ TENTH = Decimal("0.1")
 # --- Review of mentor profiles ----------------------------------------------------------------
 def _reviewer_required(user) -> None:
     """PermissionDenied for users who review nothing (founders, mentors, outsiders)."""
-    if not selectors.is_profile_reviewer(user):
+    if not is_profile_reviewer(user):
         raise PermissionDenied
 
 
 def _reviewable_profile(user, pk: int) -> MentorProfile:
     """A profile `user` may review, else 404 (missing and not theirs alike)."""
     _reviewer_required(user)
-    profile = selectors.reviewable_profile(user, pk=pk)
+    profile = reviewable_profile(user, pk=pk)
     if profile is None or not actions.may_review(user, profile):
         raise Http404
     return profile
@@ -79,7 +89,7 @@ def _reviewable_profile(user, pk: int) -> MentorProfile:
 def review_list(request):
     _reviewer_required(request.user)
     form = ReviewFilterForm(request.GET)
-    profiles = selectors.profiles_for_review(request.user, **form.filters())
+    profiles = profiles_for_review(request.user, **form.filters())
     page = Paginator(profiles, PROFILES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -149,7 +159,7 @@ def review_photo(request, pk: int):
 
 # --- A site's bookings ---------------------------------------------------------------------------
 def _site_booking(request, pk: int) -> Booking:
-    return get_object_or_404(selectors.site_booking_details(request.site), pk=pk)
+    return get_object_or_404(site_booking_details(request.site), pk=pk)
 
 
 @login_required
@@ -157,7 +167,7 @@ def site_bookings(request, site_slug: str):
     site = request.site
     now = timezone.now()
     form = BookingFilterForm(request.GET, site=site)
-    bookings = selectors.site_booking_list(site, now=now, **form.filters())
+    bookings = site_booking_list(site, now=now, **form.filters())
     page = Paginator(bookings, BOOKINGS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -190,10 +200,10 @@ def _booking_page(request, booking: Booking, *, attendance_form=None, cancel_for
             "now": now,
             "can_manage": can_manage,
             "can_mark": can_manage and started,
-            "can_cancel": can_manage and selectors.can_change(booking, now),
+            "can_cancel": can_manage and can_change(booking, now),
             "attendance_form": attendance_form or AttendanceForm(initial={"attendance": booking.attendance}),
             "cancel_form": cancel_form or BookingCancelForm(),
-            "cutoff_hours": int(selectors.CANCEL_CUTOFF.total_seconds() // 3600),
+            "cutoff_hours": int(CANCEL_CUTOFF.total_seconds() // 3600),
         },
         status=status,
     )
@@ -304,15 +314,15 @@ def _month_of(value) -> datetime.date:
 
 
 def build_ledger(form: HoursFilterForm, *, site: Site | None, with_site: bool) -> Ledger:
-    """`selectors.hours_ledger` over the bookings of `site` (None: of the scope) that start in
-    the form's period (months in Casablanca time), with the mentors (and sites) loaded in one
-    query each."""
+    """`selectors.bookings.hours_ledger` over the bookings of `site` (None: of the scope) that
+    start in the form's period (months in Casablanca time), with the mentors (and sites)
+    loaded in one query each."""
     first, after = form.period()
     start = local_instant(first, datetime.time(0))
     end = local_instant(after, datetime.time(0))
-    rows = list(selectors.hours_ledger(selectors.ledger_bookings(site=site, start=start, end=end)))
-    mentors = selectors.mentors_by_pk({row["mentor"] for row in rows})
-    sites = selectors.sites_by_pk({row["site"] for row in rows}) if with_site else {}
+    rows = list(hours_ledger(ledger_bookings(site=site, start=start, end=end)))
+    mentors = mentors_by_pk({row["mentor"] for row in rows})
+    sites = sites_by_pk({row["site"] for row in rows}) if with_site else {}
     return Ledger(
         first=first,
         after=after,

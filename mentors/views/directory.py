@@ -30,7 +30,7 @@ from services.forms.catalogue import FeedbackForm
 from sites.models import Site
 from startups.selectors.visibility import startups_of_member
 
-from .. import actions, selectors
+from .. import actions
 from ..availability import LOCAL, MAX_RANGE_DAYS, Slot
 from ..forms.directory import (
     AttendanceForm,
@@ -41,18 +41,21 @@ from ..forms.directory import (
     parse_instant,
 )
 from ..models import Attendance, Booking, BookingStatus, MeetingMode, MentorProfile
-from ..selectors import find_slot, free_slots
+from ..selectors.bookings import CANCEL_CUTOFF, can_change, team_booking_details, team_bookings
+from ..selectors.choices import sites_by_pk
+from ..selectors.directory import mentor_search, published_mentors
+from ..selectors.slots import bookable_startups, find_slot, free_slots
 
 PAGE_SIZE = 24
 HISTORY_PAGE_SIZE = 25
 DETAIL_DAYS = 7  # the mentor's page shows a week of free slots
 RESCHEDULE_DAYS = 14  # moving a booking shows two weeks
-CUTOFF_HOURS = int(selectors.CANCEL_CUTOFF.total_seconds() // 3600)
+CUTOFF_HOURS = int(CANCEL_CUTOFF.total_seconds() // 3600)
 
 
 # --- Helpers ---------------------------------------------------------------------------
 def _published_mentor(pk) -> MentorProfile:
-    return get_object_or_404(selectors.published_mentors(), pk=pk)
+    return get_object_or_404(published_mentors(), pk=pk)
 
 
 def _initials(mentor: MentorProfile) -> str:
@@ -103,7 +106,7 @@ def _book_url(mentor: MentorProfile, slot: Slot) -> str:
 
 
 def _sites_of(slots) -> dict[int, Site]:
-    return selectors.sites_by_pk({slot.site_id for slot in slots if slot.site_id})
+    return sites_by_pk({slot.site_id for slot in slots if slot.site_id})
 
 
 def _week(request, mentor: MentorProfile, *, days: int) -> dict:
@@ -147,7 +150,7 @@ def _week(request, mentor: MentorProfile, *, days: int) -> dict:
 # --- Directory and mentor page ---------------------------------------------------------
 def directory(request):
     form = DirectoryFilterForm(request.GET)
-    mentors = selectors.mentor_search(selectors.published_mentors(), **form.filters())
+    mentors = mentor_search(published_mentors(), **form.filters())
     page = Paginator(mentors, PAGE_SIZE).get_page(request.GET.get("page"))
     for mentor in page:
         mentor.initials = _initials(mentor)
@@ -158,7 +161,7 @@ def mentor_detail(request, pk):
     mentor = _published_mentor(pk)
     mentor.initials = _initials(mentor)
     user = request.user
-    can_book = user.is_authenticated and selectors.bookable_startups(user).exists()
+    can_book = user.is_authenticated and bookable_startups(user).exists()
     return render(
         request,
         "mentors/directory/detail.html",
@@ -172,7 +175,7 @@ def mentor_detail(request, pk):
 
 
 def mentor_photo(request, pk):
-    mentor = get_object_or_404(selectors.published_mentors().prefetch_related(None), pk=pk)
+    mentor = get_object_or_404(published_mentors().prefetch_related(None), pk=pk)
     return public_image_response(mentor.photo)
 
 
@@ -181,7 +184,7 @@ def mentor_photo(request, pk):
 def book(request, pk):
     mentor = _published_mentor(pk)
     user = request.user
-    startups = selectors.bookable_startups(user)
+    startups = bookable_startups(user)
     if not startups.exists():
         return render(
             request,
@@ -239,15 +242,15 @@ def book(request, pk):
 @login_required
 def my_bookings(request):
     now = timezone.now()
-    upcoming = list(selectors.team_bookings(request.user, now=now))
-    history = selectors.team_bookings(request.user, now=now, past=True)
+    upcoming = list(team_bookings(request.user, now=now))
+    history = team_bookings(request.user, now=now, past=True)
     page = Paginator(history, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "mentors/directory/my_bookings.html", {"upcoming": upcoming, "page": page, "now": now})
 
 
 def _my_booking(request, pk) -> Booking:
     """One booking of the user's startups; 404 for anybody else's."""
-    return get_object_or_404(selectors.team_booking_details(request.user), pk=pk)
+    return get_object_or_404(team_booking_details(request.user), pk=pk)
 
 
 def _booking_page(request, booking: Booking, *, cancel_form=None, rating_form=None):
@@ -263,7 +266,7 @@ def _booking_page(request, booking: Booking, *, cancel_form=None, rating_form=No
             "booking": booking,
             "mentor": booking.mentor,
             "rescheduled_to": getattr(booking, "rescheduled_to", None),
-            "selectors.can_change": selectors.can_change(booking, now),
+            "can_change": can_change(booking, now),
             "cutoff_hours": CUTOFF_HOURS,
             "started": started,
             "ended": ended,
@@ -350,7 +353,7 @@ def my_booking_reschedule(request, pk):
     if booking.status != BookingStatus.CONFIRMED:
         messages.error(request, _("This booking is cancelled: book a new slot from the mentor's page instead."))
         return redirect("mentors:my_booking", pk=booking.pk)
-    if not selectors.can_change(booking):
+    if not can_change(booking):
         messages.error(
             request,
             _("Bookings can be cancelled or moved until %(hours)d hours before they start.") % {"hours": CUTOFF_HOURS},

@@ -6,7 +6,7 @@ was held, or cancel it before the cut-off.
 A profile and its availability belong to the network: every read here is filtered to the
 signed-in user's own rows (`mentor__user=request.user`). Bookings are site-owned: the
 request's scope (`user_scope`) already spans the home sites of the startups that booked the
-mentor, and `selectors.bookings_of_mentor` narrows it to the mentor's own bookings; any
+mentor, and `selectors.bookings.bookings_of_mentor` narrows it to the mentor's own bookings; any
 other booking is the 404 of a missing one.
 """
 
@@ -31,7 +31,7 @@ from core.forms import add_action_errors
 from core.limits import upload_limit
 from core.validators import MAX_LOGO_BYTES
 
-from .. import actions, selectors
+from .. import actions
 from ..forms.mentor_space import (
     BlockedPeriodForm,
     ExtraWindowForm,
@@ -51,7 +51,10 @@ from ..models import (
     ProfileStatus,
     WeeklyRule,
 )
-from ..selectors import free_slots
+from ..selectors.bookings import CANCEL_CUTOFF, can_change, mentor_agenda, mentor_booking_details
+from ..selectors.choices import sites_served_by
+from ..selectors.directory import mentor_profile_of
+from ..selectors.slots import free_slots
 
 PAGE_SIZE = 20
 PREVIEW_DAYS = 14
@@ -64,7 +67,7 @@ def mentor_required(view):
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
-        profile = selectors.mentor_profile_of(request.user)
+        profile = mentor_profile_of(request.user)
         if profile is None:
             messages.info(
                 request,
@@ -88,7 +91,7 @@ def my_profile(request):
     the status: a draft is submitted for approval separately; a published profile stays
     published."""
     user = request.user
-    profile = selectors.mentor_profile_of(user) or MentorProfile(user=user)
+    profile = mentor_profile_of(user) or MentorProfile(user=user)
     form = MentorProfileForm(request.POST or None, request.FILES or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         creating = profile.pk is None
@@ -126,7 +129,7 @@ def my_profile(request):
 @require_POST
 @login_required
 def profile_submit(request):
-    profile = selectors.mentor_profile_of(request.user)
+    profile = mentor_profile_of(request.user)
     if profile is None:
         messages.info(request, _("Create your mentor profile first."))
         return redirect("mentors:my_profile")
@@ -146,7 +149,7 @@ def profile_submit(request):
 def my_photo(request):
     """The mentor's own photo, whatever the profile's status (the directory serves the
     published ones)."""
-    profile = selectors.mentor_profile_of(request.user)
+    profile = mentor_profile_of(request.user)
     if profile is None:
         raise Http404
     response = public_image_response(profile.photo)
@@ -205,7 +208,7 @@ def _tiling_example(profile: MentorProfile) -> list[str]:
 
 @mentor_required
 def availability(request, profile):
-    served_sites = selectors.sites_served_by(profile)
+    served_sites = sites_served_by(profile)
     bound = request.POST.get("add") if request.method == "POST" else None
     if bound is not None and bound not in ADD_FORMS:
         bound = None
@@ -267,20 +270,20 @@ def availability_delete(request, kind, pk):
 def agenda(request, profile):
     now = timezone.now()
     when = "past" if request.GET.get("when") == "past" else "upcoming"
-    bookings = selectors.mentor_agenda(request.user, now=now, past=(when == "past"))
+    bookings = mentor_agenda(request.user, now=now, past=(when == "past"))
     page = Paginator(bookings, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "profile": profile,
         "when": when,
         "page": page,
         "now": now,
-        "upcoming_count": selectors.mentor_agenda(request.user, now=now).confirmed().count(),
+        "upcoming_count": mentor_agenda(request.user, now=now).confirmed().count(),
     }
     return render(request, "mentors/mentor_space/agenda.html", context)
 
 
 def _own_booking(request, pk) -> Booking:
-    return get_object_or_404(selectors.mentor_booking_details(request.user), pk=pk)
+    return get_object_or_404(mentor_booking_details(request.user), pk=pk)
 
 
 def _agenda_detail_response(request, booking: Booking, *, bound: dict | None = None, status: int = 200):
@@ -293,8 +296,8 @@ def _agenda_detail_response(request, booking: Booking, *, bound: dict | None = N
         "now": now,
         "started": started,
         "can_record": confirmed and started,
-        "can_cancel": selectors.can_change(booking, now),
-        "cutoff_hours": int(selectors.CANCEL_CUTOFF.total_seconds() // 3600),
+        "can_cancel": can_change(booking, now),
+        "cutoff_hours": int(CANCEL_CUTOFF.total_seconds() // 3600),
         "note_form": bound.get("note") or NoteForm(initial={"note": booking.note}),
         "attendance_form": bound.get("attendance") or MentorAttendanceForm(initial={"attendance": booking.attendance}),
         "cancel_form": bound.get("cancel") or MentorCancelForm(),
@@ -362,10 +365,10 @@ def agenda_cancel(request, pk):
 def landing_context(user) -> dict:
     """What the mentor's landing page shows: the profile (None without one) and the next
     confirmed bookings. Call in the request's scope."""
-    profile = selectors.mentor_profile_of(user)
+    profile = mentor_profile_of(user)
     if profile is None:
         return {"mentor_profile": None, "mentor_next_bookings": []}
-    next_bookings = list(selectors.mentor_agenda(user, now=timezone.now()).confirmed()[:LANDING_BOOKINGS])
+    next_bookings = list(mentor_agenda(user, now=timezone.now()).confirmed()[:LANDING_BOOKINGS])
     return {"mentor_profile": profile, "mentor_next_bookings": next_bookings}
 
 

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import style_fields
 from reports.kpis import anniversary
-from reports.selectors import region_choices, site_choices
-from sites.selectors import sector_choices
+from reports.selectors import region_choices
+from sites.selectors import sector_choices, site_choices
 
 FIRST_DAY = datetime.date(2001, 1, 1)  # the network's first site opened in 2001
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -36,7 +36,7 @@ from accounts.models import Role, User
 from core.jobs import JobStatus
 from mentors.availability import LOCAL
 from mentors.models import Booking, BookingStatus, MentorProfile, ProfileStatus, WeeklyRule
-from mentors.selectors import free_slots
+from mentors.selectors.slots import free_slots
 from reports.board.content import last_complete_month
 from reports.board.jobs import board_report_request
 from reports.models import BoardReport

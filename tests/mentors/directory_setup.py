@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from mentors.models import Booking, MentorProfile
-from mentors.selectors import free_slots
+from mentors.selectors.slots import free_slots
 
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)

@@ -150,3 +150,13 @@ def test_booking_list_query_count_is_constant(api, world, django_assert_max_num_
         )
     with django_assert_max_num_queries(first):
         assert len(ids(client.get("/api/v1/mentor-bookings/"))) == 17
+
+
+def test_the_role_filter_costs_no_query(api, world, django_assert_max_num_queries):
+    """`?role=` narrows the list in SQL: a site manager's sites are a subquery of the list's
+    queries, not read again for the filter (session, user, the request's sites, count, page)."""
+    client = api("manager_a")
+    with django_assert_max_num_queries(12) as whole:
+        assert len(ids(client.get("/api/v1/mentor-bookings/"))) == 2
+    with django_assert_max_num_queries(min(5, len(whole))):
+        assert ids(client.get("/api/v1/mentor-bookings/?role=site")) == {world["booking_a"], world["booking_a_past"]}

@@ -166,7 +166,7 @@ def test_the_year_9999_is_no_500(api, world):
         "/api/v1/mentor-bookings/",
         {"mentor": world["mentor"], "start": "9999-12-31T10:00:00+01:00", "topic": "A"},
     )
-    # `selectors.month_bounds` (the quota's month) cannot reach January 10000: the shared
+    # `selectors.slots.month_bounds` (the quota's month) cannot reach January 10000: the shared
     # exception handler makes that a 400, never a 500.
     assert response.status_code in (201, 400, 409)
     assert response["Content-Type"] == "application/json"

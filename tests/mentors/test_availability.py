@@ -10,7 +10,7 @@ import pytest
 
 from mentors.availability import Window, clock_reaches, expand, local_instant
 from mentors.models import BlockedPeriod, ExtraWindow
-from mentors.selectors import free_slots
+from mentors.selectors.slots import free_slots
 from tests.factories import MentorProfileFactory, WeeklyRuleFactory
 
 pytestmark = pytest.mark.django_db

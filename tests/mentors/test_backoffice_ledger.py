@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from mentors import selectors
+from mentors.selectors import bookings as booking_selectors
 from startups.models import Startup
 from tests.factories import BookingFactory, MentorProfileFactory, StartupFactory
 
@@ -42,7 +42,7 @@ def ledger_data(world, site_a, site_b, unscoped, monkeypatch):
     """Sessions of two mentors with site A's startup (and one with site B's), around the
     January/February 2025 boundary. Morocco is UTC+1 then (until the Ramadan change of
     23 February 2025): 31 January 23:30 UTC is 1 February 00:30 in Casablanca."""
-    monkeypatch.setattr(selectors, "timezone", types.SimpleNamespace(now=lambda: NOW))
+    monkeypatch.setattr(booking_selectors, "timezone", types.SimpleNamespace(now=lambda: NOW))
     amina = MentorProfileFactory(user__full_name="Amina Ledger", user__email="amina@example.ma")
     brahim = MentorProfileFactory(user__full_name="Brahim Ledger", user__email="brahim@example.ma")
     startup_a = Startup.objects.get(pk=world["startup_a"])

@@ -26,7 +26,7 @@ from django_scopes import scopes_disabled
 from core.errors import Conflict
 from mentors import actions, booking_checks
 from mentors.models import Booking, BookingStatus, MentorProfile
-from mentors.selectors import booking_outlook, free_slots
+from mentors.selectors.slots import booking_outlook, free_slots
 from sites.scoping import user_scope
 from tests.factories import (
     AdmissionFactory,

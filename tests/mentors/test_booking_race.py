@@ -27,7 +27,7 @@ from django_scopes import scopes_disabled
 from core import locking
 from mentors.availability import LOCAL
 from mentors.models import Booking, BookingStatus, MentorProfile
-from mentors.selectors import free_slots
+from mentors.selectors.slots import free_slots
 from tests.factories import (
     AdmissionFactory,
     BookingFactory,

@@ -15,7 +15,7 @@ from core.errors import Conflict
 from mentors import actions
 from mentors.availability import MAX_RANGE_DAYS
 from mentors.models import Booking, BookingStatus
-from mentors.selectors import free_slots
+from mentors.selectors.slots import free_slots
 from sites.scoping import user_scope
 from tests.factories import AdmissionFactory, BookingFactory, MentorProfileFactory, StartupMemberFactory
 

@@ -12,9 +12,10 @@ from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
 from core.errors import Conflict
-from mentors import actions, selectors
+from mentors import actions
 from mentors.models import Attendance, Booking
-from mentors.selectors import free_slots
+from mentors.selectors.bookings import hours_ledger
+from mentors.selectors.slots import free_slots, month_bounds
 from mentors.tasks import send_booking_reminders
 from sites.scoping import user_scope
 from tests.factories import BookingFactory, MentorProfileFactory
@@ -282,7 +283,7 @@ def test_hours_ledger(env):
         with scope(site=[env.site_a.pk, env.site_b.pk]):
             return [
                 (row["month"].astimezone(LOCAL).date(), row["site__slug"], row["sessions"], row["duration"])
-                for row in selectors.hours_ledger(Booking.objects.filter(mentor=mentor))
+                for row in hours_ledger(Booking.objects.filter(mentor=mentor))
             ]
 
     expected = [
@@ -295,7 +296,7 @@ def test_hours_ledger(env):
     with timezone.override("UTC"):
         assert ledger() == expected
     with scope(site=env.site_a.pk):
-        assert [row["site__slug"] for row in selectors.hours_ledger(Booking.objects.filter(mentor=mentor))] == [
+        assert [row["site__slug"] for row in hours_ledger(Booking.objects.filter(mentor=mentor))] == [
             "site-a",
             "site-a",
         ]
@@ -324,5 +325,5 @@ def test_reminders_go_once_to_both_sides(env, django_capture_on_commit_callbacks
 
 def test_month_bounds_are_casablanca_months():
     # April 2027 (UTC+1 all month); February 2027 starts at UTC+1 and ends at UTC+0 (Ramadan).
-    assert selectors.month_bounds(datetime.date(2027, 4, 15)) == (utc(2027, 3, 31, 23), utc(2027, 4, 30, 23))
-    assert selectors.month_bounds(datetime.date(2027, 2, 28)) == (utc(2027, 1, 31, 23), utc(2027, 3, 1, 0))
+    assert month_bounds(datetime.date(2027, 4, 15)) == (utc(2027, 3, 31, 23), utc(2027, 4, 30, 23))
+    assert month_bounds(datetime.date(2027, 2, 28)) == (utc(2027, 1, 31, 23), utc(2027, 3, 1, 0))

@@ -20,7 +20,7 @@ from django_scopes.exceptions import ScopeError
 from mentors.forms.backoffice import BookingFilterForm
 from mentors.forms.mentor_space import MentorProfileForm
 from mentors.models import MentorProfile, Tag
-from mentors.selectors import mentor_search
+from mentors.selectors.directory import mentor_search
 from sites.models import SiteStatus
 from tests.factories import AdmissionFactory, BookingFactory, MentorProfileFactory, SiteFactory
 

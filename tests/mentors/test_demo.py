@@ -29,7 +29,7 @@ from mentors.models import (
     Tag,
     WeeklyRule,
 )
-from mentors.selectors import free_slots, startup_home_site
+from mentors.selectors.slots import free_slots, startup_home_site
 from sites.demo import seed_sites
 from sites.models import Site, SiteStatus
 from startups.models import AdmissionKind, ExitReason, Startup, StartupMember, TeamRole

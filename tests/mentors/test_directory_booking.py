@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from mentors.availability import LOCAL
-from mentors.selectors import free_slots
+from mentors.selectors.slots import free_slots
 from startups.models import Startup
 from tests.factories import (
     AdmissionFactory,

@@ -10,8 +10,18 @@ import datetime
 import pytest
 from django_scopes import scope
 
-from mentors import selectors
 from mentors.models import BlockedPeriod, Booking, ExtraWindow, WeeklyRule
+from mentors.selectors.bookings import (
+    ledger_bookings,
+    mentor_agenda,
+    mentor_booking_details,
+    site_booking_details,
+    site_booking_list,
+    team_booking_details,
+    team_bookings,
+)
+from mentors.selectors.choices import mentors_of_site
+from mentors.selectors.directory import is_profile_reviewer, profiles_for_review, reviewable_profile
 from sites.models import MembershipRole
 from tests.factories import (
     AdmissionFactory,
@@ -90,22 +100,22 @@ def test_the_availability_predicates(unscoped):
 def test_the_mentors_agenda_puts_each_booking_on_one_side_of_now(timeline, site_a):
     user = timeline["mentor"].user
     with scope(site=[site_a.pk]):
-        upcoming = selectors.mentor_agenda(user, now=NOW)
-        past = selectors.mentor_agenda(user, now=NOW, past=True)
+        upcoming = mentor_agenda(user, now=NOW)
+        past = mentor_agenda(user, now=NOW, past=True)
         assert pks(upcoming) == [timeline[k].pk for k in ("under_way", "ahead", "cancelled")]
         assert pks(past) == [timeline["ended"].pk]
         assert upcoming.confirmed().count() == 2
-        assert timeline["ahead"].pk in pks(selectors.mentor_booking_details(user))
+        assert timeline["ahead"].pk in pks(mentor_booking_details(user))
         # Another site's booking is outside the scope.
-        assert timeline["other_site"].pk not in pks(selectors.mentor_booking_details(user))
+        assert timeline["other_site"].pk not in pks(mentor_booking_details(user))
 
 
 def test_a_teams_bookings_are_upcoming_or_history_never_both(timeline, site_a):
     user = timeline["founder"]
     with scope(site=[site_a.pk]):
-        upcoming = pks(selectors.team_bookings(user, now=NOW))
-        history = pks(selectors.team_bookings(user, now=NOW, past=True))
-        details = set(pks(selectors.team_booking_details(user)))
+        upcoming = pks(team_bookings(user, now=NOW))
+        history = pks(team_bookings(user, now=NOW, past=True))
+        details = set(pks(team_booking_details(user)))
     assert upcoming == [timeline["under_way"].pk, timeline["ahead"].pk]
     # The cancelled booking ahead goes to the history, latest first.
     assert history == [timeline["cancelled"].pk, timeline["ended"].pk]
@@ -118,7 +128,7 @@ def test_a_sites_bookings_list_applies_each_filter(timeline, site_a):
     with scope(site=site_a.pk):
 
         def listed(**filters) -> list[int]:
-            return pks(selectors.site_booking_list(site_a, now=NOW, **filters))
+            return pks(site_booking_list(site_a, now=NOW, **filters))
 
         everything = [timeline[k].pk for k in ("cancelled", "ahead", "under_way", "ended")]
         assert listed() == everything  # latest first
@@ -129,18 +139,18 @@ def test_a_sites_bookings_list_applies_each_filter(timeline, site_a):
         assert listed(mentor=MentorProfileFactory()) == []
         assert listed(q="hiring") == [timeline["under_way"].pk]  # the topic
         assert listed(q=timeline["startup_a"].brand_name.upper()) == everything
-        assert list(selectors.mentors_of_site(site_a)) == [mentor]
-        assert timeline["other_site"].pk not in pks(selectors.site_booking_details(site_a))
+        assert list(mentors_of_site(site_a)) == [mentor]
+        assert timeline["other_site"].pk not in pks(site_booking_details(site_a))
 
 
 def test_a_ledger_counts_the_bookings_of_its_period(timeline, site_a):
     with scope(site=site_a.pk):
-        assert pks(selectors.ledger_bookings(site=site_a, start=NOW - DAY, end=NOW + 2 * DAY)) == [
+        assert pks(ledger_bookings(site=site_a, start=NOW - DAY, end=NOW + 2 * DAY)) == [
             timeline["under_way"].pk,
             timeline["ahead"].pk,
         ]
     # No site: every booking the scope shows (here all, as head office's network ledger).
-    found = pks(selectors.ledger_bookings(site=None, start=NOW, end=NOW + 4 * DAY))
+    found = pks(ledger_bookings(site=None, start=NOW, end=NOW + 4 * DAY))
     assert found == [timeline["ahead"].pk, timeline["cancelled"].pk, timeline["other_site"].pk]
 
 
@@ -155,17 +165,17 @@ def test_reviewers_see_the_profiles_of_their_sites_never_their_own(site_a, site_
     pending_b = MentorProfileFactory(status="pending", sites=[site_b])
     own = MentorProfileFactory(user=manager, status="pending", sites=[site_a])
 
-    assert selectors.is_profile_reviewer(manager) and selectors.is_profile_reviewer(head_office)
-    assert not selectors.is_profile_reviewer(team)
+    assert is_profile_reviewer(manager) and is_profile_reviewer(head_office)
+    assert not is_profile_reviewer(team)
     submitted = ["pending", "published", "suspended", "rejected"]
-    assert set(pks(selectors.profiles_for_review(manager, statuses=submitted))) == {pending_a.pk, rejected_a.pk}
-    assert pks(selectors.profiles_for_review(manager, statuses=["pending"], q="badr")) == [pending_a.pk]
-    assert pks(selectors.profiles_for_review(manager, statuses=submitted, q="EXPORT")) == [rejected_a.pk]
-    assert set(pks(selectors.profiles_for_review(head_office, statuses=["pending"]))) == {
+    assert set(pks(profiles_for_review(manager, statuses=submitted))) == {pending_a.pk, rejected_a.pk}
+    assert pks(profiles_for_review(manager, statuses=["pending"], q="badr")) == [pending_a.pk]
+    assert pks(profiles_for_review(manager, statuses=submitted, q="EXPORT")) == [rejected_a.pk]
+    assert set(pks(profiles_for_review(head_office, statuses=["pending"]))) == {
         pending_a.pk,
         pending_b.pk,
         own.pk,
     }
-    assert selectors.reviewable_profile(manager, pk=pending_a.pk) == pending_a
-    assert selectors.reviewable_profile(manager, pk=pending_b.pk) is None
-    assert selectors.reviewable_profile(manager, pk=own.pk) is None
+    assert reviewable_profile(manager, pk=pending_a.pk) == pending_a
+    assert reviewable_profile(manager, pk=pending_b.pk) is None
+    assert reviewable_profile(manager, pk=own.pk) is None

@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django_scopes import scope, scopes_disabled
 
 from mentors import actions as mentor_actions
-from mentors import selectors as mentor_selectors
 from mentors.models import Attendance, Booking, BookingStatus
+from mentors.selectors.bookings import booking_roles
 from sites.models import MembershipRole, SiteMembership
 from sites.roles import MANAGE, READ, REVIEW, roles_with, site_actions, site_permission
 from sites.scoping import managed_site_list
@@ -70,7 +70,7 @@ def test_the_actions_refuse_read_only_members_too(world, team_a, committee_a):
         with scopes_disabled():
             past = Booking.objects.get(pk=world["booking_a_past"])
             upcoming = Booking.objects.get(pk=world["booking_a"])
-        assert mentor_selectors.booking_roles(user, upcoming) == {"site"}
+        assert booking_roles(user, upcoming) == {"site"}
         with pytest.raises(PermissionDenied), scope(site=past.site_id):
             mentor_actions.booking_mark_attendance(actor=user, booking=past, attendance=Attendance.MENTOR_NO_SHOW)
         with pytest.raises(PermissionDenied), scope(site=upcoming.site_id):
@@ -184,4 +184,4 @@ def test_a_site_member_of_another_site_is_a_stranger_here(world, site_b):
     with scopes_disabled():
         SiteMembershipFactory(site=site_b, user=user, role=MembershipRole.MANAGER)
         booking = Booking.objects.get(pk=world["booking_a"])
-    assert mentor_selectors.booking_roles(user, booking) == set()
+    assert booking_roles(user, booking) == set()

@@ -1,0 +1,5 @@
+"""Reads of the mentors app, by topic: `directory` (published mentors, the mentor's own
+profile, the review of profiles), `choices` (the choices of the forms), `slots` (free slots
+and the booking rules read before a booking) and `bookings` (who sees which bookings, the
+mentor's and team's pages, a site's lists, the hours ledger, reminders, a person's data).
+Import each function from its module: nothing is re-exported here."""
