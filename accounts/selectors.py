@@ -8,7 +8,7 @@ from django.db.models import F, QuerySet
 
 from sites.models import Site
 
-from .models import ApiToken, UserSession
+from .models import ApiToken, Role, User, UserSession
 from .sessions import expired_before
 
 
@@ -61,3 +61,8 @@ def user_sessions_live(*, user) -> QuerySet[UserSession]:
 def user_email_verified(*, user) -> bool:
     """Whether `user`'s account address (any letter case) is a verified address of theirs."""
     return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+
+
+def head_office_users() -> QuerySet[User]:
+    """The active head-office accounts, in the order they were created."""
+    return User.objects.filter(role=Role.HEAD_OFFICE, is_active=True).order_by("pk")

@@ -25,7 +25,7 @@ from core.models import AuditEntry
 from sites.models import Region, Sector, Site
 
 from .kpis import Headline, KpiScope, headline, headlines
-from .models import KpiSectorSnapshot, KpiSnapshot
+from .models import BoardReport, KpiSectorSnapshot, KpiSnapshot
 from .snapshots import FIGURES
 
 
@@ -150,3 +150,20 @@ def audit_entries(
     if until:
         entries = entries.filter(created_at__date__lte=until)
     return entries
+
+
+def board_reports_listed(*, scope: str = "", status: str = "") -> QuerySet[BoardReport]:
+    """The board reports in scope (head office's network scope: every one), latest month
+    first, with their site and requester; of one scope ("network", "site:<slug>") or status
+    if given."""
+    reports = BoardReport.objects.select_related("site", "requested_by")
+    if scope:
+        reports = reports.filter(scope=scope)
+    if status:
+        reports = reports.filter(status=status)
+    return reports
+
+
+def board_reports_of_site(*, site: Site) -> QuerySet[BoardReport]:
+    """`site`'s own board reports (never the network's), latest month first."""
+    return board_reports_listed().filter(site=site)

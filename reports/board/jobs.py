@@ -30,7 +30,6 @@ import uuid
 
 from celery import shared_task
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -38,13 +37,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.selectors import head_office_users
 from core.audit import AuditEntry, audit_record, instance_values
 from core.emails import email_render, email_send_on_commit
 from core.errors import Conflict
 from core.jobs import JobStatus, LostClaim, job_beat, job_claim, job_fail, jobs_resend
-from sites.models import Site, SiteStatus
 from sites.scoping import network_scope
+from sites.selectors import operational_sites
 
 from ..kpis import KpiScope
 from ..models import BoardReport, BoardReportStep
@@ -153,7 +152,7 @@ def board_report_regenerate(*, actor, report: BoardReport) -> BoardReport:
 def board_reports_request_monthly(*, today: datetime.date | None = None) -> list[BoardReport]:
     """The monthly beat: last month's report of the network and of every operational site."""
     month = last_complete_month(today)
-    slugs = Site.objects.filter(status=SiteStatus.OPERATIONAL).order_by("slug").values_list("slug", flat=True)
+    slugs = operational_sites().order_by("slug").values_list("slug", flat=True)
     return [
         board_report_request(actor=None, scope=scope, month=month)
         for scope in ["network", *(f"site:{slug}" for slug in slugs)]
@@ -197,8 +196,7 @@ def report_kpi_scope(report: BoardReport) -> KpiScope:
 def _email_head_office(report: BoardReport) -> None:
     """Tell every active head-office user, in their language, with the link (on commit)."""
     url = settings.PORTAL_URL + reverse("reports:board_report", kwargs={"pk": report.pk})
-    users = get_user_model().objects.filter(role=Role.HEAD_OFFICE, is_active=True).order_by("pk")
-    for user in users:
+    for user in head_office_users():
         language = user.language or settings.LANGUAGE_CODE
         with translation.override(language):
             context = {

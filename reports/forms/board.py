@@ -62,11 +62,8 @@ class BoardReportFilterForm(forms.Form):
         self.fields["scope"].choices = [("", _("Every scope")), *scope_choices(sites)]
         style_fields(self, small=True)
 
-    def filter(self, reports):
-        self.is_valid()  # the valid fields filter, the others show their error
-        data = self.cleaned_data
-        if scope := data.get("scope"):
-            reports = reports.filter(scope=scope)
-        if status := data.get("status"):
-            reports = reports.filter(status=status)
-        return reports
+    def filters(self) -> dict:
+        """The filters as `selectors.board_reports_listed` takes them: the valid fields' values (the
+        others show their error)."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}

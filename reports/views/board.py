@@ -27,15 +27,16 @@ from core.errors import Conflict
 from core.exports import XLSX_CONTENT_TYPE
 from core.forms import add_action_errors
 from core.jobs import JobStatus
-from sites.models import Site
 from sites.roles import head_office_required
 from sites.scoping import network_scope
+from sites.selectors import site_choices
 
 from ..board import jobs
 from ..board.files import report_filename
 from ..board.pdf import PDF_CONTENT_TYPE
 from ..forms.board import BoardReportFilterForm, BoardReportRequestForm
 from ..models import BoardReport
+from ..selectors import board_reports_listed, board_reports_of_site
 
 PAGE_SIZE = 25
 CONTENT_TYPES = {"pdf": PDF_CONTENT_TYPE, "xlsx": XLSX_CONTENT_TYPE}
@@ -63,13 +64,13 @@ def _download(report: BoardReport, kind: str) -> FileResponse:
 def _network_report(pk: int) -> BoardReport:
     # Reviewed network-wide read: head office sees the reports of the network and every site.
     with network_scope():
-        return get_object_or_404(BoardReport.objects.select_related("site", "requested_by"), pk=pk)
+        return get_object_or_404(board_reports_listed(), pk=pk)
 
 
 @head_office_required
 def board_reports(request):
     """Every report (filter by scope and status, paginated) and the form to request one."""
-    sites = list(Site.objects.all())
+    sites = list(site_choices())
     request_form = BoardReportRequestForm(request.POST if request.method == "POST" else None, sites=sites)
     if request.method == "POST" and request_form.is_valid():
         data = request_form.cleaned_data
@@ -85,7 +86,7 @@ def board_reports(request):
             return redirect("reports:board_report", pk=report.pk)
     filter_form = BoardReportFilterForm(request.GET, sites=sites)
     # Reviewed network-wide read: head office lists the reports of the network and every site.
-    reports = filter_form.filter(BoardReport.objects.select_related("site", "requested_by"))
+    reports = board_reports_listed(**filter_form.filters())
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     return render(
@@ -136,12 +137,12 @@ def board_report_xlsx(request, pk: int):
 # --- A site's staff ---------------------------------------------------------------------------
 def _site_report(request, pk: int) -> BoardReport:
     # In the site's scope: another site's report, or the network's, is not found.
-    return get_object_or_404(BoardReport.objects.filter(site=request.site).select_related("site"), pk=pk)
+    return get_object_or_404(board_reports_of_site(site=request.site), pk=pk)
 
 
 @login_required
 def site_board_reports(request, site_slug):
-    reports = BoardReport.objects.filter(site=request.site).select_related("site", "requested_by")
+    reports = board_reports_of_site(site=request.site)
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reports/board/site_list.html", {"site": request.site, "page": page})
 
