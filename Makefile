@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-HOST ?= 127.0.0.1:8000
+# `make run` serves on HOST:PORT (e.g. HOST=0.0.0.0 PORT=8101 for the local network).
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run test lint messages migrate seed worker beat backup restore bench clean
 
@@ -16,11 +18,17 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 # DEBUG is off unless set (technopark/settings.py): the developer's commands turn it on.
 run migrate seed worker beat messages test: export DEBUG ?= true
 
-## run: install, migrate, load the demo network and serve http://127.0.0.1:8000 (SQLite, Celery eager)
+## run: install, migrate, load the demo network and serve http://$(HOST):$(PORT) (SQLite, Celery eager)
+# The links in the emails it sends point at what it serves, unless PORTAL_URL is set (environment or .env).
+ifeq ($(shell grep -sE '^[[:space:]]*(export[[:space:]]+)?PORTAL_URL[[:space:]]*=' .env),)
+run: export PORTAL_URL ?= http://$(HOST):$(PORT)
+endif
 run: $(BIN)/.installed
+	@case "$(HOST)" in \[*\]) ;; *:*) echo "HOST is the address alone: make run HOST=$(firstword $(subst :, ,$(HOST))) PORT=$(lastword $(subst :, ,$(HOST)))"; exit 2;; esac
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST)
+	@echo "Links in emails: $(or $(PORTAL_URL),the PORTAL_URL of .env)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The browser tests' accessibility checks need axe-core from npm (pinned in package-lock.json):
 # installed by `make test` when Debian's Chromium is there to run them and npm to fetch it.

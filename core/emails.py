@@ -11,7 +11,11 @@ change committed, and a rolled-back change never emails anybody), then delivered
   is retried later with exponential backoff, and marked failed after `MAX_ATTEMPTS`.
 
 Sending is at least once, not exactly once: a worker killed after the mail server accepted
-the message but before the commit leaves the row pending, and it is sent again."""
+the message but before the commit leaves the row pending, and it is sent again.
+
+Every rendered email has two parts: the plain text, rendered without HTML escaping (an
+apostrophe stays an apostrophe, never `&#x27;`), and an HTML part in the portal's layout
+(templates/email/base.html) with the language's `lang` and direction."""
 
 import datetime
 import logging
@@ -20,7 +24,8 @@ from celery import shared_task
 from django.conf import settings
 from django.core import mail
 from django.db import connection, transaction
-from django.template.loader import render_to_string
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
 from .bidi import strip_bidi
@@ -36,12 +41,53 @@ FLUSH_GRACE = datetime.timedelta(seconds=30)
 FLUSH_BATCH = 200
 
 
-def email_render(*, template: str, context: dict, language: str | None = None) -> tuple[str, str]:
-    """Render `<template>_subject.txt` and `<template>_message.txt` in `language`."""
+# The brand of the pages' header (templates/base.html): emails name the portal, never a host.
+PORTAL_NAME = "Technopark"
+
+
+class EmailBody(str):
+    """A plain-text body carrying its HTML part, so that `subject, body = email_render(...)`
+    followed by `email_send_on_commit(subject=subject, body=body)` sends both unchanged."""
+
+    html: str
+
+    def __new__(cls, text: str, *, html: str) -> "EmailBody":
+        body = super().__new__(cls, text)
+        body.html = html
+        return body
+
+
+def email_text(*, template: str, context: dict) -> str:
+    """Render a plain-text template with HTML escaping off: an apostrophe stays one."""
+    return get_template(template).template.render(Context(context, autoescape=False))
+
+
+def email_layout(*, subject: str, portal_url: str | None = None) -> dict:
+    """The context of email/base.html besides the body: the portal's name and address."""
+    return {"subject": subject, "portal_name": PORTAL_NAME, "portal_url": portal_url or settings.PORTAL_URL}
+
+
+def email_html(*, text: str, subject: str, portal_url: str | None = None) -> str:
+    """The HTML part of an email without an HTML template: its text, paragraphs kept and
+    links made clickable, in the portal's layout, in the active language's direction."""
+    text = str.__str__(text).strip()  # a plain str: a rendered template is "safe", it would not be escaped
+    return render_to_string("email/base.html", {"text": text, **email_layout(subject=subject, portal_url=portal_url)})
+
+
+def email_render(*, template: str, context: dict, language: str | None = None) -> tuple[str, EmailBody]:
+    """Render `<template>_subject.txt` (on one line) and `<template>_message.txt` in
+    `language`, as plain text, and the HTML part: `<template>_message.html` (extending
+    email/base.html) where there is one, else the text in email/base.html."""
     with translation.override(language or settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-        body = render_to_string(f"{template}_message.txt", context)
-    return subject, body
+        subject = " ".join(email_text(template=f"{template}_subject.txt", context=context).split())
+        text = email_text(template=f"{template}_message.txt", context=context)
+        try:
+            html_template = get_template(f"{template}_message.html")
+        except TemplateDoesNotExist:
+            html = email_html(text=text, subject=subject)
+        else:
+            html = html_template.render({**context, **email_layout(subject=subject)})
+    return subject, EmailBody(text, html=html)
 
 
 def email_message(
@@ -59,6 +105,7 @@ def email_send_on_commit(
     *, to: list[str], subject: str, body: str, html: str | None = None, attachments: list | None = None
 ) -> None:
     """`attachments`: [(filename, text content, mimetype)], e.g. an `.ics` invitation.
+    `html`: the HTML part; by default the one `email_render` rendered with `body`.
 
     Direction controls (U+202E…) are removed: the names in a plain-text email cannot be
     isolated as on the pages (core.bidi)."""
@@ -67,7 +114,7 @@ def email_send_on_commit(
         to=list(to),
         subject=strip_bidi(subject),
         body=strip_bidi(body),
-        html=strip_bidi(html or ""),
+        html=strip_bidi(html if html is not None else getattr(body, "html", "")),
         attachments=[list(attachment) for attachment in attachments or []],
     )
     transaction.on_commit(lambda: outbox_enqueue(message.pk))

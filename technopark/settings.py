@@ -296,8 +296,7 @@ MFA_FORMS = {
 }
 # Site managers and head-office staff must enrol TOTP before using the portal.
 REQUIRE_STAFF_MFA = env.bool("REQUIRE_STAFF_MFA", default=not DEBUG)
-# API tokens (accounts.ApiToken) stop working after this many days without use, and this
-# many days after they were created, whatever their use.
+# API tokens (accounts.ApiToken) stop working this many days after their last use, and after their creation.
 API_TOKEN_IDLE_DAYS = env.int("API_TOKEN_IDLE_DAYS", default=30)
 API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 if not 1 <= API_TOKEN_IDLE_DAYS <= API_TOKEN_MAX_DAYS:
@@ -443,8 +442,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 SESSION_COOKIE_HTTPONLY = True
-# The language cookie: Secure like the session cookie (below, DEBUG off), never read by
-# scripts (the switcher posts to /i18n/setlang/), Lax.
+# The language cookie: Secure like the session cookie (below), never read by scripts (the switcher posts), Lax.
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
@@ -494,7 +492,9 @@ if SENTRY_DSN:
 
     sentry_init(dsn=SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default=None))
 
-# --- Portal -------------------------------------------------------------------------
+# --- Portal. PORTAL_URL: the base of links in emails sent without a request (no ;params?query#fragment)
 DEMO_PASSWORD = "demo-Technopark-2027"
-# Absolute links in emails sent from Celery (no request there).
-PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
+_portal = env.url("PORTAL_URL", default="http://127.0.0.1:8000")
+PORTAL_URL = _portal.geturl()
+if _portal.scheme not in ("http", "https") or not _portal.hostname or _portal.path.endswith("/") or any(_portal[3:]):
+    raise ImproperlyConfigured(f"PORTAL_URL: {PORTAL_URL!r} is not an absolute http(s) URL without a trailing slash")
