@@ -28,6 +28,9 @@ class UserCreationForm(AdminUserCreationForm):
 
 @admin.register(User)
 class UserAdmin(AuditedModelAdmin):
+    """Head office edits accounts here (the "Head office" group's `change_user`); what
+    makes someone a superuser or gives rights beyond their role stays with superusers."""
+
     list_display = ["email", "full_name", "role", "is_active", "is_staff", "date_joined"]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["email", "full_name"]
@@ -52,6 +55,21 @@ class UserAdmin(AuditedModelAdmin):
             },
         ),
     ]
+
+    # Read-only for anyone but a superuser: with them, changing a user would be a way to
+    # more rights (one's own included). The head-office group follows the role anyway.
+    superuser_only_fields = ["is_superuser", "groups", "user_permissions"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if request.user.is_superuser else [*readonly, *self.superuser_only_fields]
+
+    def has_change_permission(self, request, obj=None):
+        # A superuser's account (its address, its password reset) is theirs and other
+        # superusers' to change: nobody else takes it over.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
 
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)

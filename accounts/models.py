@@ -25,6 +25,12 @@ class Role(models.TextChoices):
     PARTNER = "partner", _("Partner / incubator manager")
 
 
+# The auth group that gives head office its rights in the Django admin (created with its
+# permissions by migration accounts.0005): it holds exactly the active head-office accounts
+# (User.save and accounts.signals keep it so).
+HEAD_OFFICE_GROUP = "Head office"
+
+
 class UserQuerySet(models.QuerySet):
     """Users' queries. Nothing about a user is cached: every request reads their row."""
 
@@ -84,6 +90,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def save(self, *args, **kwargs):
+        # Head office works in the Django admin (the outbox, the audit trail): it needs
+        # admin access; anyone else keeps what they were given.
+        if self.is_head_office and not self.is_staff:
+            self.is_staff = True
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "is_staff"}
+        super().save(*args, **kwargs)
 
     def get_full_name(self):
         return self.full_name or self.email

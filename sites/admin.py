@@ -18,6 +18,7 @@ class SectorAdmin(AuditedModelAdmin):
 @admin.register(Site)
 class SiteAdmin(AuditedModelAdmin):
     list_display = ["slug", "name_fr", "region", "status", "opened_on"]
+    list_select_related = ["region"]
     list_filter = ["status", "region"]
     search_fields = ["slug", "name_fr", "city"]
     filter_horizontal = ["vocations"]
@@ -26,6 +27,7 @@ class SiteAdmin(AuditedModelAdmin):
 @admin.register(SiteMembership)
 class SiteMembershipAdmin(AuditedModelAdmin):
     list_display = ["user", "site", "role", "created_at"]
+    list_select_related = ["user", "site"]
     list_filter = ["role", "site"]
     search_fields = ["user__email"]
     autocomplete_fields = ["user"]
