@@ -1,10 +1,11 @@
 """iCalendar (RFC 5545): an event from its times, title, place and UID, and a calendar of
 events. Generic: what an event is made of (a service's session, a mentor booking) is written
 by the app that owns it (`services.ics`, `mentors.ics`); used for the `.ics` attached to
-confirmations and for the personal calendar feed."""
+confirmations, for the personal calendar feed and for the "Add to my calendar" files."""
 
 from collections.abc import Iterable
 
+from django.http import HttpResponse
 from icalendar import Calendar, Event
 
 PRODID = "-//Technopark network//Portal//FR"
@@ -40,3 +41,11 @@ def calendar(events: Iterable[Event], *, name: str = "Technopark") -> str:
     for event in events:
         cal.add_component(event)
     return cal.to_ical().decode()
+
+
+def calendar_response(content: str, *, filename: str, inline: bool = False) -> HttpResponse:
+    """An iCalendar text as a response: a file to save (`attachment`, an "Add to my calendar"
+    link) or, `inline`, a feed that calendar apps read."""
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    return response

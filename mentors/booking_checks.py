@@ -7,6 +7,11 @@ takes bookings, how many sessions the startup has that month and whether a confi
 booking overlaps the slot. It only refuses, in the order the locked path checks (open,
 quota, free) and with the same errors; whatever it lets through is decided again under the
 lock, by the availability and the database constraints, which stay the source of truth.
+
+`clashes_to_confirm` is no check: what else the startup already has at that time (a
+confirmed booking with another mentor, a confirmed seat at a service session) is only
+warned about on the booking page, which then asks to book anyway. The API books without
+that warning (`POST /api/v1/mentor-bookings/` is unchanged).
 """
 
 import datetime
@@ -18,7 +23,7 @@ from sites.scoping import network_scope
 from startups.models import Startup
 
 from .models import MentorProfile
-from .selectors.slots import booking_outlook, startup_month_bookings
+from .selectors.slots import BookingOutlook, booking_outlook, startup_month_bookings
 
 
 def closed() -> Conflict:
@@ -36,16 +41,34 @@ def not_free() -> Conflict:
     return Conflict(_("This slot is no longer free: choose another one."))
 
 
+def _refusal(outlook: BookingOutlook | None, startup: Startup) -> Conflict | None:
+    """The Conflict of a booking the outlook says cannot succeed, in the locked path's order."""
+    if outlook is None or not outlook.open:
+        return closed()
+    if outlook.used >= outlook.quota:
+        return quota_reached(startup, outlook.quota)
+    if outlook.taken:
+        return not_free()
+    return None
+
+
 def refuse_early(*, mentor: MentorProfile, startup: Startup, start: datetime.datetime) -> None:
     """Raise the Conflict the locked path would raise for a booking that cannot succeed
     (mentor closed, quota reached, slot overlapped), after one query; else return."""
-    outlook = booking_outlook(mentor=mentor, startup=startup, start=start)
-    if outlook is None or not outlook.open:
-        raise closed()
-    if outlook.used >= outlook.quota:
-        raise quota_reached(startup, outlook.quota)
-    if outlook.taken:
-        raise not_free()
+    refusal = _refusal(booking_outlook(mentor=mentor, startup=startup, start=start), startup)
+    if refusal is not None:
+        raise refusal
+
+
+def clashes_to_confirm(*, mentor: MentorProfile, startup: Startup, start: datetime.datetime) -> BookingOutlook | None:
+    """The outlook of booking `mentor`'s slot at `start` when the startup already has
+    something else then (`clashing_bookings`, `clashing_sessions`): the booking page warns
+    and asks to book anyway. None when nothing clashes, or when the booking would be refused
+    anyway (booking it then says why, as `refuse_early`)."""
+    outlook = booking_outlook(mentor=mentor, startup=startup, start=start, clashes=True)
+    if _refusal(outlook, startup) is not None:
+        return None
+    return outlook if outlook.clashing_bookings or outlook.clashing_sessions else None
 
 
 def check_quota(*, mentor: MentorProfile, startup: Startup, start: datetime.datetime) -> None:

@@ -242,6 +242,8 @@ NOT_A_LIST: dict[str, str] = {
     "mentors:photo": FILE,
     "mentors:my_photo": FILE,
     "mentors:review_photo": FILE,
+    "services:registration_ics": FILE,
+    "mentors:booking_ics": FILE,
     "reports:board_report_pdf": FILE,
     "reports:board_report_xlsx": FILE,
     "reports:site_board_report_pdf": FILE,

@@ -112,6 +112,11 @@ class BookingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Optional: what you would like the mentor to prepare."),
     )
+    # Shown (and needed) only when the startup already has something at that time: the
+    # view asks for it after `booking_checks.clashes_to_confirm`.
+    book_anyway = forms.BooleanField(
+        label=_("Book anyway: I know my startup already has another session at that time"), required=False
+    )
 
     def __init__(self, *args, startups: QuerySet, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,6 @@
 """Reads of a mentor's free slots and of the booking rules checked before a booking: busy
-times, overlaps, the monthly quota, who may book and the startup's home site. Each
-network-wide read opens its own reviewed `network_scope()`."""
+times, overlaps, the monthly quota, what else the startup has at that time, who may book and
+the startup's home site. Each network-wide read opens its own reviewed `network_scope()`."""
 
 import datetime
 from typing import NamedTuple
@@ -8,6 +8,8 @@ from typing import NamedTuple
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Func, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from services.models import ServiceSession
+from services.selectors.catalogue import startup_sessions_between
 from sites.models import Site
 from sites.scoping import network_scope
 from startups.models import Admission, Startup
@@ -73,23 +75,44 @@ def startup_month_bookings(mentor_id, *, startup: Startup, start: datetime.datet
     )
 
 
+def startup_bookings_between(
+    startup: Startup, *, start: datetime.datetime, end: datetime.datetime
+) -> QuerySet[Booking]:
+    """The startup's confirmed bookings with any mentor overlapping [start, end), with the
+    mentor, the soonest first. Read inside `network_scope()` (a startup that moved booked
+    from its former site too)."""
+    return (
+        Booking.objects.filter(startup=startup, status=BookingStatus.CONFIRMED, starts_at__lt=end, ends_at__gt=start)
+        .select_related("mentor__user")
+        .order_by("starts_at", "pk")
+    )
+
+
 class BookingOutlook(NamedTuple):
-    """What one query says of a booking attempt before any lock (`booking_outlook`)."""
+    """What one query says of a booking attempt before any lock (`booking_outlook`), and
+    what else the startup has at that time when asked (`clashes=True`)."""
 
     open: bool  # the mentor is published and their account active
     quota: int  # the mentor's monthly limit per startup
     used: int  # the startup's confirmed bookings with the mentor that month
     taken: bool  # a confirmed booking of the mentor overlaps the slot or its buffer
+    clashing_bookings: tuple[Booking, ...] = ()  # the startup's confirmed ones, with any mentor
+    clashing_sessions: tuple[ServiceSession, ...] = ()  # where the startup has a confirmed seat
 
 
-def booking_outlook(*, mentor: MentorProfile, startup: Startup, start: datetime.datetime) -> BookingOutlook | None:
+def booking_outlook(
+    *, mentor: MentorProfile, startup: Startup, start: datetime.datetime, clashes: bool = False
+) -> BookingOutlook | None:
     """One query, by primary key and two index range scans (the partial unique index on
     confirmed (mentor, start) and (startup, start)): whether a booking of `mentor`'s slot
     at `start` for `startup` can still succeed. None when the mentor is gone. The slot's
-    length and buffer are those of `mentor` as given."""
+    length and buffer are those of `mentor` as given. With `clashes`, two more queries: the
+    startup's confirmed bookings and sessions that overlap the slot (the booking page warns
+    about them; they never refuse a booking)."""
     # Reviewed network-wide read: a mentor's busy times and a startup's monthly count span
     # every site (as `mentor_busy_ranges` and the quota of `actions`); only flags and a
-    # count leave this function.
+    # count leave this function, and, when asked, the startup's own sessions at that time
+    # (its bookings from any site it booked from, and e-Technopark's sessions, without a site).
     with network_scope():
         overlap = overlapping_bookings(
             OuterRef("pk"), start=start, end=start + mentor.session_length, buffer=mentor.buffer
@@ -111,7 +134,16 @@ def booking_outlook(*, mentor: MentorProfile, startup: Startup, start: datetime.
             .order_by("pk")
             .first()
         )
-    return BookingOutlook(*row) if row else None
+        if row is None:
+            return None
+        if not clashes:
+            return BookingOutlook(*row)
+        end = start + mentor.session_length
+        return BookingOutlook(
+            *row,
+            clashing_bookings=tuple(startup_bookings_between(startup, start=start, end=end)),
+            clashing_sessions=tuple(startup_sessions_between(startup=startup, start=start, end=end)),
+        )
 
 
 def bookable_startups(user) -> QuerySet[Startup]:

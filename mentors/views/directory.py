@@ -1,13 +1,15 @@
 """The startup side of mentoring: the public mentor directory, a mentor's page with the
-free slots of a week, booking a slot, and the startup team's own bookings ("my mentoring":
-details, the mentor's notes, cancel, move, rate, attendance).
+free slots of a week, booking a slot (warned when the startup already has something at that
+time), and the startup team's own bookings ("my mentoring": details, the mentor's notes,
+cancel, move, rate, attendance); and a booking's calendar file, for each of its parties.
 
 Profiles are network-level (not site-owned): the directory and the mentor pages read them
 without any scope. Bookings are site-owned: every read here goes through
 `selectors.bookings_of_startups_of(user)` inside the request's `user_scope` (opened by the
 middleware), so a booking is found only by the team of its startup; anyone else gets the
 same 404 as for a booking that does not exist. Writes go through `mentors.actions` in that
-same scope.
+same scope. The calendar file is the API's rule instead (`selectors.booking_roles`): the
+team, the mentor and the site's staff, who all find the booking in their request's scope.
 """
 
 import datetime
@@ -17,6 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -26,12 +29,14 @@ from django.views.decorators.http import require_POST
 from core.errors import Conflict
 from core.files import public_image_response
 from core.forms import add_action_errors
+from core.ics import calendar_response
 from services.forms.catalogue import FeedbackForm
 from sites.models import Site
 from startups.selectors.visibility import startups_of_member
 
-from .. import actions
+from .. import actions, ics
 from ..availability import LOCAL, MAX_RANGE_DAYS, Slot
+from ..booking_checks import clashes_to_confirm
 from ..forms.directory import (
     AttendanceForm,
     BookingForm,
@@ -41,7 +46,14 @@ from ..forms.directory import (
     parse_instant,
 )
 from ..models import Attendance, Booking, BookingStatus, MeetingMode, MentorProfile
-from ..selectors.bookings import CANCEL_CUTOFF, can_change, team_booking_details, team_bookings
+from ..selectors.bookings import (
+    CANCEL_CUTOFF,
+    booking_roles,
+    booking_with_parties,
+    can_change,
+    team_booking_details,
+    team_bookings,
+)
 from ..selectors.choices import sites_by_pk
 from ..selectors.directory import mentor_search, published_mentors
 from ..selectors.slots import bookable_startups, find_slot, free_slots
@@ -198,7 +210,15 @@ def book(request, pk):
         messages.error(request, _("This slot cannot be booked: choose one of the free slots below."))
         return redirect(_detail_url(mentor, start))
     form = BookingForm(request.POST or None, startups=startups)
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    # What else the startup has then is shown as soon as the startup is known (the only one,
+    # or the one chosen); booking over it needs the "book anyway" box ticked.
+    startup = form.cleaned_data.get("startup") if form.is_bound else form.single_startup
+    clashes = clashes_to_confirm(mentor=mentor, startup=startup, start=start) if startup else None
+    if valid and clashes and not form.cleaned_data["book_anyway"]:
+        form.add_error("book_anyway", _("Tick this box to book although your startup has another session then."))
+        valid = False
+    if valid:
         # The action decides whether the slot is still free (under the mentor's row lock).
         try:
             booking = actions.booking_create(
@@ -233,6 +253,7 @@ def book(request, pk):
             "slot": slot,
             "site": _sites_of([slot]).get(slot.site_id),
             "form": form,
+            "clashes": clashes,
             "cutoff_hours": CUTOFF_HOURS,
         },
     )
@@ -389,6 +410,19 @@ def my_booking_reschedule(request, pk):
     )
 
 
+# --- A booking's calendar file (any of its parties) --------------------------------------
+@login_required
+def booking_ics(request, pk):
+    """A confirmed booking as an `.ics` file to add to one's calendar, with the UID and the
+    place (room or video link) the personal feed gives it, for anyone who has a part in it
+    (`booking_roles`: the startup's team, the mentor, the site's staff); 404 for the others
+    and for a cancelled booking."""
+    booking = booking_with_parties(pk=pk)
+    if booking is None or booking.status != BookingStatus.CONFIRMED or not booking_roles(request.user, booking):
+        raise Http404
+    return calendar_response(ics.calendar([ics.booking_event(booking)]), filename=f"mentoring-{booking.pk}.ics")
+
+
 urlpatterns = [
     path("mentors/", directory, name="directory"),
     path("mentors/<int:pk>/", mentor_detail, name="detail"),
@@ -400,4 +434,5 @@ urlpatterns = [
     path("me/mentoring/<int:pk>/cancel/", my_booking_cancel, name="my_booking_cancel"),
     path("me/mentoring/<int:pk>/rate/", my_booking_rate, name="my_booking_rate"),
     path("me/mentoring/<int:pk>/attendance/", my_booking_attendance, name="my_booking_attendance"),
+    path("mentors/bookings/<int:pk>/booking.ics", booking_ics, name="booking_ics"),
 ]

@@ -1,6 +1,7 @@
 """Reads of the public catalogue (every site's and the network's offer: inside
-`network_scope()`), of who may register to a service, of a user's registrations, of their
-calendar feed and of the reminders due."""
+`network_scope()`), of who may register to a service, of a user's registrations (with their
+place on a waitlist), of their calendar feed and files, of the reminders due and of a
+startup's sessions at a given time."""
 
 import datetime
 
@@ -182,27 +183,60 @@ def is_registration_of(*, user, registration: Registration) -> bool:
     return registrations_of(user=user).filter(pk=registration.pk).exists()
 
 
+def _waitlisted_with_outer() -> QuerySet[Registration]:
+    """The waitlisted registrations of the outer registration's session."""
+    return Registration.objects.filter(session=OuterRef("session"), status=RegistrationStatus.WAITLISTED)
+
+
+def _waitlist_position() -> Coalesce:
+    """The outer registration's place on its session's waitlist, as a subquery: 1 for the
+    next one to get a seat, in `backoffice.waitlist`'s order (meaningful for a waitlisted one)."""
+    ahead = _waitlisted_with_outer().filter(
+        Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
+        | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lte=OuterRef("pk"))
+    )
+    return count_subquery(ahead, outer="session")
+
+
+def _with_waitlist_place(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
+    """`registrations` annotated with `waitlist_position` (`_waitlist_position()`) and
+    `waitlist_length` (how many are waiting for that session): "position N of M", no query
+    per row."""
+    return registrations.annotate(
+        waitlist_position=_waitlist_position(),
+        waitlist_length=count_subquery(_waitlisted_with_outer(), outer="session"),
+    )
+
+
 def live_registrations_of(*, user, sessions: list[ServiceSession]) -> QuerySet[Registration]:
-    """The user's registrations (`registrations_of`) to `sessions` that are not cancelled."""
-    return registrations_of(user=user).filter(session__in=[s.pk for s in sessions]).live()
+    """The user's registrations (`registrations_of`) to `sessions` that are not cancelled,
+    with their place on the waitlist (`_with_waitlist_place`)."""
+    return _with_waitlist_place(registrations_of(user=user).filter(session__in=[s.pk for s in sessions]).live())
+
+
+def registration_for_calendar(*, user, pk: int) -> Registration | None:
+    """The user's registration `pk` (`registrations_of`), a seat or a place on the waitlist
+    at a session not cancelled, with its session and service; None for any other."""
+    return (
+        registrations_of(user=user)
+        .live()
+        .exclude(session__status=SessionStatus.CANCELLED)
+        .select_related("session__service")
+        .filter(pk=pk)
+        .first()
+    )
 
 
 def registrations_of_account(*, user) -> QuerySet[Registration]:
     """The registrations made with `user`'s account (not those made with their address
     alone, unlike `registrations_of`; none for an anonymous visitor), with their session,
-    service and site and their `waitlist_position` (1 for the next one to get a seat, in
-    `backoffice.waitlist`'s order)."""
+    service and site and their `waitlist_position` (`_waitlist_position()`)."""
     if not user.is_authenticated:
         return Registration.objects.none()
-    waitlisted = Registration.objects.filter(session=OuterRef("session"), status=RegistrationStatus.WAITLISTED)
-    ahead = waitlisted.filter(
-        Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
-        | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lte=OuterRef("pk"))
-    )
     return (
         Registration.objects.filter(user=user)
         .select_related("session__service", "site")
-        .annotate(waitlist_position=count_subquery(ahead, outer="session"))
+        .annotate(waitlist_position=_waitlist_position())
     )
 
 
@@ -212,11 +246,11 @@ def registrations_with_service() -> QuerySet[Registration]:
 
 
 def registrations_upcoming_and_past(*, user, now: datetime.datetime) -> tuple[QuerySet, QuerySet]:
-    """The user's registrations to sessions not over at `now` (the soonest first), and to
-    those over (the latest first)."""
+    """The user's registrations to sessions not over at `now` (the soonest first, with their
+    place on the waitlist: `_with_waitlist_place`), and to those over (the latest first)."""
     mine = registrations_of(user=user).select_related("session__service__site", "startup")
     return (
-        mine.filter(session__ends_at__gte=now).order_by("session__starts_at", "pk"),
+        _with_waitlist_place(mine.filter(session__ends_at__gte=now)).order_by("session__starts_at", "pk"),
         mine.filter(session__ends_at__lt=now).order_by("-session__starts_at", "-pk"),
     )
 
@@ -252,4 +286,19 @@ def registrations_due_reminder(*, now: datetime.datetime) -> QuerySet[int]:
         )
         .order_by("session__starts_at", "pk")
         .values_list("pk", flat=True)
+    )
+
+
+def startup_sessions_between(
+    *, startup: Startup, start: datetime.datetime, end: datetime.datetime
+) -> QuerySet[ServiceSession]:
+    """The sessions, not cancelled, overlapping [start, end) where someone has a confirmed
+    seat for `startup`, with their service, the soonest first (a mentor booking's overlap
+    warning). Read inside `network_scope()`: e-Technopark's sessions have no site."""
+    seats = Registration.objects.filter(session=OuterRef("pk"), startup=startup, status=RegistrationStatus.CONFIRMED)
+    return (
+        ServiceSession.objects.filter(Exists(seats), starts_at__lt=end, ends_at__gt=start)
+        .exclude(status=SessionStatus.CANCELLED)
+        .select_related("service")
+        .order_by("starts_at", "pk")
     )

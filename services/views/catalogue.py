@@ -1,5 +1,5 @@
-"""The public catalogue of services, registration to sessions, "my registrations" and the
-personal calendar feed.
+"""The public catalogue of services, registration to sessions, "my registrations" (with
+each session's calendar file) and the personal calendar feed.
 
 The catalogue spans every site and the network's e-Technopark offer (rows without a site),
 which the request's site scope hides: every read of services, sessions and registrations
@@ -20,7 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import Conflict
+from core.ics import calendar_response
 from core.throttling import client_ip, over_limit
 from mentors import ics as mentor_ics
 from mentors.selectors import bookings as mentor_selectors
@@ -303,7 +304,22 @@ def feedback(request, pk):
         return redirect("services:my_registrations")
 
 
-# --- Personal calendar feed -------------------------------------------------------------
+# --- Calendar: one session's file, the personal feed -------------------------------------
+@login_required
+def registration_ics(request, pk):
+    """The session of one of the user's registrations (a seat or a place on the waitlist) as
+    an `.ics` file to add to their calendar, with the UID the feed gives it; the join link
+    only with a confirmed seat, as in the feed. Anyone else's registration: 404."""
+    # Reviewed network-wide read: one of the user's own registrations, at any site or e-Technopark.
+    with network_scope():
+        registration = catalogue_selectors.registration_for_calendar(user=request.user, pk=pk)
+        if registration is None:
+            raise Http404
+        session = registration.session
+        event = ics.session_event(session, with_link=registration.status == RegistrationStatus.CONFIRMED)
+    return calendar_response(ics.calendar([event]), filename=f"session-{session.pk}.ics")
+
+
 def calendar_feed(request, token):
     """The user's confirmed sessions and mentor sessions (the last 90 days and upcoming) as
     iCalendar. No login: calendar apps fetch it on their own; the token in the URL is the
@@ -327,8 +343,7 @@ def calendar_feed(request, token):
             events += [(booking.starts_at, mentor_ics.booking_event(booking)) for booking in bookings]
             events.sort(key=lambda pair: pair[0])
             content = ics.calendar([event for _start, event in events], name=_("Technopark — my sessions"))
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="technopark.ics"'
+    response = calendar_response(content, filename="technopark.ics", inline=True)
     # Personal, like a signed-in page (core.middleware.PrivateCacheMiddleware): the
     # token in the URL signs the request in. Calendar apps fetch it again on their schedule.
     response["Cache-Control"] = "private, no-store"
@@ -353,6 +368,7 @@ urlpatterns = [
     path("registrations/<str:token>/cancel/", registration_cancel, name="registration_cancel"),
     path("me/registrations/", my_registrations, name="my_registrations"),
     path("me/registrations/<int:pk>/feedback/", feedback, name="feedback"),
+    path("me/registrations/<int:pk>/session.ics", registration_ics, name="registration_ics"),
     path("me/calendar/regenerate/", calendar_regenerate, name="calendar_regenerate"),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
 ]

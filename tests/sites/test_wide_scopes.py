@@ -29,7 +29,7 @@ WIDE_SCOPES = {
     # mentors
     "mentors/booking_checks.py::check_quota": "the quota counts a startup's bookings on every site it booked from",
     "mentors/selectors/slots.py::bookable_startups": "the startups a founder may book for, whatever their site",
-    "mentors/selectors/slots.py::booking_outlook": "a mentor's own bookings, for every site they serve",
+    "mentors/selectors/slots.py::booking_outlook": "a mentor's own bookings, for every site they serve, and a startup's own sessions at that time",
     "mentors/selectors/slots.py::mentor_busy_ranges": "a mentor's busy times span every site; only times leave",
     "mentors/selectors/slots.py::startup_home_site": "a startup's home site, read from its admissions anywhere",
     "mentors/tasks.py::send_booking_reminders": "a Celery task: every site's bookings due a reminder",
@@ -43,6 +43,7 @@ WIDE_SCOPES = {
     "services/views/catalogue.py::feedback": USER,
     "services/views/catalogue.py::calendar_feed": USER + " (a personal calendar feed)",
     "services/views/catalogue.py::_my_registrations_response": USER,
+    "services/views/catalogue.py::registration_ics": USER + " (one session's calendar file)",
     "services/views/partners_public.py::programme_list": "programmes_visible_to() decides which programmes; they span sites",
     "services/views/partners_public.py::programme_detail": "programmes_visible_to() decides which programme; it spans sites",
     "services/views/incubator_backoffice.py::incubator_programmes": "the programmes an incubator takes part in, run by any site",
