@@ -4,7 +4,9 @@ registers its part in its AppConfig.ready().
 
 - Personal data (law 09-08): what an app holds about a person, for the export and for the
   deletion of the account (accounts.privacy).
-- Landing pages: what a role's landing page shows that an app knows (accounts.views).
+- Landing pages: what a role's landing page shows that an app knows (accounts.views): the
+  role's main context, and panels that other apps add (a founder's next sessions, from
+  services; their next mentoring sessions, from mentors).
 """
 
 from collections.abc import Callable
@@ -29,8 +31,18 @@ class PersonalData:
     anonymise: Callable[..., None] | None = None
 
 
+@dataclass(frozen=True)
+class LandingPanel:
+    """A block of a role's landing page: `template` is rendered with `panel`, the dict
+    `context(user)` returns (read in the request's scope, in a constant number of queries)."""
+
+    template: str
+    context: Callable[..., dict]
+
+
 PERSONAL_DATA: list[PersonalData] = []
 LANDING_CONTEXTS: dict[str, Callable[..., dict]] = {}
+LANDING_PANELS: dict[str, list[LandingPanel]] = {}
 
 
 def personal_data_register(part: PersonalData) -> None:
@@ -41,3 +53,7 @@ def landing_context_register(role: str, context: Callable[..., dict]) -> None:
     """`context(user)`: what the landing page of `role` shows from the registering app,
     read in the request's scope."""
     LANDING_CONTEXTS[role] = context
+
+
+def landing_panel_register(role: str, panel: LandingPanel) -> None:
+    LANDING_PANELS.setdefault(role, []).append(panel)

@@ -22,7 +22,7 @@ from .actions import (
     session_revoke,
     session_revoke_others,
 )
-from .extensions import LANDING_CONTEXTS
+from .extensions import LANDING_CONTEXTS, LANDING_PANELS
 from .forms import AccountDeleteForm, ApiTokenForm, ProfileForm
 from .models import ApiToken, Role, UserSession
 from .privacy import personal_data
@@ -35,7 +35,9 @@ def landing(request):
     """The page each role lands on after signing in."""
     user = request.user
     context = {"role": user.role}
+    page_role = user.role
     if user.is_head_office:
+        page_role = Role.HEAD_OFFICE
         context["figures"] = network_figures()
         template = "accounts/landing_head_office.html"
     elif user.role == Role.SITE_MANAGER:
@@ -47,9 +49,12 @@ def landing(request):
         context["incubator_memberships"] = incubator_memberships_of(user=user)
         template = "accounts/landing_partner.html"
     else:
+        page_role = Role.FOUNDER  # and anyone without a role of their own
         context["sites"] = operational_sites().select_related("region")
         context.update(LANDING_CONTEXTS[Role.FOUNDER](user))  # registered by the startups app
         template = "accounts/landing_founder.html"
+    # The panels other apps add to this page (accounts.extensions).
+    context["panels"] = [(panel.template, panel.context(user)) for panel in LANDING_PANELS.get(page_role, [])]
     return render(request, template, context)
 
 

@@ -9,12 +9,19 @@ class MentorsConfig(AppConfig):
     def ready(self):
         # What accounts shows and handles from this app, registered rather than imported
         # by accounts (accounts.extensions): a person's data (law 09-08), and the mentor's
-        # landing page.
-        from accounts.extensions import landing_context_register, personal_data_register
+        # landing page and the founder's next mentoring sessions on theirs.
+        from accounts.extensions import (
+            LandingPanel,
+            landing_context_register,
+            landing_panel_register,
+            personal_data_register,
+        )
         from accounts.models import Role
 
         from .privacy import PART
+        from .selectors.agenda import next_bookings
         from .views.mentor_space import landing_context
 
         personal_data_register(PART)
         landing_context_register(Role.MENTOR, landing_context)
+        landing_panel_register(Role.FOUNDER, LandingPanel("mentors/landing/_next_bookings.html", next_bookings))

@@ -7,9 +7,14 @@ class ServicesConfig(AppConfig):
     verbose_name = _("Services")
 
     def ready(self):
-        # What this app holds about a person, for accounts.privacy (law 09-08).
-        from accounts.extensions import personal_data_register
+        # What accounts shows and handles from this app, registered rather than imported
+        # by accounts (accounts.extensions): a person's data (law 09-08), and the founder's
+        # next sessions on their landing page.
+        from accounts.extensions import LandingPanel, landing_panel_register, personal_data_register
+        from accounts.models import Role
 
         from .privacy import PART
+        from .selectors.agenda import next_sessions
 
         personal_data_register(PART)
+        landing_panel_register(Role.FOUNDER, LandingPanel("services/landing/_next_sessions.html", next_sessions))

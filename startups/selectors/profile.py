@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from sites.scoping import network_scope
@@ -11,6 +11,7 @@ from ..models import (
     Admission,
     Application,
     ApplicationStatus,
+    Declaration,
     OfficeAllocation,
     Startup,
     StartupInvitation,
@@ -33,12 +34,17 @@ def _role_of(user) -> Subquery:
 
 def founder_overview(user) -> dict:
     """What a founder's landing page shows: their startups (with their role, current
-    admissions and offices), their latest applications and a few open calls. Read in the
-    request's tenant scope; the open calls of every site are a reviewed network-wide read."""
-    current_allocations = _offices_held_on(timezone.localdate())
+    admissions and offices, and whether last fiscal year is declared), their latest
+    applications and a few open calls. A startup followed by a site today owes last year's
+    declaration until it is made (`declaration_due`). Read in the request's tenant scope;
+    the open calls of every site are a reviewed network-wide read."""
+    today = timezone.localdate()
+    current_allocations = _offices_held_on(today)
+    last_year = today.year - 1
+    declared = Declaration.objects.filter(startup=OuterRef("pk"), fiscal_year=last_year)
     startups = list(
         startups_of_member(user)
-        .annotate(my_role=_role_of(user))
+        .annotate(my_role=_role_of(user), declared_last_year=Exists(declared))
         .prefetch_related(
             Prefetch(
                 "admissions",
@@ -56,6 +62,8 @@ def founder_overview(user) -> dict:
         )
         .order_by("legal_name", "pk")
     )
+    for startup in startups:
+        startup.declaration_due = bool(startup.current_admissions) and not startup.declared_last_year
     applications = list(
         Application.objects.filter(startup__in=[startup.pk for startup in startups])
         .exclude(status=ApplicationStatus.WITHDRAWN)
@@ -64,7 +72,7 @@ def founder_overview(user) -> dict:
     )
     with network_scope():
         calls = list(open_calls().order_by("closes_on", "title", "pk")[:OPEN_CALLS_SHOWN])
-    return {"startups": startups, "applications": applications, "calls": calls}
+    return {"startups": startups, "applications": applications, "calls": calls, "fiscal_year": last_year}
 
 
 # --- A startup's profile and team ---------------------------------------------------------

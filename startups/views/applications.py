@@ -130,8 +130,8 @@ def application_edit(request, pk):
         messages.info(request, _("This application was submitted; it can no longer be changed."))
         return redirect("startups:application_detail", pk=application.pk)
     form = ApplicationForm(request.POST or None, request.FILES or None, application=application)
+    submitting = request.POST.get("action") == "submit"
     if request.method == "POST" and form.is_valid():
-        submitting = request.POST.get("action") == "submit"
         try:
             application = actions.application_update(
                 actor=request.user,
@@ -155,7 +155,8 @@ def application_edit(request, pk):
                 return redirect("startups:application_detail", pk=application.pk)
             messages.success(request, _("Draft saved."))
             return redirect("startups:application_edit", pk=application.pk)
-    return render(request, "startups/applications/application_form.html", {"application": application, "form": form})
+    context = {"application": application, "form": form, "submitting": submitting}
+    return render(request, "startups/applications/application_form.html", context)
 
 
 @require_POST

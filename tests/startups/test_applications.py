@@ -229,6 +229,23 @@ def test_a_non_pdf_renamed_pdf_is_refused(client, founder, call_c, en):
     assert not application.pitch_deck
 
 
+@pytest.mark.parametrize(
+    ("action", "message", "not_message"),
+    [
+        ("save", "Your draft was not saved:", "Your application was not submitted"),
+        ("submit", "Your application was not submitted:", "Your draft was not saved"),
+    ],
+)
+def test_a_refused_file_says_what_did_not_happen(client, founder, call_c, en, action, message, not_message):
+    """Issue 18: saving a draft with a bad PDF said the application "was not submitted"."""
+    application = draft_for(founder, call_c)
+    client.force_login(founder.user)
+    fake = SimpleUploadedFile("deck.pdf", b"not a PDF at all", content_type="application/pdf")
+    response = client.post(f"/applications/{application.pk}/edit/", {"pitch_deck": fake, "action": action})
+    assert response.status_code == 200
+    assert message in html(response) and not_message not in html(response)
+
+
 def test_a_network_call_needs_a_home_site(client, founder, world, site_b, en):
     client.force_login(founder.user)
     url = f"/calls/{world['call_network']}/apply/"
