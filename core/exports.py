@@ -12,9 +12,12 @@ apostrophe (`formula_safe`); XLSX has them, so every text cell is written as tex
 as a formula (`xlsx_cell`), whatever it starts with. Numbers are never formulas: a negative
 one keeps its sign.
 
-CSV: UTF-8 with a byte order mark (so spreadsheet programs read accents), comma-separated,
-the `csv` module's default dialect. XLSX: openpyxl's write-only workbook, built in memory
-(the format is a zip archive).
+CSV: as French Excel opens it with a double click: UTF-8 with a byte order mark (so it
+reads accents and Arabic) and `;` between cells (Excel takes the list separator of the
+user's locale, `;` in French; a comma would put each line in one cell). A cell holding a
+`;`, a quote or a line break is quoted. Numbers keep their `.` decimal point, as every other
+program reads them; XLSX is the typed format. XLSX: openpyxl's write-only workbook, built in
+memory (the format is a zip archive).
 """
 
 import csv
@@ -34,6 +37,7 @@ from openpyxl.utils import get_column_letter
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOM = "\ufeff"
+CSV_DELIMITER = ";"  # French Excel's list separator
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "yyyy-mm-dd"
 
@@ -72,7 +76,7 @@ class _Echo:
 
 def csv_lines(header: list, rows: Iterable[list]) -> Iterator[str]:
     """The CSV's lines, lazily: the header (after the BOM) first, then one line per row."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER)
     yield BOM + writer.writerow([csv_value(cell) for cell in header])
     for row in rows:
         yield writer.writerow([csv_value(cell) for cell in row])

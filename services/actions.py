@@ -153,12 +153,30 @@ def session_cancel(*, actor, session: ServiceSession, reason: str) -> ServiceSes
     return session
 
 
+def attendance_is_open(*, session: ServiceSession, now=None) -> bool:
+    """Whether attendance may be taken: from the session's start on (the page hides its
+    buttons before, `attendance_mark` refuses)."""
+    return (now or timezone.now()) >= session.starts_at
+
+
 @transaction.atomic
 def attendance_mark(*, actor, registration: Registration, attendance: str) -> Registration:
+    """Record whether a confirmed participant came (present: checked in now), from the
+    session's start on: a mark taken before is a slip. Clearing a mark is always allowed."""
+    from django.core.exceptions import ValidationError
+    from django.utils.formats import date_format
+
     if attendance not in (Attendance.PRESENT, Attendance.NO_SHOW, Attendance.UNKNOWN):
         raise Conflict(_("Unknown attendance value."))
     if registration.status != RegistrationStatus.CONFIRMED:
         raise Conflict(_("Only confirmed participants are on the attendance list."))
+    session = registration.session
+    if attendance != Attendance.UNKNOWN and not attendance_is_open(session=session):
+        start = date_format(timezone.localtime(session.starts_at), "D d M Y, H:i")
+        raise ValidationError(
+            _("Attendance can be taken once the session has started, from %(start)s.") % {"start": start},
+            code="not_started",
+        )
     registration.attendance = attendance
     registration.checked_in_at = timezone.now() if attendance == Attendance.PRESENT else None
     return audited_save(actor=actor, instance=registration)

@@ -2,6 +2,7 @@
 events) and the check-in list of a public event, in both areas (`backoffice_area.Area`)."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -19,12 +20,14 @@ from .backoffice_area import Area, area_render, area_routes, area_session, sessi
 
 # --- Attendance and check-in ------------------------------------------------------------------
 def attendance(request, area: Area, pk: int):
-    """One row per confirmed participant with big Present / No-show buttons. Plain forms
-    (a POST then a redirect back to the row); with htmx only the row and the counts are
-    swapped. For public events, "present" is the check-in on the day."""
+    """One row per confirmed participant with big Present / No-show buttons, from the
+    session's start on (before, the page says from when). Plain forms (a POST then a
+    redirect back to the row); with htmx only the row and the counts are swapped. For
+    public events, "present" is the check-in on the day."""
     session = area_session(area, pk)
     page_url = area.url("attendance", pk=session.pk)
     is_htmx = request.headers.get("HX-Request") == "true"
+    is_open = actions.attendance_is_open(session=session)
     row_error = None
     if request.method == "POST":  # `manage` only: the middleware refuses the others (sites.roles)
         form = AttendanceForm(request.POST)
@@ -37,16 +40,17 @@ def attendance(request, area: Area, pk: int):
             backoffice_selectors.session_participants(site=area.site, session=session),
             pk=form.cleaned_data["registration"],
         )
+        registration.session = session  # the one just read: no second query
         try:
             if session.status == SessionStatus.CANCELLED:
                 raise Conflict(_("This session is cancelled: there is no attendance to take."))
             registration = actions.attendance_mark(
                 actor=request.user, registration=registration, attendance=form.value()
             )
-        except Conflict as conflict:
-            row_error = conflict.message
+        except (Conflict, ValidationError) as error:
+            row_error = error.message if isinstance(error, Conflict) else " ".join(error.messages)
             if not is_htmx:
-                messages.error(request, conflict.message)
+                messages.error(request, row_error)
         if is_htmx:
             return area_render(
                 request,
@@ -57,6 +61,7 @@ def attendance(request, area: Area, pk: int):
                     "session": session,
                     "page_url": page_url,
                     "row_error": row_error,
+                    "is_open": is_open,
                     "counts": backoffice_selectors.session_attendance_counts(site=area.site, session=session),
                     "oob": True,
                 },
@@ -85,6 +90,7 @@ def attendance(request, area: Area, pk: int):
             "urls": session_urls(area, session),
             "is_public": session.service.eligibility == Eligibility.PUBLIC,
             "is_cancelled": session.status == SessionStatus.CANCELLED,
+            "is_open": is_open,
         },
     )
 

@@ -14,13 +14,22 @@ from .applications import (
     review_submit,
 )
 from .declarations import declaration_reminders_send, declaration_save
-from .residency import admission_create, admission_exit, admission_renew, office_allocate, office_release, office_save
+from .residency import (
+    admission_create,
+    admission_exit,
+    admission_renew,
+    allocation_cancel,
+    office_allocate,
+    office_release,
+    office_save,
+)
 from .team import invitation_accept, invitation_cancel, invitation_send, member_remove, startup_save
 
 __all__ = [
     "admission_create",
     "admission_exit",
     "admission_renew",
+    "allocation_cancel",
     "application_decide",
     "application_start",
     "application_submit",

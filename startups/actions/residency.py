@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import AuditEntry, audit_record, audited_save, instance_values
@@ -69,8 +70,10 @@ def admission_exit(*, actor, admission: Admission, ended_on: datetime.date, reas
         raise ValidationError({"ended_on": _("The exit cannot come before the start.")})
     if reason not in ExitReason.values:
         raise ValidationError({"reason": _("Choose an exit reason.")})
-    for allocation in OfficeAllocation.objects.filter(admission=admission).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gt=ended_on)
+    for allocation in (
+        OfficeAllocation.objects.not_cancelled()
+        .filter(admission=admission)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=ended_on))
     ):
         office_release(
             actor=actor, allocation=allocation, ends_on=max(ended_on, allocation.starts_on + datetime.timedelta(days=1))
@@ -96,7 +99,8 @@ def office_allocate(
     *, actor, office: Office, admission: Admission, starts_on: datetime.date, ends_on: datetime.date | None = None
 ) -> OfficeAllocation:
     """Give `office` to a residency. The office row is locked so concurrent requests queue
-    up; PostgreSQL's exclusion constraint is the last word on overlaps."""
+    up; PostgreSQL's exclusion constraint is the last word on overlaps. Cancelled
+    allocations hold nothing."""
     office = Office.objects.select_for_update().get(pk=office.pk)
     if admission.site_id != office.site_id:
         raise ValidationError({"office": _("The office and the residency are not at the same site.")})
@@ -108,8 +112,10 @@ def office_allocate(
         raise ValidationError({"starts_on": _("The residency has ended by then.")})
     if ends_on is not None and ends_on <= starts_on:
         raise ValidationError({"ends_on": _("The end must come after the start.")})
-    overlapping = OfficeAllocation.objects.filter(office=office).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gt=starts_on)
+    overlapping = (
+        OfficeAllocation.objects.not_cancelled()
+        .filter(office=office)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=starts_on))
     )
     if ends_on is not None:
         overlapping = overlapping.filter(starts_on__lt=ends_on)
@@ -131,9 +137,19 @@ def office_allocate(
 
 @transaction.atomic
 def office_release(*, actor, allocation: OfficeAllocation, ends_on: datetime.date) -> OfficeAllocation:
+    """End an allocation: the office is free again from `ends_on` (excluded from the
+    allocation), which comes after its start: released the day it starts, it would never
+    have run, and is cancelled instead (`allocation_cancel`)."""
     allocation = OfficeAllocation.objects.select_for_update().get(pk=allocation.pk)
+    if allocation.is_cancelled:
+        raise Conflict(_("This allocation is cancelled: there is nothing to release."))
     if ends_on <= allocation.starts_on:
-        raise ValidationError({"ends_on": _("The end must come after the start.")})
+        message = _("The end must come after the start.")
+        if allocation.cancellable_on(timezone.localdate()):
+            message += " " + _("This allocation starts on %(start)s: to undo it, cancel it instead.") % {
+                "start": allocation.starts_on.isoformat()
+            }
+        raise ValidationError({"ends_on": message})
     if allocation.ends_on is not None and allocation.ends_on <= ends_on:
         raise Conflict(_("This allocation already ends by then."))
     # Not `audited_save`: its full_clean() refuses allocations whose `created_by` is empty
@@ -141,5 +157,27 @@ def office_release(*, actor, allocation: OfficeAllocation, ends_on: datetime.dat
     before = instance_values(allocation)
     allocation.ends_on = ends_on
     allocation.save(update_fields=["ends_on"])
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, instance=allocation, before=before)
+    return allocation
+
+
+@transaction.atomic
+def allocation_cancel(*, actor, allocation: OfficeAllocation) -> OfficeAllocation:
+    """Undo an allocation that has not started before today (a mistaken one, a change of
+    plan): it never happened. It stays in the office's history marked cancelled (who,
+    when; audited) and no longer holds the office. One that began earlier has run: it is
+    released instead (`office_release`)."""
+    allocation = OfficeAllocation.objects.select_for_update().get(pk=allocation.pk)
+    if allocation.is_cancelled:
+        raise Conflict(_("This allocation is already cancelled."))
+    if not allocation.cancellable_on(timezone.localdate()):
+        raise Conflict(
+            _("This allocation began on %(start)s: it has run, release it instead.")
+            % {"start": allocation.starts_on.isoformat()}
+        )
+    before = instance_values(allocation)
+    allocation.cancelled_at = timezone.now()
+    allocation.cancelled_by = actor
+    allocation.save(update_fields=["cancelled_at", "cancelled_by"])
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, instance=allocation, before=before)
     return allocation

@@ -1,10 +1,12 @@
 """Forms of the site back-office's offices pages: an office, an allocation, a release."""
 
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Office
+from ..models import Office, OfficeAllocation
 from ..selectors.residents import allocatable_admissions, office_number_taken
 from .residents import StyledForm, style_fields
 
@@ -91,10 +93,14 @@ class AllocationForm(StyledForm):
 
 
 class ReleaseForm(StyledForm):
-    """The day the office becomes free again (the allocation's excluded end)."""
+    """The day the office becomes free again (the allocation's excluded end): today by
+    default, or the day after the start for an allocation that has not begun by today
+    (`actions.office_release` has the last word)."""
 
-    ends_on = forms.DateField(
-        label=_("Release on"),
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"),
-        initial=timezone.localdate,
-    )
+    ends_on = forms.DateField(label=_("Release on"), widget=DATE_WIDGET)
+
+    def __init__(self, *args, allocation: OfficeAllocation, **kwargs):
+        super().__init__(*args, **kwargs)
+        earliest = allocation.starts_on + datetime.timedelta(days=1)
+        self.fields["ends_on"].initial = max(timezone.localdate(), earliest)
+        self.fields["ends_on"].widget.attrs["min"] = earliest.isoformat()

@@ -61,9 +61,13 @@ class AdmissionQuerySet(models.QuerySet):
 
 
 class OfficeAllocationQuerySet(models.QuerySet):
+    def not_cancelled(self) -> "OfficeAllocationQuerySet":
+        """Allocations that stand: a cancelled one never happened (kept for the history)."""
+        return self.filter(cancelled_at__isnull=True)
+
     def running_on(self, day: datetime.date) -> "OfficeAllocationQuerySet":
-        """Allocations running on `day`: started, and open-ended or ending after it."""
-        return self.filter(starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=day))
+        """Allocations running on `day`: not cancelled, started, and open-ended or ending after it."""
+        return self.not_cancelled().filter(starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=day))
 
 
 class Admission(models.Model):
@@ -157,8 +161,13 @@ class Office(models.Model):
 
 class OfficeAllocation(models.Model):
     """An office given to a residency from `starts_on` until `ends_on` (excluded; open-ended
-    when empty). On PostgreSQL an exclusion constraint (migration 0002) forbids two
-    overlapping allocations of one office; `actions.office_allocate` also locks the office."""
+    when empty). On PostgreSQL an exclusion constraint (migration 0009) forbids two
+    overlapping allocations of one office that are not cancelled; `actions.office_allocate`
+    also locks the office.
+
+    A running allocation is released (it gets an end); one that has not started by today
+    (a mistake, a change of plan) is cancelled instead: it never happened, frees the office
+    over its dates, and stays in the office's history marked cancelled."""
 
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("office"))
     admission = models.ForeignKey(
@@ -171,6 +180,10 @@ class OfficeAllocation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = ScopedManager(site="site", _manager_class=models.Manager.from_queryset(OfficeAllocationQuerySet))
 
@@ -187,3 +200,15 @@ class OfficeAllocation(models.Model):
 
     def __str__(self):
         return f"{self.office} → {self.admission.startup}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    def cancellable_on(self, today: datetime.date) -> bool:
+        """Not cancelled and not started before `today`: it may be undone as if it never happened."""
+        return not self.is_cancelled and self.starts_on >= today
+
+    def releasable_on(self, today: datetime.date) -> bool:
+        """Not cancelled and still running (or to come) after `today`: it may be given an earlier end."""
+        return not self.is_cancelled and (self.ends_on is None or self.ends_on > today)

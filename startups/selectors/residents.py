@@ -210,3 +210,8 @@ def offices_managed_by(user, *, on: datetime.date) -> QuerySet[Office]:
     offices = Office.objects.all() if site_ids is None else Office.objects.filter(site__in=site_ids)
     allocated = OfficeAllocation.objects.running_on(on).filter(office=OuterRef("pk"))
     return offices.annotate(occupied=Exists(allocated)).select_related("site")
+
+
+def allocations_to_confirm() -> QuerySet[OfficeAllocation]:
+    """Allocations (in scope) with their office and startup: the release and cancel pages' look-up."""
+    return allocations_with_office().select_related("admission__startup")

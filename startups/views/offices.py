@@ -4,6 +4,11 @@ Routes live under `/manage/<site_slug>/` (scoped by `SiteScopeMiddleware`): `Off
 `OfficeAllocation` lookups by id only find this site's rows, so another site's office or
 allocation is a 404. Anyone working at the site may read; its managers (and head office)
 write, through `startups.actions` (the middleware refuses other roles' POSTs: `sites.roles`).
+
+Releasing (a running allocation gets an end) and cancelling (one that has not begun before
+today never happened) each have a confirmation page: its GET says what will happen, its
+POST does it and goes back to the office (POST, redirect, GET). Every write URL answers a
+GET (a reload, a language switch), never a 405.
 """
 
 import decimal
@@ -17,7 +22,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from core.errors import Conflict
 from core.forms import add_action_errors
@@ -25,8 +29,8 @@ from sites.roles import MANAGE, can
 
 from .. import actions
 from ..forms.offices import AllocationForm, OfficeForm, ReleaseForm
-from ..models import Office
-from ..selectors.residents import allocations_with_office, office_allocations, office_totals, offices_listed
+from ..models import Office, OfficeAllocation
+from ..selectors.residents import allocations_to_confirm, office_allocations, office_totals, offices_listed
 
 PAGE_SIZE = 50
 
@@ -108,19 +112,13 @@ def office_edit(request, site_slug, pk):
     return _office_form_page(request, form, _office(pk))
 
 
-def _detail(request, office: Office, *, allocation_form=None, release_form=None, release_pk=None):
+def _detail(request, office: Office, *, allocation_form=None):
     today = timezone.localdate()
     allocations = list(office_allocations(office=office))
     for allocation in allocations:
-        allocation.is_current = allocation.starts_on <= today and (
-            allocation.ends_on is None or allocation.ends_on > today
-        )
-        allocation.can_release = allocation.ends_on is None or allocation.ends_on > today
-        if allocation.can_release:
-            if allocation.pk == release_pk and release_form is not None:
-                allocation.release_form = release_form
-            else:
-                allocation.release_form = ReleaseForm(auto_id=f"id_release_{allocation.pk}_%s")
+        allocation.can_release = allocation.releasable_on(today)
+        allocation.can_cancel = allocation.cancellable_on(today)
+        allocation.is_current = allocation.can_release and allocation.starts_on <= today
     return render(
         request,
         "startups/offices/detail.html",
@@ -141,9 +139,12 @@ def office_detail(request, site_slug, pk):
     return _detail(request, _office(pk))
 
 
-@require_POST
 @login_required
 def office_allocate(request, site_slug, pk):
+    """POST: allocate, back to the office; errors re-render the office page. GET (a reload
+    of that page, a language switch): the office page."""
+    if request.method != "POST":
+        return redirect("startups:office_detail", site_slug=request.site.slug, pk=pk)
     office = _office(pk)
     form = AllocationForm(request.POST, site=request.site)
     if form.is_valid():
@@ -169,11 +170,33 @@ def office_allocate(request, site_slug, pk):
     return _detail(request, office, allocation_form=form)
 
 
-@require_POST
+def _allocation(pk: int) -> OfficeAllocation:
+    return get_object_or_404(allocations_to_confirm(), pk=pk)  # scoped: another site's is not found
+
+
+def _confirm_page(request, template: str, allocation: OfficeAllocation, **context):
+    today = timezone.localdate()
+    return render(
+        request,
+        f"startups/offices/{template}",
+        {
+            "site": request.site,
+            "office": allocation.office,
+            "allocation": allocation,
+            "can_release": allocation.releasable_on(today),
+            "can_cancel": allocation.cancellable_on(today),
+            "can_manage": can(request, MANAGE),
+            **context,
+        },
+    )
+
+
 @login_required
 def allocation_release(request, site_slug, pk):
-    allocation = get_object_or_404(allocations_with_office(), pk=pk)
-    form = ReleaseForm(request.POST, auto_id=f"id_release_{allocation.pk}_%s")
+    """GET: the confirmation page, with the day the office is free again (today by
+    default); POST: release, back to the office. Errors re-render this page."""
+    allocation = _allocation(pk)
+    form = ReleaseForm(request.POST if request.method == "POST" else None, allocation=allocation)
     if form.is_valid():
         try:
             actions.office_release(actor=request.user, allocation=allocation, ends_on=form.cleaned_data["ends_on"])
@@ -181,6 +204,7 @@ def allocation_release(request, site_slug, pk):
             add_action_errors(form, error)
         except Conflict as conflict:
             messages.error(request, conflict.message)
+            allocation.refresh_from_db()  # the page then shows what holds now
         else:
             messages.success(
                 request,
@@ -188,7 +212,28 @@ def allocation_release(request, site_slug, pk):
                 % {"office": allocation.office.number, "date": form.cleaned_data["ends_on"].isoformat()},
             )
             return redirect("startups:office_detail", site_slug=request.site.slug, pk=allocation.office_id)
-    return _detail(request, allocation.office, release_form=form, release_pk=allocation.pk)
+    return _confirm_page(request, "release.html", allocation, form=form)
+
+
+@login_required
+def allocation_cancel(request, site_slug, pk):
+    """GET: the confirmation page of cancelling an allocation that has not begun before
+    today; POST: cancel, back to the office. A refusal re-renders this page."""
+    allocation = _allocation(pk)
+    if request.method == "POST":
+        try:
+            actions.allocation_cancel(actor=request.user, allocation=allocation)
+        except Conflict as conflict:
+            messages.error(request, conflict.message)
+            allocation.refresh_from_db()
+        else:
+            messages.success(
+                request,
+                _("The allocation of office %(office)s to %(startup)s is cancelled: the office is free over its dates.")
+                % {"office": allocation.office.number, "startup": allocation.admission.startup},
+            )
+            return redirect("startups:office_detail", site_slug=request.site.slug, pk=allocation.office_id)
+    return _confirm_page(request, "cancel.html", allocation)
 
 
 urlpatterns = [
@@ -198,4 +243,5 @@ urlpatterns = [
     path("manage/<slug:site_slug>/offices/<int:pk>/edit/", office_edit, name="office_edit"),
     path("manage/<slug:site_slug>/offices/<int:pk>/allocate/", office_allocate, name="office_allocate"),
     path("manage/<slug:site_slug>/allocations/<int:pk>/release/", allocation_release, name="allocation_release"),
+    path("manage/<slug:site_slug>/allocations/<int:pk>/cancel/", allocation_cancel, name="allocation_cancel"),
 ]

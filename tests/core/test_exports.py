@@ -1,5 +1,5 @@
 """The kernel's CSV and XLSX writers (`core.exports`): the French-Excel-friendly CSV (UTF-8
-with a BOM, commas), streamed lazily or built in memory; the XLSX with its cell types and
+with a BOM, semicolons), streamed lazily or built in memory; the XLSX with its cell types and
 sheet names; and the one guard against spreadsheet formulas, proven in both formats."""
 
 import csv
@@ -31,7 +31,7 @@ FORMULAS = ["=1+1", '=HYPERLINK("http://x")', "+212 Corp", "-2+3", "@SUM(A1)", "
 
 def _csv_rows(content: str) -> list[list[str]]:
     assert content.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(content.removeprefix("\ufeff"))))
+    return list(csv.reader(io.StringIO(content.removeprefix("\ufeff")), delimiter=";"))
 
 
 def _xlsx(content: bytes):
@@ -75,11 +75,36 @@ def test_streamed_csv_cells_never_run_as_formulas(text):
     assert rows == [["Name"], ["'" + text]]
 
 
-def test_csv_is_utf8_with_a_bom_and_commas():
+def test_csv_is_utf8_with_a_bom_and_semicolons():
     response = csv_response(filename="résidents-a.csv", header=["Nom", "Début"], rows=[["Société; Générale", 3]])
     assert response["Content-Type"] == CSV_CONTENT_TYPE
     assert response["Content-Disposition"] == 'attachment; filename="résidents-a.csv"'
-    assert response.content == "\ufeffNom,Début\r\nSociété; Générale,3\r\n".encode()
+    assert response.content == '\ufeffNom;Début\r\n"Société; Générale";3\r\n'.encode()
+
+
+def test_csv_opens_in_french_excel():
+    """Read as French Excel does on a double click: the BOM says UTF-8 (accents and Arabic
+    intact), `;` separates the cells; a cell holding a `;`, a quote or a line break is
+    quoted, so it stays one cell; a comma needs no quoting any more."""
+    header = ["Nom", "Adresse", "Montant (MAD)"]
+    rows = [
+        ["Société; Générale", "12, rue d'Agadir", Decimal("1500.50")],
+        ['Atlas "Data"', "Ligne 1\nLigne 2", -3],
+        ["ائتلاف", "=1+1", None],
+    ]
+    content = csv_response(filename="x.csv", header=header, rows=rows).content
+    assert content.startswith(b"\xef\xbb\xbf")  # the UTF-8 byte order mark
+    text = content.decode("utf-8-sig")
+    assert text.splitlines()[0] == "Nom;Adresse;Montant (MAD)"
+    assert '"Société; Générale";12, rue d\'Agadir;1500.50\r\n' in text
+    assert list(csv.reader(io.StringIO(text, newline=""), delimiter=";")) == [
+        header,
+        ["Société; Générale", "12, rue d'Agadir", "1500.50"],
+        ['Atlas "Data"', "Ligne 1\nLigne 2", "-3"],
+        ["ائتلاف", "'=1+1", ""],
+    ]
+    # Every line has as many cells as the header: nothing spills into a neighbour.
+    assert {len(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=";")} == {3}
 
 
 def test_streamed_and_in_memory_csv_are_the_same_bytes():

@@ -151,9 +151,9 @@ def test_the_site_ledger_csv(manager, ledger_data):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="mentoring-hours-site-a-2025-01-2025-12.csv"'
-    content = response.content.decode("utf-8")
-    assert content.startswith("\ufeff")
-    assert list(csv.reader(io.StringIO(content.lstrip("\ufeff")))) == [
+    assert response.content.startswith("\ufeff".encode())
+    content = response.content.decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(content), delimiter=";")) == [
         ["Month", "Mentor", "Sessions", "Hours"],
         ["2025-02", "Amina Ledger", "3", "3.5"],
         ["2025-02", "Brahim Ledger", "1", "0.8"],
@@ -207,7 +207,7 @@ def test_the_network_ledger(head_office, ledger_data):
 def test_the_network_ledger_exports(head_office, ledger_data):
     response = head_office.get(NETWORK_HOURS, {"year": "2025", "month": "2", "format": "csv"})
     assert response["Content-Disposition"] == 'attachment; filename="mentoring-hours-network-2025-02-2025-02.csv"'
-    assert list(csv.reader(io.StringIO(response.content.decode().lstrip("\ufeff")))) == [
+    assert list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")) == [
         ["Month", "Mentor", "Site", "Sessions", "Hours"],
         ["2025-02", "Amina Ledger", str(_site_name("site-a")), "3", "3.5"],
         ["2025-02", "Amina Ledger", str(_site_name("site-b")), "1", "2.0"],

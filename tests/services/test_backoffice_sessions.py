@@ -10,11 +10,13 @@ import zoneinfo
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
 from django_scopes import scopes_disabled
 
+from services import actions
 from services.models import (
     Attendance,
     Registration,
@@ -197,7 +199,14 @@ def test_mark_held_only_once_over(manager, world, site_a):
 
 
 # --- Attendance -------------------------------------------------------------------------------
+def _start(session_pk: int) -> None:
+    """Move the session's start an hour back: attendance is taken from the start on."""
+    with scopes_disabled():
+        ServiceSession.objects.filter(pk=session_pk).update(starts_at=timezone.now() - HOUR)
+
+
 def test_attendance_with_plain_forms(manager, world, manager_a):
+    _start(world["session_a"])
     url = f"/manage/site-a/sessions/{world['session_a']}/attendance/"
     page = manager.get(url)
     assert page.status_code == 200
@@ -224,6 +233,7 @@ def test_attendance_with_plain_forms(manager, world, manager_a):
 
 
 def test_attendance_with_htmx_swaps_the_row_and_the_counts(manager, world):
+    _start(world["session_a"])
     url = f"/manage/site-a/sessions/{world['session_a']}/attendance/"
     response = manager.post(
         url, {"registration": world["registration_a"], "attendance": "present"}, headers={"HX-Request": "true"}
@@ -253,6 +263,7 @@ def test_no_attendance_on_a_cancelled_session(manager, world, unscoped):
 
 
 def test_head_office_takes_attendance_of_a_network_session(head_office, world, unscoped):
+    _start(world["session_network"])
     session = ServiceSession.objects.get(pk=world["session_network"])
     registration = RegistrationFactory(session=session)
     url = f"/network/services/sessions/{session.pk}/attendance/"
@@ -263,8 +274,64 @@ def test_head_office_takes_attendance_of_a_network_session(head_office, world, u
     assert response.status_code == 404
 
 
+def test_attendance_only_from_the_sessions_start(manager, world):
+    """A week before the session: no Present / No-show buttons but a sentence saying from
+    when; a forged POST (plain or htmx) is refused with that message and changes nothing.
+    From the start on, the buttons are there and the mark is taken."""
+    url = f"/manage/site-a/sessions/{world['session_a']}/attendance/"
+    session = _get(ServiceSession, world["session_a"])
+    with translation.override("en"):
+        start = dateformat.format(timezone.localtime(session.starts_at), "D d M Y, H:i")
+    html = manager.get(url).content.decode()
+    assert 'value="present"' not in html and 'value="no_show"' not in html
+    assert f"Attendance can be taken once the session has started, from {start}." in html
+    mark = {"registration": world["registration_a"], "attendance": "present"}
+    response = manager.post(url, mark, follow=True)
+    assert response.redirect_chain == [(f"{url}#registration-{world['registration_a']}", 302)]
+    assert f"Attendance can be taken once the session has started, from {start}." in response.content.decode()
+    row = manager.post(url, {**mark, "attendance": "no_show"}, headers={"HX-Request": "true"})
+    assert row.status_code == 200
+    assert 'role="alert">Attendance can be taken once the session has started' in row.content.decode()
+    assert 'value="present"' not in row.content.decode()
+    registration = _get(Registration, world["registration_a"])
+    assert (registration.attendance, registration.checked_in_at) == ("", None)
+
+    _start(world["session_a"])
+    assert 'value="present"' in manager.get(url).content.decode()
+    assert manager.post(url, mark).status_code == 302
+    assert _get(Registration, world["registration_a"]).attendance == Attendance.PRESENT
+
+
+def test_attendance_mark_refuses_before_the_start_but_a_mark_may_be_cleared(world, manager_a, unscoped):
+    """The action is the rule: from `starts_at` exactly. A mark taken too early (before
+    the rule) can still be cleared, and the page offers only that."""
+    registration = Registration.objects.select_related("session").get(pk=world["registration_a"])
+    session = registration.session
+    assert not actions.attendance_is_open(session=session, now=session.starts_at - datetime.timedelta(seconds=1))
+    assert actions.attendance_is_open(session=session, now=session.starts_at)
+    for value in (Attendance.PRESENT, Attendance.NO_SHOW):
+        with pytest.raises(ValidationError) as refused:
+            actions.attendance_mark(actor=manager_a, registration=registration, attendance=value)
+        assert refused.value.code == "not_started"
+    Registration.objects.filter(pk=registration.pk).update(attendance=Attendance.PRESENT)
+    registration.refresh_from_db()
+    actions.attendance_mark(actor=manager_a, registration=registration, attendance=Attendance.UNKNOWN)
+    assert Registration.objects.get(pk=registration.pk).attendance == ""
+
+
+def test_an_early_mark_can_be_cleared_from_the_page(manager, world, unscoped):
+    Registration.objects.filter(pk=world["registration_a"]).update(attendance=Attendance.PRESENT)
+    url = f"/manage/site-a/sessions/{world['session_a']}/attendance/"
+    html = manager.get(url).content.decode()
+    assert 'value="clear"' in html and 'value="present"' not in html
+    mark = {"registration": world["registration_a"], "attendance": "clear"}
+    assert manager.post(url, mark).status_code == 302
+    assert Registration.objects.get(pk=world["registration_a"]).attendance == ""
+
+
 # --- Public events: check-in CSV --------------------------------------------------------------
 def test_checkin_csv_of_a_public_event_is_injection_safe(manager, world):
+    _start(world["session_public"])
     url = f"/manage/site-a/sessions/{world['session_public']}/attendance/"
     with scopes_disabled():
         session = ServiceSession.objects.get(pk=world["session_public"])
@@ -280,7 +347,8 @@ def test_checkin_csv_of_a_public_event_is_injection_safe(manager, world):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Name", "Email", "Organisation", "Status", "Checked in at"]
     by_email = {row[1]: row for row in rows[1:]}
     assert set(by_email) == {"visitor@example.ma", "evil@example.ma", "at@example.ma", _waiting_email(session)}

@@ -2,10 +2,14 @@
 
 Every route is under /manage/site-a/: its manager and head office get in, everybody else
 gets the 404 of a site that does not exist (anonymous visitors are sent to sign in). The
-write routes are posted empty: the form re-renders with its errors (200), nothing changes.
+write routes are posted empty: the form re-renders with its errors (200), nothing changes
+(cancelling allocation_a is refused on its page: it has run since 2022).
 """
 
 from tests.matrix import SITE_A, Route
+
+# A GET that sends site A's manager and head office on to another page of the site.
+SITE_A_REDIRECT = (302, 404, 404, 302, 404, 302)
 
 MATRIX: dict[str, Route] = {
     # Residents and e-Technopark members
@@ -21,4 +25,9 @@ MATRIX: dict[str, Route] = {
     "startups:office_edit": Route("/manage/site-a/offices/{office_a}/edit/", SITE_A),
     "startups:office_allocate": Route("/manage/site-a/offices/{office_a}/allocate/", SITE_A, "post"),
     "startups:allocation_release": Route("/manage/site-a/allocations/{allocation_a}/release/", SITE_A, "post"),
+    # Their GETs: the confirmation pages, and the office page after a reload of a refused allocation.
+    "startups:office_allocate [get]": Route("/manage/site-a/offices/{office_a}/allocate/", SITE_A_REDIRECT),
+    "startups:allocation_release [get]": Route("/manage/site-a/allocations/{allocation_a}/release/", SITE_A),
+    "startups:allocation_cancel": Route("/manage/site-a/allocations/{allocation_a}/cancel/", SITE_A, "post"),
+    "startups:allocation_cancel [get]": Route("/manage/site-a/allocations/{allocation_a}/cancel/", SITE_A),
 }

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from core.errors import Conflict
@@ -95,3 +96,22 @@ def test_the_database_refuses_an_overlap_even_without_the_lock():
         OfficeAllocation.objects.create(
             office=office, admission=second, site=site, starts_on=START + datetime.timedelta(days=30)
         )
+
+
+def test_a_cancelled_allocation_no_longer_holds_the_office():
+    """The constraint (migration 0009) ignores cancelled allocations: the office can be
+    given again over the same dates, by the action and by a direct insert."""
+    with scopes_disabled():
+        site = SiteFactory()
+        office = OfficeFactory(site=site)
+        first, second, third = (AdmissionFactory(site=site, starts_on=START) for _ in range(3))
+        actor = UserFactory()
+        mistake = actions.office_allocate(actor=actor, office=office, admission=first, starts_on=START)
+        OfficeAllocation.objects.filter(pk=mistake.pk).update(cancelled_at=timezone.now())
+        actions.office_allocate(actor=actor, office=office, admission=second, starts_on=START)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            OfficeAllocation.objects.create(office=office, admission=third, site=site, starts_on=START)
+        OfficeAllocation.objects.create(
+            office=office, admission=third, site=site, starts_on=START, cancelled_at=timezone.now()
+        )
+        assert OfficeAllocation.objects.filter(office=office).not_cancelled().get().admission == second

@@ -218,7 +218,7 @@ def test_list_is_constant_in_queries(client, site_a, manager_a, django_assert_ma
 def _csv_rows(response) -> list[list[str]]:
     assert response["Content-Type"].startswith("text/csv")
     content = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(content)))
+    return list(csv.reader(io.StringIO(content), delimiter=";"))
 
 
 def _xlsx_rows(response) -> list[list]:
