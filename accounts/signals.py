@@ -8,6 +8,8 @@ exactly the active head-office accounts, whatever saves the user: an action, the
 form (which sets `groups` after saving the user), a command. Not watched: queryset
 `update()`s and changes made from the group's side (`group.user_set`)."""
 
+import logging
+
 from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
@@ -19,6 +21,8 @@ from .models import HEAD_OFFICE_GROUP, ApiToken, TokenRevocation, User
 
 # What a token's role fingerprint is made of, on the user's row (accounts.selectors).
 ROLE_FIELDS = frozenset({"role", "is_active", "is_staff", "is_superuser"})
+
+logger = logging.getLogger(__name__)
 
 
 def _has_live_tokens(user_pk) -> bool:
@@ -53,8 +57,12 @@ def head_office_group_sync(*, user: User) -> None:
     if not user.is_head_office:
         membership.delete()
     elif not membership.exists():
-        # The group comes with migration accounts.0005: without it head office has no rights.
-        user.groups.add(Group.objects.get(name=HEAD_OFFICE_GROUP))
+        # The group and its rights come with migration accounts.0005. A database flushed
+        # since (a test's) has none: an empty one keeps saving users possible, and says so.
+        group, created = Group.objects.get_or_create(name=HEAD_OFFICE_GROUP)
+        if created:
+            logger.warning("the %s group was missing: created without rights (see accounts.0005)", group.name)
+        user.groups.add(group)
 
 
 @receiver(post_save, sender=User)
