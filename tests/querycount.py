@@ -234,6 +234,9 @@ NOT_A_LIST: dict[str, str] = {
     "mentors:site_booking": ONE,
     "reports:board_report": ONE,
     "reports:board_report_status": ONE,
+    "startups:allocation_release [get]": ONE,
+    "startups:allocation_cancel [get]": ONE,
+    "startups:office_allocate [get]": "a redirect to the office's page",
     # Files
     "startups:logo": FILE,
     "startups:application_pitch_deck": FILE,

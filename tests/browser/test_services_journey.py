@@ -169,7 +169,8 @@ def test_a_founder_registers_cancels_and_the_waitlisted_member_is_promoted(live_
     # === 3. The founder cancels from "my registrations" ====================================
     page.goto(f"{base}/me/registrations/")
     upcoming = page.get_by_role("region", name="Upcoming")
-    expect(upcoming.get_by_role("link", name=TRAINING)).to_be_visible()
+    # exact: the row's "Add to my calendar" link names the session too
+    expect(upcoming.get_by_role("link", name=TRAINING, exact=True)).to_be_visible()
     mail.outbox.clear()
     submit(page, upcoming.get_by_role("button", name=re.compile(r"^Cancel")))
     expect(page).to_have_url(f"{base}/me/registrations/")
