@@ -1,16 +1,24 @@
-"""The audit trail: one function every staff write calls, in the same transaction."""
+"""The audit trail: one function every staff write calls, in the same transaction, and how
+its changes read (labels and values people read, shared with the history import's preview)."""
 
 import datetime
 import decimal
 import functools
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.fields.files import FieldFile
+from django.utils import formats, timezone
 from django.utils.crypto import salted_hmac
-from django_countries.fields import Country, MultipleCountriesDescriptor
+from django.utils.dateparse import parse_date, parse_datetime, parse_time
+from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext
+from django_countries import countries
+from django_countries.fields import Country, CountryField, MultipleCountriesDescriptor
 
 from .models import AuditEntry
 from .redaction import is_secret_name, mask, redact
@@ -181,3 +189,175 @@ def audited_delete(*, actor, instance: models.Model) -> None:
     before = instance_values(instance)
     audit_record(actor=actor, action=AuditEntry.Action.DELETE, instance=instance, before=before, after={})
     instance.delete()
+
+
+# --- Reading the trail -----------------------------------------------------------------------
+# A change as people read it: the field's label (its verbose_name, translated) and its values
+# in the active language and time zone. The same formatting serves the audit trail (JSON
+# values: dates as ISO text, foreign keys as ids, many-to-many as lists of ids) and the
+# history import's preview (text values, lists joined by ";").
+ChangeLine = tuple[str, str, str]  # (label, before, after); "" for no value
+# Fields that name a record, in order of preference, read to show a foreign key by name.
+NAME_FIELDS = ("name", "brand_name", "legal_name", "full_name", "title", "email", "slug", "code")
+
+
+@functools.cache
+def _fields(model: type[models.Model]) -> dict[str, models.Field]:
+    opts = model._meta
+    return {field.name: field for field in (*opts.concrete_fields, *opts.many_to_many)}
+
+
+@functools.cache
+def _name_fields(model: type[models.Model], language: str) -> tuple[str, ...]:
+    """The fields of `model` that hold its name (a translated name first): none, no query."""
+    fields = _fields(model)
+    wanted = (f"name_{language}", "name_fr", *NAME_FIELDS)
+    return tuple(name for name in dict.fromkeys(wanted) if name in fields and not fields[name].is_relation)
+
+
+def _language() -> str:
+    return (get_language() or settings.LANGUAGE_CODE)[:2]
+
+
+def _any_display(value) -> str:
+    """A value without a known field (a field removed since, a JSON value): as it is, read."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, list):
+        return ", ".join(text for text in map(_any_display, value) if text)
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_any_display(item)}" for key, item in value.items())
+    return str(value)
+
+
+def _moment_display(field: models.Field, value) -> str | None:
+    """A date, datetime or time (or its ISO text) in the active format, datetimes in local
+    time; None when `value` is not one."""
+    if isinstance(field, models.DateTimeField):
+        moment = value if isinstance(value, datetime.datetime) else parse_datetime(str(value))
+        if moment is None:
+            return None
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+    if isinstance(field, models.DateField):
+        day = value if isinstance(value, datetime.date) else parse_date(str(value))
+        return None if day is None else formats.date_format(day, "SHORT_DATE_FORMAT")
+    if isinstance(field, models.TimeField):
+        moment = value if isinstance(value, datetime.time) else parse_time(str(value))
+        return None if moment is None else formats.time_format(moment, "TIME_FORMAT")
+    return None
+
+
+def _one_display(field: models.Field, value, names: Mapping) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(field, CountryField):
+        return str(countries.name(value) or value)
+    if field.is_relation:
+        label = (field.related_model._meta.label_lower, str(value))
+        if label in names:
+            return names[label]
+        # An id without a name at hand; importer's text (a site's slug) is shown as it is.
+        return f"#{value}" if isinstance(value, int) or str(value).isdigit() else str(value)
+    if field.choices and not isinstance(value, (list, dict)):
+        for key, label in field.flatchoices:
+            if str(key) == str(value):
+                return str(label)
+    if isinstance(field, models.BooleanField) or isinstance(value, bool):
+        return _any_display(value if isinstance(value, bool) else str(value).lower() in ("true", "1"))
+    if isinstance(field, (models.DateField, models.TimeField)):
+        shown = _moment_display(field, value)
+        return str(value) if shown is None else shown
+    if isinstance(field, models.DecimalField):
+        try:
+            amount = decimal.Decimal(str(value))
+        except decimal.InvalidOperation:
+            return str(value)
+        return formats.number_format(amount, decimal_pos=field.decimal_places, force_grouping=True)
+    return _any_display(value)
+
+
+def value_display(field: models.Field | None, value, *, names: Mapping | None = None) -> str:
+    """`value` of `field` as people read it, "" for none: a choice by its label, a boolean
+    as Yes/No, a date or a datetime (local time) in the active language's format, an amount
+    with its decimals, a country by its name, a related record by its name in `names`
+    ({(model label, pk as text): name}, see `audit_related_names`) else as #id, a list
+    (or the importer's "a;b" text) joined. `field` None: the value as it is."""
+    if field is None:
+        return _any_display(value)
+    if field.many_to_many or getattr(field, "multiple", False):
+        items = value.split(";") if isinstance(value, str) else value
+        if isinstance(items, list):
+            return ", ".join(text for text in (_one_display(field, item, names or {}) for item in items) if text)
+    return _one_display(field, value, names or {})
+
+
+def field_label(model: type[models.Model] | None, name: str) -> str:
+    """The label of `model`'s field `name` (its verbose name, translated); the raw name for
+    a field that is not (or no longer) on the model."""
+    field = _fields(model).get(name) if model is not None else None
+    return str(capfirst(field.verbose_name)) if field is not None else name
+
+
+def changes_display(
+    *, model: type[models.Model] | None, changes: Mapping, names: Mapping | None = None
+) -> list[ChangeLine]:
+    """{field: [before, after]} of `model` as (label, before, after) lines people read
+    (`value_display`); secrets stay as they were kept (masked, or their fingerprint)."""
+    fields = _fields(model) if model is not None else {}
+    lines = []
+    for name, change in changes.items():
+        before, after = change if isinstance(change, list) and len(change) == 2 else (None, change)
+        if is_secret_field(name):
+            shown = (_any_display(before), _any_display(after))
+        else:
+            field = fields.get(name)
+            shown = (value_display(field, before, names=names), value_display(field, after, names=names))
+        lines.append((field_label(model, name), *shown))
+    return lines
+
+
+def audit_changes_display(entry: AuditEntry, *, names: Mapping | None = None) -> list[ChangeLine]:
+    """The changes of `entry` as (label, before, after) lines; its related records named
+    from `names` (`audit_related_names`), else shown as #id."""
+    return changes_display(model=entry.content_type.model_class(), changes=entry.changes, names=names)
+
+
+def audit_related_names(entries: Iterable[AuditEntry]) -> dict[tuple[str, str], str]:
+    """The names of the records the entries' foreign keys and many-to-many fields point to,
+    by (model label, pk as text): one query per related model that has a name field (not
+    per entry), through its default manager, so in the caller's scope."""
+    language = _language()
+    wanted: dict[type[models.Model], set] = {}
+    for entry in entries:
+        model = entry.content_type.model_class()
+        if model is None:
+            continue
+        for name, change in entry.changes.items():
+            field = _fields(model).get(name)
+            if field is None or not field.is_relation or is_secret_field(name):
+                continue
+            related = field.related_model
+            if not _name_fields(related, language):
+                continue
+            pks = wanted.setdefault(related, set())
+            for value in change if isinstance(change, list) else [change]:
+                for pk in value if isinstance(value, list) else [value]:
+                    try:
+                        pks.add(related._meta.pk.to_python(pk))
+                    except (TypeError, ValueError, ValidationError):
+                        continue  # not an id of that model (a value kept before a change of type)
+    names = {}
+    for model, pks in wanted.items():
+        pks.discard(None)
+        if not pks:
+            continue
+        label, name_fields = model._meta.label_lower, _name_fields(model, language)
+        for pk, *values in model._default_manager.filter(pk__in=pks).values_list("pk", *name_fields):
+            name = next((str(value) for value in values if value), "")
+            if name:
+                names[(label, str(pk))] = name
+    return names

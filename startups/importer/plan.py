@@ -9,11 +9,12 @@ import decimal
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from sites.models import Site
 
-from ..models import Startup
+from ..models import AdmissionKind, Startup
 from .existing import ExistingData, KnownAdmission, KnownDeclaration, load_declarations
 from .report import (
     ADMISSION,
@@ -68,7 +69,8 @@ class AdmissionPlan:
 
     @property
     def label(self) -> str:
-        return f"{self.startup.label} · {self.site.slug} · {self.kind} · {self.starts_on.isoformat()}"
+        kind, start = AdmissionKind(self.kind).label, formats.date_format(self.starts_on, "SHORT_DATE_FORMAT")
+        return f"{self.startup.label} · {self.site.slug} · {kind} · {start}"
 
 
 @dataclass(eq=False, slots=True)

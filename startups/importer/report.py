@@ -8,6 +8,10 @@ from typing import IO
 
 from django.utils.translation import gettext as _
 
+from core.audit import ChangeLine, changes_display
+
+from ..models import Admission, Declaration, Startup
+
 STARTUPS_FILE = "startups.csv"
 DECLARATIONS_FILE = "declarations.csv"
 STARTUP_COLUMNS = (
@@ -39,6 +43,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 STARTUP, ADMISSION, DECLARATION = "startup", "admission", "declaration"
 KINDS = (STARTUP, ADMISSION, DECLARATION)
+KIND_MODELS = {STARTUP: Startup, ADMISSION: Admission, DECLARATION: Declaration}
 
 Source = bytes | str | IO | None  # raw bytes, already-decoded text, a file object, or nothing
 Progress = Callable[[int, int], None]  # progress(done, total) while applying
@@ -70,6 +75,10 @@ class Change:
     line: int
     label: str
     fields: dict = field(default_factory=dict)  # {field: [before, after]} as text
+
+    def fields_display(self) -> list[ChangeLine]:
+        """The changed fields as people read them, like the audit trail: (label, before, after)."""
+        return changes_display(model=KIND_MODELS[self.kind], changes=self.fields)
 
 
 def no_counts() -> dict[str, dict[str, int]]:

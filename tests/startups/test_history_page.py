@@ -70,6 +70,19 @@ def test_upload_shows_a_preview_and_writes_nothing(head_office):
     assert (history.STASH_DIR / token / "startups.csv").is_file()
 
 
+def test_the_preview_shows_labels_and_values_people_read(head_office):
+    response = head_office.post(URL, {"startups": upload("startups.csv"), "declarations": upload("declarations.csv")})
+    text = response.content.decode()
+    for raw in ("kind:", "legal_form:", "starts_on:", "revenue_mad:", "+00:00", "resident", ">sarl<"):
+        assert raw not in text, raw
+    assert '<span class="fw-semibold">Kind</span>: <bdi>Resident</bdi>' in text
+    assert '<span class="fw-semibold">Legal form</span>: <bdi>SARL</bdi>' in text
+    assert '<span class="fw-semibold">Founding date</span>: <bdi>03/02/2015</bdi>' in text
+    assert '<span class="fw-semibold">Revenue (MAD)</span>: <bdi>3,100,000.50</bdi>' in text
+    assert '<span class="fw-semibold">Export destinations</span>: <bdi>Côte d&#x27;Ivoire, Senegal</bdi>' in text
+    assert "Oasis Data SARL · site-a · Resident · 01/01/2017" in text
+
+
 def test_confirming_imports_without_a_second_upload(head_office, staff, django_capture_on_commit_callbacks):
     head_office.post(URL, {"startups": upload("startups.csv"), "declarations": upload("declarations.csv")})
     token = head_office.session[SESSION_KEY]["token"]
