@@ -15,7 +15,8 @@ on 1 July in Casablanca, is outside a period ending on 30 June). The scope's sit
   scope never does. `participants` counts the `confirmed` registrations at those sessions
   (waitlisted and cancelled ones are not participants), `attended` those of them marked
   `present` (a no-show or unmarked registration is a participant who did not attend), and
-  `attendance_rate` = attended / participants (`kpis.rate`: 4 decimals, 0 when none).
+  `attendance_rate` = attended / participants (`kpis.rate`: 4 decimals, 0 when none;
+  every rate here is shown "—" when it has nothing to divide: the `shown_*` properties).
   With a sector, only registrations of startups in that sector count (a registration
   without a startup, e.g. to a public event, never does); `sessions_held` is unchanged:
   a session is held whoever came.
@@ -63,7 +64,7 @@ from services.models import Attendance, Dimension, Registration, RegistrationSta
 from sites.models import Sector, Site, SiteStatus
 from startups.models import OPEN_STATUSES, Application, ApplicationStatus, OfficeAllocation
 
-from .kpis import KpiScope, rate
+from .kpis import KpiScope, rate, shown_rate
 
 LOCAL = ZoneInfo("Africa/Casablanca")
 HOURS_PLACES = Decimal("0.1")
@@ -81,6 +82,10 @@ class DimensionActivity:
     attended: int  # of which marked present
     attendance_rate: Decimal  # attended / participants, 0–1, 4 decimals (0 when none)
 
+    @property
+    def shown_attendance_rate(self) -> Decimal | None:
+        return shown_rate(self.attendance_rate, self.participants)
+
 
 @dataclass(frozen=True)
 class SiteOccupancy:
@@ -89,7 +94,11 @@ class SiteOccupancy:
     site_name: str
     offices: int  # offices in service at the site
     occupied: int  # of which allocated on `date_to`
-    rate: Decimal  # occupied / offices, 0–1, 4 decimals
+    rate: Decimal  # occupied / offices, 0–1, 4 decimals (0 when none)
+
+    @property
+    def shown_occupancy_rate(self) -> Decimal | None:
+        return shown_rate(self.rate, self.offices)
 
 
 @dataclass(frozen=True)
@@ -99,8 +108,12 @@ class Funnel:
     rejected: int
     pending: int  # submitted / under review / waitlisted
     withdrawn: int
-    admission_rate: Decimal  # admitted / submitted, 0–1, 4 decimals
+    admission_rate: Decimal  # admitted / submitted, 0–1, 4 decimals (0 when none)
     median_days_to_decision: Decimal | None  # submitted_at → decided_at of decided ones, 1 decimal
+
+    @property
+    def shown_admission_rate(self) -> Decimal | None:
+        return shown_rate(self.admission_rate, self.submitted)
 
 
 @dataclass(frozen=True)

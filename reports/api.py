@@ -17,6 +17,7 @@ from sites.scoping import managed_site_ids
 
 from .kpis import cached_figures, parse_scope
 from .selectors import scope_figures
+from .snapshots import FIGURES
 
 
 class KpiQuery(serializers.Serializer):
@@ -24,8 +25,14 @@ class KpiQuery(serializers.Serializer):
     as_of = serializers.DateField(required=False, help_text="The date D of the figures (default: today).")
 
 
-def _rate():
-    return serializers.DecimalField(max_digits=5, decimal_places=4, coerce_to_string=False, help_text="0–1.")
+def _rate(whole: str):
+    return serializers.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        coerce_to_string=False,
+        allow_null=True,
+        help_text=f"0–1; null when there is nothing to divide ({whole}).",
+    )
 
 
 class KpiSerializer(serializers.Serializer):
@@ -35,11 +42,11 @@ class KpiSerializer(serializers.Serializer):
     residents_total = serializers.IntegerField()
     supported_now = serializers.IntegerField()
     residents_now = serializers.IntegerField()
-    survival_rate_5y = _rate()
+    survival_rate_5y = _rate("no startup of the scope founded five years or more before the date")
     jobs_total = serializers.IntegerField()
     annual_revenue_mad = serializers.DecimalField(max_digits=18, decimal_places=2, coerce_to_string=False)
-    export_share = _rate()
-    export_africa_share = _rate()
+    export_share = _rate("no startup supported now")
+    export_africa_share = _rate("no startup supported now")
 
 
 def may_see(user, scope) -> bool:
@@ -70,7 +77,8 @@ class KpiView(APIView):
             figures = cached_figures(
                 "scope", lambda: scope_figures(scope=scope, as_of=as_of, today=today), scope, as_of, today
             )
-        return Response(KpiSerializer({"scope": scope.label, "as_of": as_of, **figures.as_dict()}).data)
+        shown = {name: figures.shown(name) for name in FIGURES}  # a rate with nothing to divide: null
+        return Response(KpiSerializer({"scope": scope.label, "as_of": as_of, **shown}).data)
 
 
 api_urlpatterns = [path("kpis/", KpiView.as_view(), name="kpis")]

@@ -25,8 +25,8 @@ from sites.scoping import network_scope
 
 from . import activity as activity_engine
 from . import trends
-from .exports import Money, Rate, Table, Year, display
-from .kpis import Headline, KpiScope, cached_figures, headline, headlines
+from .exports import Money, Rate, Table, Year, display, rate_cell
+from .kpis import HEADLINE_RATES, Headline, KpiScope, cached_figures, headline, headlines
 from .selectors import from_row, snapshot_rows
 from .snapshots import FIGURES
 
@@ -41,7 +41,6 @@ KPI_LABELS = {
     "export_share": gettext_lazy("Export share"),
     "export_africa_share": gettext_lazy("Africa export share"),
 }
-RATES = {"survival_rate_5y", "export_share", "export_africa_share"}
 ZERO = Headline(0, 0, 0, 0, Rate("0.0000"), 0, Money("0.00"), Rate("0.0000"), Rate("0.0000"))
 
 NETWORK_TABLES = [
@@ -59,17 +58,19 @@ NETWORK_TABLES = [
 SITE_TABLES = ["headline", "years", "cohorts", "dimensions", "mentoring", "occupancy", "funnel"]
 
 
-def typed(name: str, value):
-    """A headline figure with its kind for display and export."""
-    if name in RATES:
-        return Rate(value)
+def typed(figures: Headline, name: str):
+    """Headline figure `name` with its kind for display and export; a rate with nothing to
+    divide is None (`Headline.shown`)."""
+    value = figures.shown(name)
+    if name in HEADLINE_RATES:
+        return rate_cell(value)
     if name == "annual_revenue_mad":
         return Money(value)
     return value
 
 
 def kpi_cells(figures: Headline) -> list:
-    return [typed(name, getattr(figures, name)) for name in FIGURES]
+    return [typed(figures, name) for name in FIGURES]
 
 
 @dataclass(frozen=True)
@@ -123,8 +124,7 @@ class Dashboard:
     @property
     def headline_cards(self) -> list[dict]:
         return [
-            {"name": name, "label": KPI_LABELS[name], "value": display(typed(name, getattr(self.headline, name)))}
-            for name in FIGURES
+            {"name": name, "label": KPI_LABELS[name], "value": display(typed(self.headline, name))} for name in FIGURES
         ]
 
     @property
@@ -227,7 +227,7 @@ class Dashboard:
             "headline",
             _("Headline figures"),
             [_("Figure"), _("Value")],
-            [[str(KPI_LABELS[name]), typed(name, getattr(self.headline, name))] for name in FIGURES],
+            [[str(KPI_LABELS[name]), typed(self.headline, name)] for name in FIGURES],
         )
 
     def _table_sites(self) -> Table:
@@ -317,8 +317,8 @@ class Dashboard:
                     point.supported_now,
                     point.jobs_total,
                     Money(point.annual_revenue_mad),
-                    Rate(point.export_share),
-                    Rate(point.survival_rate_5y),
+                    rate_cell(point.shown("export_share")),
+                    rate_cell(point.shown("survival_rate_5y")),
                 ]
                 for point in self.years
             ],
@@ -338,7 +338,7 @@ class Dashboard:
             _("Support sessions by dimension"),
             [_("Dimension"), _("Sessions held"), _("Participants"), _("Attended"), _("Attendance rate")],
             [
-                [row.label, row.sessions_held, row.participants, row.attended, Rate(row.attendance_rate)]
+                [row.label, row.sessions_held, row.participants, row.attended, rate_cell(row.shown_attendance_rate)]
                 for row in self.activity.dimensions
             ],
         )
@@ -359,7 +359,10 @@ class Dashboard:
             "occupancy",
             _("Office occupancy"),
             [_("Site"), _("Offices in service"), _("Occupied"), _("Occupancy rate")],
-            [[row.site_name, row.offices, row.occupied, Rate(row.rate)] for row in self.activity.occupancy],
+            [
+                [row.site_name, row.offices, row.occupied, rate_cell(row.shown_occupancy_rate)]
+                for row in self.activity.occupancy
+            ],
         )
 
     def _table_funnel(self) -> Table:
@@ -374,7 +377,7 @@ class Dashboard:
                 [_("Rejected"), funnel.rejected],
                 [_("Pending"), funnel.pending],
                 [_("Withdrawn"), funnel.withdrawn],
-                [_("Admission rate"), Rate(funnel.admission_rate)],
+                [_("Admission rate"), rate_cell(funnel.shown_admission_rate)],
                 [_("Median days to decision"), funnel.median_days_to_decision],
             ],
         )

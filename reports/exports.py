@@ -3,10 +3,13 @@ its chart and its CSV and XLSX downloads, so that the three always show the same
 
 Cells carry their kind in their type: `int` counts, `Year`, `Money` (MAD, 2 decimals), `Rate` (0–1,
 4 decimals, as the KPI engine returns it), plain `Decimal` (hours, days), `str`, `date`,
-None (no value). The page shows rates as percentages with one decimal and money with
+None (no value: a rate with nothing to divide, `rate_cell`, or a median of nothing). The page
+shows None as a dash with its reason, rates as percentages with one decimal (both by the
+`percent` filter of core.templatetags.rates, as every page shows rates) and money with
 thousands separators in the active language; the CSV keeps the exact values (rates as
 0–1 fractions, money with 2 decimals, a dot as decimal separator); the XLSX keeps them as
-numbers too, with cell formats (a rate cell holds 0.8912 and displays 89.1 %).
+numbers too, with cell formats (a rate cell holds 0.8912 and displays 89.1 %); None is an
+empty cell in both.
 
 The tables are small (at most one row per site, region or year) and already computed when
 they are written, so both files are built in memory, by the kernel's writers
@@ -22,10 +25,16 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from core.exports import Sheet, csv_response, xlsx_cell, xlsx_workbook_response
+from core.templatetags.rates import percent
 
 
 class Rate(Decimal):
     """A share between 0 and 1 (4 decimals)."""
+
+
+def rate_cell(value: Decimal | None) -> Rate | None:
+    """A rate's cell: None when it had nothing to divide (reports.kpis.shown_rate)."""
+    return None if value is None else Rate(value)
 
 
 class Money(Decimal):
@@ -56,14 +65,9 @@ class Table:
 
 
 def display(value) -> str:
-    """One cell as text for the page."""
-    if value is None:
-        return "—"
-    if isinstance(value, Rate):
-        # Django's number_format truncates: round half up to one decimal first.
-        percent = (value * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        # Translators: a percentage; French and Arabic put a no-break space before the sign.
-        return _("%(percent)s%%") % {"percent": formats.number_format(percent, 1, force_grouping=True)}
+    """One cell as text for the page (a dash and its reason, markup, for None)."""
+    if value is None or isinstance(value, Rate):
+        return percent(value)
     if isinstance(value, Money):
         amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         return _("%(amount)s MAD") % {"amount": formats.number_format(amount, 2, force_grouping=True)}

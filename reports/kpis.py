@@ -10,7 +10,7 @@ DESIGN.md allows for the KPI engine alone.
 
 import datetime
 import decimal
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -66,20 +66,57 @@ class Headline:
     annual_revenue_mad: Decimal
     export_share: Decimal  # 0–1, 4 decimals
     export_africa_share: Decimal  # 0–1, 4 decimals
+    # What the survival rate divides by: None when not known (a snapshot does not keep it).
+    survival_cohort: int | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The nine figures (a snapshot's columns), not the survival cohort."""
+        figures = asdict(self)
+        del figures["survival_cohort"]
+        return figures
+
+    def shown(self, name: str):
+        """Figure `name` as pages, board reports and the API show it (`shown_figure`)."""
+        return shown_figure(self, name)
 
 
+HEADLINE_RATES = ("survival_rate_5y", "export_share", "export_africa_share")
 ZERO = Headline(0, 0, 0, 0, Decimal("0.0000"), 0, Decimal("0.00"), Decimal("0.0000"), Decimal("0.0000"))
 DECIMAL_CONTEXT = decimal.Context(prec=15)
 
 
 def rate(part: int, whole: int) -> Decimal:
-    """part / whole to 4 decimals; 0 when there is nothing to divide by."""
+    """part / whole to 4 decimals; 0 when there is nothing to divide by (MISSION.md's
+    definition, what snapshots keep: `shown_rate` is what is shown)."""
     if not whole:
         return Decimal("0.0000")
     return (Decimal(part) / Decimal(whole)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def shown_rate(value: Decimal, whole: int | None) -> Decimal | None:
+    """A rate as dashboards, board reports, exports and the API show it: None when it had
+    nothing to divide (`whole` 0: no startup, no session, no registration…), shown "—" and
+    never 0 %; `whole` None (not known) leaves the value."""
+    return None if whole == 0 else value
+
+
+def rate_whole(figures, name: str) -> int | None:
+    """What headline rate `name` of `figures` (a `Headline`, a snapshot row, a
+    `trends.YearPoint`) divides by: the startups supported now for the export shares, the
+    5-year cohort for survival. A snapshot does not keep the cohort: it is known to be
+    empty only when the scope has no startup at all."""
+    if name != "survival_rate_5y":
+        return figures.supported_now
+    cohort = getattr(figures, "survival_cohort", None)
+    if cohort is None:
+        return 0 if not figures.startups_supported_total else None
+    return cohort
+
+
+def shown_figure(figures, name: str):
+    """Headline figure `name` of `figures` as shown: a rate with nothing to divide is None."""
+    value = getattr(figures, name)
+    return shown_rate(value, rate_whole(figures, name)) if name in HEADLINE_RATES else value
 
 
 def anniversary(day: datetime.date, years: int) -> datetime.date:
@@ -295,6 +332,7 @@ def _headline(row) -> Headline:
         annual_revenue_mad=_money(revenue),
         export_share=rate(int(exporters or 0), int(now or 0)),
         export_africa_share=rate(int(africa or 0), int(now or 0)),
+        survival_cohort=int(cohort or 0),
     )
 
 

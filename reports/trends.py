@@ -8,7 +8,7 @@ scope a user may ask for.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connections, router
@@ -20,7 +20,17 @@ from django_scopes import scopes_disabled
 from sites.models import Sector
 from startups.models import Startup
 
-from .kpis import SURVIVAL_YEARS, Headline, KpiScope, anniversary, date_sql, headline, rate, scope_admissions
+from .kpis import (
+    SURVIVAL_YEARS,
+    Headline,
+    KpiScope,
+    anniversary,
+    date_sql,
+    headline,
+    rate,
+    scope_admissions,
+    shown_figure,
+)
 from .models import KpiSectorSnapshot, KpiSnapshot
 
 FIRST_YEAR = 2001
@@ -36,6 +46,11 @@ class YearPoint:
     annual_revenue_mad: Decimal
     export_share: Decimal
     survival_rate_5y: Decimal
+    survival_cohort: int | None = field(default=None, compare=False)  # None: read from a snapshot
+
+    def shown(self, name: str):
+        """Figure `name` as shown: a rate with nothing to divide is None (`kpis.shown_figure`)."""
+        return shown_figure(self, name)
 
 
 @dataclass(frozen=True)
@@ -64,8 +79,11 @@ def year_dates(as_of: datetime.date, first_year: int = FIRST_YEAR) -> list[datet
     return [datetime.date(year, 12, 31) for year in range(first_year, as_of.year)] + [as_of]
 
 
-def _point(day: datetime.date, figures: KpiSnapshot | Headline) -> YearPoint:
-    return YearPoint(year=day.year, as_of=day, **{name: getattr(figures, name) for name in POINT_FIGURES})
+def _point(day: datetime.date, figures: KpiSnapshot | KpiSectorSnapshot | Headline) -> YearPoint:
+    cohort = figures.survival_cohort if isinstance(figures, Headline) else None
+    return YearPoint(
+        year=day.year, as_of=day, survival_cohort=cohort, **{name: getattr(figures, name) for name in POINT_FIGURES}
+    )
 
 
 def yearly(

@@ -6,7 +6,8 @@ services costs the same number of queries whatever its length. The subqueries us
 managers: call these inside the scope the rows were read in.
 
 Attendance rate = present / (present + no-show), over the confirmed participants of *held*
-sessions; like every rate of the portal it is 0 when its denominator is empty.
+sessions; like every rate of the portal it is 0 when its denominator is empty, and the pages
+show "—" there, never 0 % (the `percent` filter of core.templatetags.rates, for None).
 """
 
 from django.db.models import Avg, Count, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value

@@ -23,6 +23,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from core.templatetags.rates import percent_text
 from sites.models import Site
 
 from .. import activity as activity_module
@@ -91,17 +92,22 @@ class FigureRow:
     key: str
     label: str
     kind: str  # count, rate (0–1) or money (MAD)
-    current: int | Decimal  # at the month's end
-    previous: int | Decimal  # at the previous month's end
-    year_ago: int | Decimal  # at the end of the same month a year earlier
+    # None: a rate with nothing to divide (reports.kpis.shown_rate), and so is its change.
+    current: int | Decimal | None  # at the month's end
+    previous: int | Decimal | None  # at the previous month's end
+    year_ago: int | Decimal | None  # at the end of the same month a year earlier
 
     @property
-    def change_previous(self) -> int | Decimal:
-        return self.current - self.previous
+    def change_previous(self) -> int | Decimal | None:
+        return _change(self.current, self.previous)
 
     @property
-    def change_year_ago(self) -> int | Decimal:
-        return self.current - self.year_ago
+    def change_year_ago(self) -> int | Decimal | None:
+        return _change(self.current, self.year_ago)
+
+
+def _change(current, before):
+    return None if current is None or before is None else current - before
 
 
 @dataclass(frozen=True)
@@ -121,7 +127,7 @@ class BoardContent:
 
 def headline_rows(current: Headline, previous: Headline, year_ago: Headline) -> list[FigureRow]:
     return [
-        FigureRow(key, str(label), kind, getattr(current, key), getattr(previous, key), getattr(year_ago, key))
+        FigureRow(key, str(label), kind, current.shown(key), previous.shown(key), year_ago.shown(key))
         for key, label, kind in HEADLINE_FIGURES
     ]
 
@@ -165,17 +171,19 @@ def format_number(value, places: int = 0) -> str:
 
 
 def format_value(value, kind: str) -> str:
+    """A figure as text; "—" for None (a rate with nothing to divide, no median)."""
     if value is None:
         return "—"
     if kind == RATE:
-        # Translators: a percentage, e.g. 89.1%; French writes "89,1 %" (a no-break space before %).
-        return _("%(rate)s%%") % {"rate": format_number(Decimal(value) * 100, 1)}
+        return percent_text(value)
     if kind == MONEY:
         return format_number(value, 2)
     return format_number(value)
 
 
 def format_change(value, kind: str) -> str:
+    if value is None:
+        return "—"
     sign = "+" if value > 0 else ("-" if value < 0 else "±")
     if kind == RATE:
         return _("%(sign)s%(points)s pt") % {"sign": sign, "points": format_number(abs(Decimal(value)) * 100, 1)}
@@ -227,7 +235,7 @@ def funnel_rows(funnel: activity_module.Funnel, *, text: bool) -> list[list]:
         (_("Rejected"), funnel.rejected, COUNT),
         (_("Pending"), funnel.pending, COUNT),
         (_("Withdrawn"), funnel.withdrawn, COUNT),
-        (_("Admission rate"), funnel.admission_rate, RATE),
+        (_("Admission rate"), funnel.shown_admission_rate, RATE),
         (_("Median days to a decision"), funnel.median_days_to_decision, "days"),
     ]
     if not text:

@@ -123,7 +123,7 @@ def render_pdf(content: BoardContent) -> bytes:
             pdf_text(
                 _(
                     "Figures at the end of each day shown. A startup admitted at two sites counts at each "
-                    "site and once in the network; rates are 0 when there is nothing to divide by; revenue "
+                    "site and once in the network; a dash (—) marks a rate with nothing to divide; revenue "
                     "is that of the fiscal year before the date's year."
                 )
             ),
@@ -145,7 +145,7 @@ def render_pdf(content: BoardContent) -> bytes:
                     format_value(dimension.sessions_held, COUNT),
                     format_value(dimension.participants, COUNT),
                     format_value(dimension.attended, COUNT),
-                    format_value(dimension.attendance_rate, RATE),
+                    format_value(dimension.shown_attendance_rate, RATE),
                 ]
                 for dimension in month_activity.dimensions
             ],
@@ -171,7 +171,7 @@ def render_pdf(content: BoardContent) -> bytes:
                         site.site_name,
                         format_value(site.offices, COUNT),
                         format_value(site.occupied, COUNT),
-                        format_value(site.rate, RATE),
+                        format_value(site.shown_occupancy_rate, RATE),
                     ]
                     for site in month_activity.occupancy
                 ],
@@ -192,7 +192,7 @@ def render_pdf(content: BoardContent) -> bytes:
         table(
             [_("Year")] + [label for _key, label, _kind in columns],
             [
-                [str(point.year)] + [format_value(getattr(point, key), kind) for key, _label, kind in columns]
+                [str(point.year)] + [format_value(point.shown(key), kind) for key, _label, kind in columns]
                 for point in content.trends
             ],
             [0.1, 0.15, 0.15, 0.12, 0.2, 0.14, 0.14],

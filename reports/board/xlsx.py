@@ -25,7 +25,8 @@ NUMBER_FORMATS = {COUNT: "#,##0", RATE: "0.0%", MONEY: "#,##0.00", "days": "0.0"
 
 def render_xlsx(content: BoardContent) -> bytes:
     """The report as a workbook in the active language: Report (what it is), Headline
-    figures, Activity, Trends. Figures are numbers (rates 0–1 shown as percentages)."""
+    figures, Activity, Trends. Figures are numbers (rates 0–1 shown as percentages); a rate
+    with nothing to divide (no startup, no session, no application…) is an empty cell, not 0."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -91,7 +92,7 @@ def render_xlsx(content: BoardContent) -> bytes:
                 dimension.sessions_held,
                 dimension.participants,
                 dimension.attended,
-                dimension.attendance_rate,
+                dimension.shown_attendance_rate,
             ],
             [None, COUNT, COUNT, COUNT, RATE],
         )
@@ -104,7 +105,12 @@ def render_xlsx(content: BoardContent) -> bytes:
     put(sheet, line, [_("Site"), _("Offices"), _("Occupied"), _("Occupancy rate")], header=True)
     line += 1
     for site in month_activity.occupancy:
-        put(sheet, line, [site.site_name, site.offices, site.occupied, site.rate], [None, COUNT, COUNT, RATE])
+        put(
+            sheet,
+            line,
+            [site.site_name, site.offices, site.occupied, site.shown_occupancy_rate],
+            [None, COUNT, COUNT, RATE],
+        )
         line += 1
     line += 1
     put(sheet, line, [_("Applications"), _("Value")], header=True)
@@ -120,7 +126,7 @@ def render_xlsx(content: BoardContent) -> bytes:
         put(
             sheet,
             index,
-            [point.year, point.as_of] + [getattr(point, key) for key, _label, _kind in columns],
+            [point.year, point.as_of] + [point.shown(key) for key, _label, _kind in columns],
             [None, None] + [kind for _key, _label, kind in columns],
         )
     widths(sheet, [8, 12, 20, 20, 12, 20, 12, 14])

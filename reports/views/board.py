@@ -5,7 +5,8 @@ reports under /manage/<site>/reports/.
 - Head office (`head_office_required`): every report, the network's and every site's, read
   in `network_scope()`. The report page polls its status block with htmx every 2 s while
   the report is queued or running (a "Refresh" link without JavaScript), like the history
-  import's job page.
+  import's job page. That block is the one place that says where a report is (status,
+  progress, start and end): the messages after a request only say what was asked.
 - A site's staff: under /manage/<site>/, `SiteScopeMiddleware` has checked that the user
   works at the site and scoped every query to it; network reports (no site) and other
   sites' reports are out of that scope, so they answer 404.
@@ -82,7 +83,10 @@ def board_reports(request):
             if report.status == JobStatus.DONE:
                 messages.info(request, _("This report is already done: download it below."))
             else:
-                messages.success(request, _("The report is being generated: this page shows its progress."))
+                # What was done, not where the report is: a worker may finish it before the
+                # page shows (or within this request, when tasks run eagerly). The page's
+                # status block alone says where it is, and keeps saying it as it changes.
+                messages.success(request, _("Report requested: the status below follows its progress."))
             return redirect("reports:board_report", pk=report.pk)
     filter_form = BoardReportFilterForm(request.GET, sites=sites)
     # Reviewed network-wide read: head office lists the reports of the network and every site.
@@ -120,7 +124,7 @@ def board_report_regenerate(request, pk: int):
     except Conflict as conflict:
         messages.error(request, conflict.message)
     else:
-        messages.success(request, _("The report is being generated again: this page shows its progress."))
+        messages.success(request, _("Report requested again: the status below follows its progress."))
     return redirect("reports:board_report", pk=report.pk)
 
 

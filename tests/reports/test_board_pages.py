@@ -208,3 +208,50 @@ def test_head_office_downloads_any_report_and_through_a_site(client, three_repor
     a, network = three_reports["a"], three_reports["network"]
     assert client.get(f"/manage/site-a/reports/{a.pk}/pdf/").status_code == 200
     assert client.get(f"/manage/site-a/reports/{network.pk}/pdf/").status_code == 404
+
+
+# --- The page never contradicts the report's status -----------------------------------------
+def _status_block(body: str) -> str:
+    return body[body.index('<div id="report-status"') :]
+
+
+def test_a_report_done_before_the_page_shows_is_not_said_to_be_generating(
+    client, board_data, staff, django_capture_on_commit_callbacks
+):
+    """Celery eager (`make run` without a broker): the report is generated as its request
+    commits, before the page it redirects to is shown. The message says what was asked;
+    only the status block says where the report is: done, with its end and its files."""
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/network/reports/", {"scope": "site:site-a", "month": "2026-05"})
+    report = _get(BoardReport.objects.values_list("pk", flat=True).get())
+    assert report.status == JobStatus.DONE
+    body = client.get(response["Location"]).content.decode()
+    assert "being generated" not in body and "Report requested" in body
+    status = _status_block(body)
+    assert "The report is ready." in status and "Download the PDF" in status and "Finished" in status
+    assert "hx-get" not in status  # nothing left to follow
+    assert body.count("Finished") == 1  # said by the status block alone
+
+    # Generated again (eagerly, within the request): the same.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/network/reports/{report.pk}/regenerate/")
+    body = client.get(response["Location"]).content.decode()
+    assert _get(report.pk).status == JobStatus.DONE
+    assert "being generated" not in body and "Report requested again" in body
+    assert "The report is ready." in _status_block(body)
+
+
+def test_a_report_still_waiting_is_followed_by_its_status_block(client, site_a, staff, queued):
+    client.force_login(staff)
+    response = client.post("/network/reports/", {"scope": "site:site-a", "month": "2026-05"})
+    body = client.get(response["Location"]).content.decode()
+    status = _status_block(body)
+    assert "Waiting for a worker" in status and "hx-get" in status and "The report is ready." not in body
+    assert "Report requested" in body
+    # A done report asked for again is not generated again: the message says it is done.
+    with scopes_disabled():
+        BoardReport.objects.update(status=JobStatus.DONE, progress=100, pdf="a.pdf", xlsx="a.xlsx")
+    response = client.post("/network/reports/", {"scope": "site:site-a", "month": "2026-05"})
+    body = client.get(response["Location"]).content.decode()
+    assert "already done" in body and "The report is ready." in _status_block(body)

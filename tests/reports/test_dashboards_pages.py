@@ -99,7 +99,7 @@ def test_comparison_tables_by_site_and_region(dataset, client_for):
     assert len(regions) == 12
     assert regions["MA-06"][2:6] == [2, 2, 1, 2]  # two sites; A's figures (C has none)
     assert regions["MA-04"][3:] == sites["Technopark site-b"][3:]
-    assert regions["MA-12"][2:] == [0, 0, 0, 0, 0, Rate("0"), 0, Money("0"), Rate("0"), Rate("0")]
+    assert regions["MA-12"][2:] == [0, 0, 0, 0, 0, None, 0, Money("0"), None, None]  # nothing to divide
     coverage = {row[1]: row[2:] for row in tables["coverage"].rows}
     # Operational, under construction, planned, supported now.
     assert coverage["MA-06"] == [1, 0, 1, 2]
@@ -123,7 +123,7 @@ def test_trends_and_activity_are_shown(english, dataset, client_for):
     assert cohorts == {2015: [1, 1, Rate("1")], 2017: [1, 0, Rate("0")], 2019: [1, 1, Rate("1")]}
     dimensions = {row[0]: row[1:] for row in tables["dimensions"].rows}
     assert dimensions["Access to financing"] == [1, 2, 1, Rate("0.5")]
-    assert dimensions["Access to skills"] == [0, 0, 0, Rate("0")]
+    assert dimensions["Access to skills"] == [0, 0, 0, None]  # no participant: nothing to divide
     funnel = dict(tables["funnel"].rows)
     assert funnel["Submitted"] == 2 and funnel["Admitted"] == 1 and funnel["Pending"] == 1
     assert funnel["Median days to decision"] == Decimal("10.0")

@@ -129,6 +129,20 @@ def test_rates_computed_by_hand(manager, site_a, world):
     assert stats.attendance_rate(0, 0) == 0.0  # an empty denominator gives 0
 
 
+def test_an_attendance_rate_of_nobody_is_a_dash_not_0_percent(manager, site_a):
+    """Held sessions where nobody was marked present or absent: nothing to divide. The
+    service's page and the session's show "—" and why, never "0 %"."""
+    with scopes_disabled():
+        service = ServiceFactory(site=site_a, title="Unmarked training")
+        held = ServiceSessionFactory(service=service, starts_at=timezone.now() - 24 * HOUR, status=SessionStatus.HELD)
+        RegistrationFactory(session=held)  # confirmed, attendance not taken
+    dash = '<span aria-hidden="true" title="Not applicable: nothing to divide">—</span>'
+    for url in (f"/manage/site-a/services/{service.pk}/", f"/manage/site-a/sessions/{held.pk}/"):
+        html = manager.get(url).content.decode()
+        rate = html[html.index("Attendance rate") :][:400]
+        assert dash in rate and "0 %" not in rate, url
+
+
 # --- Services: create and edit ----------------------------------------------------------------
 def test_create_a_service_of_the_site(manager, site_a, manager_a):
     response = manager.post("/manage/site-a/services/new/", _service_data())

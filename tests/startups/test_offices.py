@@ -76,6 +76,12 @@ def test_empty_site_has_zero_rates(client, site_a, manager_a):
     assert response.status_code == 200
     assert response.context["summary"]["area_rate"] == 0
     assert response.context["summary"]["office_rate"] == 0
+    # No office in service: nothing to divide, shown "—" with its reason, never "0 %".
+    client.cookies["django_language"] = "en"
+    html = client.get(OFFICES).content.decode()
+    rate = html[html.index("Occupancy rate") :].split("</div>")[0]
+    assert '<span aria-hidden="true" title="Not applicable: nothing to divide">—</span>' in rate
+    assert "%" not in rate
 
 
 def test_list_is_constant_in_queries(client, site_a, manager_a, django_assert_max_num_queries):
