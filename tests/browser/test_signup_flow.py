@@ -79,9 +79,11 @@ def test_newcomer_signs_up_confirms_signs_in_switches_to_arabic_and_signs_out(li
     stylesheets = page.locator("link[rel=stylesheet]").evaluate_all("links => links.map(link => link.href)")
     assert any(href.endswith("/vendor/bootstrap/bootstrap.rtl.min.css") for href in stylesheets), stylesheets
     assert not any(href.endswith("/vendor/bootstrap/bootstrap.min.css") for href in stylesheets), stylesheets
-    # The RTL stylesheet really applies (it was found and parsed: no 404, not blocked by CSP).
-    assert page.evaluate(
-        "() => [...document.styleSheets].some(s => s.href && s.href.endsWith('bootstrap.rtl.min.css') && s.cssRules.length > 100)"
+    # The RTL stylesheet really applies (it was found and parsed: no 404, not blocked by CSP);
+    # waited for, as `dir` is set before a busy machine has finished loading the sheet.
+    page.wait_for_function(
+        "() => [...document.styleSheets].some(s => s.href && s.href.endsWith('bootstrap.rtl.min.css') && s.cssRules.length > 100)",
+        timeout=10_000,
     )
     expect(page.locator("#language-select")).to_have_value("ar")
 
