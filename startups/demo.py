@@ -73,6 +73,27 @@ def _add_years(day: datetime.date, years: int) -> datetime.date:
     return day.replace(year=day.year + years, day=min(day.day, 28))
 
 
+def _export_markets(rng: random.Random) -> list[str]:
+    """An exporter's countries for a year: Africa only, elsewhere only, or both (about
+    40/35/25 %), so that the export share and the share to Africa differ as they do."""
+    draw = rng.random()
+    africa = rng.sample(AFRICAN, rng.randint(1, 3)) if draw < 0.65 else []
+    elsewhere = rng.sample(ELSEWHERE, rng.randint(1, 2)) if draw >= 0.4 else []
+    return africa + elsewhere
+
+
+def _exit_day(rng: random.Random, start: datetime.date) -> datetime.date:
+    """When a past admission ended: one to five years after its start, or, for one that
+    would still run, a day spread between a month after its start and a month ago (never
+    every such admission on the same day)."""
+    last = TODAY - datetime.timedelta(days=30)
+    end = _add_years(start, rng.randint(1, 5))
+    if end <= last:
+        return end
+    first = start + datetime.timedelta(days=30)
+    return first + datetime.timedelta(days=rng.randint(0, max(0, (last - first).days)))
+
+
 def _declarations(rng, startup, first_year: int, last_year: int, *, exporter: bool, scale: float):
     """One declaration per year the startup was followed (fiscal years already over)."""
     rows = []
@@ -83,9 +104,7 @@ def _declarations(rng, startup, first_year: int, last_year: int, *, exporter: bo
         countries = []
         export = Decimal(0)
         if exporter:
-            countries = rng.sample(AFRICAN, rng.randint(1, 3)) + (
-                rng.sample(ELSEWHERE, 1) if rng.random() < 0.3 else []
-            )
+            countries = _export_markets(rng)
             export = (revenue * Decimal(rng.randint(10, 60)) / 100).quantize(Decimal("1"))
         rows.append(
             Declaration(
@@ -140,7 +159,7 @@ def seed_startups(founders: list[User]) -> int:
         start = first_day + datetime.timedelta(days=rng.randint(0, (latest_start - first_day).days))
         founded = start - datetime.timedelta(days=rng.randint(0, 900))
         kind = AdmissionKind.RESIDENT if rng.random() < 0.4 else AdmissionKind.ETECHNOPARK
-        end = min(_add_years(start, rng.randint(1, 5)), TODAY - datetime.timedelta(days=30))
+        end = _exit_day(rng, start)
         closes_early = rng.random() < 0.11  # 89% survive their first five years
         if closes_early:
             closed = founded + datetime.timedelta(days=rng.randint(200, 5 * 365 - 10))
