@@ -36,7 +36,7 @@ def founder_overview(user) -> dict:
     """What a founder's landing page shows: their startups (with their role, current
     admissions and offices, and whether last fiscal year is declared), their latest
     applications and a few open calls. A startup followed by a site today owes last year's
-    declaration until it is made (`declaration_due`). Read in the request's tenant scope;
+    declaration until it is made (`declared_last_year`). Read in the request's tenant scope;
     the open calls of every site are a reviewed network-wide read."""
     today = timezone.localdate()
     current_allocations = _offices_held_on(today)
@@ -62,8 +62,6 @@ def founder_overview(user) -> dict:
         )
         .order_by("legal_name", "pk")
     )
-    for startup in startups:
-        startup.declaration_due = bool(startup.current_admissions) and not startup.declared_last_year
     applications = list(
         Application.objects.filter(startup__in=[startup.pk for startup in startups])
         .exclude(status=ApplicationStatus.WITHDRAWN)
