@@ -66,14 +66,19 @@ class Headline:
     annual_revenue_mad: Decimal
     export_share: Decimal  # 0–1, 4 decimals
     export_africa_share: Decimal  # 0–1, 4 decimals
-    # What the survival rate divides by: None when not known (a snapshot does not keep it).
+    # What the survival rate divides by: None when not known (a snapshot written before
+    # snapshots kept it).
     survival_cohort: int | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict:
-        """The nine figures (a snapshot's columns), not the survival cohort."""
+        """The nine figures, not the survival cohort."""
         figures = asdict(self)
         del figures["survival_cohort"]
         return figures
+
+    def columns(self) -> dict:
+        """A snapshot row's columns (`snapshots.COLUMNS`): the figures and the cohort."""
+        return asdict(self)
 
     def shown(self, name: str):
         """Figure `name` as pages, board reports and the API show it (`shown_figure`)."""
@@ -103,8 +108,8 @@ def shown_rate(value: Decimal, whole: int | None) -> Decimal | None:
 def rate_whole(figures, name: str) -> int | None:
     """What headline rate `name` of `figures` (a `Headline`, a snapshot row, a
     `trends.YearPoint`) divides by: the startups supported now for the export shares, the
-    5-year cohort for survival. A snapshot does not keep the cohort: it is known to be
-    empty only when the scope has no startup at all."""
+    5-year cohort for survival. A snapshot written before snapshots kept the cohort does
+    not know it: it is known to be empty only when the scope has no startup at all."""
     if name != "survival_rate_5y":
         return figures.supported_now
     cohort = getattr(figures, "survival_cohort", None)

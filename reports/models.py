@@ -33,6 +33,8 @@ class KpiFigures(models.Model):
     annual_revenue_mad = models.DecimalField(max_digits=18, decimal_places=2)
     export_share = models.DecimalField(max_digits=5, decimal_places=4)
     export_africa_share = models.DecimalField(max_digits=5, decimal_places=4)
+    # What the survival rate divided by; null in rows written before it was kept.
+    survival_cohort = models.PositiveIntegerField(null=True, blank=True)
     computed_at = models.DateTimeField(_("computed at"), auto_now=True)
 
     objects = ScopedManager(site="site")

@@ -26,19 +26,19 @@ from sites.models import Region, Sector, Site
 
 from .kpis import Headline, KpiScope, headline, headlines
 from .models import BoardReport, KpiSectorSnapshot, KpiSnapshot
-from .snapshots import FIGURES
+from .snapshots import COLUMNS
 
 
 def from_row(row: KpiSnapshot | KpiSectorSnapshot) -> Headline:
-    return Headline(**{name: getattr(row, name) for name in FIGURES})
+    return Headline(**{name: getattr(row, name) for name in COLUMNS})
 
 
 def snapshot_rows(*, sector: Sector | None, **filters):
     """The snapshot rows matching `filters` (of `sector`: `KpiSectorSnapshot`); call with
     the scopes disabled."""
     if sector is None:
-        return KpiSnapshot.objects.filter(**filters).only("scope", "as_of", *FIGURES)
-    return KpiSectorSnapshot.objects.filter(sector=sector.pk, **filters).only("scope", "as_of", *FIGURES)
+        return KpiSnapshot.objects.filter(**filters).only("scope", "as_of", *COLUMNS)
+    return KpiSectorSnapshot.objects.filter(sector=sector.pk, **filters).only("scope", "as_of", *COLUMNS)
 
 
 def scope_figures(

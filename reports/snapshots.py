@@ -22,6 +22,8 @@ FIGURES = [
     "export_share",
     "export_africa_share",
 ]
+# A snapshot row's columns: the figures and what the survival rate divided by.
+COLUMNS = [*FIGURES, "survival_cohort"]
 
 
 def all_scopes() -> list[tuple[KpiScope, dict]]:
@@ -47,11 +49,11 @@ def snapshots_compute(*, as_of: datetime.date) -> int:
     by_sector = headlines_by_sector(as_of=as_of)
     scopes = all_scopes()
     rows = [
-        KpiSnapshot(scope=scope.label, as_of=as_of, **keys, **figures[scope.label].as_dict()) for scope, keys in scopes
+        KpiSnapshot(scope=scope.label, as_of=as_of, **keys, **figures[scope.label].columns()) for scope, keys in scopes
     ]
     sector_rows = [
         KpiSectorSnapshot(
-            scope=scope.label, sector_id=sector_id, as_of=as_of, **keys, **sector_figures[scope.label].as_dict()
+            scope=scope.label, sector_id=sector_id, as_of=as_of, **keys, **sector_figures[scope.label].columns()
         )
         for sector_id, sector_figures in by_sector.items()
         for scope, keys in scopes
@@ -62,13 +64,13 @@ def snapshots_compute(*, as_of: datetime.date) -> int:
             rows,
             update_conflicts=True,
             unique_fields=["scope", "as_of"],
-            update_fields=[*FIGURES, "site", "region", "computed_at"],
+            update_fields=[*COLUMNS, "site", "region", "computed_at"],
         )
         KpiSectorSnapshot.objects.bulk_create(
             sector_rows,
             update_conflicts=True,
             unique_fields=["scope", "sector", "as_of"],
-            update_fields=[*FIGURES, "site", "region", "computed_at"],
+            update_fields=[*COLUMNS, "site", "region", "computed_at"],
             batch_size=1000,
         )
     return len(rows)

@@ -46,7 +46,7 @@ class YearPoint:
     annual_revenue_mad: Decimal
     export_share: Decimal
     survival_rate_5y: Decimal
-    survival_cohort: int | None = field(default=None, compare=False)  # None: read from a snapshot
+    survival_cohort: int | None = field(default=None, compare=False)  # None: an older snapshot
 
     def shown(self, name: str):
         """Figure `name` as shown: a rate with nothing to divide is None (`kpis.shown_figure`)."""
@@ -80,9 +80,11 @@ def year_dates(as_of: datetime.date, first_year: int = FIRST_YEAR) -> list[datet
 
 
 def _point(day: datetime.date, figures: KpiSnapshot | KpiSectorSnapshot | Headline) -> YearPoint:
-    cohort = figures.survival_cohort if isinstance(figures, Headline) else None
     return YearPoint(
-        year=day.year, as_of=day, survival_cohort=cohort, **{name: getattr(figures, name) for name in POINT_FIGURES}
+        year=day.year,
+        as_of=day,
+        survival_cohort=figures.survival_cohort,
+        **{name: getattr(figures, name) for name in POINT_FIGURES},
     )
 
 
@@ -116,7 +118,9 @@ def yearly(
     with scopes_disabled():  # the KPI engine: site, region and network rows alike
         stored = {
             row.as_of: row
-            for row in model.objects.filter(scope=scope.label, as_of__in=days, **rows).only("as_of", *POINT_FIGURES)
+            for row in model.objects.filter(scope=scope.label, as_of__in=days, **rows).only(
+                "as_of", "survival_cohort", *POINT_FIGURES
+            )
         }
     known = known or {}
 

@@ -18,6 +18,7 @@ from core.templatetags.rates import percent
 from reports.kpis import headline, parse_scope
 from reports.models import KpiSnapshot
 from reports.selectors import from_row
+from reports.snapshots import snapshots_compute
 from tests.factories import AdmissionFactory, SiteFactory, StartupFactory
 
 from . import board_setup, dashboards_setup
@@ -65,8 +66,24 @@ def test_a_scope_without_startups_and_one_without_a_5_year_cohort(site_a, unscop
     assert only_young.shown("supported_now") == 1
 
 
+def test_a_snapshot_keeps_the_5_year_cohort(site_a, unscoped):
+    """Read back from the nightly snapshot, a scope whose startups are all younger than five
+    years still shows survival as nothing to divide, and one with a cohort its rate."""
+    young = StartupFactory(founded_on=datetime.date(2024, 1, 1))
+    AdmissionFactory(startup=young, site=site_a, kind="resident", starts_on=datetime.date(2024, 6, 1))
+    snapshots_compute(as_of=D)
+    stored = from_row(KpiSnapshot.objects.get(scope="site:site-a", as_of=D))
+    assert stored.survival_cohort == 0 and stored.shown("survival_rate_5y") is None
+    old = StartupFactory(founded_on=datetime.date(2015, 1, 1))
+    AdmissionFactory(startup=old, site=site_a, kind="resident", starts_on=datetime.date(2016, 6, 1))
+    snapshots_compute(as_of=D)
+    stored = from_row(KpiSnapshot.objects.get(scope="site:site-a", as_of=D))
+    assert stored.survival_cohort == 1 and stored.shown("survival_rate_5y") == Decimal("1.0000")
+
+
 def test_snapshot_figures_know_an_empty_scope(db):
-    # A snapshot does not keep the 5-year cohort: a scope without startups has none.
+    # A snapshot written before snapshots kept the 5-year cohort (null): a scope without
+    # startups has none.
     empty = KpiSnapshot(
         scope="network",
         as_of=D,
