@@ -202,7 +202,7 @@ NOT_A_LIST: dict[str, str] = {
     "accounts:privacy": PAGE,
     "accounts:delete_account": FORM,
     "accounts:unlock": FORM,
-    "sites:manage_home": PAGE,
+    "sites:manage_home": "the work queue: the first 5 rows of each panel (tests/startups/test_home_queue.py)",
     "health": PAGE,
     "health_live": PAGE,
     "schema": PAGE,

@@ -4,10 +4,11 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Office, OfficeAllocation
-from ..selectors.residents import allocatable_admissions, office_number_taken
+from ..selectors.residents import office_candidates, office_number_taken
 from .residents import StyledForm, style_fields
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -62,16 +63,31 @@ class OfficeForm(forms.ModelForm):
 
 class AdmissionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, admission):
-        end = admission.planned_end_on.isoformat() if admission.planned_end_on else "—"
-        return f"{admission.startup} ({admission.starts_on.isoformat()} → {end})"
+        start = date_format(admission.starts_on, "SHORT_DATE_FORMAT")
+        end = date_format(admission.planned_end_on, "SHORT_DATE_FORMAT") if admission.planned_end_on else "—"
+        return f"{admission.startup} ({start} → {end})"
 
 
 class AllocationForm(StyledForm):
-    """Allocate an office to one of the site's active residencies. The choices come from the
-    scoped manager and are narrowed to `site` explicitly: another site's admission is
-    "not one of the available choices"."""
+    """Allocate an office to one of the site's residents who can take one
+    (`selectors.residents.office_candidates`: this site's residencies, not ended, without
+    an office). The page shows the candidates as radio buttons (`offices/_resident_choices.html`,
+    searched through `views.offices.office_residents`); the posted id is checked against the
+    same queryset, so another site's startup, an e-Technopark member or a startup that
+    already has an office is a form error, never an allocation."""
 
-    admission = AdmissionChoiceField(label=_("Resident"), queryset=None)  # set per site in __init__
+    admission = AdmissionChoiceField(
+        label=_("Resident"),
+        queryset=None,  # set per site in __init__
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose the resident who takes the office."),
+            "invalid_choice": _(
+                "This startup cannot take an office here: choose one of this site's residents "
+                "without an office from the list."
+            ),
+        },
+    )
     starts_on = forms.DateField(label=_("From"), widget=DATE_WIDGET, initial=timezone.localdate)
     ends_on = forms.DateField(
         label=_("Until (excluded)"),
@@ -82,13 +98,21 @@ class AllocationForm(StyledForm):
 
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["admission"].queryset = allocatable_admissions(site=site)
+        self.fields["admission"].queryset = office_candidates(site=site)
 
     def clean(self):
         cleaned = super().clean()
-        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        admission, starts_on, ends_on = cleaned.get("admission"), cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts_on and ends_on and ends_on <= starts_on:
             self.add_error("ends_on", _("The end must come after the start."))
+        if admission and starts_on and starts_on < admission.starts_on:
+            self.add_error(
+                "starts_on",
+                _(
+                    "The residency of %(startup)s starts on %(date)s: the office is theirs from that day at the earliest."
+                )
+                % {"startup": admission.startup, "date": date_format(admission.starts_on, "SHORT_DATE_FORMAT")},
+            )
         return cleaned
 
 

@@ -158,11 +158,19 @@ class ReviewScoreForm(forms.Form):
         }
 
 
+MAX_REASON_LENGTH = 2000
+
+
 class DecisionForm(forms.Form):
+    """The decision and what goes with it. The application page posts it to the
+    confirmation page (which only reads it), whose Confirm button posts the same values
+    back with `CONFIRM`, and its Back button with `BACK` (`views.pipeline.application_decide`)."""
+
     decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect)
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
+        max_length=MAX_REASON_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required for a rejection: the applicant will read it."),
     )
@@ -184,3 +192,19 @@ class DecisionForm(forms.Form):
         if cleaned.get("decision") not in (Decision.ADMIT_RESIDENT, Decision.ADMIT_ETECHNOPARK):
             cleaned["starts_on"] = None
         return cleaned
+
+    def values(self) -> dict[str, str]:
+        """The cleaned values as the form's fields read them back (the confirmation page's
+        hidden fields)."""
+        starts_on = self.cleaned_data.get("starts_on")
+        return {
+            "decision": self.cleaned_data["decision"],
+            "reason": self.cleaned_data.get("reason", ""),
+            "starts_on": starts_on.isoformat() if starts_on else "",
+        }
+
+
+# The names of the confirmation page's buttons: a decision is only taken when CONFIRM is
+# posted; BACK brings the application page's form back with the values.
+CONFIRM = "confirm"
+BACK = "back"

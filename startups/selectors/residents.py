@@ -2,6 +2,7 @@
 and the admissions' headline figures."""
 
 import datetime
+import unicodedata
 
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, When
 from django.db.models.functions import Lower
@@ -49,18 +50,6 @@ def headline_figures(on: datetime.date | None = None) -> dict:
             filter=Q(ended_on__isnull=True) | Q(ended_on__gt=on),
         ),
     )
-
-
-ENDING_SOON_SHOWN = 5
-
-
-def residents_ending_soon_panel(site) -> dict:
-    """The site back-office home's warning: the residencies whose planned end falls within
-    `ENDING_SOON_DAYS`, the first few and how many (read in the site's scope)."""
-    admissions = residents_ending_soon(site=site)
-    shown = list(admissions[:ENDING_SOON_SHOWN])
-    count = len(shown) if len(shown) < ENDING_SOON_SHOWN else admissions.count()
-    return {"admissions": shown, "count": count, "days": ENDING_SOON_DAYS}
 
 
 # --- A site's residents and members -------------------------------------------------------
@@ -193,14 +182,53 @@ def allocations_with_office() -> QuerySet[OfficeAllocation]:
     return OfficeAllocation.objects.select_related("office")
 
 
-def allocatable_admissions(*, site) -> QuerySet[Admission]:
-    """The site's residencies active today, by startup: who may be given an office."""
-    return (
-        active_admissions()
-        .filter(site=site, kind=AdmissionKind.RESIDENT)
-        .select_related("startup")
-        .order_by("startup__legal_name", "pk")
+def office_candidates(*, site, on: datetime.date | None = None) -> QuerySet[Admission]:
+    """Who may be given an office at `site` on `on` (today): its residencies (never an
+    e-Technopark member, never another site's) not ended by then, running or to start (an
+    office is often prepared before the move-in), and holding no allocation that still runs
+    or is to come (cancelled ones hold nothing). The allocation form validates against it."""
+    on = on or timezone.localdate()
+    holding = (
+        OfficeAllocation.objects.not_cancelled()
+        .filter(admission=OuterRef("pk"))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=on))
     )
+    return (
+        Admission.objects.filter(site=site, kind=AdmissionKind.RESIDENT)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+        .filter(~Exists(holding))
+        .select_related("startup")
+    )
+
+
+def folded(text: str) -> str:
+    """`text` for comparing names: accents and case ignored ("Équipe" → "equipe")."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
+def office_candidates_sorted(*, site, on: datetime.date | None = None) -> list[Admission]:
+    """`office_candidates` by startup name (accents and case ignored), in one query. A
+    site has at most a few hundred residents: sorting and searching them in Python is
+    cheap and the same on PostgreSQL and SQLite (which has no `unaccent`)."""
+    candidates = list(office_candidates(site=site, on=on))
+    return sorted(candidates, key=lambda admission: (folded(str(admission.startup)), admission.pk))
+
+
+def candidates_matching(candidates: list[Admission], query: str) -> list[Admission]:
+    """The candidates whose brand name, legal name or ICE contains `query`, accents and
+    case ignored (all of them for an empty query)."""
+    needle = folded(" ".join(query.split()))
+    if not needle:
+        return list(candidates)
+    return [
+        admission
+        for admission in candidates
+        if any(
+            needle in folded(text)
+            for text in (admission.startup.brand_name, admission.startup.legal_name, admission.startup.ice)
+        )
+    ]
 
 
 def offices_managed_by(user, *, on: datetime.date) -> QuerySet[Office]:

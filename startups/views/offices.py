@@ -5,6 +5,12 @@ Routes live under `/manage/<site_slug>/` (scoped by `SiteScopeMiddleware`): `Off
 allocation is a 404. Anyone working at the site may read; its managers (and head office)
 write, through `startups.actions` (the middleware refuses other roles' POSTs: `sites.roles`).
 
+Allocating: the office page lists the residents who can take an office
+(`selectors.residents.office_candidates`) as radio buttons, sorted by name; its search box
+asks `office_residents` for the matching ones (an htmx fragment) and, without JavaScript,
+reloads the page with `?q=`. `?startup=<id>` preselects a startup (the "Allocate an office"
+step after an admission: the office list passes it on to each office).
+
 Releasing (a running allocation gets an end) and cancelling (one that has not begun before
 today never happened) each have a confirmation page: its GET says what will happen, its
 POST does it and goes back to the office (POST, redirect, GET). Every write URL answers a
@@ -30,9 +36,17 @@ from sites.roles import MANAGE, can
 from .. import actions
 from ..forms.offices import AllocationForm, OfficeForm, ReleaseForm
 from ..models import Office, OfficeAllocation
-from ..selectors.residents import allocations_to_confirm, office_allocations, office_totals, offices_listed
+from ..selectors.residents import (
+    allocations_to_confirm,
+    candidates_matching,
+    office_allocations,
+    office_candidates_sorted,
+    office_totals,
+    offices_listed,
+)
 
 PAGE_SIZE = 50
+MAX_QUERY_LENGTH = 100
 
 
 def _rate(part, whole) -> decimal.Decimal:
@@ -57,10 +71,27 @@ def occupancy_summary(on) -> dict:
     }
 
 
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _candidate_of_startup(candidates: list, startup_pk: int | None):
+    """The residency of `startup_pk` among the office candidates (None when it cannot take one)."""
+    return next((admission for admission in candidates if admission.startup_id == startup_pk), None)
+
+
 @login_required
 def office_list(request, site_slug):
+    """The offices and their occupancy. `?startup=<id>` (from an admission's next steps):
+    which startup the manager is finding an office for, passed on to each office's page."""
     today = timezone.localdate()
     page = Paginator(offices_listed(on=today), PAGE_SIZE).get_page(request.GET.get("page"))
+    can_manage = can(request, MANAGE)
+    startup_pk = _int(request.GET.get("startup")) if can_manage else None
+    allocating = _candidate_of_startup(office_candidates_sorted(site=request.site), startup_pk) if startup_pk else None
     return render(
         request,
         "startups/offices/list.html",
@@ -69,7 +100,9 @@ def office_list(request, site_slug):
             "page": page,
             "summary": occupancy_summary(today),
             "today": today,
-            "can_manage": can(request, MANAGE),
+            "can_manage": can_manage,
+            "allocating": allocating,
+            "startup_missing": bool(startup_pk and not allocating),
         },
     )
 
@@ -112,6 +145,21 @@ def office_edit(request, site_slug, pk):
     return _office_form_page(request, form, _office(pk))
 
 
+def _picker(candidates: list, *, query: str, selected_pk: int | None) -> dict:
+    """The picker's context: the candidates matching `query` (`match_count` of them), the
+    selected one first whether it matches or not (a search never loses the manager's choice)."""
+    selected = next((admission for admission in candidates if admission.pk == selected_pk), None)
+    matching = candidates_matching(candidates, query)
+    others = [admission for admission in matching if admission is not selected]
+    return {
+        "query": query,
+        "choices": [selected, *others] if selected else others,
+        "match_count": len(matching),
+        "candidate_count": len(candidates),
+        "selected_pk": selected.pk if selected else None,
+    }
+
+
 def _detail(request, office: Office, *, allocation_form=None):
     today = timezone.localdate()
     allocations = list(office_allocations(office=office))
@@ -119,6 +167,18 @@ def _detail(request, office: Office, *, allocation_form=None):
         allocation.can_release = allocation.releasable_on(today)
         allocation.can_cancel = allocation.cancellable_on(today)
         allocation.is_current = allocation.can_release and allocation.starts_on <= today
+    can_manage = can(request, MANAGE)
+    candidates = office_candidates_sorted(site=request.site) if can_manage and office.is_active else []
+    startup_pk = _int(request.GET.get("startup"))
+    startup_missing = False
+    if allocation_form is None:
+        # `?startup=`: that startup's residency chosen, from the day it can move in.
+        preselected = _candidate_of_startup(candidates, startup_pk) if startup_pk else None
+        initial = {"admission": preselected.pk, "starts_on": max(today, preselected.starts_on)} if preselected else {}
+        allocation_form = AllocationForm(site=request.site, initial=initial)
+        startup_missing = bool(startup_pk and can_manage and office.is_active and not preselected)
+    query = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
+    picker = _picker(candidates, query=query, selected_pk=_int(allocation_form["admission"].value()))
     return render(
         request,
         "startups/offices/detail.html",
@@ -127,9 +187,12 @@ def _detail(request, office: Office, *, allocation_form=None):
             "office": office,
             "allocations": allocations,
             "current": next((allocation for allocation in allocations if allocation.is_current), None),
-            "allocation_form": allocation_form or AllocationForm(site=request.site),
-            "can_manage": can(request, MANAGE),
+            "allocation_form": allocation_form,
+            "can_manage": can_manage,
             "today": today,
+            **picker,
+            "startup_pk": startup_pk,
+            "startup_missing": startup_missing,
         },
     )
 
@@ -168,6 +231,27 @@ def office_allocate(request, site_slug, pk):
             )
             return redirect("startups:office_detail", site_slug=request.site.slug, pk=office.pk)
     return _detail(request, office, allocation_form=form)
+
+
+@login_required
+def office_residents(request, site_slug, pk):
+    """GET `?q=`: the residents of this site who can take an office and whose name matches
+    (accents and case ignored), sorted by name: the allocation form's radio buttons, as an
+    HTML fragment for the office page's search box (htmx). `?admission=` keeps the
+    manager's current choice first."""
+    office = _office(pk)  # scoped: another site's office is not found
+    candidates = office_candidates_sorted(site=request.site)
+    query = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
+    return render(
+        request,
+        "startups/offices/_resident_choices.html",
+        {
+            "site": request.site,
+            "office": office,
+            "today": timezone.localdate(),
+            **_picker(candidates, query=query, selected_pk=_int(request.GET.get("admission"))),
+        },
+    )
 
 
 def _allocation(pk: int) -> OfficeAllocation:
@@ -242,6 +326,7 @@ urlpatterns = [
     path("manage/<slug:site_slug>/offices/<int:pk>/", office_detail, name="office_detail"),
     path("manage/<slug:site_slug>/offices/<int:pk>/edit/", office_edit, name="office_edit"),
     path("manage/<slug:site_slug>/offices/<int:pk>/allocate/", office_allocate, name="office_allocate"),
+    path("manage/<slug:site_slug>/offices/<int:pk>/residents/", office_residents, name="office_residents"),
     path("manage/<slug:site_slug>/allocations/<int:pk>/release/", allocation_release, name="allocation_release"),
     path("manage/<slug:site_slug>/allocations/<int:pk>/cancel/", allocation_cancel, name="allocation_cancel"),
 ]

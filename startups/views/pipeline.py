@@ -14,6 +14,7 @@ declares otherwise).
 Head office manages the network's e-Technopark calls under /network/calls/.
 """
 
+import copy
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -25,15 +26,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.emails import email_render
 from core.errors import Conflict
 from core.forms import add_action_errors
 from sites.roles import MANAGE, REVIEW, can, head_office_required, site_action
 
 from .. import actions
+from ..actions.common import add_years
 from ..forms.pipeline import (
+    BACK,
+    CONFIRM,
     STATUS_CHOICES,
     ApplicationFilterForm,
     CallForm,
@@ -41,7 +47,7 @@ from ..forms.pipeline import (
     ReviewerAssignForm,
     ReviewScoreForm,
 )
-from ..models import OPEN_STATUSES, Application, Call
+from ..models import OPEN_STATUSES, AdmissionKind, Application, ApplicationStatus, Call, Decision
 from ..scoring import application_scores, weighted_totals
 from ..selectors.calls import (
     active_criteria,
@@ -52,6 +58,12 @@ from ..selectors.calls import (
     calls_listed,
     review_of,
     reviews_assigned,
+)
+from ..selectors.decisions import (
+    can_take_office,
+    decision_recipients,
+    next_application_to_review,
+    open_admission_exists,
 )
 
 PER_PAGE = 25
@@ -186,6 +198,7 @@ def _detail(request, application: Application, *, assign_form=None, decision_for
         decision_form = decision_form or DecisionForm()
     else:
         assign_form = decision_form = None
+    admission = admission_of(application=application)
     context = {
         "site": request.site,
         "application": application,
@@ -195,13 +208,31 @@ def _detail(request, application: Application, *, assign_form=None, decision_for
         "events": application.events.select_related("actor").order_by("created_at", "pk"),
         "scores": application_scores(application),
         "my_review": review_of(application=application, reviewer=request.user),
-        "admission": admission_of(application=application),
+        "admission": admission,
         "can_decide": can_decide,
         "is_open": is_open,
         "assign_form": assign_form,
         "decision_form": decision_form,
+        **_next_steps(request, application, admission, can_decide=can_decide, is_open=is_open),
     }
     return render(request, "startups/pipeline/application_detail.html", context)
+
+
+def _next_steps(request, application: Application, admission, *, can_decide: bool, is_open: bool) -> dict:
+    """What follows a decision: an office for a new resident who has none (managers only),
+    the admission's page, and the next application waiting for the committee."""
+    if is_open or not application.decision:
+        return {"show_next_steps": False}
+    return {
+        "show_next_steps": True,
+        "offer_office": bool(
+            can_decide
+            and admission
+            and admission.kind == AdmissionKind.RESIDENT
+            and can_take_office(admission=admission)
+        ),
+        "next_application": next_application_to_review(site=request.site, after=application),
+    }
 
 
 @login_required
@@ -244,32 +275,121 @@ def application_assign(request, site_slug, pk):
     return _detail(request, application, assign_form=form)
 
 
-@require_POST
+# What a decision makes of the application, and the admission it creates.
+DECISION_STATUS = {
+    Decision.ADMIT_RESIDENT: ApplicationStatus.ADMITTED,
+    Decision.ADMIT_ETECHNOPARK: ApplicationStatus.ADMITTED,
+    Decision.WAITLIST: ApplicationStatus.WAITLISTED,
+    Decision.REJECT: ApplicationStatus.REJECTED,
+}
+DECISION_ADMISSION = {
+    Decision.ADMIT_RESIDENT: AdmissionKind.RESIDENT,
+    Decision.ADMIT_ETECHNOPARK: AdmissionKind.ETECHNOPARK,
+}
+
+
+def _decision_problem(application: Application, decision: str) -> str:
+    """Why `actions.application_decide` would refuse the decision now ("" when it would not),
+    so that the confirmation page says it instead of offering a button that fails."""
+    if decision == Decision.WAITLIST and application.status == ApplicationStatus.WAITLISTED:
+        return _("This application is already waitlisted.")
+    kind = DECISION_ADMISSION.get(decision)
+    if kind and open_admission_exists(startup=application.startup, site=application.site, kind=kind):
+        return _("This startup is already admitted at this site.")
+    return ""
+
+
+def _email_preview(application: Application, form: DecisionForm, recipient) -> dict:
+    """The decision email as `recipient` (the first founder) would read it in the manager's
+    language: the same template as `actions.application_decide`, on an unsaved copy."""
+    preview = copy.copy(application)
+    preview.decision = form.cleaned_data["decision"]
+    preview.decision_reason = form.cleaned_data["reason"]
+    subject, body = email_render(
+        template="startups/email/application_decided",
+        context={"application": preview, "user": recipient},
+        language=get_language(),
+    )
+    return {"subject": subject, "body": str(body)}
+
+
+def _confirm_page(request, application: Application, form: DecisionForm):
+    """The decision restated (startup, call, decision, admission dates, the email and who
+    gets it) with Confirm / Back. Reads only: nothing changes until Confirm is posted."""
+    decision = form.cleaned_data["decision"]
+    kind = DECISION_ADMISSION.get(decision)
+    starts_on = (form.cleaned_data["starts_on"] or timezone.localdate()) if kind else None
+    recipients = list(decision_recipients(startup=application.startup))
+    values = form.values()
+    return render(
+        request,
+        "startups/pipeline/decision_confirm.html",
+        {
+            "site": request.site,
+            "application": application,
+            "startup": application.startup,
+            "decision": decision,
+            "decision_label": Decision(decision).label,
+            "new_status_label": DECISION_STATUS[Decision(decision)].label,
+            "reason": form.cleaned_data["reason"],
+            "admission_kind_label": AdmissionKind(kind).label if kind else "",
+            "is_resident": kind == AdmissionKind.RESIDENT,
+            "starts_on": starts_on,
+            "planned_end_on": (
+                add_years(starts_on, application.site.residency_max_years) if kind == AdmissionKind.RESIDENT else None
+            ),
+            "residency_max_years": application.site.residency_max_years,
+            "problem": _decision_problem(application, decision),
+            "recipients": recipients,
+            "email": _email_preview(application, form, recipients[0]) if recipients else None,
+            "values": values,
+            "confirm_name": CONFIRM,
+            "back_name": BACK,
+            "back_url": _detail_url(application),
+        },
+    )
+
+
+@site_action(MANAGE)  # the confirmation page too: read-only roles cannot decide
 @login_required
 def application_decide(request, site_slug, pk):
+    """The application page's decision form posts here. Without `CONFIRM`: the
+    confirmation page, which changes nothing (its values travel in the POST body, not in a
+    URL that logs and histories keep); invalid values re-render the application page with
+    the form's errors, and its Back button (`BACK`) brings the form back filled in. With
+    `CONFIRM`: decide through `actions.application_decide`, then back to the application
+    page (POST, redirect, GET), which shows the next steps. A GET (a reload, a bookmark)
+    leads to the application page: no decision is taken in one click, none without a POST."""
     application = _application(request, pk)
     if application.status not in OPEN_STATUSES:
-        messages.error(request, _("This application is not awaiting a decision."))
+        if request.method == "POST":
+            messages.error(request, _("This application is not awaiting a decision."))
+        else:  # the confirmation page reloaded (or gone back to) once decided
+            messages.info(request, _("A decision was already taken on this application."))
+        return redirect(_detail_url(application))
+    if request.method != "POST":
         return redirect(_detail_url(application))
     form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.application_decide(
-                actor=request.user,
-                application=application,
-                decision=form.cleaned_data["decision"],
-                reason=form.cleaned_data["reason"],
-                starts_on=form.cleaned_data["starts_on"],
-            )
-        except Conflict as conflict:
-            messages.error(request, conflict.message)
-            return redirect(_detail_url(application))
-        except ValidationError as error:
-            add_action_errors(form, error)
-        else:
-            messages.success(request, _("Decision recorded; the founders are told by email."))
-            return redirect(_detail_url(application))
-    return _detail(request, application, decision_form=form)
+    if BACK in request.POST or not form.is_valid():
+        return _detail(request, application, decision_form=form)
+    if CONFIRM not in request.POST:
+        return _confirm_page(request, application, form)
+    try:
+        actions.application_decide(
+            actor=request.user,
+            application=application,
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+            starts_on=form.cleaned_data["starts_on"],
+        )
+    except Conflict as conflict:
+        messages.error(request, conflict.message)
+    except ValidationError as error:
+        add_action_errors(form, error)
+        return _detail(request, application, decision_form=form)
+    else:
+        messages.success(request, _("Decision recorded; the founders are told by email."))
+    return redirect(_detail_url(application))
 
 
 # --- Committee review ------------------------------------------------------------------

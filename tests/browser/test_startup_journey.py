@@ -250,10 +250,18 @@ def test_newcomer_applies_is_admitted_as_resident_and_gets_an_office(live_server
     expect(page).to_have_url(detail_url)
     expect(page.get_by_text("Weighted total: 3.75 / 5")).to_be_visible()
     page.get_by_label(label("Admit as resident")).check()
-    submit(page, page.get_by_role("button", name="Record the decision"))
+    submit(page, page.get_by_role("button", name="Continue"))
+    # The confirmation page restates the decision and the email; nothing is decided yet.
+    expect(page).to_have_url(f"{detail_url}decision/")
+    expect(page.get_by_role("heading", name="Confirm the decision")).to_be_visible()
+    expect(page.get_by_text("Congratulations: your startup is admitted as a resident.", exact=False)).to_be_visible()
+    with scopes_disabled():
+        assert Application.objects.get(pk=application.pk).status == ApplicationStatus.UNDER_REVIEW
+    submit(page, page.get_by_role("button", name="Confirm: Admit as resident"))
     expect(page).to_have_url(detail_url)
     expect(page.get_by_text("Decision recorded; the founders are told by email.")).to_be_visible()
     expect(page.get_by_role("heading", name="Decision: Admit as resident")).to_be_visible()
+    expect(page.get_by_role("heading", name="Next steps")).to_be_visible()
 
     with scopes_disabled():
         application.refresh_from_db()
@@ -269,16 +277,25 @@ def test_newcomer_applies_is_admitted_as_resident_and_gets_an_office(live_server
     assert decisions[0].to == [FOUNDER_EMAIL]
     assert "admitted as a resident" in decisions[0].body
 
-    # The offices of the site: allocate B-204 to the new resident.
-    submit(page, page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Technopark Casablanca"))
-    submit(page, page.get_by_role("link", name="Offices and occupancy"))
-    expect(page).to_have_url(f"{base}/manage/casablanca/offices/")
+    # The next step: allocate B-204 to the new resident, who comes preselected.
+    submit(page, page.get_by_role("link", name="Allocate an office"))
+    expect(page).to_have_url(f"{base}/manage/casablanca/offices/?startup={startup.pk}")
+    expect(page.get_by_text("Finding an office for Argania Labs", exact=False)).to_be_visible()
     office_row = page.get_by_role("row").filter(has=page.get_by_role("link", name="B-204"))
     expect(office_row.get_by_text("Free", exact=True)).to_be_visible()
-    submit(page, office_row.get_by_role("link", name="B-204"))
-    expect(page).to_have_url(f"{base}/manage/casablanca/offices/{office.pk}/")
-    resident = page.get_by_label(label("Resident"))
-    resident.select_option(resident.locator("option", has_text="Argania Labs").get_attribute("value"))
+    submit(page, office_row.get_by_role("link", name=re.compile(r"^Allocate")))
+    expect(page).to_have_url(f"{base}/manage/casablanca/offices/{office.pk}/?startup={startup.pk}#allocate")
+    resident = page.get_by_role("radio", name=re.compile("Argania Labs"))
+    expect(resident).to_be_checked()
+    # The search box narrows the list as one types (htmx), keeping the choice.
+    page.get_by_label("Find a resident").fill("ARGAN")
+    expect(page.get_by_text("1 of 1 residents without an office matches.")).to_be_visible()
+    expect(page.get_by_role("radio", name=re.compile("Argania Labs"))).to_be_checked()
+    page.get_by_label("Find a resident").fill("nobody by that name")
+    expect(page.get_by_text("No resident without an office matches", exact=False)).to_be_visible()
+    expect(page.get_by_role("radio", name=re.compile("Argania Labs"))).to_be_checked()  # the choice stays
+    page.get_by_label("Find a resident").fill("")
+    expect(page.get_by_role("radio", name=re.compile("Argania Labs"))).to_be_checked()
     expect(page.get_by_label(label("From"))).to_have_value(timezone.localdate().isoformat())
     submit(page, page.get_by_role("button", name="Allocate", exact=True))
     expect(page).to_have_url(f"{base}/manage/casablanca/offices/{office.pk}/")

@@ -8,7 +8,9 @@ from tests.matrix import HEAD_OFFICE, SITE_A, Route
 
 #                      anonymous outsider founder_a manager_a manager_b staff
 ONLY_REVIEWER_A = (302, 404, 404, 200, 404, 404)
-# An empty POST re-renders the page with the form's errors; GET is refused (405).
+# An empty POST re-renders the page with the form's errors. The reviewer assignment refuses
+# GET (405); the decision's GET (with the form's values) is its confirmation page, which
+# only managers see (`action="manage"`: the read-only roles get 403).
 SITE_A_MANAGER_POST = (302, 404, 404, 200, 404, 200)
 
 MATRIX: dict[str, Route] = {

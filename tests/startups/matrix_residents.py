@@ -27,6 +27,8 @@ MATRIX: dict[str, Route] = {
     "startups:allocation_release": Route("/manage/site-a/allocations/{allocation_a}/release/", SITE_A, "post"),
     # Their GETs: the confirmation pages, and the office page after a reload of a refused allocation.
     "startups:office_allocate [get]": Route("/manage/site-a/offices/{office_a}/allocate/", SITE_A_REDIRECT),
+    # The allocation form's resident search (an htmx fragment): site A's residents only.
+    "startups:office_residents": Route("/manage/site-a/offices/{office_a}/residents/?q=a", SITE_A),
     "startups:allocation_release [get]": Route("/manage/site-a/allocations/{allocation_a}/release/", SITE_A),
     "startups:allocation_cancel": Route("/manage/site-a/allocations/{allocation_a}/cancel/", SITE_A, "post"),
     "startups:allocation_cancel [get]": Route("/manage/site-a/allocations/{allocation_a}/cancel/", SITE_A),

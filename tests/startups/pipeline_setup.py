@@ -63,3 +63,12 @@ def _score(review: Review, values: dict[str, int]) -> None:
         Score.objects.create(review=review, site=review.site, criterion=criteria[code], value=value)
     review.submitted_at = datetime.datetime.now(datetime.UTC)
     review.save()
+
+
+def decide(client, url: str, data: dict, **kwargs):
+    """A decision in its two steps: the confirmation page (the form's values posted,
+    nothing changes), then its Confirm button (the same values posted with `confirm`)."""
+    page = client.post(url, data)
+    assert page.status_code == 200, page.status_code
+    assert "Confirm the decision" in page.content.decode()
+    return client.post(url, {**data, "confirm": "1"}, **kwargs)

@@ -223,6 +223,17 @@ def office_history_row(ctx, index: int):
     )
 
 
+def office_candidate_row(ctx, index: int):
+    """A resident of site A without an office (one the allocation's search lists), and,
+    matching the search too but never listed: a resident of site B, an e-Technopark member
+    of site A and a resident of A with an office."""
+    admission = admission_row(ctx, index, with_office=False)
+    admission_row(ctx, 100 + index, site=ctx.site_b, with_office=False, name=f"QrowB{index:02d}")
+    AdmissionFactory(startup=startup_row(200 + index, name=f"QrowE{index:02d}"), site=ctx.site_a, kind="e-technopark")
+    admission_row(ctx, 300 + index, name=f"QrowH{index:02d}")
+    return admission
+
+
 def resident_setup(ctx) -> dict:
     return {"admission": admission_row(ctx, 99, with_office=False, name="Resident Startup")}
 
@@ -344,6 +355,13 @@ ROUTES = [
     ListRoute("startups:office_list", "/manage/site-a/offices/", "manager_a", office_row),
     ListRoute(
         "startups:office_detail", "/manage/site-a/offices/{office}/", "manager_a", office_history_row, office_setup
+    ),
+    ListRoute(
+        "startups:office_residents",
+        "/manage/site-a/offices/{office}/residents/?q=qrow",
+        "manager_a",
+        office_candidate_row,
+        office_setup,
     ),
     ListRoute("startups:manage_declarations", "/manage/site-a/declarations/", "manager_a", undeclared_row, shown=30),
     ListRoute(

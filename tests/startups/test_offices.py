@@ -191,8 +191,9 @@ def test_detail_shows_history_and_only_this_sites_active_residents(manager, site
     assert response.status_code == 200
     assert [allocation.pk for allocation in response.context["allocations"]] == [world["allocation_a"]]
     choices = set(response.context["allocation_form"].fields["admission"].queryset.values_list("pk", flat=True))
-    assert choices == {world["admission_a"], resident.pk}
+    assert choices == {resident.pk}  # admission_a holds office A-101: not offered another one
     assert world["admission_b"] not in choices and remote.pk not in choices and ended.pk not in choices
+    assert [admission.pk for admission in response.context["choices"]] == [resident.pk]
 
 
 def test_allocate_a_free_office(manager, site_a, world):

@@ -25,7 +25,7 @@ from tests.factories import ApplicationFactory, CallFactory, StartupFactory
 from tests.querycount import settle
 
 from . import pipeline_setup
-from .pipeline_setup import REVIEWER_1, _score, _score_data
+from .pipeline_setup import REVIEWER_1, _score, _score_data, decide
 
 # The fixtures shared with the sibling modules: pytest finds a fixture by its name in the module.
 _english = pipeline_setup._english
@@ -33,17 +33,24 @@ _media = pipeline_setup._media
 committee_a = pipeline_setup.committee_a
 
 
-# --- Decisions ----------------------------------------------------------------------------
+# --- Decisions (two steps: test_decision_confirm.py for the confirmation page) ------------
 def test_reject_needs_a_reason(client_for, world, unscoped):
     client = client_for("manager_a")
     url = f"/manage/site-a/applications/{world['application_a']}/decision/"
     response = client.post(url, {"decision": "reject", "reason": "  "})
     assert response.status_code == 200
     assert "Give the reason for the rejection" in response.content.decode()
+    assert response.context["decision_form"].errors.keys() == {"reason"}
     application = Application.objects.get(pk=world["application_a"])
     assert application.status == ApplicationStatus.SUBMITTED
+    # The same refusal when posted (a forged confirmation): never a decision without reason.
+    response = client.post(url, {"decision": "reject", "reason": "  ", "confirm": "1"})
+    assert response.status_code == 200
+    assert "Give the reason for the rejection" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
 
-    response = client.post(url, {"decision": "reject", "reason": "Outside the site's vocation."})
+    response = decide(client, url, {"decision": "reject", "reason": "Outside the site's vocation."})
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == ApplicationStatus.REJECTED
@@ -55,10 +62,15 @@ def test_reject_needs_a_reason(client_for, world, unscoped):
 def test_waitlist_then_admit_as_etechnopark(client_for, world, unscoped):
     client = client_for("manager_a")
     url = f"/manage/site-a/applications/{world['application_a']}/decision/"
-    assert client.post(url, {"decision": "waitlist", "starts_on": "2026-01-01"}).status_code == 302
-    response = client.post(url, {"decision": "waitlist"}, follow=True)
+    assert decide(client, url, {"decision": "waitlist", "starts_on": "2026-01-01"}).status_code == 302
+    # Waitlisting again: the confirmation page says so and offers no Confirm button…
+    page = client.post(url, {"decision": "waitlist"})
+    assert page.context["problem"] == "This application is already waitlisted."
+    assert 'name="confirm"' not in page.content.decode()
+    # …and a forged confirmation gets the action's refusal as a message.
+    response = client.post(url, {"decision": "waitlist", "confirm": "1"}, follow=True)
     assert "already waitlisted" in response.content.decode()
-    assert client.post(url, {"decision": "admit_etechnopark"}).status_code == 302
+    assert decide(client, url, {"decision": "admit_etechnopark"}).status_code == 302
     admission = Admission.objects.get(application_id=world["application_a"])
     assert admission.kind == AdmissionKind.ETECHNOPARK and admission.planned_end_on is None
 
@@ -67,20 +79,29 @@ def test_a_conflicting_admission_is_a_message_not_a_500(client_for, world, unsco
     """founder_a's startup is already a resident of site A: admitting it again conflicts."""
     client = client_for("manager_a")
     url = f"/manage/site-a/applications/{world['application_a']}/decision/"
-    response = client.post(url, {"decision": "admit_resident"}, follow=True)
+    page = client.post(url, {"decision": "admit_resident"})
+    assert page.status_code == 200
+    assert "already admitted at this site" in page.content.decode()
+    assert 'name="confirm"' not in page.content.decode()
+    response = client.post(url, {"decision": "admit_resident", "confirm": "1"}, follow=True)
     assert response.status_code == 200
     assert "already admitted at this site" in response.content.decode()
     assert Application.objects.get(pk=world["application_a"]).status == ApplicationStatus.SUBMITTED
     assert not Admission.objects.filter(application_id=world["application_a"]).exists()
 
 
-def test_bad_decision_input_is_a_form_error(client_for, world):
+def test_bad_decision_input_is_a_form_error(client_for, world, unscoped):
     client = client_for("manager_a")
     url = f"/manage/site-a/applications/{world['application_a']}/decision/"
-    response = client.post(url, {"decision": "promote", "starts_on": "not-a-date"})
-    assert response.status_code == 200
-    assert response.context["decision_form"].errors.keys() == {"decision", "starts_on"}
-    assert client.get(url).status_code == 405
+    for data in ({}, {"confirm": "1"}):
+        response = client.post(url, {"decision": "promote", "starts_on": "not-a-date", **data})
+        assert response.status_code == 200
+        assert response.context["decision_form"].errors.keys() == {"decision", "starts_on"}
+    # A bare reload of the decision URL is never a 405: back to the application page.
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"/manage/site-a/applications/{world['application_a']}/"
+    assert Application.objects.get(pk=world["application_a"]).status == ApplicationStatus.SUBMITTED
 
 
 # --- Calls ------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from startups.scoring import application_scores, weighted_total, weighted_totals
 from tests.factories import SiteMembershipFactory, StartupFactory, StartupMemberFactory, UserFactory
 
 from . import pipeline_setup
-from .pipeline_setup import EXPECTED_TOTAL, REVIEWER_1, REVIEWER_2, _criteria, _score, _score_data
+from .pipeline_setup import EXPECTED_TOTAL, REVIEWER_1, REVIEWER_2, _criteria, _score, _score_data, decide
 
 # The fixtures shared with the sibling modules: pytest finds a fixture by its name in the module.
 _english = pipeline_setup._english
@@ -132,11 +132,13 @@ def test_workflow_from_submission_to_admission(
     page = response.content.decode()
     assert "3.81" in page and "4.50" in page and "Salma Committee" in page
 
-    # Decision: admitted as a resident from 1 September 2026, founders emailed on commit.
+    # Decision: admitted as a resident from 1 September 2026 (confirmed on its own page),
+    # founders emailed on commit.
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = client.post(f"{base}decision/", {"decision": "admit_resident", "starts_on": "2026-09-01"})
+        response = decide(client, f"{base}decision/", {"decision": "admit_resident", "starts_on": "2026-09-01"})
     assert response.status_code == 302
+    assert response["Location"] == base
     assert callbacks, "the email goes out on commit"
     admission = Admission.objects.get(application=application)
     assert admission.kind == AdmissionKind.RESIDENT
@@ -162,7 +164,8 @@ def test_workflow_from_submission_to_admission(
     assert "Admit as resident" in page  # the decision is shown
 
     # Deciding twice: a clear message, no second admission, never a 500.
-    response = client.post(f"{base}decision/", {"decision": "reject", "reason": "Too late."}, follow=True)
+    data = {"decision": "reject", "reason": "Too late.", "confirm": "1"}
+    response = client.post(f"{base}decision/", data, follow=True)
     assert response.status_code == 200
     assert "This application is not awaiting a decision." in response.content.decode()
     application.refresh_from_db()
@@ -217,7 +220,9 @@ def test_only_the_assigned_reviewer_scores(client, client_for, world, committee_
 def test_scores_are_frozen_once_decided(client_for, world, unscoped):
     client = client_for("manager_a")
     decision = {"decision": "reject", "reason": "Not innovative enough."}
-    assert client.post(f"/manage/site-a/applications/{world['application_a']}/decision/", decision).status_code == 302
+    assert (
+        decide(client, f"/manage/site-a/applications/{world['application_a']}/decision/", decision).status_code == 302
+    )
     url = f"/manage/site-a/reviews/{world['review_a']}/"
     assert client.get(url).status_code == 200
     response = client.post(url, _score_data(REVIEWER_1), follow=True)
@@ -241,8 +246,9 @@ def test_committee_member_reviews_but_does_not_manage(client, world, site_a, com
         client.post(f"/manage/site-a/applications/{application}/reviewers/", {"reviewer": committee_a.pk}).status_code
         == 403
     )
-    response = client.post(f"/manage/site-a/applications/{application}/decision/", {"decision": "waitlist"})
-    assert response.status_code == 403
+    decision_url = f"/manage/site-a/applications/{application}/decision/"
+    assert client.post(decision_url, {"decision": "waitlist", "confirm": "1"}).status_code == 403
+    assert client.get(decision_url, {"decision": "waitlist"}).status_code == 403  # not even the confirmation page
     assert Application.objects.get(pk=application).status == ApplicationStatus.SUBMITTED
     # …but scores what they were assigned.
     assert client.get("/manage/site-a/reviews/").status_code == 200
