@@ -74,6 +74,19 @@ MENTOR_NAMES = [
     "Idir Aït Ouaziz",
 ]
 MENTORS = len(MENTOR_NAMES)
+# Each operational site's committee (committee.<site>.<n>@…): they score the applications
+# the site manager assigns them, next to the manager (startups.demo).
+COMMITTEE_NAMES = [
+    "Rachida Ammor",
+    "Philippe Garnier",
+    "Hicham Ziani",
+    "Amina Berrada",
+    "Mohamed Lazrak",
+    "Sonia Haddad",
+    "Abdellatif Naji",
+    "Laura Bennett",
+]
+COMMITTEE_PER_SITE = 2
 
 
 def _account(email: str, full_name: str, role: str, password_hash: str, placeholder: str = "", **extra) -> User:
@@ -98,6 +111,13 @@ def seed_accounts() -> dict[str, list[User]]:
         manager = _account(f"manager.{site.slug}@{DOMAIN}", f"Manager {site.name_fr}", Role.SITE_MANAGER, password_hash)
         SiteMembership.objects.get_or_create(site=site, user=manager, defaults={"role": MembershipRole.MANAGER})
         managers.append(manager)
+    committee = []
+    for index, site in enumerate(operational):
+        for n in range(1, COMMITTEE_PER_SITE + 1):
+            name = COMMITTEE_NAMES[(index * COMMITTEE_PER_SITE + n - 1) % len(COMMITTEE_NAMES)]
+            member = _account(f"committee.{site.slug}.{n}@{DOMAIN}", name, Role.SITE_MANAGER, password_hash)
+            SiteMembership.objects.get_or_create(site=site, user=member, defaults={"role": MembershipRole.COMMITTEE})
+            committee.append(member)
     founders = [
         _account(f"founder.{n}@{DOMAIN}", f"Founder {n}", Role.FOUNDER, password_hash) for n in range(1, FOUNDERS + 1)
     ]
@@ -105,4 +125,4 @@ def seed_accounts() -> dict[str, list[User]]:
         _account(f"mentor.{n}@{DOMAIN}", name, Role.MENTOR, password_hash, placeholder=f"Mentor {n}")
         for n, name in enumerate(MENTOR_NAMES, start=1)
     ]
-    return {"staff": [staff], "managers": managers, "founders": founders, "mentors": mentors}
+    return {"staff": [staff], "managers": managers, "committee": committee, "founders": founders, "mentors": mentors}

@@ -14,12 +14,10 @@ from accounts.models import User
 from sites.models import Sector, Site, SiteStatus
 
 from .countries import AFRICA, includes_africa
+from .demo_applications import STAGES, seed_applications
 from .models import (
     Admission,
     AdmissionKind,
-    Application,
-    ApplicationStatus,
-    Call,
     Declaration,
     ExitReason,
     LegalForm,
@@ -35,7 +33,7 @@ TODAY = datetime.date.today()
 HISTORIC = 2650  # startups whose time at the Technopark is over
 ACTIVE = {"casablanca": 220, "rabat": 105, "tanger": 75, "agadir": 50}  # supported today, per home site
 ETECHNOPARK_SHARE = 0.25  # of the active ones, followed remotely
-PIPELINE = 12  # startups with an application under review, per operational site
+PIPELINE = len(STAGES)  # startups not admitted yet with an application, per operational site
 AFRICAN = sorted(AFRICA - {"MA"})
 ELSEWHERE = ["FR", "ES", "BE", "DE", "AE", "SA", "US", "CA", "GB", "QA"]
 SYLLABLES = [
@@ -244,7 +242,12 @@ def seed_startups(founders: list[User]) -> int:
         StartupMember.objects.get_or_create(startup_id=startup.pk, user=user, defaults={"role": TeamRole.FOUNDER})
 
     _seed_offices(rng, sites, [pair for pair in fresh_active if pair[1].kind == AdmissionKind.RESIDENT])
-    _seed_calls_and_pipeline(rng, sites, [pair for pair in pipeline if pair[0].ice not in existing])
+    seed_applications(
+        random.Random(2028),
+        sites,
+        [pair for pair in pipeline if pair[0].ice not in existing],
+        [pair for pair in fresh_active if pair[1].kind == AdmissionKind.RESIDENT],
+    )
     return len(missing)
 
 
@@ -284,44 +287,3 @@ def _seed_offices(rng, sites, residents):
             if rng.random() < 0.96
         ]
         OfficeAllocation.objects.bulk_create(allocations)
-
-
-def _seed_calls_and_pipeline(rng, sites, pipeline):
-    calls = {}
-    for slug, site in sites.items():
-        calls[slug], _created = Call.objects.get_or_create(
-            site=site,
-            title=f"Résidence {site.name_fr} {TODAY.year}",
-            defaults={
-                "kind": AdmissionKind.RESIDENT,
-                "opens_on": TODAY - datetime.timedelta(days=30),
-                "closes_on": TODAY + datetime.timedelta(days=60),
-                "questions": ["Quel problème résolvez-vous ?", "Qui sont vos clients ?", "Pourquoi ce site ?"],
-                "description": "Bureaux de 12 à 19 m², accompagnement et accès au réseau de mentors.",
-            },
-        )
-    Call.objects.get_or_create(
-        site=None,
-        title=f"e-Technopark {TODAY.year}",
-        defaults={
-            "kind": AdmissionKind.ETECHNOPARK,
-            "opens_on": TODAY - datetime.timedelta(days=15),
-            "closes_on": TODAY + datetime.timedelta(days=90),
-            "questions": ["Quel problème résolvez-vous ?", "De quel accompagnement avez-vous besoin ?"],
-            "description": "Formations hybrides, séminaires en direct et réseau de mentors, où que vous soyez.",
-        },
-    )
-    ids = {startup.ice: startup.pk for startup in Startup.objects.filter(ice__in=[s.ice for s, _ in pipeline])}
-    Application.objects.bulk_create(
-        [
-            Application(
-                call=calls[slug],
-                site=sites[slug],
-                startup_id=ids[startup.ice],
-                status=rng.choice([ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]),
-                answers=dict.fromkeys(calls[slug].questions, "Réponse de démonstration."),
-                submitted_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=rng.randint(1, 25)),
-            )
-            for startup, slug in pipeline
-        ]
-    )

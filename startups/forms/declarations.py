@@ -5,6 +5,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import CountryPicker
+
 from ..models import Declaration
 
 FIRST_YEAR = 2001  # the network's first site opened in 2001
@@ -21,7 +23,8 @@ def declarable_years() -> list[int]:
 
 class DeclarationForm(forms.ModelForm):
     """The model's clean() refuses the current year and exports above revenue; the country
-    list comes from django_countries (names in the active language)."""
+    list comes from django_countries (names in the active language), shown as checkboxes
+    with a filter (core.widgets.CountryPicker); the field checks the codes posted."""
 
     class Meta:
         model = Declaration
@@ -39,8 +42,9 @@ class DeclarationForm(forms.ModelForm):
             "direct_jobs": _("People employed by the startup at the end of the year."),
             "indirect_jobs": _("Freelancers, subcontractors and other jobs the startup sustains."),
             "export_revenue_mad": _("The part of the revenue invoiced abroad; at most the total revenue."),
-            "export_countries": _("Hold Ctrl (or ⌘) to choose several countries."),
+            "export_countries": _("Tick each country the startup invoiced during the year, if any."),
         }
+        widgets = {"export_countries": CountryPicker}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,8 +54,9 @@ class DeclarationForm(forms.ModelForm):
             self.fields[name].widget.attrs.update({"min": 0, "step": "0.01", "inputmode": "decimal"})
         for name in ("direct_jobs", "indirect_jobs"):
             self.fields[name].widget.attrs.update({"min": 0, "inputmode": "numeric"})
-        self.fields["export_countries"].widget.attrs.update({"size": 8})
         for name, field in self.fields.items():
+            if field.widget.use_fieldset:  # the template's fieldset points to the help text
+                continue
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
             if field.help_text:
