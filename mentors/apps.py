@@ -20,7 +20,7 @@ class MentorsConfig(AppConfig):
 
         from .privacy import PART
         from .selectors.agenda import next_bookings
-        from .views.mentor_space import landing_context
+        from .selectors.landing import landing_context
 
         personal_data_register(PART)
         landing_context_register(Role.MENTOR, landing_context)

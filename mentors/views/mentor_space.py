@@ -58,7 +58,6 @@ from ..selectors.slots import free_slots
 
 PAGE_SIZE = 20
 PREVIEW_DAYS = 14
-LANDING_BOOKINGS = 5
 
 
 def mentor_required(view):
@@ -359,17 +358,6 @@ def agenda_cancel(request, pk):
         return _("The session is cancelled. The startup has been told by email.")
 
     return _booking_post(request, pk, MentorCancelForm, "cancel", act)
-
-
-# --- Landing page ------------------------------------------------------------------------
-def landing_context(user) -> dict:
-    """What the mentor's landing page shows: the profile (None without one) and the next
-    confirmed bookings. Call in the request's scope."""
-    profile = mentor_profile_of(user)
-    if profile is None:
-        return {"mentor_profile": None, "mentor_next_bookings": []}
-    next_bookings = list(mentor_agenda(user, now=timezone.now()).confirmed()[:LANDING_BOOKINGS])
-    return {"mentor_profile": profile, "mentor_next_bookings": next_bookings}
 
 
 urlpatterns = [

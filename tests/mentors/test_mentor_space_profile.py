@@ -14,6 +14,7 @@ from PIL import Image
 
 from core.models import AuditEntry
 from mentors.models import MentorDimension, MentorProfile
+from mentors.selectors.landing import landing_context
 from mentors.views import mentor_space
 from sites.models import Language, Sector
 from sites.scoping import user_scope
@@ -310,7 +311,7 @@ def test_a_mentor_account_without_profile_is_invited_to_create_one(client, world
 
 def test_the_landing_context_lists_the_next_confirmed_bookings(world, mentor_user):
     with user_scope(mentor_user):
-        context = mentor_space.landing_context(mentor_user)
+        context = landing_context(mentor_user)
         assert context["mentor_profile"].pk == world["mentor"]
         assert [booking.pk for booking in context["mentor_next_bookings"]] == [world["booking_a"], world["booking_b"]]
         request = RequestFactory().get("/dashboard/")
@@ -319,7 +320,7 @@ def test_the_landing_context_lists_the_next_confirmed_bookings(world, mentor_use
     assert f'href="/mentor/agenda/{world["booking_b"]}/"' in page
     assert "Souss Agri" in page
     outsider = UserFactory()
-    assert mentor_space.landing_context(outsider) == {"mentor_profile": None, "mentor_next_bookings": []}
+    assert landing_context(outsider) == {"mentor_profile": None, "mentor_next_bookings": []}
 
 
 def test_tags_are_split_on_latin_and_arabic_commas():

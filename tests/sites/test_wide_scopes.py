@@ -76,6 +76,9 @@ WIDE_SCOPES = {
     "reports/board/jobs.py::board_reports_reclaim": "a Celery task: stalled reports of every site",
     "reports/views/board.py::_network_report": "the network's report row (no site), for a site's staff too",
     "reports/views/home.py::home": "the public home: network-wide counts",
+    "reports/home.py::network_headline": "head office's home: the network's snapshot row (no site)",
+    "reports/home.py::attention_panel": "head office's home: every operational site's waiting work",
+    "reports/home.py::board_reports_panel": "head office's home: the network's report rows (no site)",
     "reports/views/public.py::latest_figures": "the public figures page: network snapshots",
     # technopark: commands over the whole dataset
     "technopark/management/commands/seed_demo.py::Command.handle": COMMAND,
