@@ -168,11 +168,25 @@ SITES = [
 ]
 
 
+# The operational sites' street address and public contact (their public page), demo values.
+CONTACTS = {
+    "casablanca": (
+        "Route de Nouaceur, angle RS 114 et CT 1029",
+        "contact.casablanca@demo.technopark.ma",
+        "+212522000101",
+    ),
+    "rabat": ("Avenue Allal El Fassi, Madinat Al Irfane", "contact.rabat@demo.technopark.ma", "+212537000102"),
+    "tanger": ("Zone Franche Logistique, Port Tanger Ville", "contact.tanger@demo.technopark.ma", "+212539000103"),
+    "agadir": ("Cité Founty, avenue Hassan II", "contact.agadir@demo.technopark.ma", "+212528000104"),
+}
+
+
 def seed_sites() -> list[Site]:
     regions = {region.code: region for region in Region.objects.all()}
     sectors = {sector.code: sector for sector in Sector.objects.all()}
     sites = []
     for slug, region, status, opened, city, area, capacity, vocations, (fr, ar, en) in SITES:
+        address, email, phone = CONTACTS.get(slug, ("", "", ""))
         site, _created = Site.objects.update_or_create(
             slug=slug,
             defaults={
@@ -180,6 +194,9 @@ def seed_sites() -> list[Site]:
                 "status": status,
                 "opened_on": opened,
                 "city": city,
+                "address": address,
+                "contact_email": email,
+                "contact_phone": phone,
                 "area_m2": area,
                 "capacity_startups": capacity,
                 "name_fr": fr,

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import normalize_phone, phone_validator
+
 from .models import MembershipRole, Region, Site
 from .selectors import active_user_with_email, has_site_role
 
@@ -12,6 +14,15 @@ class RegionForm(forms.ModelForm):
 
 
 class SiteForm(forms.ModelForm):
+    # Typed any usual way ("05 22 12 34 56", "+212 5 22…"), stored normalised ("+212522123456").
+    contact_phone = forms.CharField(
+        label=_("Public contact phone"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        help_text=_("A Moroccan number, e.g. 05 22 12 34 56 or +212 5 22 12 34 56."),
+    )
+
     class Meta:
         model = Site
         fields = [
@@ -24,6 +35,8 @@ class SiteForm(forms.ModelForm):
             "opened_on",
             "city",
             "address",
+            "contact_email",
+            "contact_phone",
             "area_m2",
             "capacity_startups",
             "residency_max_years",
@@ -33,6 +46,14 @@ class SiteForm(forms.ModelForm):
             "opened_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "vocations": forms.CheckboxSelectMultiple,
         }
+
+    def clean_contact_phone(self):
+        phone = (self.cleaned_data.get("contact_phone") or "").strip()
+        if not phone:
+            return ""
+        phone = normalize_phone(phone)
+        phone_validator(phone)
+        return phone
 
     def clean(self):
         cleaned = super().clean()

@@ -80,6 +80,9 @@ class Site(TranslatedName):
     vocations = models.ManyToManyField(Sector, blank=True, related_name="sites", verbose_name=_("vocation sectors"))
     city = models.CharField(_("city"), max_length=80)
     address = models.CharField(_("address"), max_length=255, blank=True)
+    # The site's public contact, shown on its public page (/sites/<slug>/).
+    contact_email = models.EmailField(_("public contact email"), blank=True)
+    contact_phone = models.CharField(_("public contact phone"), max_length=13, blank=True, validators=[phone_validator])
     area_m2 = models.PositiveIntegerField(_("floor area (m²)"), null=True, blank=True)
     capacity_startups = models.PositiveIntegerField(_("capacity (startups)"), null=True, blank=True)
     residency_max_years = models.PositiveSmallIntegerField(

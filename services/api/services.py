@@ -73,6 +73,12 @@ class ServiceFilterSet(FilterSet):
         serializers.SlugField(max_length=5, help_text="A language code: fr, ar, en, zgh…"), field_name="languages__code"
     )
     type = Param(serializers.ChoiceField(choices=ServiceType.choices), field_name="service_type")
+    eligibility = Param(
+        serializers.ChoiceField(
+            choices=Eligibility.choices,
+            help_text="Who the service is open to: the public, any admitted startup, or the residents of its site.",
+        )
+    )
     q = Param(
         serializers.CharField(allow_blank=True, max_length=100, help_text="Part of the title, summary or description."),
         method="search",

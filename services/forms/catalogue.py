@@ -4,10 +4,17 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Dimension, Format, ServiceType
+from ..models import Dimension, Eligibility, Format, ServiceType
 from ..selectors import catalogue as catalogue_selectors
 
 MAX_QUERY_LENGTH = 100
+# Who a service is open to, as its card's "Open to: …" badge says it
+# (templates/services/catalogue/_open_to_label.html).
+OPEN_TO_CHOICES = [
+    (Eligibility.PUBLIC, _("Everyone")),
+    (Eligibility.ADMITTED, _("Admitted startups")),
+    (Eligibility.SITE_RESIDENTS, _("Residents of the site")),
+]
 
 
 class DateInput(forms.DateInput):
@@ -34,6 +41,9 @@ class CatalogueFilterForm(forms.Form):
     format = forms.ChoiceField(label=_("Format"), required=False, choices=_choices(_("All formats"), Format.choices))
     language = forms.ChoiceField(label=_("Language"), required=False)
     type = forms.ChoiceField(label=_("Type"), required=False, choices=_choices(_("All types"), ServiceType.choices))
+    eligibility = forms.ChoiceField(
+        label=_("Open to"), required=False, choices=_choices(_("Any audience"), OPEN_TO_CHOICES)
+    )
     date_from = forms.DateField(label=_("Sessions from"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("Sessions until"), required=False, widget=DateInput())
 
@@ -67,6 +77,7 @@ class CatalogueFilterForm(forms.Form):
             "format": data.get("format") or "",
             "service_type": data.get("type") or "",
             "language": data.get("language") or "",
+            "eligibility": data.get("eligibility") or "",
             "date_from": data.get("date_from"),
             "date_to": data.get("date_to"),
         }

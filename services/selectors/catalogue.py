@@ -61,6 +61,17 @@ def catalogue_services() -> QuerySet[Service]:
     )
 
 
+SITE_PANEL_SIZE = 5
+
+
+def site_public_services_panel(site: Site) -> dict:
+    """The "Services at this site" block of `site`'s public page (sites.extensions.
+    SITE_PUBLIC_PANELS, run in that site's scope): its first published services in the
+    catalogue's order (the next session first) and how many it publishes."""
+    services = catalogue_services().filter(site=site).prefetch_related(None)
+    return {"site": site, "services": list(services[:SITE_PANEL_SIZE]), "total": services.count()}
+
+
 def _local_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
@@ -75,14 +86,16 @@ def services_filtered(
     format: str = "",
     service_type: str = "",
     language: str = "",
+    eligibility: str = "",
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
     published: bool | None = None,
 ) -> QuerySet[Service]:
     """`services` narrowed by the catalogue's or the back-office's filters (an empty value
-    filters nothing): words in the title or summary, the network's offer or one site's, and
-    a scheduled session between two local days (both included). Run inside the scope the
-    services were read in (sessions are site-owned too)."""
+    filters nothing): words in the title or summary, the network's offer or one site's, who
+    the service is open to (`eligibility`), and a scheduled session between two local days
+    (both included). Run inside the scope the services were read in (sessions are site-owned
+    too)."""
     if q:
         services = services.filter(Q(title__icontains=q) | Q(summary__icontains=q))
     if dimension:
@@ -97,6 +110,8 @@ def services_filtered(
         services = services.filter(service_type=service_type)
     if language:
         services = services.filter(languages__code=language)
+    if eligibility:
+        services = services.filter(eligibility=eligibility)
     if date_from or date_to:
         sessions = ServiceSession.objects.filter(service=OuterRef("pk"), status=SessionStatus.SCHEDULED)
         if date_from:
