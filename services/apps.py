@@ -18,3 +18,17 @@ class ServicesConfig(AppConfig):
 
         personal_data_register(PART)
         landing_panel_register(Role.FOUNDER, LandingPanel("services/landing/_next_sessions.html", next_sessions))
+        # The site back-office home's work queue: today's sessions to check in (sites.extensions).
+        from sites.extensions import site_home_panel_register
+
+        from .home import QUEUES
+
+        for queue in QUEUES:
+            site_home_panel_register(queue)
+
+        # The site's public page (sites.extensions.SITE_PUBLIC_PANELS): its services.
+        from sites.extensions import SitePanel, site_public_panel_register
+
+        from .selectors.catalogue import site_public_services_panel
+
+        site_public_panel_register(SitePanel("services/public/_site_services.html", site_public_services_panel))

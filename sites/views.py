@@ -7,10 +7,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import actions, selectors
-from .extensions import SITE_HOME_PANELS
+from .extensions import SITE_PUBLIC_PANELS, site_home_panels
 from .forms import MembershipForm, RegionForm, SiteForm
 from .models import Region, Site, SiteMembership
 from .roles import head_office_required
+from .scoping import site_scope
 
 
 # --- Public ---------------------------------------------------------------------------
@@ -24,7 +25,11 @@ def site_list(request):
 
 def site_detail(request, slug):
     site = get_object_or_404(selectors.site_list(), slug=slug)
-    return render(request, "sites/site_detail.html", {"site": site})
+    # What the feature apps show of the site (its services, its open calls): its public rows,
+    # read in this site's scope alone whoever asks (sites.extensions.SITE_PUBLIC_PANELS).
+    with site_scope(site):
+        panels = [(panel.template, panel.context(site)) for panel in SITE_PUBLIC_PANELS]
+    return render(request, "sites/site_detail.html", {"site": site, "panels": panels})
 
 
 # --- Head office: regions and sites ---------------------------------------------------
@@ -70,8 +75,10 @@ def network_site_edit(request, slug=None):
 # --- Site back-office (/manage/<site>/, scoped by SiteScopeMiddleware) -----------------
 @login_required
 def manage_home(request, site_slug):
+    """The site's back-office home: the "To do" section (the work queues the feature apps
+    register, sites.extensions) above the links to every part of the back-office."""
     site = request.site
-    panels = [(panel.template, panel.context(site)) for panel in SITE_HOME_PANELS]  # sites.extensions
+    panels = site_home_panels(site=site, user=request.user)
     return render(
         request,
         "sites/manage_home.html",

@@ -421,14 +421,18 @@ def test_ending_soon_page(manager, site_a, site_b, unscoped):
 def test_ending_soon_panel_on_the_site_home(manager, site_a, site_b, world):
     with scopes_disabled():
         Admission.objects.update(planned_end_on=TODAY + 400 * DAY)
+    # The "To do" panel of the home (startups.home): its empty state, then this site's residency only.
     home = "/manage/site-a/"
-    assert "ending-soon-title" not in manager.get(home).content.decode()  # no alert
+    assert "Nothing to renew: no residency ends within 60 days." in manager.get(home).content.decode()
     _admission(site_a, name="Soon", planned_end_on=TODAY + 10 * DAY)
     _admission(site_b, name="Bee Soon", planned_end_on=TODAY + 10 * DAY)
-    html = manager.get(home).content.decode()
+    response = manager.get(home)
+    html = response.content.decode()
     assert "Soon" in html
     assert "Bee Soon" not in html
-    assert "1 residency ends within 60 days" in html
+    panel = next(panel for _template, panel in response.context["panels"] if panel["key"] == "residencies-ending")
+    assert [str(admission.startup) for admission in panel["items"]] == ["Soon"]
+    assert panel["count"] == 1
 
 
 # --- Isolation --------------------------------------------------------------------------------------
