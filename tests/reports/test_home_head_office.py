@@ -195,6 +195,7 @@ def test_a_site_without_offices_shows_a_dash_and_is_not_flagged_for_it(home_page
     panel = section(home_page(), "home-attention")
     assert _cell(panel, "site-a", "undeclared") == "1"
     assert "—" in _cell(panel, "site-a", "occupancy") and "low" not in _cell(panel, "site-a", "occupancy")
+    assert "other operational site" not in panel  # every site is listed: no "0 other sites" line
 
 
 def test_every_site_in_order_says_so(home_page, site_a, site_b, unscoped):
