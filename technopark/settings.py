@@ -16,6 +16,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
+from technopark.logging_config import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -33,6 +35,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before the admin (issue 19: content in French, Arabic and English)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -308,6 +311,10 @@ if not 1 <= API_TOKEN_IDLE_DAYS <= API_TOKEN_MAX_DAYS:
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("ar", _("Arabic")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["technopark.formats"]  # Moroccan Arabic and French usage (issue 19)
+# Content the staff write for the public, in three languages (django-modeltranslation).
+MODELTRANSLATION_DEFAULT_LANGUAGE = "fr"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("fr",)
 TIME_ZONE = "Africa/Casablanca"
 USE_I18N = True
 USE_TZ = True
@@ -461,27 +468,11 @@ if not DEBUG:
     LANGUAGE_COOKIE_SECURE = True  # and accounts.middleware.UserLanguageMiddleware's own cookie
     SECURE_SSL_HOST = env.str("SECURE_SSL_HOST", default=None)
 
-# --- Logging, error reporting -------------------------------------------------------
-# One JSON object per line in production (core/logging.py), plain text on a laptop.
+# --- Logging, error reporting (technopark/logging_config.py) --------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 if LOG_FORMAT not in ("json", "text"):
     raise ImproperlyConfigured(f"LOG_FORMAT must be 'json' or 'text', not {LOG_FORMAT!r}")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "core.logging.JSONFormatter"}},
-    # Secrets (tokens, passwords, keys, codes…) masked in every record: core/redaction.py.
-    "filters": {"redact_secrets": {"()": "core.logging.RedactSecretsFilter"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["redact_secrets"],
-            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
-        }
-    },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+LOGGING = logging_config(json=LOG_FORMAT == "json", level=env.str("LOG_LEVEL", default="INFO"))
 # Error reports (DEBUG page, mail to ADMINS) hide secret POST fields and settings the same way.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "core.logging.SecretsExceptionReporterFilter"
 
