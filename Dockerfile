@@ -3,7 +3,9 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 
+# Pango and HarfBuzz: WeasyPrint's text layout for the PDFs (core/pdf.py; fonts in static/fonts).
 RUN apt-get update && apt-get install -y --no-install-recommends gettext postgresql-client \
+    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
     && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt .
 RUN pip install -r requirements.txt

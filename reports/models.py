@@ -5,7 +5,8 @@ One row per (scope, date), enforced by a unique constraint: a rerun, or two beat
 at once, rewrite the same row. Site rows carry `site` (and are scoped on it like every
 site-owned table); region and network rows have none and are read in `network_scope()`.
 
-Monthly board reports (`BoardReport`) follow the same rule, one row per (scope, month).
+Monthly board reports (`BoardReport`) follow the same rule, one row per (scope, month,
+language).
 """
 
 import datetime
@@ -97,12 +98,21 @@ class BoardReportStep(models.TextChoices):
     FINISHED = "finished", _("Finished")
 
 
-class BoardReport(BackgroundJob):
-    """The monthly board report of one scope (the network, or one site) for one month: a
-    PDF and an XLSX built by the Celery task `reports.board.jobs.generate_board_report`.
+class BoardReportLanguage(models.TextChoices):
+    """The languages a board report is written in (the portal's)."""
 
-    One row per (scope, month), enforced by a unique constraint: requesting it again
-    returns the same row, and a worker killed mid-report is replaced by a rerun that claims
+    FRENCH = "fr", _("French")
+    ARABIC = "ar", _("Arabic")
+    ENGLISH = "en", _("English")
+
+
+class BoardReport(BackgroundJob):
+    """The monthly board report of one scope (the network, or one site) for one month, in
+    one language: a PDF and an XLSX built by the Celery task
+    `reports.board.jobs.generate_board_report`.
+
+    One row per (scope, month, language), enforced by a unique constraint: requesting it
+    again returns the same row (French and Arabic are two reports), and a worker killed mid-report is replaced by a rerun that claims
     the same row again (see reports.board.jobs). Site reports carry `site` and are scoped on it
     like every site-owned table; network reports have none and are read in
     `network_scope()` (head office only). The files are private: they are served by views
@@ -115,7 +125,9 @@ class BoardReport(BackgroundJob):
     )
     month = models.DateField(_("month"), help_text="The first day of the month reported on.")
     step = models.CharField(_("step"), max_length=20, choices=BoardReportStep.choices, blank=True)
-    language = models.CharField(_("language"), max_length=5, default="fr")
+    language = models.CharField(
+        _("language"), max_length=5, choices=BoardReportLanguage.choices, default=BoardReportLanguage.FRENCH
+    )
     pdf = models.FileField(_("PDF"), upload_to="board-reports/", max_length=255, blank=True)
     xlsx = models.FileField(_("spreadsheet"), upload_to="board-reports/", max_length=255, blank=True)
     requested_by = models.ForeignKey(
@@ -136,9 +148,11 @@ class BoardReport(BackgroundJob):
     class Meta:
         verbose_name = _("board report")
         verbose_name_plural = _("board reports")
-        ordering = ["-month", "scope"]
+        ordering = ["-month", "scope", "language"]
         constraints = [
-            models.UniqueConstraint(fields=["scope", "month"], name="one_board_report_per_scope_and_month"),
+            models.UniqueConstraint(
+                fields=["scope", "month", "language"], name="one_board_report_per_scope_month_and_language"
+            ),
             models.CheckConstraint(
                 condition=(models.Q(scope="network") & models.Q(site__isnull=True))
                 | (models.Q(scope__startswith="site:") & models.Q(site__isnull=False)),
@@ -148,7 +162,7 @@ class BoardReport(BackgroundJob):
         ]
 
     def __str__(self):
-        return f"{self.scope} · {self.month:%Y-%m}"
+        return f"{self.scope} · {self.month:%Y-%m} · {self.language}"
 
     @property
     def is_network(self) -> bool:

@@ -57,9 +57,10 @@ def promote(temporary: str, final: str) -> str:
 
 
 def report_stem(report: BoardReport) -> str:
-    """E.g. board-report-site-a-2026-05 (the downloads are named after it)."""
+    """E.g. board-report-site-a-2026-05-ar (the downloads are named after it): the French
+    and the Arabic report of a month are two files."""
     scope = "network" if report.site_id is None else slugify(report.scope.partition(":")[2])
-    return f"board-report-{scope}-{report.month:%Y-%m}"
+    return f"board-report-{scope}-{report.month:%Y-%m}-{report.language}"
 
 
 def report_filename(report: BoardReport, extension: str) -> str:

@@ -30,7 +30,6 @@ import uuid
 
 from celery import shared_task
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
@@ -47,7 +46,15 @@ from sites.selectors import operational_sites
 
 from ..kpis import KpiScope
 from ..models import BoardReport, BoardReportStep
-from .content import FIRST_MONTH, board_content, format_month, last_complete_month, report_language, report_scope
+from .content import (
+    board_content,
+    check_language,
+    check_month,
+    format_month,
+    last_complete_month,
+    report_language,
+    report_scope,
+)
 from .files import delete_tree, promote, report_folder, report_stem, report_storage, sweep_folder
 from .pdf import render_pdf
 from .xlsx import render_xlsx
@@ -72,17 +79,9 @@ def _enqueue(report: BoardReport) -> None:
     transaction.on_commit(lambda: generate_board_report.delay(report_id))
 
 
-def _check_month(month: datetime.date) -> datetime.date:
-    month = month.replace(day=1)
-    if month < FIRST_MONTH:
-        raise ValidationError({"month": _("Board reports start in January 2001.")})
-    if month > last_complete_month():
-        raise ValidationError({"month": _("Choose a month that is over.")})
-    return month
-
-
 def _reset(report: BoardReport, *, actor) -> None:
-    """Back to queued, without its files (the next claim deletes them from storage)."""
+    """Back to queued, without its files (the next claim deletes them from storage); in
+    the same language (the language is part of what the report is)."""
     report.status = JobStatus.QUEUED
     report.progress = 0
     report.step = BoardReportStep.WAITING
@@ -94,18 +93,19 @@ def _reset(report: BoardReport, *, actor) -> None:
     report.heartbeat_at = timezone.now()  # of a queued report: when it was queued (the sweeper reads it)
     if actor is not None:
         report.requested_by = actor
-        report.language = report_language(actor)
     report.save()
 
 
-def board_report_request(*, actor, scope: str, month: datetime.date) -> BoardReport:
-    """The one report of `scope` ("network" or "site:<slug>") for `month`, generated in the
-    background if it is not already done: created and queued; a failed one is queued
-    again; a queued one, or a running one whose worker died, is queued once more (the
-    task's claim makes extra deliveries harmless); a done one is returned as it is.
-    `actor` is None for the monthly beat. ValidationError for a bad scope or month.
+def board_report_request(*, actor, scope: str, month: datetime.date, language: str | None = None) -> BoardReport:
+    """The one report of `scope` ("network" or "site:<slug>") for `month` in `language`
+    (None: the requester's, French for the monthly beat), generated in the background if
+    it is not already done: created and queued; a failed one is queued again; a queued
+    one, or a running one whose worker died, is queued once more (the task's claim makes
+    extra deliveries harmless); a done one is returned as it is. `actor` is None for the
+    monthly beat. ValidationError for a bad scope, month or language.
     The caller decides who may ask for which scope (head office)."""
-    month = _check_month(month)
+    month = check_month(month)
+    language = check_language(language or report_language(actor))
     kpi_scope, site = report_scope(scope)
     # Reviewed network-wide write: board reports of the network and of every site are
     # head office's (this action is called by head-office views and the monthly beat).
@@ -113,7 +113,8 @@ def board_report_request(*, actor, scope: str, month: datetime.date) -> BoardRep
         report, created = BoardReport.objects.get_or_create(
             scope=kpi_scope.label,
             month=month,
-            defaults={"site": site, "requested_by": actor, "language": report_language(actor)},
+            language=language,
+            defaults={"site": site, "requested_by": actor},
         )
         if created:
             if actor is not None:
@@ -150,7 +151,8 @@ def board_report_regenerate(*, actor, report: BoardReport) -> BoardReport:
 
 
 def board_reports_request_monthly(*, today: datetime.date | None = None) -> list[BoardReport]:
-    """The monthly beat: last month's report of the network and of every operational site."""
+    """The monthly beat: last month's report of the network and of every operational site,
+    in French."""
     month = last_complete_month(today)
     slugs = operational_sites().order_by("slug").values_list("slug", flat=True)
     return [
@@ -321,7 +323,7 @@ def generate_board_report(self, report_id: int) -> str | None:
 def request_monthly_board_reports() -> int:
     """Monthly (Celery beat, on the 1st): request last month's board report of the network
     and of every operational site; returns how many reports that covers. Reruns return the
-    same rows (one per scope and month) and regenerate nothing that is done."""
+    same rows (one per scope, month and language) and regenerate nothing that is done."""
     return len(board_reports_request_monthly())
 
 

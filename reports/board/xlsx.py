@@ -1,9 +1,10 @@
-"""A board report as a workbook (openpyxl): one sheet per section."""
+"""A board report as a workbook (openpyxl): one sheet per section, in the report's
+language; in Arabic every sheet reads right to left (columns from the right)."""
 
 import datetime
 import io
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.exports import DATE_FORMAT, sheet_title
@@ -24,9 +25,14 @@ NUMBER_FORMATS = {COUNT: "#,##0", RATE: "0.0%", MONEY: "#,##0.00", "days": "0.0"
 
 
 def render_xlsx(content: BoardContent) -> bytes:
-    """The report as a workbook in the active language: Report (what it is), Headline
-    figures, Activity, Trends. Figures are numbers (rates 0–1 shown as percentages); a rate
-    with nothing to divide (no startup, no session, no application…) is an empty cell, not 0."""
+    """The report as a workbook in its language: Report (what it is), Headline figures,
+    Activity, Trends. Figures are numbers (rates 0–1 shown as percentages); a rate with
+    nothing to divide (no startup, no session, no application…) is an empty cell, not 0."""
+    with translation.override(content.language):
+        return _workbook(content)
+
+
+def _workbook(content: BoardContent) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -130,6 +136,10 @@ def render_xlsx(content: BoardContent) -> bytes:
             [None, None] + [kind for _key, _label, kind in columns],
         )
     widths(sheet, [8, 12, 20, 20, 12, 20, 12, 14])
+
+    if translation.get_language_bidi():
+        for worksheet in workbook.worksheets:
+            worksheet.sheet_view.rightToLeft = True
 
     buffer = io.BytesIO()
     workbook.save(buffer)

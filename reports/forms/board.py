@@ -1,4 +1,4 @@
-"""Board reports: head office requests one (scope and month) and filters the list."""
+"""Board reports: head office requests one (scope, month and language) and filters the list."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -8,6 +8,7 @@ from core.forms import style_fields
 from core.jobs import JobStatus
 
 from ..board.content import FIRST_MONTH, last_complete_month
+from ..models import BoardReportLanguage
 
 NETWORK = "network"
 
@@ -28,8 +29,11 @@ class BoardReportRequestForm(forms.Form):
         help_text=_("A month that is over, as YYYY-MM."),
         error_messages={"invalid": _("Enter a month as YYYY-MM, e.g. 2026-05.")},
     )
+    # Not required: a request without it (an older form, a script) is in the requester's language.
+    language = forms.ChoiceField(label=_("Language"), choices=BoardReportLanguage.choices, required=False)
 
-    def __init__(self, *args, sites, **kwargs):
+    def __init__(self, *args, sites, language: str = "fr", **kwargs):
+        """`language`: the one chosen at first (the requester's)."""
         super().__init__(*args, **kwargs)
         self.fields["scope"].choices = scope_choices(sites)
         latest = last_complete_month()
@@ -39,6 +43,7 @@ class BoardReportRequestForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("scope", NETWORK)
             self.initial.setdefault("month", latest)
+            self.initial.setdefault("language", language)
         style_fields(self)
 
     def clean_month(self):

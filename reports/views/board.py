@@ -33,6 +33,7 @@ from sites.scoping import network_scope
 from sites.selectors import site_choices
 
 from ..board import jobs
+from ..board.content import report_language
 from ..board.files import report_filename
 from ..board.pdf import PDF_CONTENT_TYPE
 from ..forms.board import BoardReportFilterForm, BoardReportRequestForm
@@ -70,13 +71,18 @@ def _network_report(pk: int) -> BoardReport:
 
 @head_office_required
 def board_reports(request):
-    """Every report (filter by scope and status, paginated) and the form to request one."""
+    """Every report (filter by scope and status, paginated) and the form to request one
+    (scope, month, and language: the requester's at first)."""
     sites = list(site_choices())
-    request_form = BoardReportRequestForm(request.POST if request.method == "POST" else None, sites=sites)
+    request_form = BoardReportRequestForm(
+        request.POST if request.method == "POST" else None, sites=sites, language=report_language(request.user)
+    )
     if request.method == "POST" and request_form.is_valid():
         data = request_form.cleaned_data
         try:
-            report = jobs.board_report_request(actor=request.user, scope=data["scope"], month=data["month"])
+            report = jobs.board_report_request(
+                actor=request.user, scope=data["scope"], month=data["month"], language=data["language"] or None
+            )
         except ValidationError as error:
             add_action_errors(request_form, error)
         else:

@@ -5,10 +5,12 @@ The dataset (`board_data`) is May 2026 at site A; every expected figure is worke
 comments next to the data. In May 2026 Casablanca is at UTC+1; timestamps are in UTC."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from django_scopes import scopes_disabled
+from pypdf import PdfReader
 
 from mentors.models import Attendance as BookingAttendance
 from reports.board.jobs import generate_board_report
@@ -151,6 +153,11 @@ def _generate(report, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         result = generate_board_report.delay(report.pk).get()
     return result
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of every page of a PDF, as pypdf extracts it (no-break spaces kept)."""
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 @pytest.fixture

@@ -1,44 +1,25 @@
 """Monthly board reports, what is delivered: the PDF and the XLSX with hand-worked figures
 (see board_setup.board_data), their language, and the email to head office."""
 
-import base64
 import datetime
 import io
-import re
-import zlib
 
 from django.core import mail
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from accounts.models import Role
 from reports.board import jobs
 from tests.factories import UserFactory
 
 from . import board_setup
-from .board_setup import MAY, _generate, _get, _report
+from .board_setup import MAY, _generate, _get, _report, pdf_text
 
 # The fixtures shared with the sibling modules: pytest finds a fixture by its name in the module.
 # `_english`, autouse, applies to every test here.
 _english = board_setup._english
 board_data = board_setup.board_data
 queued = board_setup.queued
-
-
-def pdf_text(data: bytes) -> str:
-    """The text drawn in a ReportLab PDF: its page streams are ASCII85 + Flate encoded,
-    each line one literal string with octal escapes for accented characters."""
-    text = []
-    for stream in re.findall(rb"stream\r?\n(.*?)endstream", data, re.DOTALL):
-        encoded = stream.strip().removesuffix(b"~>")
-        try:
-            raw = zlib.decompress(base64.a85decode(encoded))
-        except (ValueError, zlib.error):
-            continue  # not a page stream
-        for literal in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", raw):
-            unescaped = re.sub(rb"\\([0-7]{3})", lambda m: bytes([int(m.group(1), 8)]), literal)
-            unescaped = re.sub(rb"\\(.)", rb"\1", unescaped)
-            text.append(unescaped.decode("cp1252"))
-    return "\n".join(text)
 
 
 # --- Content: the PDF and the XLSX ------------------------------------------------------------
@@ -102,13 +83,17 @@ def test_the_pdf_is_an_a4_document_with_the_figures(board_data, staff, django_ca
     with _get(report.pk).pdf.open("rb") as handle:
         data = handle.read()
     assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
-    assert b"/MediaBox [ 0 0 595.2756 841.8898 ]" in data  # A4
+    reader = PdfReader(io.BytesIO(data))
+    assert all((round(page.mediabox.width), round(page.mediabox.height)) == (595, 842) for page in reader.pages)  # A4
+    assert reader.metadata.title == "Board report · Technopark site-a · May 2026"
     text = pdf_text(data)
     for expected in [
         "Board report",
-        "Technopark site-a · May 2026",
+        "Technopark site-a",
+        "May 2026",
         "Headline figures",
-        "1,200,000.00",
+        "1,200,000.00\xa0MAD",  # a headline card: the amount with its cents and currency
+        "1,200,000",  # the tables: whole MAD
         "50.0%",
         "-50.0 pt",
         "Activity of the month",
@@ -130,15 +115,19 @@ def test_the_report_is_written_in_french_by_default(board_data, django_capture_o
     assert headline[0][1] == "31 mai 2026"
     with report.pdf.open("rb") as handle:
         text = pdf_text(handle.read())
-    # (ReportLab draws the no-break spaces of French numbers as spaces.)
-    assert "1 200 000,00" in text and "mai 2026" in text.lower()
+    # Groups and the currency joined by no-break spaces: never split across lines.
+    assert "1\xa0200\xa0000,00\xa0MAD" in text and "mai 2026" in text.lower()
+    assert "Rapport au conseil" in text and "Chiffres clés" in text
 
 
-def test_an_arabic_requester_gets_a_french_report(site_a, queued, django_capture_on_commit_callbacks):
+def test_an_arabic_requester_gets_an_arabic_report_unless_they_choose(
+    site_a, queued, django_capture_on_commit_callbacks
+):
     arabic = UserFactory(role=Role.HEAD_OFFICE, language="ar")
     with django_capture_on_commit_callbacks(execute=True):
         report = jobs.board_report_request(actor=arabic, scope="site:site-a", month=MAY)
-    assert report.language == "fr"
+        french = jobs.board_report_request(actor=arabic, scope="site:site-a", month=MAY, language="fr")
+    assert (report.language, french.language) == ("ar", "fr") and report.pk != french.pk
 
 
 # --- Email to head office ---------------------------------------------------------------------

@@ -74,7 +74,9 @@ def test_a_request_creates_one_row_and_enqueues_it_on_commit(site_a, staff, queu
 
 
 def test_a_request_for_a_done_report_returns_it_untouched(site_a, staff, queued, django_capture_on_commit_callbacks):
-    report = _report(status=JobStatus.DONE, progress=100, pdf="board-reports/x.pdf", xlsx="board-reports/x.xlsx")
+    report = _report(
+        status=JobStatus.DONE, progress=100, pdf="board-reports/x.pdf", xlsx="board-reports/x.xlsx", language="en"
+    )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         again = jobs.board_report_request(actor=staff, scope="site:site-a", month=MAY)
     assert again.pk == report.pk and callbacks == [] and queued == []
@@ -84,7 +86,7 @@ def test_a_request_for_a_done_report_returns_it_untouched(site_a, staff, queued,
 def test_a_request_for_a_failed_report_queues_the_same_row_again(
     site_a, staff, queued, django_capture_on_commit_callbacks
 ):
-    report = _report(status=JobStatus.FAILED, error="Boom", progress=35)
+    report = _report(status=JobStatus.FAILED, error="Boom", progress=35, language="en")
     with django_capture_on_commit_callbacks(execute=True):
         again = jobs.board_report_request(actor=staff, scope="site:site-a", month=MAY)
     report = _get(report.pk)

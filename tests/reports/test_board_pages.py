@@ -77,6 +77,7 @@ def test_the_progress_page_shows_the_step_then_the_downloads(
         step=BoardReportStep.ACTIVITY,
         started_at=now,
         heartbeat_at=now,
+        language="en",  # regenerating keeps the report's language
     )
     client.force_login(staff)
     body = client.get(f"/network/reports/{report.pk}/status/").content.decode()
@@ -95,7 +96,7 @@ def test_the_progress_page_shows_the_step_then_the_downloads(
     pdf = client.get(f"/network/reports/{report.pk}/pdf/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
-    assert 'filename="board-report-site-a-2026-05.pdf"' in pdf["Content-Disposition"]
+    assert 'filename="board-report-site-a-2026-05-en.pdf"' in pdf["Content-Disposition"]
     xlsx = client.get(f"/network/reports/{report.pk}/xlsx/")
     assert xlsx.status_code == 200 and xlsx["Content-Type"] == XLSX_CONTENT_TYPE
     assert load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).sheetnames[0] == "Report"
