@@ -68,7 +68,9 @@ class UserLanguageMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if not user.is_authenticated:
+        if not user.is_authenticated or getattr(request, "content_language_asked", False):
+            # An API request that names its language (`?lang=`, Accept-Language) gets it
+            # (core.middleware.LocaleMiddleware).
             return self.get_response(request)
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if chosen is None:

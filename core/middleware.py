@@ -16,7 +16,7 @@ from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
 from django.contrib.messages.storage import default_storage
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db import InterfaceError as DatabaseInterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 from django.http import HttpResponse, JsonResponse
@@ -31,6 +31,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from .limits import route_request_cap, too_large_response
+from .multilingual import API_LANGUAGE_PARAMETER, api_language
 
 logger = logging.getLogger(__name__)
 
@@ -187,6 +188,17 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
         if is_language_prefix_patterns_used(getattr(request, "urlconf", settings.ROOT_URLCONF))[0]:
             return super().process_request(request)
         translation.activate(translation.get_language_from_request(request))
+        if request.path_info.startswith("/api/"):
+            # The API serves the language of `?lang=` or Accept-Language, before the cookie
+            # and the user's preference (accounts.middleware.UserLanguageMiddleware).
+            try:
+                asked = api_language(request)
+            except ValidationError as error:
+                request.LANGUAGE_CODE = translation.get_language()
+                return JsonResponse({API_LANGUAGE_PARAMETER: error.messages}, status=400)
+            if asked:
+                translation.activate(asked)
+                request.content_language_asked = True
         request.LANGUAGE_CODE = translation.get_language()
         return None
 

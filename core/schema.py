@@ -16,6 +16,9 @@ the responses that come from the kernel rather than from the view:
 - 413 and 400 for an operation that takes a body (too large; malformed, or not an object);
 - 429 for a throttled operation.
 
+Every operation also documents `?lang=` (core.multilingual.api_language): the language of
+the content staff write (titles, descriptions…) and of the messages.
+
 Strings: PostgreSQL cannot store a NUL character, and DRF's CharField refuses it (a 400),
 so every request string without a stricter pattern, format or enum gets the pattern
 `^[^\\u0000]*$` in the schema: clients (and schemathesis) know a NUL is invalid input.
@@ -31,6 +34,7 @@ from rest_framework import serializers
 
 from .api import ERROR_RESPONSES
 from .filters import Param
+from .multilingual import API_LANGUAGE_PARAMETER, DEFAULT_LANGUAGE, LANGUAGES
 
 NO_NUL_PATTERN = r"^[^\u0000]*$"
 BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -46,7 +50,24 @@ def forbid_nul(schema: dict) -> None:
             forbid_nul(schema[key])
 
 
+LANGUAGE_PARAMETER = OpenApiParameter(
+    name=API_LANGUAGE_PARAMETER,
+    type=str,
+    enum=list(LANGUAGES),
+    location=OpenApiParameter.QUERY,
+    required=False,
+    description=(
+        "The language of the answer: of the content staff write (titles, descriptions, questions…) "
+        "and of the messages. Without it, the first of these languages in the `Accept-Language` "
+        f"header, else the portal's. Content not translated yet comes in French (`{DEFAULT_LANGUAGE}`)."
+    ),
+)
+
+
 class AutoSchema(openapi.AutoSchema):
+    def get_override_parameters(self):
+        return [*super().get_override_parameters(), LANGUAGE_PARAMETER]
+
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)
         if direction == "request":  # after the fields' own validators (a slug's pattern…)

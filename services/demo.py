@@ -18,6 +18,15 @@ from accounts.demo import DOMAIN
 from sites.models import Incubator, Language, Partner, PartnerCategory, Site, SiteStatus
 from startups.models import Admission, AdmissionKind, Startup, StartupMember
 
+from .demo_content import (
+    PARTNER_DESCRIPTIONS,
+    PROGRAMME_DESCRIPTION,
+    PROGRAMME_TITLES,
+    incubator_versions,
+    location_versions,
+    service_versions,
+    versions,
+)
 from .models import (
     Attendance,
     Dimension,
@@ -164,35 +173,42 @@ def _domain(name: str) -> str:
     return "".join(char for char in name.lower().split()[0] if char.isascii() and char.isalnum())
 
 
+def _translate(row, fields: dict) -> None:
+    """Give a row seeded before its translations (issue 19) those it lacks."""
+    missing = {name: value for name, value in fields.items() if value and not getattr(row, name)}
+    if missing:
+        type(row)._base_manager.filter(pk=row.pk).update(**missing)
+
+
 def _seed_partners() -> dict[str, Partner]:
     partners = {}
     for name, category, international, website, description in PARTNERS:
-        partners[name], _created = Partner.objects.get_or_create(
+        descriptions = versions("description", description, PARTNER_DESCRIPTIONS)
+        partners[name], created = Partner.objects.get_or_create(
             name=name,
             defaults={
                 "category": category,
                 "is_international": international,
                 "website": website,
-                "description": description,
+                **descriptions,
                 "contact_name": "Service partenariats",
                 "contact_email": f"partenariats@{_domain(name)}.example.ma",
             },
         )
+        if not created:
+            _translate(partners[name], descriptions)
     return partners
 
 
 def _seed_incubators(rng, sites, partners) -> None:
     for slug, name, site_slug, partner in INCUBATORS:
+        descriptions = incubator_versions(sites[site_slug])
         incubator, created = Incubator.objects.get_or_create(
             slug=slug,
-            defaults={
-                "name": name,
-                "affiliated_site": sites[site_slug],
-                "partner": partners[partner],
-                "description": f"Incubateur partenaire affilié au {sites[site_slug].name_fr}.",
-            },
+            defaults={"name": name, "affiliated_site": sites[site_slug], "partner": partners[partner], **descriptions},
         )
         if not created:
+            _translate(incubator, descriptions)
             continue
         startups = list(
             Startup.objects.filter(
@@ -213,18 +229,19 @@ def _seed_incubators(rng, sites, partners) -> None:
 
 def _new_services(rng, sites, partners, languages) -> list[Service]:
     """The catalogue's services that do not exist yet, created (with their languages)."""
-    existing = set(Service.objects.values_list("site__slug", "title"))
+    existing = {(slug, title): pk for pk, slug, title in Service.objects.values_list("pk", "site__slug", "title_fr")}
     plan = [(site, entry) for site in [sites[slug] for slug in SITES] for entry in SITE_CATALOGUE]
     plan += [(None, entry) for entry in NETWORK_CATALOGUE]
     created = []
     for site, (title, dimension, kind, provider, who, fmt, eligibility, codes, summary) in plan:
-        if (site.slug if site else None, title) in existing:
+        content = service_versions(title, summary)
+        known = existing.get((site.slug if site else None, title))
+        if known:
+            _translate(Service.objects.get(pk=known), content)
             continue
         service = Service.objects.create(
             site=site,
-            title=title,
-            summary=summary,
-            description=summary + "\n\nInscription sur le portail ; places limitées, liste d'attente automatique.",
+            **content,
             dimension=dimension,
             service_type=kind,
             provider_kind=provider,
@@ -249,7 +266,7 @@ def _session(rng, service: Service, day: datetime.date, seats: int, status: str)
         site=site,
         starts_at=starts,
         ends_at=starts + datetime.timedelta(hours=hours),
-        location="" if remote else f"{site.name_fr if site else 'Technopark'}, salle {rng.choice('ABCD')}",
+        **({} if remote else location_versions(site, rng.choice("ABCD"))),
         join_url=f"https://visio.technopark.ma/{rng.randrange(10**8):08d}" if service.format != Format.ON_SITE else "",
         seats=seats,
         registration_deadline=starts - datetime.timedelta(days=1),
@@ -347,16 +364,21 @@ def _seed_programmes(rng, sites, partners) -> None:
         ),
     ]
     for title, site, partner_names, incubator_slugs, admissions in programmes:
+        content = {
+            **versions("title", title, PROGRAMME_TITLES),
+            **{f"description_{language}": text for language, text in PROGRAMME_DESCRIPTION.items()},
+        }
         programme, created = Programme.objects.get_or_create(
-            title=title,
+            title_fr=title,
             defaults={
                 "site": site,
-                "description": "Un parcours de six mois : ateliers, coaching individuel et rencontres investisseurs.",
+                **content,
                 "starts_on": today - datetime.timedelta(days=45),
                 "ends_on": today + datetime.timedelta(days=135),
             },
         )
         if not created:
+            _translate(programme, content)
             continue
         programme.partners.set([partners[name] for name in partner_names])
         programme.incubators.set(Incubator.objects.filter(slug__in=incubator_slugs))

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
+from core.multilingual import DefaultLanguageColumn, TranslatedQuerySet
 from sites.models import Incubator, Language, Partner, Site
 from startups.models import Startup
 
@@ -92,7 +93,7 @@ class IncubatedStartup(models.Model):
         return f"{self.startup} @ {self.incubator}"
 
 
-class OwnedQuerySet(models.QuerySet):
+class OwnedQuerySet(TranslatedQuerySet):
     """Rows owned by one site or, without a site, by the network (its e-Technopark offer)."""
 
     def owned_by(self, site) -> "OwnedQuerySet":
@@ -105,8 +106,9 @@ class OwnedQuerySet(models.QuerySet):
 OwnedManager = models.Manager.from_queryset(OwnedQuerySet)
 
 
-class Service(models.Model):
-    """A support service of the catalogue, owned by one site or (no site) by the network."""
+class Service(DefaultLanguageColumn):
+    """A support service of the catalogue, owned by one site or (no site) by the network.
+    Title, summary and description are in French, Arabic and English (services/translation.py)."""
 
     site = models.ForeignKey(
         Site,
@@ -173,7 +175,9 @@ class ServiceSessionQuerySet(OwnedQuerySet):
         return self.scheduled().filter(ends_at__gte=now)
 
 
-class ServiceSession(models.Model):
+class ServiceSession(DefaultLanguageColumn):
+    """A date of a service. Its place is in French, Arabic and English (services/translation.py)."""
+
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("service"))
     site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     starts_at = models.DateTimeField(_("starts"))
@@ -287,8 +291,9 @@ class Registration(models.Model):
         return f"{self.name} · {self.session}"
 
 
-class Programme(models.Model):
-    """Services grouped over dates for a cohort of admitted startups, with partners."""
+class Programme(DefaultLanguageColumn):
+    """Services grouped over dates for a cohort of admitted startups, with partners. Title
+    and description are in French, Arabic and English (services/translation.py)."""
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="programmes")
     title = models.CharField(_("title"), max_length=200)

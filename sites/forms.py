@@ -1,19 +1,38 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import style_fields
+from core.multilingual_forms import TranslatedFieldsMixin
 from core.validators import normalize_phone, phone_validator
 
 from .models import MembershipRole, Region, Site
 from .selectors import active_user_with_email, has_site_role
 
+NAME_TABS_HELP = _("The name in each of the three languages (all three are required).")
 
-class RegionForm(forms.ModelForm):
+
+class RegionForm(TranslatedFieldsMixin, forms.ModelForm):
+    """A region's names, one tab per language (sites.models.TranslatedName)."""
+
+    translated_fields = ("name",)
+    language_tabs_help = NAME_TABS_HELP
+
     class Meta:
         model = Region
         fields = ["name_fr", "name_ar", "name_en"]
+        labels = {"name_fr": _("Name")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
 
 
-class SiteForm(forms.ModelForm):
+class SiteForm(TranslatedFieldsMixin, forms.ModelForm):
+    """A site; its names one tab per language (sites.models.TranslatedName)."""
+
+    translated_fields = ("name",)
+    language_tabs_help = NAME_TABS_HELP
+
     # Typed any usual way ("05 22 12 34 56", "+212 5 22…"), stored normalised ("+212522123456").
     contact_phone = forms.CharField(
         label=_("Public contact phone"),
@@ -46,6 +65,11 @@ class SiteForm(forms.ModelForm):
             "opened_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "vocations": forms.CheckboxSelectMultiple,
         }
+        labels = {"name_fr": _("Name")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
 
     def clean_contact_phone(self):
         phone = (self.cleaned_data.get("contact_phone") or "").strip()

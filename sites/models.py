@@ -6,6 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from core.multilingual import DefaultLanguageColumn, TranslatedManager
 from core.validators import phone_validator, validate_logo
 
 
@@ -142,8 +143,9 @@ class PartnerCategory(models.TextChoices):
     INCUBATOR = "incubator", _("Incubator")
 
 
-class Partner(models.Model):
-    """A national or international organisation the network runs programmes with."""
+class Partner(DefaultLanguageColumn):
+    """A national or international organisation the network runs programmes with. Its
+    description is in French, Arabic and English (sites/translation.py)."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     is_international = models.BooleanField(_("international"), default=False)
@@ -156,6 +158,8 @@ class Partner(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=13, blank=True, validators=[phone_validator])
     is_active = models.BooleanField(_("active"), default=True)
 
+    objects = TranslatedManager()
+
     class Meta:
         db_table = "services_partner"  # named when it lived in services/
         verbose_name = _("partner")
@@ -166,9 +170,10 @@ class Partner(models.Model):
         return self.name
 
 
-class Incubator(models.Model):
+class Incubator(DefaultLanguageColumn):
     """A partner incubator affiliated to a site (and so to its region). A tenant of its own:
-    its managers see and run only their incubator."""
+    its managers see and run only their incubator. Its description is in French, Arabic and
+    English (sites/translation.py)."""
 
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -181,6 +186,8 @@ class Incubator(models.Model):
     description = models.TextField(_("description"), blank=True)
     website = models.URLField(_("website"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = TranslatedManager()
 
     class Meta:
         db_table = "services_incubator"  # named when it lived in services/

@@ -36,6 +36,8 @@ class CallAdmin(AuditedModelAdmin):
     list_display = ["title", "site", "kind", "opens_on", "closes_on"]
     list_select_related = ["site"]  # nullable (network calls): the admin's default join skips it
     list_filter = ["kind", "site"]
+    # Title and description are edited per language (title_fr, title_ar, title_en: core.multilingual).
+    exclude = ["title", "description"]
 
 
 @admin.register(Application)

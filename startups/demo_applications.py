@@ -58,6 +58,25 @@ UNDER_REVIEW = [
 LEVEL = {S.ADMITTED: 4, S.WAITLISTED: 3, S.REJECTED: 2}
 QUESTIONS = ["Quel problème résolvez-vous ?", "Qui sont vos clients ?", "Pourquoi ce site ?"]
 NETWORK_QUESTIONS = ["Quel problème résolvez-vous ?", "De quel accompagnement avez-vous besoin ?"]
+# The calls in Arabic and English (issue 19); the French questions stay the answers' keys.
+QUESTIONS_TRANSLATED = {
+    "ar": ["ما المشكلة التي تحلّونها؟", "من هم زبناؤكم؟", "لماذا هذا الموقع؟"],
+    "en": ["What problem do you solve?", "Who are your customers?", "Why this site?"],
+}
+NETWORK_QUESTIONS_TRANSLATED = {
+    "ar": ["ما المشكلة التي تحلّونها؟", "ما المواكبة التي تحتاجونها؟"],
+    "en": ["What problem do you solve?", "What support do you need?"],
+}
+RESIDENCY_DESCRIPTION = {
+    "fr": "Bureaux de 12 à 19 m², accompagnement et accès au réseau de mentors.",
+    "ar": "مكاتب من 12 إلى 19 م²، ومواكبة وولوج إلى شبكة المرشدين.",
+    "en": "Offices of 12 to 19 m², support and access to the mentor network.",
+}
+NETWORK_DESCRIPTION = {
+    "fr": "Formations hybrides, séminaires en direct et réseau de mentors, où que vous soyez.",
+    "ar": "تكوينات هجينة وندوات مباشرة وشبكة من المرشدين، أينما كنتم.",
+    "en": "Hybrid training, live seminars and a mentor network, wherever you are.",
+}
 ANSWERS = {
     "Quel problème résolvez-vous ?": [
         "Les coopératives agricoles suivent leurs stocks sur papier : nous les numérisons.",
@@ -110,42 +129,64 @@ class _Plan:
     admission: Admission | None = None
 
 
+def _call_content(titles: dict, description: dict, questions: list, translated: dict) -> dict:
+    """A call's title, description and questions in French, Arabic and English."""
+    return {
+        **{f"title_{language}": title for language, title in titles.items()},
+        **{f"description_{language}": text for language, text in description.items()},
+        "questions": questions,
+        **{f"questions_{language}": lines for language, lines in translated.items()},
+    }
+
+
+def _residency(site: Site, year: int) -> dict:
+    titles = {
+        "fr": f"Résidence {site.name_fr} {year}",
+        "ar": f"الإقامة في {site.name_ar} {year}",
+        "en": f"{site.name_en} residency {year}",
+    }
+    return _call_content(titles, RESIDENCY_DESCRIPTION, QUESTIONS, QUESTIONS_TRANSLATED)
+
+
+def _call(*, site: Site | None, content: dict, **defaults) -> Call:
+    call, created = Call.objects.get_or_create(
+        site=site, title_fr=content["title_fr"], defaults={**defaults, **content}
+    )
+    if not created and not call.title_ar:  # seeded before its translations (issue 19)
+        Call.objects.filter(pk=call.pk).update(**{key: value for key, value in content.items() if key != "questions"})
+    return call
+
+
 def _calls(sites: dict[str, Site]) -> dict[tuple[str, str], Call]:
     """This year's and last year's residency call of each site, and the network's call."""
     calls = {}
     for slug, site in sites.items():
-        calls["current", slug], _ = Call.objects.get_or_create(
+        calls["current", slug] = _call(
             site=site,
-            title=f"Résidence {site.name_fr} {TODAY.year}",
-            defaults={
-                "kind": AdmissionKind.RESIDENT,
-                "opens_on": TODAY - datetime.timedelta(days=30),
-                "closes_on": TODAY + datetime.timedelta(days=60),
-                "questions": QUESTIONS,
-                "description": "Bureaux de 12 à 19 m², accompagnement et accès au réseau de mentors.",
-            },
+            content=_residency(site, TODAY.year),
+            kind=AdmissionKind.RESIDENT,
+            opens_on=TODAY - datetime.timedelta(days=30),
+            closes_on=TODAY + datetime.timedelta(days=60),
         )
-        calls["past", slug], _ = Call.objects.get_or_create(
+        calls["past", slug] = _call(
             site=site,
-            title=f"Résidence {site.name_fr} {TODAY.year - 1}",
-            defaults={
-                "kind": AdmissionKind.RESIDENT,
-                "opens_on": TODAY - datetime.timedelta(days=420),
-                "closes_on": TODAY - datetime.timedelta(days=360),
-                "questions": QUESTIONS,
-                "description": "Bureaux de 12 à 19 m², accompagnement et accès au réseau de mentors.",
-            },
+            content=_residency(site, TODAY.year - 1),
+            kind=AdmissionKind.RESIDENT,
+            opens_on=TODAY - datetime.timedelta(days=420),
+            closes_on=TODAY - datetime.timedelta(days=360),
         )
-    network, _ = Call.objects.get_or_create(
+    network_title = f"e-Technopark {TODAY.year}"
+    network = _call(
         site=None,
-        title=f"e-Technopark {TODAY.year}",
-        defaults={
-            "kind": AdmissionKind.ETECHNOPARK,
-            "opens_on": TODAY - datetime.timedelta(days=15),
-            "closes_on": TODAY + datetime.timedelta(days=90),
-            "questions": NETWORK_QUESTIONS,
-            "description": "Formations hybrides, séminaires en direct et réseau de mentors, où que vous soyez.",
-        },
+        content=_call_content(
+            dict.fromkeys(("fr", "ar", "en"), network_title),
+            NETWORK_DESCRIPTION,
+            NETWORK_QUESTIONS,
+            NETWORK_QUESTIONS_TRANSLATED,
+        ),
+        kind=AdmissionKind.ETECHNOPARK,
+        opens_on=TODAY - datetime.timedelta(days=15),
+        closes_on=TODAY + datetime.timedelta(days=90),
     )
     for slug in sites:
         calls["network", slug] = network

@@ -1,6 +1,7 @@
 import factory
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.utils import translation
 
 from accounts.models import Role, User
 from sites.models import MembershipRole, Region, Site, SiteMembership, SiteStatus
@@ -48,6 +49,20 @@ class SiteFactory(factory.django.DjangoModelFactory):
     status = SiteStatus.OPERATIONAL
     opened_on = factory.Faker("date_between", start_date="-20y", end_date="-1y")
     city = "Casablanca"
+
+
+class FrenchContentFactory(factory.django.DjangoModelFactory):
+    """Models with content in French, Arabic and English (core.multilingual): `title="…"` is
+    the French version whatever language a test's earlier request left active (the test
+    client runs requests in the test's thread); `title_ar="…"` gives the Arabic one."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        with translation.override("fr"):
+            return super()._create(model_class, *args, **kwargs)
 
 
 class SiteMembershipFactory(factory.django.DjangoModelFactory):
@@ -98,7 +113,7 @@ class StartupMemberFactory(factory.django.DjangoModelFactory):
     role = TeamRole.FOUNDER
 
 
-class CallFactory(factory.django.DjangoModelFactory):
+class CallFactory(FrenchContentFactory):
     class Meta:
         model = Call
 
@@ -172,7 +187,7 @@ from services.models import (  # noqa: E402
 from sites.models import Incubator, Partner  # noqa: E402
 
 
-class PartnerFactory(factory.django.DjangoModelFactory):
+class PartnerFactory(FrenchContentFactory):
     class Meta:
         model = Partner
 
@@ -180,7 +195,7 @@ class PartnerFactory(factory.django.DjangoModelFactory):
     category = "bank"
 
 
-class IncubatorFactory(factory.django.DjangoModelFactory):
+class IncubatorFactory(FrenchContentFactory):
     class Meta:
         model = Incubator
 
@@ -189,7 +204,7 @@ class IncubatorFactory(factory.django.DjangoModelFactory):
     affiliated_site = factory.SubFactory(SiteFactory)
 
 
-class ServiceFactory(factory.django.DjangoModelFactory):
+class ServiceFactory(FrenchContentFactory):
     class Meta:
         model = Service
         skip_postgeneration_save = True
@@ -211,7 +226,7 @@ class ServiceFactory(factory.django.DjangoModelFactory):
             service.languages.set(extracted or Language.objects.filter(code="fr"))
 
 
-class ServiceSessionFactory(factory.django.DjangoModelFactory):
+class ServiceSessionFactory(FrenchContentFactory):
     class Meta:
         model = ServiceSession
 
@@ -235,7 +250,7 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     status = RegistrationStatus.CONFIRMED
 
 
-class ProgrammeFactory(factory.django.DjangoModelFactory):
+class ProgrammeFactory(FrenchContentFactory):
     class Meta:
         model = Programme
 

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from core.api import error_responses
+from core.multilingual import translated_order
 
 from ..models import Programme
 from ..selectors import partners as partners_selectors
@@ -50,4 +51,4 @@ class ProgrammeList(NetworkScoped, generics.ListAPIView):
 
     def get_queryset(self):
         programmes = partners_selectors.programmes_visible_rows(user=self.request.user)
-        return programmes.order_by("-starts_on", "title", "pk")
+        return programmes.order_by("-starts_on", translated_order("title"), "pk")

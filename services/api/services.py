@@ -1,7 +1,7 @@
 """The published support services of every site and of the network's e-Technopark offer:
 public."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
@@ -11,6 +11,7 @@ from rest_framework.settings import api_settings
 
 from core.api import error_responses
 from core.filters import Param
+from core.multilingual import any_language_q, translated_order
 
 from ..models import Dimension, Eligibility, Format, ProviderKind, Service, ServiceType
 from ..selectors import catalogue as catalogue_selectors
@@ -85,7 +86,11 @@ class ServiceFilterSet(FilterSet):
     )
 
     def search(self, services: QuerySet[Service], name: str, q: str) -> QuerySet[Service]:
-        return services.filter(Q(title__icontains=q) | Q(summary__icontains=q) | Q(description__icontains=q))
+        return services.filter(
+            any_language_q("title", "icontains", q)
+            | any_language_q("summary", "icontains", q)
+            | any_language_q("description", "icontains", q)
+        )
 
 
 @extend_schema(tags=["services"], responses={200: ServiceSerializer, **error_responses(400, 401, 404)})
@@ -99,7 +104,7 @@ class ServiceList(NetworkScoped, generics.ListAPIView):
     filterset_class = ServiceFilterSet
 
     def get_queryset(self):
-        return catalogue_selectors.published_services().order_by("title", "pk")
+        return catalogue_selectors.published_services().order_by(translated_order("title"), "pk")
 
 
 @extend_schema(tags=["services"], responses={200: ServiceSerializer, **error_responses(401, 404)})

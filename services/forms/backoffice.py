@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import style_fields
+from core.multilingual_forms import TranslatedFieldsMixin
 
 from ..models import Attendance, Dimension, Eligibility, Format, ProviderKind, Service, ServiceSession, ServiceType
 from ..selectors import backoffice as backoffice_selectors
@@ -51,18 +52,27 @@ class ServiceFilterForm(forms.Form):
         }
 
 
-class ServiceForm(forms.ModelForm):
+class ServiceForm(TranslatedFieldsMixin, forms.ModelForm):
     """A service of one site, or (`network=True`) of the network's e-Technopark offer. The
     instance arrives with its owner set by the view, never from the form. The partner is
     chosen among the active partners (plus the service's current one, so editing an older
-    service does not silently drop it)."""
+    service does not silently drop it). Title, summary and description in French, Arabic
+    and English, one tab per language (French required)."""
+
+    translated_fields = ("title", "summary", "description")
 
     class Meta:
         model = Service
         fields = [
-            "title",
-            "summary",
-            "description",
+            "title_fr",
+            "title_ar",
+            "title_en",
+            "summary_fr",
+            "summary_ar",
+            "summary_en",
+            "description_fr",
+            "description_ar",
+            "description_en",
             "dimension",
             "service_type",
             "provider_kind",
@@ -74,7 +84,7 @@ class ServiceForm(forms.ModelForm):
             "is_published",
         ]
         widgets = {
-            "description": forms.Textarea(attrs={"rows": 5}),
+            **{f"description_{language}": forms.Textarea(attrs={"rows": 5}) for language in ("fr", "ar", "en")},
             "languages": forms.CheckboxSelectMultiple,
             "provider_kind": forms.RadioSelect,
             "eligibility": forms.RadioSelect,
@@ -114,8 +124,8 @@ class ServiceForm(forms.ModelForm):
         for name in ("provider_kind", "eligibility"):
             self.fields[name].widget.attrs["class"] = "form-check-input"
 
-    def clean_title(self):
-        title = self.cleaned_data["title"].strip()
+    def clean_title_fr(self):
+        title = self.cleaned_data["title_fr"].strip()
         if not title:
             raise forms.ValidationError(_("Give the service a title."))
         return title
@@ -137,10 +147,13 @@ class ServiceForm(forms.ModelForm):
         return data
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(TranslatedFieldsMixin, forms.ModelForm):
     """A session of a service. Times are typed as local wall-clock time (datetime-local
     inputs); Django reads them in the current time zone (Africa/Casablanca) and stores UTC.
-    The registration deadline defaults to the start."""
+    The registration deadline defaults to the start. The place in French, Arabic and
+    English, one tab per language."""
+
+    translated_fields = ("location",)
 
     join_url = forms.URLField(
         label=_("Join or stream link"),
@@ -153,7 +166,16 @@ class SessionForm(forms.ModelForm):
 
     class Meta:
         model = ServiceSession
-        fields = ["starts_at", "ends_at", "location", "join_url", "seats", "registration_deadline"]
+        fields = [
+            "starts_at",
+            "ends_at",
+            "location_fr",
+            "location_ar",
+            "location_en",
+            "join_url",
+            "seats",
+            "registration_deadline",
+        ]
         widgets = {
             "starts_at": DATETIME_WIDGET,
             "ends_at": DATETIME_WIDGET,

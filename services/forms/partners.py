@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import style_fields
+from core.multilingual_forms import TranslatedFieldsMixin
 from sites.models import Incubator, Partner, Site
 from startups.forms import MoroccanPhoneField
 
@@ -34,7 +35,10 @@ class StyledForm(forms.Form):
 
 
 # --- Partners ---------------------------------------------------------------------------
-class PartnerForm(StyledModelForm):
+class PartnerForm(TranslatedFieldsMixin, StyledModelForm):
+    """A partner organisation; its description in French, Arabic and English (tabs)."""
+
+    translated_fields = ("description",)
     website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
     contact_phone = MoroccanPhoneField(
         label=_("Contact phone"),
@@ -48,7 +52,9 @@ class PartnerForm(StyledModelForm):
             "name",
             "is_international",
             "category",
-            "description",
+            "description_fr",
+            "description_ar",
+            "description_en",
             "website",
             "logo",
             "contact_name",
@@ -57,7 +63,7 @@ class PartnerForm(StyledModelForm):
             "is_active",
         ]
         widgets = {
-            "description": forms.Textarea(attrs={"rows": 4}),
+            **{f"description_{language}": forms.Textarea(attrs={"rows": 4}) for language in ("fr", "ar", "en")},
             "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
         }
         help_texts = {
@@ -68,7 +74,10 @@ class PartnerForm(StyledModelForm):
 
 
 # --- Programmes -------------------------------------------------------------------------
-class ProgrammeForm(StyledModelForm):
+class ProgrammeForm(TranslatedFieldsMixin, StyledModelForm):
+    """A programme; its title and description in French, Arabic and English (tabs)."""
+
+    translated_fields = ("title", "description")
     # Querysets set for the programme's site in __init__.
     partners = forms.ModelMultipleChoiceField(
         label=_("Partners"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
@@ -82,9 +91,16 @@ class ProgrammeForm(StyledModelForm):
 
     class Meta:
         model = Programme
-        fields = ["title", "description", "starts_on", "ends_on", "partners", "incubators", "services"]
+        fields = [
+            *(f"{name}_{language}" for name in ("title", "description") for language in ("fr", "ar", "en")),
+            "starts_on",
+            "ends_on",
+            "partners",
+            "incubators",
+            "services",
+        ]
         widgets = {
-            "description": forms.Textarea(attrs={"rows": 4}),
+            **{f"description_{language}": forms.Textarea(attrs={"rows": 4}) for language in ("fr", "ar", "en")},
             "starts_on": DATE_WIDGET,
             "ends_on": DATE_WIDGET,
         }
@@ -145,13 +161,26 @@ class ProgrammeFilterForm(forms.Form):
 
 
 # --- Incubators -------------------------------------------------------------------------
-class IncubatorForm(StyledModelForm):
+class IncubatorForm(TranslatedFieldsMixin, StyledModelForm):
+    """A partner incubator; its description in French, Arabic and English (tabs)."""
+
+    translated_fields = ("description",)
     website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
 
     class Meta:
         model = Incubator
-        fields = ["name", "slug", "affiliated_site", "partner", "description", "website", "is_active"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        fields = [
+            "name",
+            "slug",
+            "affiliated_site",
+            "partner",
+            "description_fr",
+            "description_ar",
+            "description_en",
+            "website",
+            "is_active",
+        ]
+        widgets = {f"description_{language}": forms.Textarea(attrs={"rows": 4}) for language in ("fr", "ar", "en")}
         help_texts = {
             "slug": _("Lower-case letters, digits and dashes; used in the incubator's back-office address."),
             "partner": _("The partner organisation behind the incubator, if any."),

@@ -4,6 +4,7 @@ registrations and its waitlist (the actions' too)."""
 
 from django.db.models import Count, Q, QuerySet
 
+from core.multilingual import translated_order
 from sites.models import Site
 
 from .. import stats
@@ -37,7 +38,7 @@ def backoffice_service_rows(*, site: Site | None, **filters) -> QuerySet[Service
     """The back-office's services narrowed by `services_filtered`'s `filters`, with their
     figures (`stats.with_service_stats`), by title."""
     services = services_filtered(backoffice_services(site=site), **filters)
-    return stats.with_service_stats(services).order_by("title", "pk")
+    return stats.with_service_stats(services).order_by(translated_order("title"), "pk")
 
 
 def backoffice_sessions(*, site: Site | None) -> QuerySet[ServiceSession]:

@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from core.multilingual import any_language_q, translated_order
 from sites.models import Language, Site, SiteStatus
 from startups.models import Admission, AdmissionKind, Startup, StartupMember
 from startups.selectors.visibility import startups_of_member
@@ -57,7 +58,7 @@ def catalogue_services() -> QuerySet[Service]:
             next_starts_at=Subquery(next_sessions.values("starts_at")[:1]),
             next_seats_left=Subquery(next_sessions.values("seats_left")[:1]),
         )
-        .order_by(F("next_starts_at").asc(nulls_last=True), "title", "pk")
+        .order_by(F("next_starts_at").asc(nulls_last=True), translated_order("title"), "pk")
     )
 
 
@@ -97,7 +98,7 @@ def services_filtered(
     (both included). Run inside the scope the services were read in (sessions are site-owned
     too)."""
     if q:
-        services = services.filter(Q(title__icontains=q) | Q(summary__icontains=q))
+        services = services.filter(any_language_q("title", "icontains", q) | any_language_q("summary", "icontains", q))
     if dimension:
         services = services.filter(dimension=dimension)
     if network:

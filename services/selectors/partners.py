@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from core.multilingual import translated_order
 from sites.models import Incubator, IncubatorMembership, Partner, Site
 from sites.scoping import managed_site_ids
 from startups.models import Admission, Startup
@@ -42,7 +43,7 @@ def programmes_visible_rows(*, user) -> QuerySet[Programme]:
         .prefetch_related(
             Prefetch("partners", queryset=Partner.objects.order_by("name")),
             Prefetch("incubators", queryset=Incubator.objects.order_by("name")),
-            Prefetch("services", queryset=Service.objects.order_by("title")),
+            Prefetch("services", queryset=Service.objects.order_by(translated_order("title"), "pk")),
         )
     )
 
@@ -59,7 +60,7 @@ def programmes_of_member(*, user) -> QuerySet[Programme]:
             "partners",
             Prefetch("participants", queryset=mine.select_related("startup"), to_attr="my_participations"),
         )
-        .order_by("-starts_on", "title", "pk")
+        .order_by("-starts_on", translated_order("title"), "pk")
     )
 
 
@@ -71,7 +72,7 @@ def programme_services(*, programme: Programme) -> QuerySet[Service]:
         programme.services.filter(is_published=True)
         .select_related("site", "partner")
         .prefetch_related(Prefetch("sessions", queryset=upcoming, to_attr="upcoming_sessions"))
-        .order_by("title")
+        .order_by(translated_order("title"), "pk")
     )
 
 
@@ -118,14 +119,14 @@ def programme_rows(*, site: Site | None, network: bool = False, site_slug: str =
     return (
         programmes.prefetch_related("partners")
         .annotate(cohort_size=Count("participants", distinct=True), service_count=Count("services", distinct=True))
-        .order_by("-starts_on", "title", "pk")
+        .order_by("-starts_on", translated_order("title"), "pk")
     )
 
 
 def programme_service_choices(*, site: Site | None) -> QuerySet[Service]:
     """The services a programme of `site` may group: that site's (the caller's scope must
     include it), or the network's for a network programme (read in `network_scope()`)."""
-    return Service.objects.owned_by(site).order_by("title")
+    return Service.objects.owned_by(site).order_by(translated_order("title"), "pk")
 
 
 def programme_incubator_choices(*, site: Site | None) -> QuerySet[Incubator]:
@@ -252,7 +253,7 @@ def incubator_programmes(*, incubator: Incubator) -> QuerySet[Programme]:
         Programme.objects.filter(incubators=incubator)
         .select_related("site")
         .prefetch_related("partners")
-        .order_by("-starts_on", "title", "pk")
+        .order_by("-starts_on", translated_order("title"), "pk")
     )
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import Conflict
 from core.forms import add_action_errors
+from core.multilingual import translated_order
 from sites.roles import MANAGE, can, head_office_required
 
 from .. import actions
@@ -102,7 +103,7 @@ def _programme_manage_page(request, programme: Programme, *, backoffice_site, ca
             "programme": programme,
             "site": backoffice_site,
             "cohort": cohort,
-            "services": programme.services.order_by("title"),
+            "services": programme.services.order_by(translated_order("title"), "pk"),
             "form": form,
             "can_manage": can_manage,
             "urls": _programme_urls(programme, backoffice_site),

@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 
 from core.api import error_responses
 from core.filters import Param, TrueFalseField
+from core.multilingual import translated_order
 
 from ..models import AdmissionKind, Call
 from ..selectors.visibility import call_open_q, calls_visible_to
@@ -19,7 +20,16 @@ class CallSerializer(serializers.ModelSerializer):
         slug_field="slug", read_only=True, allow_null=True, help_text="Empty for a network-wide e-Technopark call."
     )
     target_sectors = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    questions = serializers.ListField(child=serializers.CharField(), read_only=True)
+    questions = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The questions, in French: the keys of an application's `answers`.",
+    )
+    question_labels = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The same questions, line for line, in the language asked (`lang`), or in French where not translated.",
+    )
     is_open = serializers.SerializerMethodField()
 
     class Meta:
@@ -35,6 +45,7 @@ class CallSerializer(serializers.ModelSerializer):
             "is_open",
             "target_sectors",
             "questions",
+            "question_labels",
         ]
 
     def get_is_open(self, call) -> bool:
@@ -61,7 +72,7 @@ class CallList(generics.ListAPIView):
 
     def get_queryset(self):
         calls = calls_visible_to(self.request.user).select_related("site").prefetch_related("target_sectors")
-        return calls.order_by("-opens_on", "title", "pk")
+        return calls.order_by("-opens_on", translated_order("title"), "pk")
 
 
 @extend_schema(tags=["calls"], responses={200: CallSerializer, **error_responses(401, 404)})

@@ -57,12 +57,6 @@ class ApplicationStartForm(forms.Form):
             self.fields["home_site"].required = True
 
 
-def call_questions(call: Call) -> list[str]:
-    """The call's questions as a list of strings, whatever was stored in the JSON field."""
-    questions = call.questions
-    return [str(question) for question in questions if str(question).strip()] if isinstance(questions, list) else []
-
-
 class ApplicationForm(forms.Form):
     """The draft: one answer per question of the call, and the pitch deck. Nothing is
     required here, so a draft can be saved half-done; `application_submit` checks."""
@@ -78,12 +72,14 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args, application, **kwargs):
         super().__init__(*args, **kwargs)
         self.application = application
-        self.questions = call_questions(application.call)
+        # Answers are kept by question (French); each is labelled in the reader's language.
+        questions = application.call.questions_with_labels()
+        self.questions = [question for question, _label in questions]
         answers = application.answers or {}
         fields = {}
-        for index, question in enumerate(self.questions):
+        for index, (question, label) in enumerate(questions):
             fields[self.answer_field(index)] = forms.CharField(
-                label=question,
+                label=label,
                 required=False,
                 max_length=MAX_ANSWER_LENGTH,
                 initial=answers.get(question, ""),

@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.multilingual_forms import TranslatedFieldsMixin
 from sites.models import Site
 
 from ..models import AdmissionKind, Application, ApplicationStatus, Call, Criterion, Decision, Review
@@ -28,19 +29,42 @@ def bootstrap(form: forms.Form) -> None:
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
-class CallForm(forms.ModelForm):
+def _translated_questions_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Questions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One line per French question, in the same order. Leave empty to show the French questions."),
+    )
+
+
+class CallForm(TranslatedFieldsMixin, forms.ModelForm):
+    """A call for applications: title, description and questions in French, Arabic and
+    English, one tab per language (French required). The French questions key the answers;
+    the Arabic and English ones are their translations, line for line."""
+
+    translated_fields = ("title", "description", "questions_text")
+
     questions_text = forms.CharField(
         label=_("Questions"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("One question per line; every applicant answers each of them."),
     )
+    questions_text_ar = _translated_questions_field()
+    questions_text_en = _translated_questions_field()
 
     class Meta:
         model = Call
-        fields = ["title", "description", "kind", "opens_on", "closes_on", "target_sectors"]
+        fields = [
+            *(f"{name}_{language}" for name in ("title", "description") for language in ("fr", "ar", "en")),
+            "kind",
+            "opens_on",
+            "closes_on",
+            "target_sectors",
+        ]
         widgets = {
-            "description": forms.Textarea(attrs={"rows": 4}),
+            **{f"description_{language}": forms.Textarea(attrs={"rows": 4}) for language in ("fr", "ar", "en")},
             "opens_on": forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
             "closes_on": forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
             "target_sectors": forms.CheckboxSelectMultiple,
@@ -53,6 +77,10 @@ class CallForm(forms.ModelForm):
             del self.fields["kind"]
             self.instance.kind = AdmissionKind.ETECHNOPARK
         self.fields["questions_text"].initial = "\n".join(self.instance.questions or [])
+        for language in ("ar", "en"):
+            self.fields[f"questions_text_{language}"].initial = "\n".join(
+                getattr(self.instance, f"questions_{language}") or []
+            )
         bootstrap(self)
 
     def clean_questions_text(self) -> list[str]:
@@ -70,13 +98,39 @@ class CallForm(forms.ModelForm):
             raise ValidationError(_("Ask at most %(limit)s questions.") % {"limit": MAX_QUESTIONS})
         return questions
 
+    def _clean_translated_questions(self, name: str) -> list[str]:
+        lines = [" ".join(line.split()) for line in self.cleaned_data[name].splitlines()]
+        lines = [line for line in lines if line]
+        if any(len(line) > MAX_QUESTION_LENGTH for line in lines):
+            raise ValidationError(_("Keep each question under %(limit)s characters.") % {"limit": MAX_QUESTION_LENGTH})
+        return lines
+
+    def clean_questions_text_ar(self) -> list[str]:
+        return self._clean_translated_questions("questions_text_ar")
+
+    def clean_questions_text_en(self) -> list[str]:
+        return self._clean_translated_questions("questions_text_en")
+
     def clean(self):
         cleaned = super().clean()
         opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
         if opens_on and closes_on and closes_on < opens_on:
             self.add_error("closes_on", _("The call cannot close before it opens."))
         if "questions_text" in cleaned:
-            self.instance.questions = cleaned["questions_text"]
+            questions = self.instance.questions = cleaned["questions_text"]
+            for language in ("ar", "en"):
+                name = f"questions_text_{language}"
+                versions = cleaned.get(name)
+                if versions is None:
+                    continue
+                if versions and len(versions) != len(questions):
+                    self.add_error(
+                        name,
+                        _("Give one line per French question, in the same order: %(count)s lines.")
+                        % {"count": len(questions)},
+                    )
+                else:
+                    setattr(self.instance, f"questions_{language}", versions)
         return cleaned
 
 

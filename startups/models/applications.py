@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from core.multilingual import DEFAULT_LANGUAGE, DefaultLanguageColumn, TranslatedManager, content_language
 from core.validators import validate_pdf
 from sites.models import Sector, Site, TranslatedName
 
@@ -22,9 +23,14 @@ class AdmissionKind(models.TextChoices):
     ETECHNOPARK = "e-technopark", _("e-Technopark member")
 
 
-class Call(models.Model):
+class Call(DefaultLanguageColumn):
     """A call for applications: one site's (residency or e-Technopark follow-up) or, with
-    no site, the network's e-Technopark call, reviewed by the applicant's home site."""
+    no site, the network's e-Technopark call, reviewed by the applicant's home site.
+
+    Title and description are in French, Arabic and English (startups/translation.py). The
+    questions are in French in `questions`, the keys of every application's answers, and
+    line for line in `questions_ar` and `questions_en`: translations for the reader, which
+    can change while the French questions cannot once startups have applied."""
 
     site = models.ForeignKey(
         Site,
@@ -44,9 +50,11 @@ class Call(models.Model):
     questions = models.JSONField(
         _("questions"), default=list, blank=True, help_text=_("Questions every applicant answers, one per line.")
     )
+    questions_ar = models.JSONField(_("questions (Arabic)"), default=list, blank=True)
+    questions_en = models.JSONField(_("questions (English)"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(site="site")
+    objects = ScopedManager(site="site", _manager_class=TranslatedManager)
 
     class Meta:
         verbose_name = _("call for applications")
@@ -65,6 +73,26 @@ class Call(models.Model):
     def is_open(self, on: datetime.date | None = None) -> bool:
         on = on or timezone.localdate()
         return self.opens_on <= on <= self.closes_on
+
+    def questions_with_labels(self, language: str | None = None) -> list[tuple[str, str]]:
+        """(question, label) for each question: the question (French) keys the answers, the
+        label is its version in `language` (the active one), or the question itself when
+        the call has no version in that language (or not line for line)."""
+        language = language or content_language()
+        questions = self.questions if isinstance(self.questions, list) else []
+        versions = getattr(self, f"questions_{language}", None) if language != DEFAULT_LANGUAGE else None
+        if not isinstance(versions, list) or len(versions) != len(questions):
+            versions = [""] * len(questions)
+        return [
+            (str(question), str(label).strip() or str(question))
+            for question, label in zip(questions, versions, strict=True)
+            if str(question).strip()
+        ]
+
+    @property
+    def question_labels(self) -> list[str]:
+        """The questions as the reader reads them (`questions_with_labels`)."""
+        return [label for _question, label in self.questions_with_labels()]
 
 
 class ApplicationStatus(models.TextChoices):

@@ -2,6 +2,7 @@
 
 from django.db.models import Count, F, Q, QuerySet
 
+from core.multilingual import translated_order
 from sites.roles import REVIEW
 from sites.selectors import site_staff_allowed
 
@@ -19,7 +20,7 @@ def open_calls_listed(*, network_only: bool = False, site_slug: str = "", kind: 
         calls = calls.filter(site__slug=site_slug)
     if kind:
         calls = calls.filter(kind=kind)
-    return calls.prefetch_related("target_sectors").order_by("closes_on", "title", "pk")
+    return calls.prefetch_related("target_sectors").order_by("closes_on", translated_order("title"), "pk")
 
 
 def calls_with_sectors() -> QuerySet[Call]:
@@ -43,7 +44,7 @@ def calls_listed(*, site) -> QuerySet[Call]:
         Call.objects.filter(site=site)
         .annotate(application_count=Count("applications", filter=~Q(applications__status=ApplicationStatus.DRAFT)))
         .prefetch_related("target_sectors")
-        .order_by("-opens_on", "title")
+        .order_by("-opens_on", translated_order("title"), "pk")
     )
 
 

@@ -5,6 +5,7 @@ import datetime
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
+from core.multilingual import translated_order
 from sites.scoping import network_scope
 
 from ..models import (
@@ -69,7 +70,7 @@ def founder_overview(user) -> dict:
         .order_by("-created_at", "-pk")[:10]
     )
     with network_scope():
-        calls = list(open_calls().order_by("closes_on", "title", "pk")[:OPEN_CALLS_SHOWN])
+        calls = list(open_calls().order_by("closes_on", translated_order("title"), "pk")[:OPEN_CALLS_SHOWN])
     return {"startups": startups, "applications": applications, "calls": calls, "fiscal_year": last_year}
 
 

@@ -25,7 +25,7 @@ from sites.scoping import network_scope
 from sites.selectors import operational_site_choices
 
 from .. import actions
-from ..forms.applications import ApplicationForm, ApplicationStartForm, CallFilterForm, call_questions
+from ..forms.applications import ApplicationForm, ApplicationStartForm, CallFilterForm
 from ..models import OPEN_STATUSES, Application, ApplicationStatus, Call
 from ..selectors.calls import applications_of_member, calls_with_sectors, open_calls_listed
 from ..selectors.visibility import is_founder, startups_of_member
@@ -108,7 +108,7 @@ def application_list(request):
 def application_detail(request, pk):
     application = _my_application(request, pk)
     stored = application.answers if isinstance(application.answers, dict) else {}
-    answers = [(question, stored.get(question, "")) for question in call_questions(application.call)]
+    answers = [(label, stored.get(question, "")) for question, label in application.call.questions_with_labels()]
     return render(
         request,
         "startups/applications/application_detail.html",

@@ -79,12 +79,13 @@ def _detail_url(application: Application) -> str:
 
 
 def _answers(application: Application) -> list[tuple[str, str]]:
-    """The call's questions with the applicant's answers, then any answer to a question the
-    call no longer asks."""
+    """The call's questions (in the reader's language) with the applicant's answers, then
+    any answer to a question the call no longer asks."""
     answers = application.answers or {}
-    questions = list(application.call.questions or [])
-    rows = [(question, answers.get(question, "")) for question in questions]
-    rows += [(question, answer) for question, answer in answers.items() if question not in questions]
+    questions = application.call.questions_with_labels()
+    asked = {question for question, _label in questions}
+    rows = [(label, answers.get(question, "")) for question, label in questions]
+    rows += [(question, answer) for question, answer in answers.items() if question not in asked]
     return rows
 
 

@@ -41,9 +41,9 @@ def _service_data(**overrides) -> dict:
     with scopes_disabled():
         french = Language.objects.get(code="fr").pk
     data = {
-        "title": "Investor readiness clinic",
-        "summary": "Get ready for your first round.",
-        "description": "Three hours with a fund manager.",
+        "title_fr": "Investor readiness clinic",
+        "summary_fr": "Get ready for your first round.",
+        "description_fr": "Three hours with a fund manager.",
         "dimension": "financing",
         "service_type": "clinic",
         "provider_kind": "site_team",
@@ -147,7 +147,7 @@ def test_an_attendance_rate_of_nobody_is_a_dash_not_0_percent(manager, site_a):
 def test_create_a_service_of_the_site(manager, site_a, manager_a):
     response = manager.post("/manage/site-a/services/new/", _service_data())
     with scopes_disabled():
-        service = Service.objects.get(title="Investor readiness clinic")
+        service = Service.objects.get(title_fr="Investor readiness clinic")
     assert response.status_code == 302
     assert response["Location"] == f"/manage/site-a/services/{service.pk}/"
     assert service.site == site_a
@@ -159,20 +159,20 @@ def test_partner_is_required_for_a_partner_service_and_expert_name_for_an_expert
     response = manager.post("/manage/site-a/services/new/", _service_data(provider_kind="partner"))
     assert response.status_code == 200
     assert "Choose the partner organisation" in response.content.decode()
-    assert response.context["form"].data["title"] == "Investor readiness clinic"  # nothing typed is lost
+    assert response.context["form"].data["title_fr"] == "Investor readiness clinic"  # nothing typed is lost
 
     response = manager.post("/manage/site-a/services/new/", _service_data(provider_kind="expert", expert_name="  "))
     assert response.status_code == 200
     assert "expert_name" in response.context["form"].errors
 
     with scopes_disabled():
-        assert not Service.objects.filter(title="Investor readiness clinic").exists()
+        assert not Service.objects.filter(title_fr="Investor readiness clinic").exists()
     response = manager.post(
         "/manage/site-a/services/new/", _service_data(provider_kind="partner", partner=world["partner"])
     )
     assert response.status_code == 302
     with scopes_disabled():
-        assert Service.objects.get(title="Investor readiness clinic").partner_id == world["partner"]
+        assert Service.objects.get(title_fr="Investor readiness clinic").partner_id == world["partner"]
 
 
 def test_other_provider_clears_partner_and_expert(manager, world):
@@ -182,7 +182,7 @@ def test_other_provider_clears_partner_and_expert(manager, world):
     )
     assert response.status_code == 302
     with scopes_disabled():
-        service = Service.objects.get(title="Investor readiness clinic")
+        service = Service.objects.get(title_fr="Investor readiness clinic")
     assert service.partner is None and service.expert_name == ""
 
 
@@ -205,7 +205,7 @@ def test_languages_are_required(manager):
 def test_edit_a_service(manager, world):
     url = f"/manage/site-a/services/{world['service_a']}/edit/"
     assert manager.get(url).status_code == 200
-    response = manager.post(url, _service_data(title="Pitch training A+", is_published=""))
+    response = manager.post(url, _service_data(title_fr="Pitch training A+", is_published=""))
     assert response.status_code == 302
     service = _get(Service, world["service_a"])
     assert service.title == "Pitch training A+" and not service.is_published
@@ -218,7 +218,7 @@ def test_head_office_creates_a_network_service(head_office):
     response = head_office.post("/network/services/new/", _service_data(eligibility="admitted"))
     assert response.status_code == 302
     with scopes_disabled():
-        service = Service.objects.get(title="Investor readiness clinic")
+        service = Service.objects.get(title_fr="Investor readiness clinic")
     assert service.site is None
     assert response["Location"] == f"/network/services/{service.pk}/"
 

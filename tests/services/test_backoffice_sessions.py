@@ -43,7 +43,7 @@ def _session_data(**overrides) -> dict:
     data = {
         "starts_at": "2030-05-10T09:00",
         "ends_at": "2030-05-10T12:00",
-        "location": "Salle Atlas",
+        "location_fr": "Salle Atlas",
         "join_url": "",
         "seats": "12",
         "registration_deadline": "",
@@ -88,7 +88,7 @@ def test_session_validation(manager, world, overrides, field):
     response = manager.post(url, _session_data(**overrides))
     assert response.status_code == 200
     assert field in response.context["form"].errors
-    assert response.context["form"]["location"].value() == "Salle Atlas"
+    assert response.context["form"]["location_fr"].value() == "Salle Atlas"
     with scopes_disabled():
         assert ServiceSession.objects.count() == before
 
@@ -281,7 +281,7 @@ def test_attendance_only_from_the_sessions_start(manager, world):
     url = f"/manage/site-a/sessions/{world['session_a']}/attendance/"
     session = _get(ServiceSession, world["session_a"])
     with translation.override("en"):
-        start = dateformat.format(timezone.localtime(session.starts_at), "D d M Y, H:i")
+        start = dateformat.format(timezone.localtime(session.starts_at), "N j, Y, H:i")  # English DATETIME_FORMAT
     html = manager.get(url).content.decode()
     assert 'value="present"' not in html and 'value="no_show"' not in html
     assert f"Attendance can be taken once the session has started, from {start}." in html

@@ -278,7 +278,7 @@ def test_head_office_creates_and_edits_an_incubator(client, staff, site_a, world
         "slug": "casa-green",
         "affiliated_site": site_a.pk,
         "partner": world["partner"],
-        "description": "Green tech.",
+        "description_fr": "Green tech.",
         "website": "green.example.ma",
         "is_active": "on",
     }

@@ -57,7 +57,7 @@ def partner_data(**overrides) -> dict:
         "name": "Banque Populaire",
         "category": "bank",
         "is_international": "",
-        "description": "Financing for innovative startups.",
+        "description_fr": "Financing for innovative startups.",
         "website": "bp.example.ma",
         "contact_name": "Salma Idrissi",
         "contact_email": "salma@bp.example.ma",
@@ -70,8 +70,8 @@ def partner_data(**overrides) -> dict:
 
 def programme_data(**overrides) -> dict:
     data = {
-        "title": "Fintech accelerator",
-        "description": "Six months to reach the market.",
+        "title_fr": "Fintech accelerator",
+        "description_fr": "Six months to reach the market.",
         "starts_on": "2026-02-01",
         "ends_on": "2026-07-31",
     }
@@ -195,7 +195,7 @@ def test_manager_creates_a_programme_for_their_site(client, manager_a, site_a, w
     response = client.post("/manage/site-a/programmes/new/", data)
     assert response.status_code == 302
     with scopes_disabled():
-        programme = Programme.objects.get(title="Fintech accelerator")
+        programme = Programme.objects.get(title_fr="Fintech accelerator")
         assert programme.site == site_a
         assert list(programme.services.values_list("pk", flat=True)) == [world["service_a"]]
         assert list(programme.incubators.values_list("pk", flat=True)) == [world["incubator_a"]]
@@ -227,7 +227,7 @@ def test_a_programme_cannot_end_before_it_starts(client, manager_a, world):
     assert "The programme cannot end before it starts." in html(response)
     assert 'value="Fintech accelerator"' in html(response)
     with scopes_disabled():
-        assert not Programme.objects.filter(title="Fintech accelerator").exists()
+        assert not Programme.objects.filter(title_fr="Fintech accelerator").exists()
 
 
 def test_the_cohort_offers_only_startups_admitted_at_the_site(client, manager_a, site_a, site_b, world):
@@ -315,7 +315,7 @@ def test_head_office_creates_a_network_programme_with_network_services(client, s
     response = client.post("/network/programmes/new/", data)
     assert response.status_code == 302
     with scopes_disabled():
-        programme = Programme.objects.get(title="Fintech accelerator")
+        programme = Programme.objects.get(title_fr="Fintech accelerator")
     assert programme.site is None
     # Any admitted startup may join a network programme, whatever its site.
     response = client.post(f"/network/programmes/{programme.pk}/", {"startup": world["startup_b"]})

@@ -108,8 +108,8 @@ def test_bad_decision_input_is_a_form_error(client_for, world, unscoped):
 def test_call_form_validation_and_save(client_for, world, site_a, unscoped):
     client = client_for("manager_a")
     data = {
-        "title": "Résidence Green Tech 2027",
-        "description": "For green tech startups.",
+        "title_fr": "Résidence Green Tech 2027",
+        "description_fr": "For green tech startups.",
         "kind": "resident",
         "opens_on": "2027-03-01",
         "closes_on": "2027-02-01",
@@ -118,16 +118,16 @@ def test_call_form_validation_and_save(client_for, world, site_a, unscoped):
     response = client.post("/manage/site-a/calls/new/", data)
     assert response.status_code == 200
     assert "The call cannot close before it opens." in response.content.decode()
-    assert response.context["form"]["title"].value() == "Résidence Green Tech 2027"  # nothing typed is lost
-    assert not Call.objects.filter(title=data["title"]).exists()
+    assert response.context["form"]["title_fr"].value() == "Résidence Green Tech 2027"  # nothing typed is lost
+    assert not Call.objects.filter(title_fr=data["title_fr"]).exists()
 
-    response = client.post("/manage/site-a/calls/new/", {**data, "title": "", "opens_on": "31/31/2027"})
+    response = client.post("/manage/site-a/calls/new/", {**data, "title_fr": "", "opens_on": "31/31/2027"})
     assert response.status_code == 200
-    assert {"title", "opens_on"} <= set(response.context["form"].errors)
+    assert {"title_fr", "opens_on"} <= set(response.context["form"].errors)
 
     response = client.post("/manage/site-a/calls/new/", {**data, "closes_on": "2027-04-30"})
     assert response.status_code == 302
-    call = Call.objects.get(title=data["title"])
+    call = Call.objects.get(title_fr=data["title_fr"])
     assert call.site == site_a and call.kind == "resident"
     assert call.questions == ["What problem do you solve?", "Who are your customers?"]
     assert AuditEntry.objects.filter(object_id=str(call.pk), action=AuditEntry.Action.CREATE, site=site_a).exists()
@@ -161,14 +161,14 @@ def test_head_office_manages_network_calls(client_for, world, unscoped):
     page = client.get("/network/calls/").content.decode()
     assert "e-Technopark 2026" in page and "Résidence Casablanca 2026" not in page
     data = {
-        "title": "e-Technopark 2027",
+        "title_fr": "e-Technopark 2027",
         "opens_on": "2027-01-01",
         "closes_on": "2027-03-31",
         "kind": "resident",  # ignored: a network call is always e-Technopark
         "questions_text": "Which region are you in?",
     }
     assert client.post("/network/calls/new/", data).status_code == 302
-    call = Call.objects.get(title="e-Technopark 2027")
+    call = Call.objects.get(title_fr="e-Technopark 2027")
     assert call.site is None and call.kind == "e-technopark" and call.questions == ["Which region are you in?"]
     assert AuditEntry.objects.filter(object_id=str(call.pk), content_type__model="call").exists()
     assert client.get(f"/network/calls/{world['call_a']}/edit/").status_code == 404  # a site's call
@@ -260,7 +260,7 @@ def test_manager_b_cannot_reach_site_a_rows_through_site_b(client_for, world, un
         assert client.get(url).status_code == 404, url
     posts = {
         f"/manage/site-b/calls/{call}/edit/": {
-            "title": "Hijacked",
+            "title_fr": "Hijacked",
             "opens_on": "2026-01-01",
             "closes_on": "2026-02-01",
         },
