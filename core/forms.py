@@ -1,7 +1,11 @@
-"""Form helpers every app uses: Bootstrap classes on widgets, an action's errors on a form."""
+"""Form helpers every app uses: Bootstrap classes on widgets, an action's errors on a form,
+a decimal typed as the language writes it."""
+
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import formats
 
 
 def style_fields(form: forms.BaseForm, *, small: bool = False) -> None:
@@ -31,3 +35,30 @@ def add_action_errors(form: forms.BaseForm, error: ValidationError, *, aliases: 
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+# The spaces people put between groups of digits: plain, no-break, narrow no-break, thin.
+GROUP_SPACES = re.compile(r"[ \u00a0\u202f\u2009]")
+
+
+class LocalizedDecimalField(forms.DecimalField):
+    """A decimal typed as the page's language writes it: "1 234,50" (fr, ar: with plain or
+    no-break spaces), "1,234.50" (en), Arabic-Indic digits and separators ("١٬٢٣٤٫٥").
+    Django drops the groups only when USE_THOUSAND_SEPARATOR is on, which would group every
+    number the templates print (years, ids): it stays off, and core.formatting groups the
+    numbers it shows. The value is shown back ungrouped ("1234,50"), which parses again."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "decimal"}
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = GROUP_SPACES.sub("", value.strip()).replace("\u066c", "").replace("\u066b", ".")
+            thousand, decimal = formats.get_format("THOUSAND_SEPARATOR"), formats.get_format("DECIMAL_SEPARATOR")
+            if thousand and not thousand.isspace() and thousand != decimal:
+                value = value.replace(thousand, "")
+        return super().to_python(value)

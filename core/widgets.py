@@ -18,6 +18,8 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from .formatting import format_list, list_separator
+
 
 class CheckboxPicker(forms.CheckboxSelectMultiple):
     template_name = "core/widgets/checkbox_picker.html"
@@ -50,9 +52,10 @@ class CheckboxPicker(forms.CheckboxSelectMultiple):
         widget["options"] = chosen + [option for option in options if not option["selected"]]
         widget["texts"] = {key: str(text) for key, text in self.texts.items()}
         widget["total"] = len(options)
+        widget["separator"] = list_separator()  # the script's summary joins the names with it too
         widget["summary"] = (
             widget["texts"]["chosen"]
-            % {"count": len(chosen), "names": ", ".join(str(option["label"]) for option in chosen)}
+            % {"count": len(chosen), "names": format_list(option["label"] for option in chosen)}
             if chosen
             else widget["texts"]["none"]
         )

@@ -18,13 +18,14 @@ they are written, so both files are built in memory, by the kernel's writers
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from core.exports import Sheet, csv_response, xlsx_cell, xlsx_workbook_response
+from core.formatting import format_amount
 from core.templatetags.rates import percent
 
 
@@ -69,8 +70,7 @@ def display(value) -> str:
     if value is None or isinstance(value, Rate):
         return percent(value)
     if isinstance(value, Money):
-        amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        return _("%(amount)s MAD") % {"amount": formats.number_format(amount, 2, force_grouping=True)}
+        return format_amount(value)  # rounded half up, never split before "MAD"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, Year):

@@ -164,7 +164,8 @@ def attendance_mark(*, actor, registration: Registration, attendance: str) -> Re
     """Record whether a confirmed participant came (present: checked in now), from the
     session's start on: a mark taken before is a slip. Clearing a mark is always allowed."""
     from django.core.exceptions import ValidationError
-    from django.utils.formats import date_format
+
+    from core.formatting import format_datetime
 
     if attendance not in (Attendance.PRESENT, Attendance.NO_SHOW, Attendance.UNKNOWN):
         raise Conflict(_("Unknown attendance value."))
@@ -172,7 +173,7 @@ def attendance_mark(*, actor, registration: Registration, attendance: str) -> Re
         raise Conflict(_("Only confirmed participants are on the attendance list."))
     session = registration.session
     if attendance != Attendance.UNKNOWN and not attendance_is_open(session=session):
-        start = date_format(timezone.localtime(session.starts_at), "D d M Y, H:i")
+        start = format_datetime(session.starts_at)
         raise ValidationError(
             _("Attendance can be taken once the session has started, from %(start)s.") % {"start": start},
             code="not_started",

@@ -32,7 +32,7 @@
     const summarise = () => {
       const chosen = options.filter((option) => option.input.checked).map((option) => option.label);
       summary.textContent = chosen.length
-        ? fill(summary.dataset.chosen, { count: chosen.length, names: chosen.join(", ") })
+        ? fill(summary.dataset.chosen, { count: chosen.length, names: chosen.join(summary.dataset.separator || ", ") })
         : summary.dataset.none;
     };
 

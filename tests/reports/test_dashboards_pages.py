@@ -75,7 +75,7 @@ def test_head_office_sees_the_network_figures(english, dataset, client_for):
         "residents_now": "2",
         "survival_rate_5y": "66.7%",
         "jobs_total": "25",
-        "annual_revenue_mad": "2,000,000.00 MAD",
+        "annual_revenue_mad": "2,000,000.00\xa0MAD",
         "export_share": "66.7%",
         "export_africa_share": "33.3%",
     }
@@ -149,7 +149,7 @@ def test_filters_change_the_figures(english, dataset, client_for):
         "residents_now": "1",
         "survival_rate_5y": "50.0%",
         "jobs_total": "18",
-        "annual_revenue_mad": "800,000.00 MAD",
+        "annual_revenue_mad": "800,000.00\xa0MAD",
         "export_share": "100.0%",
         "export_africa_share": "0.0%",
     }
@@ -170,7 +170,7 @@ def test_filters_change_the_figures(english, dataset, client_for):
         "residents_now": "1",
         "survival_rate_5y": "50.0%",
         "jobs_total": "10",
-        "annual_revenue_mad": "1,200,000.00 MAD",
+        "annual_revenue_mad": "1,200,000.00\xa0MAD",
         "export_share": "100.0%",
         "export_africa_share": "100.0%",
     }
@@ -278,7 +278,7 @@ def test_manager_a_sees_site_a_dashboard(english, dataset, client_for):
         "residents_now": "1",
         "survival_rate_5y": "100.0%",
         "jobs_total": "7",
-        "annual_revenue_mad": "1,200,000.00 MAD",
+        "annual_revenue_mad": "1,200,000.00\xa0MAD",
         "export_share": "50.0%",
         "export_africa_share": "50.0%",
     }
