@@ -5,8 +5,8 @@ One function per kind of value, for every place that writes one: templates throu
 XLSX code directly. `language=None` is the active language; otherwise the text is written in
 that language whatever is active (a report for a board, an email to a recipient).
 
-    format_date(day)              fr "10 décembre 2026"   ar "10 ديسمبر 2026"   en "Dec. 10, 2026"
-    format_datetime(moment)       fr "10 décembre 2026 à 10:30"   ar "10 ديسمبر 2026، 10:30"
+    format_date(day)              fr "10 décembre 2026"   ar "10 دجنبر 2026"   en "Dec. 10, 2026"
+    format_datetime(moment)       fr "10 décembre 2026 à 10:30"   ar "10 دجنبر 2026، 10:30"
     format_amount(Decimal("1419208302"))
                                   fr "1 419 208 302,00 MAD"   ar "1 419 208 302,00 درهم"
                                   en "1,419,208,302.00 MAD"
@@ -73,7 +73,7 @@ def _date_format(value, format_name: str, language: str | None) -> str:
 
 
 def format_date(value, *, language: str | None = None) -> str:
-    """A day in words: "10 décembre 2026", "10 ديسمبر 2026" (DATE_FORMAT)."""
+    """A day in words: "10 décembre 2026", "10 دجنبر 2026" (DATE_FORMAT)."""
     return _date_format(value, "DATE_FORMAT", language)
 
 
@@ -83,7 +83,7 @@ def format_short_date(value, *, language: str | None = None) -> str:
 
 
 def format_datetime(value, *, language: str | None = None) -> str:
-    """A moment: "10 décembre 2026 à 10:30", "10 ديسمبر 2026، 10:30" (DATETIME_FORMAT)."""
+    """A moment: "10 décembre 2026 à 10:30", "10 دجنبر 2026، 10:30" (DATETIME_FORMAT)."""
     return _date_format(value, "DATETIME_FORMAT", language)
 
 
@@ -93,7 +93,7 @@ def format_short_datetime(value, *, language: str | None = None) -> str:
 
 
 def format_weekday_date(value, *, language: str | None = None) -> str:
-    """A day with its weekday: "jeudi 10 décembre 2026", "الخميس 10 ديسمبر 2026",
+    """A day with its weekday: "jeudi 10 décembre 2026", "الخميس 10 دجنبر 2026",
     "Thursday, December 10, 2026"."""
     if value is None or value == "":
         return ""
@@ -103,7 +103,7 @@ def format_weekday_date(value, *, language: str | None = None) -> str:
 
 def format_weekday_datetime(value, *, language: str | None = None) -> str:
     """A moment with its weekday: "jeudi 10 décembre 2026 à 10:30",
-    "الخميس 10 ديسمبر 2026، 10:30", "Thursday, December 10, 2026, 10:30"."""
+    "الخميس 10 دجنبر 2026، 10:30", "Thursday, December 10, 2026, 10:30"."""
     if value is None or value == "":
         return ""
     with _language(language):
@@ -119,7 +119,7 @@ def format_weekday(value, *, language: str | None = None) -> str:
 
 
 def format_month(value, *, language: str | None = None) -> str:
-    """A month: "décembre 2026", "ديسمبر 2026", "December 2026" (YEAR_MONTH_FORMAT)."""
+    """A month: "décembre 2026", "دجنبر 2026", "December 2026" (YEAR_MONTH_FORMAT)."""
     return _date_format(value, "YEAR_MONTH_FORMAT", language)
 
 

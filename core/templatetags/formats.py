@@ -1,6 +1,6 @@
 """`{% load formats %}`: dates, numbers, amounts and lists as the page's language writes them.
 
-    {{ session.starts_at|format_datetime }}   10 décembre 2026 à 10:30 · 10 ديسمبر 2026، 10:30
+    {{ session.starts_at|format_datetime }}   10 décembre 2026 à 10:30 · 10 دجنبر 2026، 10:30
     {{ day|format_date }}                     10 décembre 2026 (also format_short_date,
                                               format_weekday_date, format_weekday, format_month,
                                               format_short_datetime, format_time)
