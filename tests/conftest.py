@@ -15,6 +15,7 @@ import os
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.utils import translation
 from django_scopes import scopes_disabled
 
 from accounts.models import Role
@@ -83,6 +84,15 @@ def _fast_passwords(settings):
 def _media_root(settings, tmp_path):
     # Uploaded files (logos, pitch decks) land in a per-test folder, never in the project.
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request made by the test client leaves its language active in the test's thread:
+    # every test starts in the portal's default language, whatever ran before it.
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

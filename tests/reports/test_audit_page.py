@@ -50,7 +50,7 @@ def test_the_trail_reads_without_raw_keys_nor_utc(head_office, site_a):
     )
     record(Admission, {"kind": ["e-technopark", "resident"], "site": [None, site_a.pk]}, site=site_a)
     text = head_office.get(URL).content.decode()
-    for raw in ("declared_at", "exports_to_africa", "kind:", "+00:00", ".414065", "False", f"{startup.pk}<"):
+    for raw in ("declared_at", "exports_to_africa", "kind:", "+00:00", ".414065", "False", f">{startup.pk}<"):
         assert raw not in text, raw
     assert "Date de déclaration" in text and "06/12/2026 15:20" in text
     assert "<bdi>Atlas Tech</bdi>" in text and "<bdi>Non</bdi>" in text

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_scopes import scopes_disabled
 
 from core.errors import Conflict
@@ -225,7 +225,7 @@ def test_cancelling_promotes_exactly_the_next_one(full_session, django_capture_o
 
 def test_cancelling_twice_is_a_conflict_and_promotes_nobody_else(full_session, unscoped):
     session, holder = full_session
-    with network_scope():
+    with network_scope(), translation.override("en"):
         actions.registration_cancel(registration=holder)
         with pytest.raises(Conflict, match="already cancelled"):
             actions.registration_cancel(registration=holder)
