@@ -30,6 +30,9 @@ from .kpis import HEADLINE_RATES, Headline, KpiScope, cached_figures, headline, 
 from .selectors import from_row, snapshot_rows
 from .snapshots import FIGURES
 
+# Figures too long for a quarter of a laptop's width or half a phone's ("780 886 676,00 درهم"):
+# their cards take more room rather than break the amount.
+WIDE_FIGURES = {"annual_revenue_mad"}
 KPI_LABELS = {
     "startups_supported_total": gettext_lazy("Startups supported since 2001"),
     "residents_total": gettext_lazy("Residents (ever)"),
@@ -124,7 +127,13 @@ class Dashboard:
     @property
     def headline_cards(self) -> list[dict]:
         return [
-            {"name": name, "label": KPI_LABELS[name], "value": display(typed(self.headline, name))} for name in FIGURES
+            {
+                "name": name,
+                "label": KPI_LABELS[name],
+                "value": display(typed(self.headline, name)),
+                "wide": name in WIDE_FIGURES,
+            }
+            for name in FIGURES
         ]
 
     @property

@@ -35,7 +35,7 @@ from startups.models import Application, ApplicationStatus, Office, OfficeAlloca
 from startups.selectors.declarations import undeclared_admissions
 from startups.selectors.residents import ENDING_SOON_DAYS, active_admissions
 
-from .dashboards import KPI_LABELS, typed
+from .dashboards import KPI_LABELS, WIDE_FIGURES, typed
 from .exports import display
 from .kpis import Headline, KpiScope, cached_figures, headline, rate, shown_rate
 from .selectors import board_reports_listed, from_row, latest_network_snapshot
@@ -45,7 +45,6 @@ NETWORK = KpiScope("network", "", None)
 # The figures of the home: the dashboard's headline, the revenue (the longest) last, alone on
 # its row on a phone.
 HOME_FIGURES = [*(name for name in FIGURES if name != "annual_revenue_mad"), "annual_revenue_mad"]
-WIDE_FIGURES = {"annual_revenue_mad"}
 # A snapshot older than this is stale (the nightly job stopped): the figures are computed live.
 SNAPSHOT_FRESH = datetime.timedelta(days=1)
 WAITING_DAYS = 30  # an application submitted longer ago without a decision is late

@@ -81,6 +81,8 @@ def test_head_office_sees_the_network_figures(english, dataset, client_for):
     }
     dashboard = response.context["dashboard"]
     assert dashboard.scope.label == "network" and dashboard.as_of == D
+    # The amount's card is wider than the others rather than break "… 676,00 درهم" in two.
+    assert [card["name"] for card in dashboard.headline_cards if card["wide"]] == ["annual_revenue_mad"]
     # The default period: the 12 months ending at the date of the figures.
     assert (dashboard.date_from, dashboard.date_to) == (day("2025-07-01"), D)
     assert "Whole network, figures as of June 30, 2026" in response.content.decode()
