@@ -219,6 +219,7 @@ def test_the_latest_network_board_reports_with_their_status_and_files(home_page,
     assert "January 2025" not in panel  # the 3 latest only
     assert f'data-report="{site_report.pk}"' not in panel  # a site's report is not the network's
     assert "Running" in panel and "40%" in panel
+    assert panel.count("French") == 3  # each report says its language: a month may have one per language
     assert f'href="/network/reports/{reports[2].pk}/pdf/"' in panel
     assert f'href="/network/reports/{reports[3].pk}/pdf/"' not in panel  # not done yet
     assert f'href="/network/reports/{reports[3].pk}/"' in panel
