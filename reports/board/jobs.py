@@ -206,6 +206,7 @@ def _email_head_office(report: BoardReport) -> None:
                 "report": report,
                 "scope_name": report.scope_name,
                 "month": format_month(report.month),
+                "report_language": str(report.get_language_display()),
                 "url": url,
             }
         subject, body = email_render(template="reports/email/board_report_ready", context=context, language=language)

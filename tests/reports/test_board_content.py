@@ -142,7 +142,8 @@ def test_head_office_is_emailed_the_link_when_the_report_is_done(
     link = f"{settings.PORTAL_URL}/network/reports/{report.pk}/"
     assert sorted(message.to[0] for message in mail.outbox) == [colleague.email, staff.email]
     english = next(message for message in mail.outbox if message.to == [staff.email])
-    assert english.subject == "Board report ready: Technopark site-a, May 2026"
-    assert link in english.body
+    # Each says the report's language: a month may have one report per language.
+    assert english.subject == "Board report ready: Technopark site-a, May 2026 (English)"
+    assert link in english.body and "in English, is ready" in english.body
     french = next(message for message in mail.outbox if message.to == [colleague.email])
-    assert link in french.body and "2026" in french.subject
+    assert link in french.body and french.subject.endswith("Mai 2026 (Anglais)")
