@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -134,13 +135,15 @@ class Sheet:
 
 
 def xlsx_workbook(sheets: Iterable[Sheet], *, cell: Callable = xlsx_cell) -> bytes:
-    """The sheets as an XLSX file (write-only: built row by row), a bold header row on each.
-    `cell(sheet, value)` writes one body cell; an app's own keeps the guard by ending with
-    `xlsx_cell`."""
+    """The sheets as an XLSX file (write-only: built row by row), a bold header row on each,
+    right to left in a right-to-left language (Arabic). `cell(sheet, value)` writes one body
+    cell; an app's own keeps the guard by ending with `xlsx_cell`."""
     workbook = Workbook(write_only=True)
     taken: set[str] = set()
+    right_to_left = translation.get_language_bidi()
     for spec in sheets:
         sheet = workbook.create_sheet(title=sheet_title(spec.title, taken))
+        sheet.sheet_view.rightToLeft = right_to_left
         for index, width in enumerate(spec.widths or (), start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
         header = []

@@ -99,7 +99,17 @@ def test_xlsx_of_every_table(english, dataset, client_for):
     headline = {row[0]: row[1] for row in workbook["Headline figures"].iter_rows(min_row=2, values_only=True)}
     assert headline["Startups supported since 2001"] == 4
     assert headline["5-year survival rate"] == pytest.approx(0.6667)
+    assert not any(sheet.sheet_view.rightToLeft for sheet in workbook.worksheets)
     assert _get(client_for, "staff", f"{NETWORK}export/all/", {"format": "csv"}).status_code == 404
+
+
+def test_an_arabic_reader_gets_right_to_left_sheets(dataset, client, client_for):
+    client.cookies["django_language"] = "ar"
+    response = _get(client_for, "staff", f"{NETWORK}export/all/", {"as_of": "2026-06-30", "format": "xlsx"})
+    workbook = _xlsx(response)
+    assert all(sheet.sheet_view.rightToLeft for sheet in workbook.worksheets)
+    header = workbook.worksheets[0]["A1"].value
+    assert any("\u0600" <= letter <= "\u06ff" for letter in header), header  # headers in Arabic too
 
 
 def test_site_exports(english, dataset, client_for):
