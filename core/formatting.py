@@ -19,6 +19,7 @@ grouped number stays one number inside an Arabic line. Formats are technopark/fo
 Aware datetimes are shown in the current time zone (Africa/Casablanca), as templates do."""
 
 import datetime
+import re
 from contextlib import nullcontext
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -65,11 +66,24 @@ def _named_format(name: str) -> str:
     return EXTRA_FORMATS[name]
 
 
+UNESCAPED_DAY = re.compile(r"(?<!\\)j")
+
+
+def _render(value, format_name: str) -> str:
+    """`value` in a named format (or a format string) of the active language; French writes
+    the first of the month "1er": "1er novembre 2026"."""
+    value = _local(value)
+    pattern = formats.get_format(format_name)
+    if translation.get_language() == "fr" and getattr(value, "day", None) == 1:
+        pattern = UNESCAPED_DAY.sub(r"j\\e\\r", pattern)
+    return formats.date_format(value, pattern)
+
+
 def _date_format(value, format_name: str, language: str | None) -> str:
     if value is None or value == "":
         return ""
     with _language(language):
-        return formats.date_format(_local(value), format_name)
+        return _render(value, format_name)
 
 
 def format_date(value, *, language: str | None = None) -> str:
@@ -98,7 +112,7 @@ def format_weekday_date(value, *, language: str | None = None) -> str:
     if value is None or value == "":
         return ""
     with _language(language):
-        return formats.date_format(_local(value), _named_format("WEEKDAY_DATE_FORMAT"))
+        return _render(value, _named_format("WEEKDAY_DATE_FORMAT"))
 
 
 def format_weekday_datetime(value, *, language: str | None = None) -> str:
@@ -107,7 +121,7 @@ def format_weekday_datetime(value, *, language: str | None = None) -> str:
     if value is None or value == "":
         return ""
     with _language(language):
-        return formats.date_format(_local(value), _named_format("WEEKDAY_DATETIME_FORMAT"))
+        return _render(value, _named_format("WEEKDAY_DATETIME_FORMAT"))
 
 
 def format_weekday(value, *, language: str | None = None) -> str:
@@ -115,7 +129,7 @@ def format_weekday(value, *, language: str | None = None) -> str:
     if value is None or value == "":
         return ""
     with _language(language):
-        return formats.date_format(_local(value), _named_format("WEEKDAY_DAY_FORMAT"))
+        return _render(value, _named_format("WEEKDAY_DAY_FORMAT"))
 
 
 def format_month(value, *, language: str | None = None) -> str:

@@ -50,6 +50,16 @@ def test_french_dates_in_words_have_no_abbreviation_nor_leading_zero():
     assert formatting.format_short_datetime(MOMENT, language="fr") == "10/12/2026 10:30"
 
 
+def test_french_writes_the_first_of_the_month_1er():
+    first = datetime.datetime(2026, 11, 1, 9, 30, tzinfo=datetime.UTC)
+    assert formatting.format_date(first, language="fr") == "1er novembre 2026"
+    assert formatting.format_datetime(first, language="fr") == "1er novembre 2026 à 10:30"
+    assert formatting.format_weekday_date(first, language="fr") == "dimanche 1er novembre 2026"
+    assert formatting.format_short_date(first, language="fr") == "01/11/2026"
+    assert formatting.format_date(first, language="ar") == "1 نونبر 2026"
+    assert formatting.format_date(first, language="en") == "Nov. 1, 2026"
+
+
 def test_arabic_dates_put_the_day_before_the_month():
     assert formatting.format_date(datetime.date(2027, 1, 3), language="ar") == "3 يناير 2027"
     assert formatting.format_weekday_datetime(MOMENT, language="ar") == "الخميس 10 دجنبر 2026، 10:30"
