@@ -37,6 +37,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.selectors import head_office_users
+from core import formatting
 from core.audit import AuditEntry, audit_record, instance_values
 from core.emails import email_render, email_send_on_commit
 from core.errors import Conflict
@@ -50,7 +51,6 @@ from .content import (
     board_content,
     check_language,
     check_month,
-    format_month,
     last_complete_month,
     report_language,
     report_scope,
@@ -205,7 +205,7 @@ def _email_head_office(report: BoardReport) -> None:
                 "user": user,
                 "report": report,
                 "scope_name": report.scope_name,
-                "month": format_month(report.month),
+                "month": formatting.format_month(report.month),  # mid-sentence: "novembre 2026"
                 "report_language": str(report.get_language_display()),
                 "url": url,
             }

@@ -146,4 +146,4 @@ def test_head_office_is_emailed_the_link_when_the_report_is_done(
     assert english.subject == "Board report ready: Technopark site-a, May 2026 (English)"
     assert link in english.body and "in English, is ready" in english.body
     french = next(message for message in mail.outbox if message.to == [colleague.email])
-    assert link in french.body and french.subject.endswith("Mai 2026 (Anglais)")
+    assert link in french.body and french.subject.endswith(", mai 2026 (Anglais)")  # mid-sentence: lower case
