@@ -11,14 +11,13 @@ from rest_framework.views import APIView
 
 from core.api import error_responses
 from core.filters import Param, TrueFalseField
-from core.serializers import IdField, validated
+from core.serializers import AwareDateTimeField, IdField, LocalDateTimeField, id_parameter, read_only_choice, validated
 
 from .. import actions
 from ..models import Attendance, Booking, BookingStatus, MeetingMode
 from ..selectors.bookings import booking_roles, booking_with_parties, bookings_visible_to, can_change
 from ..selectors.directory import published_mentor
 from ..selectors.slots import bookable_startups
-from .fields import AwareDateTimeField, LocalDateTimeField, id_parameter, read_only_choice
 
 
 class BookingSerializer(serializers.ModelSerializer):

@@ -9,11 +9,11 @@ from rest_framework.permissions import AllowAny
 
 from core.api import error_responses
 from core.filters import Param, TrueFalseField
+from core.serializers import id_parameter, read_only_choice
 from services.models import Dimension
 
 from ..models import MentorKind, MentorProfile
 from ..selectors.directory import mentor_search, published_mentors
-from .fields import id_parameter, read_only_choice
 
 
 class MentorSerializer(serializers.ModelSerializer):

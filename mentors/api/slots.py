@@ -11,12 +11,13 @@ from rest_framework.views import APIView
 
 from core.api import error_responses
 from core.filters import query_params
+from core.serializers import id_parameter
 
 from ..availability import MAX_RANGE_DAYS
 from ..models import MeetingMode, MentorProfile
 from ..selectors.directory import published_mentor
 from ..selectors.slots import free_slots
-from .fields import id_parameter, local_today
+from .fields import local_today
 
 DEFAULT_DAYS = 7  # the slots of a week when `to` is not given
 
