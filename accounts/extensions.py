@@ -7,6 +7,8 @@ registers its part in its AppConfig.ready().
 - Landing pages: what a role's landing page shows that an app knows (accounts.views): the
   role's main context, and panels that other apps add (a founder's next sessions, from
   services; their next mentoring sessions, from mentors).
+- The personal calendar feed (services' `calendar/<token>.ics`): the events each app adds
+  for the person (mentor sessions, room bookings).
 """
 
 from collections.abc import Callable
@@ -40,7 +42,18 @@ class LandingPanel:
     context: Callable[..., dict]
 
 
+@dataclass(frozen=True)
+class CalendarSource:
+    """One app's events in a person's calendar feed: `events(user, since)` returns
+    (start, iCalendar event) pairs from `since` on. It runs inside `network_scope()` with
+    the person's language active, filters by the user explicitly, in a constant number of
+    queries."""
+
+    events: Callable[..., list]
+
+
 PERSONAL_DATA: list[PersonalData] = []
+CALENDAR_SOURCES: list[CalendarSource] = []
 LANDING_CONTEXTS: dict[str, Callable[..., dict]] = {}
 LANDING_PANELS: dict[str, list[LandingPanel]] = {}
 
@@ -57,3 +70,7 @@ def landing_context_register(role: str, context: Callable[..., dict]) -> None:
 
 def landing_panel_register(role: str, panel: LandingPanel) -> None:
     LANDING_PANELS.setdefault(role, []).append(panel)
+
+
+def calendar_source_register(source: CalendarSource) -> None:
+    CALENDAR_SOURCES.append(source)

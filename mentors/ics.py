@@ -7,7 +7,9 @@ from django.utils.translation import gettext as _
 
 from core.ics import calendar, calendar_event
 
-__all__ = ["booking_event", "calendar"]
+from .selectors.bookings import calendar_bookings
+
+__all__ = ["booking_event", "calendar", "calendar_events"]
 
 
 def booking_event(booking):
@@ -26,3 +28,9 @@ def booking_event(booking):
         description=booking.topic + ("\n\n" + booking.questions if booking.questions else ""),
         url=settings.PORTAL_URL + reverse("mentors:my_booking", kwargs={"pk": booking.pk}),
     )
+
+
+def calendar_events(user, since) -> list:
+    """The personal calendar feed's mentor sessions: those `user` takes part in, as the mentor
+    or in the startup's team (accounts.extensions.CalendarSource)."""
+    return [(booking.starts_at, booking_event(booking)) for booking in calendar_bookings(user, since)]

@@ -29,11 +29,10 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.extensions import CALENDAR_SOURCES
 from core.errors import Conflict
 from core.ics import calendar_response
 from core.throttling import client_ip, over_limit
-from mentors import ics as mentor_ics
-from mentors.selectors import bookings as mentor_selectors
 from sites.scoping import network_scope
 from startups.selectors.visibility import startups_of_member
 
@@ -321,7 +320,8 @@ def registration_ics(request, pk):
 
 
 def calendar_feed(request, token):
-    """The user's confirmed sessions and mentor sessions (the last 90 days and upcoming) as
+    """The user's confirmed sessions and what the other apps add (mentor sessions, room
+    bookings: accounts.extensions.CALENDAR_SOURCES), the last 90 days and upcoming, as
     iCalendar. No login: calendar apps fetch it on their own; the token in the URL is the
     secret."""
     if not TOKEN.fullmatch(token):
@@ -330,17 +330,17 @@ def calendar_feed(request, token):
     if user is None:
         raise Http404
     since = timezone.now() - datetime.timedelta(days=FEED_DAYS_BACK)
-    # Reviewed network-wide read: the sessions this one user is confirmed at, and the mentor
-    # bookings they take part in (as the mentor or in the startup's team), at any site.
+    # Reviewed network-wide read: the sessions this one user is confirmed at, and what the
+    # other apps hold for them (each filters by the user), at any site.
     with network_scope():
         registrations = catalogue_selectors.calendar_registrations(user=user, since=since)
-        bookings = mentor_selectors.calendar_bookings(user, since)
         with override(user.language):
             events = [
                 (registration.session.starts_at, ics.session_event(registration.session, with_link=True))
                 for registration in registrations
             ]
-            events += [(booking.starts_at, mentor_ics.booking_event(booking)) for booking in bookings]
+            for source in CALENDAR_SOURCES:
+                events += source.events(user, since)
             events.sort(key=lambda pair: pair[0])
             content = ics.calendar([event for _start, event in events], name=_("Technopark — my sessions"))
     response = calendar_response(content, filename="technopark.ics", inline=True)
