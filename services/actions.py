@@ -15,6 +15,7 @@ from core.errors import Conflict
 from core.locking import lock_row
 
 from . import ics
+from .extensions import session_places
 from .models import (
     Attendance,
     Registration,
@@ -58,12 +59,23 @@ def service_save(*, actor, service: Service, languages) -> Service:
     return audited_save(actor=actor, instance=service, m2m={"languages": languages})
 
 
+KEEP_PLACE = object()  # `session_save(place_id=…)` default: the session keeps the place it holds
+
+
 @transaction.atomic
-def session_save(*, actor, session: ServiceSession) -> ServiceSession:
+def session_save(*, actor, session: ServiceSession, place_id=KEEP_PLACE) -> ServiceSession:
+    """Save a session; at a site with rooms (services.extensions), `place_id` is the room it
+    holds (None: an outside venue, in the free-text place). A room taken at that time is a
+    Conflict naming what holds it, and nothing is saved."""
     session.site_id = session.service.site_id
     created = session._state.adding
     previous_seats = None if created else ServiceSession.objects.get(pk=session.pk).seats
     session = audited_save(actor=actor, instance=session)
+    places = session_places()
+    if places is not None and session.site_id is not None:
+        if place_id is KEEP_PLACE:
+            place_id = None if created else places.current(session)
+        places.hold(actor=actor, session=session, place_id=place_id)
     if not created and session.seats > previous_seats:
         waitlist_promote(session=session)  # more seats: the waitlist moves up
     return session
@@ -148,6 +160,9 @@ def session_cancel(*, actor, session: ServiceSession, reason: str) -> ServiceSes
     session.status = SessionStatus.CANCELLED
     session.cancel_reason = reason
     audited_save(actor=actor, instance=session)
+    places = session_places()
+    if places is not None:
+        places.release(actor=actor, session=session)  # the room is free again
     for registration in backoffice_selectors.live_registrations(session=session):
         _notify(registration, "session_cancelled")
     return session

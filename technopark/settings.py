@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "startups",
     "services",
     "mentors",
+    "spaces",
     "reports",
 ]
 

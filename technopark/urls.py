@@ -11,6 +11,7 @@ from reports.views.audit import audit_list
 from reports.views.home import home
 from services import api as services_api
 from sites import api as sites_api
+from spaces import api as spaces_api
 from startups import api as startups_api
 
 # Every login path goes through allauth (rate limits, MFA): the admin's own login form
@@ -29,6 +30,7 @@ api_v1 = [
     *startups_api.api_urlpatterns,
     *services_api.api_urlpatterns,
     *mentors_api.api_urlpatterns,
+    *spaces_api.api_urlpatterns,
     *reports_api.api_urlpatterns,
 ]
 
@@ -42,6 +44,7 @@ urlpatterns = [
     path("", include("startups.urls")),
     path("", include("services.urls")),
     path("", include("mentors.urls")),
+    path("", include("spaces.urls")),
     path("", include("reports.urls")),
     path("network/audit/", audit_list, name="audit_list"),
     path("accounts/", include("allauth.urls")),

@@ -213,6 +213,7 @@ def world(personas, site_a, site_b, founder_a, manager_a, manager_b):
         StartupFactory,
         StartupMemberFactory,
     )
+    from .spaces.world import room_world
 
     with scopes_disabled():
         startup_a = StartupFactory(legal_name="Atlas Data SARL", brand_name="Atlas Data")
@@ -322,7 +323,9 @@ def world(personas, site_a, site_b, founder_a, manager_a, manager_b):
         booking_b = BookingFactory(
             mentor=mentor, startup=startup_b, site=site_b, starts_at=upcoming + datetime.timedelta(hours=2)
         )
+        rooms = room_world(site_a=site_a, site_b=site_b, startup_a=startup_a, startup_b=startup_b, founder_a=founder_a)
     return {
+        **rooms,
         "membership": membership.pk,
         "startup_a": startup_a.pk,
         "member_a": member_a.pk,

@@ -219,6 +219,7 @@ NOT_A_LIST: dict[str, str] = {
     "api:session": ONE,
     "api:mentor": ONE,
     "api:mentor_booking": ONE,
+    "api:room_booking": ONE,
     "sites:detail": ONE,
     "startups:call_detail": ONE,
     "startups:invitation_accept": ONE,
@@ -281,6 +282,14 @@ NOT_A_LIST: dict[str, str] = {
     "services:network_incubator_edit": FORM,
     "mentors:book": FORM,
     "mentors:my_profile": FORM,
+    "spaces:manage_room_create": FORM,
+    "spaces:manage_room_edit": FORM,
+    "spaces:manage_room_policy": FORM,
+    "spaces:room": "one room: a week of half hours from its opening hours and busy times (tests/spaces)",
+    "spaces:room_quote": "one price preview",
+    "spaces:my_booking": ONE,
+    "spaces:my_booking_ics": FILE,
+    "spaces:room_request": FORM,
     # Dashboards (reports/views/dashboards.py): the network dashboard's table of sites is
     # checked in tests/reports/test_list_queries.py; a site's dashboard has no list of rows.
     "reports:site_dashboard": KPIS,

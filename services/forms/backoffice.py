@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import style_fields
 from core.multilingual_forms import TranslatedFieldsMixin
 
+from ..extensions import session_places
 from ..models import Attendance, Dimension, Eligibility, Format, ProviderKind, Service, ServiceSession, ServiceType
 from ..selectors import backoffice as backoffice_selectors
 from ..selectors import catalogue as catalogue_selectors
@@ -194,6 +195,24 @@ class SessionForm(TranslatedFieldsMixin, forms.ModelForm):
         deadline = self.fields["registration_deadline"]
         deadline.required = False
         deadline.help_text = _("Leave empty to close registration when the session starts.")
+        places = session_places()
+        if places is not None and self.instance.site_id is not None:
+            # The site's rooms (spaces): the chosen one is held like a booking.
+            self.fields["place"] = forms.TypedChoiceField(
+                label=_("Room"),
+                choices=[
+                    ("", _("None: an outside venue")),
+                    *places.choices(self.instance.site_id),
+                ],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial=places.current(self.instance) if self.instance.pk else None,
+                help_text=_(
+                    "The room is blocked for the session's times; a room already taken is refused. "
+                    "For an outside venue, write the place below."
+                ),
+            )
         style_fields(self)
 
     def clean_seats(self):

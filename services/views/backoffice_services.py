@@ -114,7 +114,8 @@ def _session_form(request, area: Area, session: ServiceSession):
     if request.method == "POST" and form.is_valid():
         waiting = 0 if creating else backoffice_selectors.waitlist(session=session).count()
         try:
-            session = actions.session_save(actor=request.user, session=form.instance)
+            place = {"place_id": form.cleaned_data["place"]} if "place" in form.fields else {}
+            session = actions.session_save(actor=request.user, session=form.instance, **place)
         except ValidationError as error:
             add_action_errors(form, error)
         except Conflict as conflict:

@@ -13,6 +13,7 @@ from accounts.actions import api_token_create
 from accounts.models import Role, UserSession
 from core.models import AuditEntry
 from sites.models import IncubatorMembership, SiteStatus
+from spaces.models import RoomBooking
 from startups.models import OfficeAllocation, Startup
 from tests.factories import (
     AdmissionFactory,
@@ -30,6 +31,7 @@ from tests.factories import (
 )
 from tests.querycount import ListRoute, check_list_route, mentor_row, row_name, startup_row, when
 from tests.sites.test_list_queries import site_row
+from tests.spaces.factories import RoomFactory
 
 
 def session_row(ctx, index: int):
@@ -45,7 +47,7 @@ def session_row(ctx, index: int):
 
 def personal_data_row(ctx, index: int):
     """founder_a's data, one of each kind per row: a team, an application, a registration,
-    a mentor booking (each naming the row) and a change in the audit trail."""
+    a mentor booking, a room booking (each naming the row) and a change in the audit trail."""
     name = row_name(index)
     site = [ctx.site_a, ctx.site_b][index % 2]
     startup = startup_row(index, founder=ctx.founder_a)
@@ -53,6 +55,16 @@ def personal_data_row(ctx, index: int):
     session = ServiceSessionFactory(service=ServiceFactory(site=site, title=name))
     RegistrationFactory(session=session, user=ctx.founder_a, startup=startup, email=ctx.founder_a.email)
     BookingFactory(mentor=mentor_row(index, sites=[site]), startup=startup, site=site, booked_by=ctx.founder_a)
+    room = RoomFactory(site=site, name=name, opening_hours=False)
+    RoomBooking.objects.create(
+        room=room,
+        site=site,
+        startup=startup,
+        booked_by=ctx.founder_a,
+        starts_at=when(2),
+        ends_at=when(2.1),
+        purpose=name,
+    )
     AuditEntry.objects.create(
         actor=ctx.founder_a,
         action=AuditEntry.Action.UPDATE,

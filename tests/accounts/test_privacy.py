@@ -85,6 +85,12 @@ def test_export_holds_a_founders_data_and_nobody_elses(client_for, world, founde
     assert {booking["topic"] for booking in made} == {"Préparer la levée de fonds"}
     assert data["mentor_bookings_received"] == []
     assert data["mentor_profile"] is None
+    [room_booking] = data["room_bookings"]
+    assert (room_booking["room"], room_booking["startup"], room_booking["site"]) == (
+        "Salle Atlas",
+        "Atlas Data",
+        "site-a",
+    )
 
     text = response.content.decode()
     for other in (

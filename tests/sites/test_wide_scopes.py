@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["core", "sites", "accounts", "startups", "services", "mentors", "reports", "technopark"]
+APPS = ["core", "sites", "accounts", "startups", "services", "mentors", "spaces", "reports", "technopark"]
 
 USER = "a person's own rows on every site, filtered by that person explicitly"
 KPI = "the KPI engine: site, region and network rows alike (DESIGN.md: allowed there)"
@@ -47,6 +47,9 @@ WIDE_SCOPES = {
     "services/views/partners_public.py::programme_list": "programmes_visible_to() decides which programmes; they span sites",
     "services/views/partners_public.py::programme_detail": "programmes_visible_to() decides which programme; it spans sites",
     "services/views/incubator_backoffice.py::incubator_programmes": "the programmes an incubator takes part in, run by any site",
+    # spaces
+    "spaces/selectors/rooms_public.py::bookings_of_user": USER
+    + " (their startups' bookings and their requests as an organisation)",
     # startups
     "startups/selectors/visibility.py::calls_visible_to": (PUBLIC + " (open calls)", 2),
     "startups/views/applications.py::call_list": PUBLIC + " (open calls)",

@@ -53,7 +53,7 @@ def test_list_queries_do_not_grow_with_rows(route, client, personas, site_a, sit
 # --- Every list route is checked ------------------------------------------------------------
 def _checked_routes() -> set[str]:
     names = set()
-    for path in sorted(Path(__file__).parent.parent.glob("*/test_list_queries.py")):
+    for path in sorted(Path(__file__).parent.parent.glob("*/test*list_queries.py")):
         module = importlib.import_module(f"tests.{path.parent.name}.{path.stem}")
         names |= {route.name for route in module.ROUTES}
     return names

@@ -9,6 +9,7 @@ from mentors.demo import seed_mentors
 from reports.snapshots import month_ends_backfill, snapshots_compute, year_ends_backfill
 from services.demo import seed_services
 from sites.demo import seed_sites
+from spaces.demo import seed_spaces
 from startups.demo import seed_startups
 
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             startups = seed_startups(accounts["founders"])
             services = seed_services()
             mentors = seed_mentors(accounts["mentors"])
+            rooms, bookings = seed_spaces()  # books rooms for the startups and the sessions above
             # Today's KPI snapshots, every past year end and the month ends since January of
             # last year (the nightly run fills the older ones), so that the public figures,
             # the dashboards' comparison tables and trends and a recent month end are reads
@@ -40,6 +42,7 @@ class Command(BaseCommand):
                 f"Demo data ready: {len(sites)} sites, "
                 + ", ".join(f"{len(users)} {kind}" for kind, users in accounts.items())
                 + f", {startups} new startups, {services} new services, {mentors} new mentor profiles"
+                + f", {rooms} new rooms, {bookings} new room bookings"
                 + f". Password for every demo account: {settings.DEMO_PASSWORD}"
             )
         )

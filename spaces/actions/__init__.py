@@ -1,0 +1,1 @@
+"""Every write of the spaces app: rooms (rooms.py) and their bookings (bookings.py)."""
