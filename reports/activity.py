@@ -33,6 +33,10 @@ on 1 July in Casablanca, is outside a period ending on 30 June). The scope's sit
   and no end or ends_on > date_to: `ends_on` is excluded, so an allocation ending on
   `date_to` leaves the office free that day), `rate` = occupied / offices. Offices are the
   site's, not a sector's: the sector filter does not apply to occupancy.
+- Room use, per site of the scope with rooms in service (spaces.selectors.occupancy, whose
+  docstring defines it): the hours its rooms were open over the period, the hours booked
+  (confirmed bookings, sessions' included, cut to the period), `rate` = booked / open.
+  Rooms are the site's: the sector filter does not apply.
 - Funnel: applications at the scope's sites submitted in the period (by `submitted_at`,
   drafts never count). `submitted` counts all of them whatever their status now;
   `admitted`, `rejected`, `withdrawn` those with that status; `pending` those still
@@ -46,7 +50,7 @@ on 1 July in Casablanca, is outside a period ending on 30 June). The scope's sit
 
 The engine reads across sites (a region or the network spans them), so it runs with the
 tenancy scopes disabled, as DESIGN.md allows for the KPI engine; the caller decides who
-may ask for which scope. Six queries, whatever the amount of data.
+may ask for which scope. Nine queries, whatever the amount of data.
 """
 
 import datetime
@@ -62,6 +66,7 @@ from mentors.models import Attendance as BookingAttendance
 from mentors.models import Booking, BookingStatus
 from services.models import Attendance, Dimension, Registration, RegistrationStatus, ServiceSession, SessionStatus
 from sites.models import Sector, Site, SiteStatus
+from spaces.selectors.occupancy import site_occupancy
 from startups.models import OPEN_STATUSES, Application, ApplicationStatus, OfficeAllocation
 
 from .kpis import KpiScope, rate, shown_rate
@@ -102,6 +107,21 @@ class SiteOccupancy:
 
 
 @dataclass(frozen=True)
+class RoomUse:
+    site_id: int
+    site_name: str
+    hours_open: Decimal  # its rooms' opening hours over the period
+    hours_booked: Decimal  # of which booked
+
+    @property
+    def rate(self) -> Decimal | None:
+        """booked / open, 0–1, 4 decimals; None when nothing was open (shown "—")."""
+        if not self.hours_open:
+            return None
+        return (self.hours_booked / self.hours_open).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
 class Funnel:
     submitted: int  # applications submitted in the period (any status after draft)
     admitted: int  # of which admitted
@@ -124,6 +144,7 @@ class Activity:
     mentor_sessions: int
     mentor_hours: Decimal  # 1 decimal
     occupancy: list[SiteOccupancy]  # the scope's operational sites, by name
+    rooms: list[RoomUse]  # the scope's sites with rooms in service, by name
     funnel: Funnel
 
 
@@ -142,6 +163,7 @@ def activity(
             mentor_sessions=mentor_sessions,
             mentor_hours=mentor_hours,
             occupancy=_occupancy(scope, date_to),
+            rooms=_rooms(scope, date_from, date_to),
             funnel=_funnel(scope, start, end, sector),
         )
 
@@ -237,6 +259,17 @@ def _occupancy(scope: KpiScope, day: datetime.date) -> list[SiteOccupancy]:
         for site in sites
     ]
     return sorted(rows, key=lambda row: (row.site_name.casefold(), row.site_slug))
+
+
+def _rooms(scope: KpiScope, date_from: datetime.date, date_to: datetime.date) -> list[RoomUse]:
+    """The period's room use per site: spaces' monthly rows, summed per site."""
+    totals: dict[tuple[int, str], list[Decimal]] = {}
+    for row in site_occupancy(site_ids=scope.site_ids, start=date_from, end=date_to, by="month"):
+        total = totals.setdefault((row.site_id, row.site_name), [Decimal(0), Decimal(0)])
+        total[0] += row.hours_open
+        total[1] += row.hours_booked
+    rows = [RoomUse(site_id, name, opened, booked) for (site_id, name), (opened, booked) in totals.items()]
+    return sorted(rows, key=lambda row: (row.site_name.casefold(), row.site_id))
 
 
 def _funnel(scope: KpiScope, start: datetime.datetime, end: datetime.datetime, sector: Sector | None) -> Funnel:

@@ -56,9 +56,10 @@ NETWORK_TABLES = [
     "dimensions",
     "mentoring",
     "occupancy",
+    "rooms",
     "funnel",
 ]
-SITE_TABLES = ["headline", "years", "cohorts", "dimensions", "mentoring", "occupancy", "funnel"]
+SITE_TABLES = ["headline", "years", "cohorts", "dimensions", "mentoring", "occupancy", "rooms", "funnel"]
 
 
 def typed(figures: Headline, name: str):
@@ -372,6 +373,14 @@ class Dashboard:
                 [row.site_name, row.offices, row.occupied, rate_cell(row.shown_occupancy_rate)]
                 for row in self.activity.occupancy
             ],
+        )
+
+    def _table_rooms(self) -> Table:
+        return Table(
+            "rooms",
+            _("Room occupancy"),
+            [_("Site"), _("Hours open"), _("Hours booked"), _("Occupancy rate")],
+            [[row.site_name, row.hours_open, row.hours_booked, rate_cell(row.rate)] for row in self.activity.rooms],
         )
 
     def _table_funnel(self) -> Table:

@@ -12,6 +12,7 @@ the data, never by re-running the module's own logic.
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import translation
@@ -421,6 +422,7 @@ def test_empty_region_has_only_zeros(sessions, bookings, offices, applications):
         mentor_sessions=0,
         mentor_hours=Decimal("0.0"),
         occupancy=[],
+        rooms=[],
         funnel=EMPTY_FUNNEL,
     )
 
@@ -467,14 +469,15 @@ def build(count: int, sites) -> None:
 
 
 @pytest.mark.parametrize("count", [1, 25])
-def test_query_count_does_not_grow_with_the_data(count, sites, sectors, django_assert_num_queries):
+def test_query_count_does_not_grow_with_the_data(count, sites, sectors, django_assert_max_num_queries):
     build(count, sites)
     for text in ("site:casa", "region:MA-06", "network"):
         scope = parse_scope(text)
-        # sessions, registrations, bookings, sites with offices, funnel counts, median
-        with django_assert_num_queries(6):
+        # sessions, registrations, bookings, sites with offices, rooms (rooms, their
+        # bookings; a site or region scope also its sites' names), funnel counts, median
+        with django_assert_max_num_queries(8):
             figures = activity(scope, date_from=JUNE_1, date_to=JUNE_30, sector=None)
-        with django_assert_num_queries(6):
+        with django_assert_max_num_queries(8):
             activity(scope, date_from=JUNE_1, date_to=JUNE_30, sector=sectors["fintech"])
     assert figures.dimensions[3].sessions_held == count  # skills: the factory's dimension
     assert figures.mentor_sessions == count
@@ -491,3 +494,33 @@ def test_runs_with_the_scopes_disabled(sessions, bookings, offices, applications
     with scope(site=[]):
         assert june("network") == expected
     assert expected.mentor_sessions == 5
+
+
+def test_room_use_is_the_hours_booked_over_the_hours_open(sites):
+    """June 2024 has 20 weekdays: a room open 08:00–19:00 on weekdays is open 220 h; a 2-hour
+    booking and a 3-hour session's hold make 5 h (a cancelled booking does not count)."""
+    from spaces.models import RoomBooking
+    from tests.spaces.factories import RoomFactory
+
+    casa = sites["casa"]
+    room = RoomFactory(site=casa)
+    start = datetime.datetime(2024, 6, 10, 9, tzinfo=ZoneInfo("Africa/Casablanca"))
+    for hours, status in ((2, "confirmed"), (3, "confirmed"), (4, "cancelled")):
+        RoomBooking.objects.create(
+            room=room,
+            site=casa,
+            organisation="Association",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=hours),
+            purpose="Atelier",
+            status=status,
+        )
+        start += datetime.timedelta(days=1)
+    (row,) = june("site:casa").rooms
+    assert (row.site_id, row.hours_open, row.hours_booked, row.rate) == (
+        casa.pk,
+        Decimal("220.00"),
+        Decimal("5.00"),
+        Decimal("0.0227"),
+    )
+    assert june("region:MA-12").rooms == []

@@ -94,6 +94,7 @@ def test_xlsx_of_every_table(english, dataset, client_for):
         "Support sessions by dimension",
         "Mentoring",
         "Office occupancy",
+        "Room occupancy",
         "Applications",
     ]
     headline = {row[0]: row[1] for row in workbook["Headline figures"].iter_rows(min_row=2, values_only=True)}
