@@ -114,6 +114,25 @@ def _initial(request, opening: dict) -> dict:
     return initial
 
 
+def _book(request, form, room, **holder):
+    """Book (or request) the room at the form's times; None when refused, with the reason
+    on the form (a clash, closed hours, not open to this holder)."""
+    try:
+        return room_booking_create(
+            actor=request.user,
+            room=room,
+            start=form.cleaned_data["start_at"],
+            end=form.cleaned_data["end_at"],
+            purpose=form.cleaned_data["purpose"],
+            **holder,
+        )
+    except Conflict as conflict:
+        form.add_error(None, conflict.message)
+    except ValidationError as error:
+        add_action_errors(form, error)
+    return None
+
+
 def _access(request, pk):
     access = room_access(request.user, pk, now=timezone.now(), request=request)
     if access is None:
@@ -135,20 +154,8 @@ def room_detail(request, pk):
         data = request.POST if request.method == "POST" else None
         form = RoomBookingForm(data, admissions=access.admissions, opening=opening, initial=_initial(request, opening))
         if request.method == "POST" and form.is_valid():
-            try:
-                booking = room_booking_create(
-                    actor=request.user,
-                    room=room,
-                    start=form.cleaned_data["start_at"],
-                    end=form.cleaned_data["end_at"],
-                    purpose=form.cleaned_data["purpose"],
-                    startup=form.cleaned_data["startup"],
-                )
-            except Conflict as conflict:
-                form.add_error(None, conflict.message)
-            except ValidationError as error:
-                add_action_errors(form, error)
-            else:
+            booking = _book(request, form, room, startup=form.cleaned_data["startup"])
+            if booking is not None:
                 messages.success(
                     request, _("The room is booked. You will receive a confirmation with a calendar file.")
                 )
@@ -292,20 +299,8 @@ def room_request(request, slug, pk):
         room = get_object_or_404(rooms_for_outsiders().select_related("site"), pk=pk)
         form = RoomRequestForm(request.POST or None, opening=opening_by_weekday(room), initial=_initial(request, {}))
         if request.method == "POST" and form.is_valid():
-            try:
-                booking = room_booking_create(
-                    actor=request.user,
-                    room=room,
-                    start=form.cleaned_data["start_at"],
-                    end=form.cleaned_data["end_at"],
-                    purpose=form.cleaned_data["purpose"],
-                    organisation=form.cleaned_data["organisation"],
-                )
-            except Conflict as conflict:
-                form.add_error(None, conflict.message)
-            except ValidationError as error:
-                add_action_errors(form, error)
-            else:
+            booking = _book(request, form, room, organisation=form.cleaned_data["organisation"])
+            if booking is not None:
                 messages.success(
                     request,
                     _(

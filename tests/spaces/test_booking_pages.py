@@ -151,7 +151,7 @@ def test_a_taken_time_says_so_and_keeps_the_form(client, world, founder_a):
     )
     assert response.status_code == 200
     text = response.content.decode()
-    assert "This room has just been booked at this time" in text
+    assert "The room is already booked at this time" in text
     assert 'value="Overlapping"' in text
     assert not _bookings(purpose="Overlapping")
 
