@@ -6,6 +6,7 @@ room is a 409, a time outside the opening hours or in the past a 400."""
 
 import datetime
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,11 +27,12 @@ from core.serializers import (
     read_only_choice,
     validated,
 )
+from sites.scoping import site_scope
 from startups.selectors.visibility import startups_of_member
 
 from .actions.bookings import room_booking_cancel, room_booking_create
 from .models import Room, RoomBooking, RoomBookingStatus, RoomKind
-from .selectors.bookings import bookings_visible_to, busy_ranges, rooms_visible, site_policy
+from .selectors.bookings import DEFAULT_POLICY, bookings_visible_to, busy_ranges, rooms_visible_to
 
 MAX_AVAILABILITY_DAYS = 31
 
@@ -63,10 +65,10 @@ class RoomSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_monthly_free_hours(self, room) -> int:
-        policies = self.context.setdefault("policies", {})
-        if room.site_id not in policies:
-            policies[room.site_id] = site_policy(room.site_id).monthly_free_hours
-        return policies[room.site_id]
+        try:
+            return room.site.space_policy.monthly_free_hours  # joined by rooms_visible_to
+        except ObjectDoesNotExist:  # the site has kept the defaults
+            return DEFAULT_POLICY.monthly_free_hours
 
 
 class RoomFilterSet(FilterSet):
@@ -84,7 +86,7 @@ class RoomList(generics.ListAPIView):
     filterset_class = RoomFilterSet
 
     def get_queryset(self):
-        return rooms_visible().order_by("site__slug", "floor", "name", "pk")
+        return rooms_visible_to(self.request.user).order_by("site__slug", "floor", "name", "pk")
 
 
 def _availability_days(params) -> tuple[datetime.date, datetime.date]:
@@ -135,8 +137,8 @@ class AvailabilitySerializer(serializers.Serializer):
     )
 
 
-def _room_or_404(pk: int) -> Room:
-    room = rooms_visible().filter(pk=pk).first()
+def _room_or_404(user, pk: int) -> Room:
+    room = rooms_visible_to(user).filter(pk=pk).first()
     if room is None:
         raise exceptions.NotFound()
     return room
@@ -152,17 +154,18 @@ class RoomAvailability(APIView):
     `from` and `to` parameters are days of the Moroccan calendar (`2027-01-12`)."""
 
     def get(self, request, pk: int):
-        room = _room_or_404(pk)
+        room = _room_or_404(request.user, pk)
         first, last = _availability_days(request.query_params)
         start = datetime.datetime.combine(first, datetime.time(0), tzinfo=LOCAL)
         end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time(0), tzinfo=LOCAL)
-        data = {
-            "room": room.pk,
-            "start": start,
-            "end": end,
-            "opening_hours": room.opening_hours.order_by("weekday"),
-            "busy": [{"start": taken, "end": free} for taken, free in busy_ranges(room, start, end)],
-        }
+        with site_scope(room.site):  # a public room of another site: read in its site's scope
+            data = {
+                "room": room.pk,
+                "start": start,
+                "end": end,
+                "opening_hours": list(room.opening_hours.order_by("weekday")),
+                "busy": [{"start": taken, "end": free} for taken, free in busy_ranges(room, start, end)],
+            }
         return Response(AvailabilitySerializer(data).data)
 
 
@@ -261,17 +264,18 @@ class RoomBookingList(generics.ListAPIView):
         room's cheapest rate), or request it for an outside organisation (`organisation`,
         approved by the site). The answer gives the price in MAD excluding tax."""
         data = validated(RoomBookingCreateSerializer, request.data)
-        room = _room_or_404(data["room"])
+        room = _room_or_404(request.user, data["room"])
         startup = _booking_startup(request.user, data.get("startup"))
-        booking = room_booking_create(
-            actor=request.user,
-            room=room,
-            start=data["start"],
-            end=data["end"],
-            purpose=data["purpose"],
-            startup=startup,
-            organisation=data.get("organisation", "") if startup is None else "",
-        )
+        with site_scope(room.site):  # the booking concerns the room's site alone
+            booking = room_booking_create(
+                actor=request.user,
+                room=room,
+                start=data["start"],
+                end=data["end"],
+                purpose=data["purpose"],
+                startup=startup,
+                organisation=data.get("organisation", "") if startup is None else "",
+            )
         return Response(RoomBookingSerializer(booking).data, status=status.HTTP_201_CREATED)
 
 
@@ -307,7 +311,9 @@ class RoomBookingCancel(APIView):
     the free hours come back), charged after it."""
 
     def post(self, request, pk: int):
-        booking = room_booking_cancel(actor=request.user, booking=_booking_or_404(request.user, pk))
+        booking = _booking_or_404(request.user, pk)
+        with site_scope(booking.site):  # the booking concerns its site alone
+            booking = room_booking_cancel(actor=request.user, booking=booking)
         return Response(RoomBookingSerializer(booking).data)
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from sites.scoping import managed_sites
+from sites.scoping import managed_sites, network_scope, visible_site_ids
 from startups.models import Admission, AdmissionKind, StartupMember
 from startups.selectors.visibility import startups_of_member
 
@@ -104,14 +104,15 @@ def busy_ranges(room: Room, start: datetime.datetime, end: datetime.datetime) ->
     )
 
 
-# --- Who sees which bookings -------------------------------------------------------------
+# --- Who sees which rooms and bookings (the flat API) -------------------------------------
 PARTIES = ("room", "site", "startup", "session__service", "booked_by")
 
 
 def bookings_visible_to(user):
-    """The room bookings of `user`'s startups, those they asked for (an outside
-    organisation), and all those of the sites where they work (every site for head office).
-    Builds no query of its own; call inside the request's scope."""
+    """The room bookings of `user`'s startups, those they asked for (an outside organisation,
+    at a site that is none of theirs), and all those of the sites where they work (every site
+    for head office). The condition names the user explicitly, so it is read network-wide:
+    the request's scope would hide an organisation's requests. Built here, evaluated later."""
     if not user.is_authenticated:
         return RoomBooking.objects.none()
     condition = Q(startup__in=startups_of_member(user).values("pk")) | Q(booked_by=user)
@@ -119,12 +120,20 @@ def bookings_visible_to(user):
         condition |= Q(site__isnull=False)
     else:
         condition |= Q(site__in=managed_sites(user).values("pk"))
-    return RoomBooking.objects.filter(condition).select_related(*PARTIES)
+    with network_scope():  # filtered on the user explicitly (tests/sites/test_wide_scopes.py)
+        return RoomBooking.objects.filter(condition).select_related(*PARTIES)
 
 
-def rooms_visible():
-    """The rooms in service of the sites the request may see (its scope)."""
-    return Room.objects.filter(is_active=True).select_related("site")
+def rooms_visible_to(user):
+    """The rooms in service of the sites `user` may see (where their startup applied or is
+    admitted, where they work; every site for head office), and every site's rooms open to
+    outside organisations (public, as the sites' pages show them)."""
+    site_ids = visible_site_ids(user)
+    with network_scope():  # the caller's sites, named explicitly, and the public rooms
+        rooms = Room.objects.filter(is_active=True).select_related("site__space_policy")
+        if site_ids is None:
+            return rooms
+        return rooms.filter(Q(site_id__in=site_ids) | Q(for_outsiders=True))
 
 
 def calendar_bookings(user, since: datetime.datetime):

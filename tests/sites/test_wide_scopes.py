@@ -48,6 +48,9 @@ WIDE_SCOPES = {
     "services/views/partners_public.py::programme_detail": "programmes_visible_to() decides which programme; it spans sites",
     "services/views/incubator_backoffice.py::incubator_programmes": "the programmes an incubator takes part in, run by any site",
     # spaces
+    "spaces/selectors/bookings.py::bookings_visible_to": USER
+    + " (their startups', their requests as an organisation, their sites' for staff)",
+    "spaces/selectors/bookings.py::rooms_visible_to": PUBLIC + " (rooms open to outsiders) and the caller's sites'",
     "spaces/selectors/rooms_public.py::bookings_of_user": USER
     + " (their startups' bookings and their requests as an organisation)",
     # startups

@@ -57,7 +57,8 @@ def test_availability_gives_busy_ranges_with_their_offsets_and_no_holder(api, wo
         f"to={today + datetime.timedelta(days=40)}",
     ):
         assert client.get(f"/api/v1/rooms/{world['room_a']}/availability/?{query}").status_code == 400
-    assert api("manager_b").get(f"/api/v1/rooms/{world['room_a']}/availability/").status_code == 404
+    # Site B's room is not open to outside organisations: not found from site A.
+    assert client.get(f"/api/v1/rooms/{world['room_b']}/availability/").status_code == 404
 
 
 def test_a_resident_books_with_free_hours_first_then_the_cheapest_rate(api, world, django_capture_on_commit_callbacks):
@@ -110,10 +111,32 @@ def test_a_taken_room_is_a_409_and_bad_times_are_400s(api, world):
     assert _book(client, world["room_b"], _at(4, 10)).status_code == 404
 
 
-def test_an_outsider_requests_a_room_it_may_see_only_through_the_site(api, world, unscoped):
-    # The outsider sees no site: the flat API does not show them site A's rooms.
-    response = _book(api("outsider"), world["room_a"], _at(4, 10), organisation="Association X")
-    assert response.status_code == 404
+def test_an_outside_organisation_requests_a_public_room_and_the_site_is_told(
+    api, world, manager_a, django_capture_on_commit_callbacks
+):
+    client = api("outsider")
+    # Site A's room is open to outside organisations: listed for anyone signed in; site B's is not.
+    assert [room["id"] for room in client.get("/api/v1/rooms/").json()["results"]] == [world["room_a"]]
+    assert client.get(f"/api/v1/rooms/{world['room_a']}/availability/").status_code == 200
+    assert _book(client, world["room_b"], _at(4, 10), organisation="Association X").status_code == 404
+    assert _book(client, world["room_a"], _at(4, 10)).status_code == 400  # no organisation named
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _book(client, world["room_a"], _at(4, 10), organisation="Association X")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["status"], body["organisation"], body["startup"], body["price_mad"]) == (
+        "requested",
+        "Association X",
+        None,
+        "150.00",
+    )
+    assert {message.to[0] for message in mail.outbox} == {"outsider@example.ma", manager_a.email}
+    # The organisation finds and cancels its request; site B's manager does not see it.
+    assert [b["id"] for b in client.get("/api/v1/room-bookings/").json()["results"]] == [body["id"]]
+    assert api("manager_b").get(f"/api/v1/room-bookings/{body['id']}/").status_code == 404
+    client = api("outsider")
+    cancelled = client.post(f"/api/v1/room-bookings/{body['id']}/cancel/")
+    assert cancelled.status_code == 200 and cancelled.json()["price_mad"] == "0.00"
 
 
 def test_cancelling_is_free_before_the_deadline_and_charged_after(api, world, unscoped):
@@ -148,4 +171,8 @@ def test_bookings_list_is_the_callers_and_their_sites(api, world):
     ]
     assert len(api("staff").get("/api/v1/room-bookings/").json()["results"]) == 2
     assert api("outsider").get("/api/v1/room-bookings/").json()["results"] == []
+    assert [room["id"] for room in api("manager_b").get("/api/v1/rooms/").json()["results"]] == [
+        world["room_a"],  # open to outside organisations
+        world["room_b"],
+    ]
     assert api("manager_b").get(f"/api/v1/room-bookings/{world['room_booking_a']}/").status_code == 404

@@ -1,5 +1,6 @@
 """The rooms part of the isolation matrix's `world` (tests/conftest.py): a room at each
-site, open Monday to Sunday 07:00–22:00, and a booking of each by its site's startup, three
+site, open Monday to Sunday 07:00–22:00 (site A's open to outside organisations, site B's
+not), and a booking of each by its site's startup, three
 days ahead at 10:00 local time. Plain model rows, so that the world needs no factory of the
 spaces tests."""
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 from spaces.models import OpeningHours, Room, RoomBooking
 
 
-def _room(site, name: str) -> Room:
+def _room(site, name: str, *, for_outsiders: bool) -> Room:
     room = Room.objects.create(
         site=site,
         name=name,
@@ -20,7 +21,7 @@ def _room(site, name: str) -> Room:
         price_hour_mad=Decimal("150"),
         price_half_day_mad=Decimal("500"),
         price_day_mad=Decimal("900"),
-        for_outsiders=True,
+        for_outsiders=for_outsiders,
     )
     for weekday in range(7):
         OpeningHours.objects.create(
@@ -31,7 +32,8 @@ def _room(site, name: str) -> Room:
 
 def room_world(*, site_a, site_b, startup_a, startup_b, founder_a) -> dict:
     """Call with scopes disabled."""
-    room_a, room_b = _room(site_a, "Salle Atlas"), _room(site_b, "Salle Rif")
+    room_a = _room(site_a, "Salle Atlas", for_outsiders=True)
+    room_b = _room(site_b, "Salle Rif", for_outsiders=False)
     start = (timezone.localtime() + datetime.timedelta(days=3)).replace(hour=10, minute=0, second=0, microsecond=0)
     end = start + datetime.timedelta(hours=1)
     booking_a = RoomBooking.objects.create(
