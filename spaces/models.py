@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from core.multilingual import DefaultLanguageColumn
+from core.validators import validate_logo
 from services.models import ServiceSession
 from sites.models import Site
 from startups.models import Startup
@@ -69,7 +70,7 @@ class Room(DefaultLanguageColumn):
     capacity = models.PositiveSmallIntegerField(_("capacity (people)"), validators=[MinValueValidator(1)])
     floor = models.SmallIntegerField(_("floor"), default=0)
     equipment = models.CharField(_("equipment"), max_length=300, blank=True)
-    photo = models.ImageField(_("photo"), upload_to="rooms/", blank=True)
+    photo = models.ImageField(_("photo"), upload_to="rooms/", blank=True, validators=[validate_logo])
     for_residents = models.BooleanField(_("bookable by residents"), default=True)
     for_members = models.BooleanField(_("bookable by e-Technopark members"), default=True)
     for_outsiders = models.BooleanField(

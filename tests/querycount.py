@@ -243,6 +243,7 @@ NOT_A_LIST: dict[str, str] = {
     "startups:application_pitch_deck": FILE,
     "startups:manage_application_pitch_deck": FILE,
     "services:partner_logo": FILE,
+    "spaces:room_photo": FILE,
     "mentors:photo": FILE,
     "mentors:my_photo": FILE,
     "mentors:review_photo": FILE,

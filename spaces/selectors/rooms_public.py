@@ -241,3 +241,10 @@ def site_public_rooms_panel(site) -> dict:
     organisations (no query: the public page keeps its query budget; the list says when
     there is none)."""
     return {"site": site}
+
+
+def room_with_photo(*, pk: int) -> Room | None:
+    """A room in service that has a photo: public (a room's picture says nothing private),
+    shown on its cards and page wherever the room is."""
+    with network_scope():  # one room by id, any site: only its photo leaves
+        return Room.objects.filter(pk=pk, is_active=True).exclude(photo="").only("pk", "photo").first()

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import Conflict
+from core.files import public_image_response
 from core.forms import add_action_errors
 from core.ics import calendar_response
 from sites.scoping import site_scope
@@ -41,6 +42,7 @@ from ..selectors.rooms_public import (
     opening_by_weekday,
     room_access,
     room_week,
+    room_with_photo,
     rooms_for_member,
     rooms_for_outsiders,
     upcoming_and_past,
@@ -311,8 +313,17 @@ def room_request(request, slug, pk):
         return render(request, "spaces/booking/request.html", {"site": site, "room": room, "form": form})
 
 
+def room_photo(request, pk):
+    """A room's photo: public, like the partners' logos."""
+    room = room_with_photo(pk=pk)
+    if room is None:
+        raise Http404
+    return public_image_response(room.photo)
+
+
 urlpatterns = [
     path("rooms/", rooms, name="rooms"),
+    path("rooms/<int:pk>/photo/", room_photo, name="room_photo"),
     path("rooms/<int:pk>/", room_detail, name="room"),
     path("rooms/<int:pk>/quote/", room_quote, name="room_quote"),
     path("me/rooms/", my_bookings, name="my_bookings"),

@@ -48,6 +48,7 @@ WIDE_SCOPES = {
     "services/views/partners_public.py::programme_detail": "programmes_visible_to() decides which programme; it spans sites",
     "services/views/incubator_backoffice.py::incubator_programmes": "the programmes an incubator takes part in, run by any site",
     # spaces
+    "spaces/selectors/rooms_public.py::room_with_photo": PUBLIC + " (a room's photo)",
     "spaces/selectors/bookings.py::bookings_visible_to": USER
     + " (their startups', their requests as an organisation, their sites' for staff)",
     "spaces/selectors/bookings.py::rooms_visible_to": PUBLIC + " (rooms open to outsiders) and the caller's sites'",

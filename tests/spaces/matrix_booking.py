@@ -18,6 +18,8 @@ TEAM_ONLY_WRITE = (302, 404, 302, 404, 404, 404)
 
 MATRIX: dict[str, Route] = {
     "spaces:rooms": Route("/rooms/", SIGNED_IN),
+    # Public; room_a has no photo: the 404 of a missing one (tests/spaces/test_room_photo.py).
+    "spaces:room_photo": Route("/rooms/{room_a}/photo/", (404,) * 6),
     "spaces:room": Route("/rooms/{room_a}/", ROOM_READERS),
     # Posted empty: founder_a's form comes back with its errors.
     "spaces:room [post]": Route("/rooms/{room_a}/", (302, 404, 200, 404, 404, 404), "post"),
