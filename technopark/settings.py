@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "services",
     "mentors",
     "spaces",
+    "billing",
     "reports",
 ]
 
