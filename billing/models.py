@@ -238,3 +238,84 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.invoice} · {self.amount} · {self.paid_on}"
+
+
+class Charge(models.Model):
+    """Something a site's manager bills a startup besides rent and rooms (printing, an
+    event, a parking badge…), for a month: the next monthly run puts it on the startup's
+    invoice and links the line, so it is billed once (a deleted draft frees it again)."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+", verbose_name=_("site"))
+    startup = models.ForeignKey(
+        Startup, on_delete=models.PROTECT, related_name="billing_charges", verbose_name=_("startup")
+    )
+    description = models.CharField(_("description"), max_length=300)
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    unit_price = models.DecimalField(
+        _("unit price excl. tax (MAD)"), validators=[MinValueValidator(Decimal("0"))], **MONEY
+    )
+    vat_rate = models.DecimalField(
+        _("VAT rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("20"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    month = models.DateField(_("month"), help_text=_("The month it is billed for (its first day)."))
+    invoice_line = models.OneToOneField(
+        InvoiceLine,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="charge",
+        verbose_name=_("invoice line"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(site="site")
+
+    class Meta:
+        verbose_name = _("charge")
+        verbose_name_plural = _("charges")
+        ordering = ["month", "pk"]
+        indexes = [models.Index(fields=["site", "month"])]
+
+    def __str__(self):
+        return self.description
+
+    @property
+    def is_billed(self) -> bool:
+        return self.invoice_line_id is not None
+
+
+class ReminderStage(models.TextChoices):
+    DUE = "due", _("On the due date")
+    D15 = "d15", _("15 days after the due date")
+    D30 = "d30", _("30 days after the due date")
+
+
+class Reminder(models.Model):
+    """A reminder emailed to a startup's founders about an unpaid invoice (billing.reminders):
+    one row per invoice and stage, claimed in the transaction that queues the emails, so
+    that a stage is never sent twice."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="reminders")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    stage = models.CharField(_("stage"), max_length=3, choices=ReminderStage.choices)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    objects = ScopedManager(site="site")
+
+    class Meta:
+        verbose_name = _("payment reminder")
+        verbose_name_plural = _("payment reminders")
+        ordering = ["invoice", "sent_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["invoice", "stage"], name="one_reminder_per_stage")]
+
+    def __str__(self):
+        return f"{self.invoice} · {self.stage}"

@@ -238,6 +238,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "startups.tasks.send_declaration_reminders",
         "schedule": crontab(minute=0, hour=9, day_of_month=1, month_of_year="2-6"),
     },
+    # Last month's draft invoices (rents, rooms, charges) on the 1st, 06:00; reruns skip the
+    # startups already invoiced for the month.
+    "monthly-invoice-drafts": {
+        "task": "billing.tasks.monthly_invoices_draft",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),
+    },
+    # Unpaid invoices: a reminder on the due date, 15 and 30 days after, each once (08:00).
+    "invoice-reminders": {
+        "task": "billing.tasks_reminders.send_invoice_reminders",
+        "schedule": crontab(minute=0, hour=8),
+    },
 }
 
 # --- Authentication -----------------------------------------------------------------

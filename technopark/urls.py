@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
+from billing import api as billing_api
 from core import health
 from mentors import api as mentors_api
 from reports import api as reports_api
@@ -31,6 +32,7 @@ api_v1 = [
     *services_api.api_urlpatterns,
     *mentors_api.api_urlpatterns,
     *spaces_api.api_urlpatterns,
+    *billing_api.api_urlpatterns,
     *reports_api.api_urlpatterns,
 ]
 
@@ -45,6 +47,7 @@ urlpatterns = [
     path("", include("services.urls")),
     path("", include("mentors.urls")),
     path("", include("spaces.urls")),
+    path("", include("billing.urls")),
     path("", include("reports.urls")),
     path("network/audit/", audit_list, name="audit_list"),
     path("accounts/", include("allauth.urls")),

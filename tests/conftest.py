@@ -196,7 +196,7 @@ def client_for(client, personas, request):
 
 
 @pytest.fixture
-def world(personas, site_a, site_b, founder_a, manager_a, manager_b):
+def world(personas, site_a, site_b, founder_a, manager_a, manager_b, staff):
     """One of everything, on both sites, for the isolation matrix and workflow tests:
     founder_a's startup is a resident of site A with an office; another startup is at B.
     Returns the ids that route URLs are filled with (`{startup_a}`, `{application_a}`…)."""
@@ -204,6 +204,7 @@ def world(personas, site_a, site_b, founder_a, manager_a, manager_b):
 
     from startups.models import Criterion, Review, StartupInvitation
 
+    from .billing.world import invoice_world
     from .factories import (
         AdmissionFactory,
         ApplicationFactory,
@@ -324,8 +325,10 @@ def world(personas, site_a, site_b, founder_a, manager_a, manager_b):
             mentor=mentor, startup=startup_b, site=site_b, starts_at=upcoming + datetime.timedelta(hours=2)
         )
         rooms = room_world(site_a=site_a, site_b=site_b, startup_a=startup_a, startup_b=startup_b, founder_a=founder_a)
+        invoices = invoice_world(site_a=site_a, site_b=site_b, startup_a=startup_a, startup_b=startup_b, staff=staff)
     return {
         **rooms,
+        **invoices,
         "membership": membership.pk,
         "startup_a": startup_a.pk,
         "member_a": member_a.pk,

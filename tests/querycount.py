@@ -220,6 +220,7 @@ NOT_A_LIST: dict[str, str] = {
     "api:mentor": ONE,
     "api:mentor_booking": ONE,
     "api:room_booking": ONE,
+    "api:invoice": ONE,
     "sites:detail": ONE,
     "startups:call_detail": ONE,
     "startups:invitation_accept": ONE,
@@ -253,6 +254,9 @@ NOT_A_LIST: dict[str, str] = {
     "reports:board_report_xlsx": FILE,
     "reports:site_board_report_pdf": FILE,
     "reports:site_board_report_xlsx": FILE,
+    "billing:invoice_pdf": FILE,
+    "billing:my_invoice_pdf": FILE,
+    "api:invoice_pdf": FILE,
     # Forms
     "sites:network_region_edit": FORM,
     "sites:network_site_new": FORM,
@@ -291,6 +295,8 @@ NOT_A_LIST: dict[str, str] = {
     "spaces:my_booking": ONE,
     "spaces:my_booking_ics": FILE,
     "spaces:room_request": FORM,
+    "billing:invoice_detail": "one invoice: its lines, payments and credit notes (prefetched)",
+    "billing:issuer": FORM,
     # Dashboards (reports/views/dashboards.py): the network dashboard's table of sites is
     # checked in tests/reports/test_list_queries.py; a site's dashboard has no list of rows.
     "reports:site_dashboard": KPIS,

@@ -80,3 +80,17 @@ def foreign_paragraphs(html) -> str:
         return f'<p dir="{other}">{match[1]}</p>' if found == {other} else match[0]
 
     return mark_safe(PARAGRAPH.sub(one, str(html)))  # noqa: S308 (only adds an attribute to safe HTML)
+
+
+@register.filter
+def text_dir(value) -> str:
+    """`dir` for a block of text someone wrote, from its first strong letter ("ltr" or
+    "rtl"; the page's when it has none), for renderers that do not honour `dir="auto"`
+    (WeasyPrint: a French address in an Arabic PDF keeps its comma at its end)."""
+    for char in str(value or ""):
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return "rtl" if get_language_bidi() else "ltr"

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 
 from billing import actions
 from billing.models import Invoice, IssuerProfile, NumberSequence
-from billing.selectors import invoice_balance, invoice_totals
+from billing.selectors.documents import invoice_balance, invoice_totals
 from billing.validators import rib_key
 from core.errors import Conflict
 from core.models import AuditEntry

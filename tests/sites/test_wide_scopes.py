@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["core", "sites", "accounts", "startups", "services", "mentors", "spaces", "reports", "technopark"]
+APPS = ["core", "sites", "accounts", "startups", "services", "mentors", "spaces", "billing", "reports", "technopark"]
 
 USER = "a person's own rows on every site, filtered by that person explicitly"
 KPI = "the KPI engine: site, region and network rows alike (DESIGN.md: allowed there)"
@@ -54,6 +54,13 @@ WIDE_SCOPES = {
     "spaces/selectors/bookings.py::rooms_visible_to": PUBLIC + " (rooms open to outsiders) and the caller's sites'",
     "spaces/selectors/rooms_public.py::bookings_of_user": USER
     + " (their startups' bookings and their requests as an organisation)",
+    # billing
+    "billing/selectors/founder.py::issued_documents_of_user": USER + " (their startups' issued invoices)",
+    "billing/selectors/founder.py::document_rows": USER + " (the figures of their startups' invoices)",
+    "billing/selectors/founder.py::startup_statement": USER + " (the payments of their startup's invoices)",
+    "billing/selectors/api.py::invoices_visible_to": USER
+    + " (their startups' issued invoices, their sites' for staff)",
+    "billing/reminders.py::reminders_send": "a Celery task: every site's invoices due a payment reminder",
     # startups
     "startups/selectors/visibility.py::calls_visible_to": (PUBLIC + " (open calls)", 2),
     "startups/views/applications.py::call_list": PUBLIC + " (open calls)",

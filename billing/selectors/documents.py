@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from .models import Invoice, InvoiceStatus, IssuerProfile, Payment
-from .money import Totals, totals
+from ..models import Invoice, InvoiceStatus, IssuerProfile, Payment
+from ..money import Totals, totals
 
 
 def invoice_totals(invoice: Invoice) -> Totals:
@@ -42,3 +42,20 @@ def invoice_balance(invoice: Invoice) -> Balance:
 
 def site_issuer(site_id: int) -> IssuerProfile | None:
     return IssuerProfile.objects.filter(site_id=site_id).first()
+
+
+def invoice_buyer(invoice: Invoice) -> dict:
+    """Who the document is addressed to: frozen when issued; for a draft, what issuing will
+    write: the startup's legal name and ICE, at its site's address unless one was typed."""
+    if not invoice.is_draft:
+        return {
+            "buyer_name": invoice.buyer_name,
+            "buyer_address": invoice.buyer_address,
+            "buyer_ice": invoice.buyer_ice,
+        }
+    site = invoice.site
+    return {
+        "buyer_name": invoice.startup.legal_name,
+        "buyer_address": invoice.buyer_address or ", ".join(part for part in (site.address, site.city) if part),
+        "buyer_ice": invoice.startup.ice or "",
+    }

@@ -18,8 +18,8 @@ from core.audit import AuditEntry, audit_record, instance_values
 from core.errors import Conflict
 from core.locking import lock_row
 
-from .models import DocumentKind, Invoice, InvoiceLine, InvoiceStatus, NumberSequence, Payment, PaymentMethod
-from .selectors import invoice_balance, site_issuer
+from ..models import DocumentKind, Invoice, InvoiceLine, InvoiceStatus, NumberSequence, Payment, PaymentMethod
+from ..selectors.documents import invoice_balance, invoice_buyer, site_issuer
 
 CREDIT_NOTE_CODE = "AV"  # "avoir": CAS-AV-2026-00003
 
@@ -104,16 +104,6 @@ def invoice_draft_delete(*, actor, invoice: Invoice) -> None:
 
 
 # --- Issuing -----------------------------------------------------------------------------
-def _buyer(invoice: Invoice) -> dict:
-    startup = invoice.startup
-    site = invoice.site
-    return {
-        "buyer_name": startup.legal_name,
-        "buyer_address": invoice.buyer_address or ", ".join(part for part in (site.address, site.city) if part),
-        "buyer_ice": startup.ice or "",
-    }
-
-
 @transaction.atomic
 def invoice_issue(*, actor, invoice: Invoice, today: datetime.date | None = None) -> Invoice:
     """Give a draft the next number of its site's series for the year and freeze it; its
@@ -129,7 +119,7 @@ def invoice_issue(*, actor, invoice: Invoice, today: datetime.date | None = None
     today = today or timezone.localdate()
     before = instance_values(invoice)
     sequence = _next_sequence(site_id=invoice.site_id, kind=invoice.kind, year=today.year)
-    for field, value in _buyer(invoice).items():
+    for field, value in invoice_buyer(invoice).items():
         setattr(invoice, field, value)
     invoice.year, invoice.sequence = today.year, sequence
     invoice.number = document_number(prefix=issuer.prefix, kind=invoice.kind, year=today.year, sequence=sequence)

@@ -1,0 +1,1 @@
+"""Pages of invoicing, one module per area, each defining its `urlpatterns`."""
