@@ -261,7 +261,9 @@ def test_the_owner_revokes_a_token_through_the_api(client, founder_a, founder_ke
     api = Client()
     assert api.delete(f"/api/v1/auth/tokens/{own.pk}/", HTTP_AUTHORIZATION=f"Token {founder_key}").status_code == 204
     assert _me(founder_key).status_code == 401
-    entry = AuditEntry.objects.filter(object_id=str(own.pk), action=AuditEntry.Action.UPDATE).get()
+    entry = AuditEntry.objects.filter(
+        content_type__model="apitoken", object_id=str(own.pk), action=AuditEntry.Action.UPDATE
+    ).get()
     assert entry.actor == founder_a and "revoked_at" in entry.changes
 
 

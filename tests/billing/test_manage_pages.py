@@ -307,7 +307,12 @@ def test_issuer_save_updates_and_audits(site_a, manager_a, unscoped):
     issuer_save(actor=manager_a, site=site_a, payment_days=60)
     issuer.refresh_from_db()
     assert issuer.payment_days == 60 and issuer.legal_name == "Technopark Casablanca SA"
-    assert AuditEntry.objects.filter(object_id=str(issuer.pk), action="update").count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            content_type__model="issuerprofile", object_id=str(issuer.pk), action="update"
+        ).count()
+        == 1
+    )
 
 
 # --- Ageing ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ through a confirmation page that works without JavaScript, and no write URL answ
 with a 405."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django_scopes import scopes_disabled
 
 from core.models import AuditEntry
@@ -60,7 +61,11 @@ def test_an_allocation_made_today_is_cancelled_the_same_day(manager, site_a, wor
     assert cancelled.cancelled_at is not None and cancelled.cancelled_by == manager_a
     assert (cancelled.starts_on, cancelled.ends_on) == (TODAY, None)  # kept as it was, for the history
     with scopes_disabled():
-        entry = AuditEntry.objects.get(object_id=str(allocation.pk), action="update")
+        entry = AuditEntry.objects.get(
+            content_type=ContentType.objects.get_for_model(OfficeAllocation),
+            object_id=str(allocation.pk),
+            action="update",
+        )
     assert entry.actor == manager_a and entry.changes["cancelled_at"][0] is None
     # The office is free again: shown as such, counted as such, allocatable over the same dates.
     row = next(row for row in response.context["allocations"] if row.pk == allocation.pk)
