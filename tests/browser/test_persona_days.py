@@ -113,7 +113,9 @@ def day_world(casablanca):  # noqa: F811 (pytest's fixture by name)
         application = ApplicationFactory(call=call, startup=StartupFactory(brand_name="Cèdre Robotique"))
         manager = site.memberships.get().user
         Review.objects.create(application=application, site=site, reviewer=manager)
-        ServiceSessionFactory(service=casablanca["service"], starts_at=now + datetime.timedelta(hours=1))
+        # Today in Casablanca whatever the hour the test runs (now + 1 h is tomorrow after 23:00).
+        noon = timezone.localtime(now).replace(hour=12, minute=0, second=0, microsecond=0)
+        ServiceSessionFactory(service=casablanca["service"], starts_at=noon)
         OutboxMessage.objects.create(
             to=[EMAILS["founder"]],
             subject="Votre séance de demain",
