@@ -105,6 +105,16 @@ class LocalDateTimeField(serializers.DateTimeField):
         return None if value is None else value.astimezone(LOCAL).isoformat()
 
 
+@extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "08:30"})
+class WallClockTimeField(serializers.TimeField):
+    """A time of day on Moroccan clocks, "HH:MM". Not JSON Schema's "time" format, which
+    requires a UTC offset: opening hours keep their clock time whatever the offset."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class AwareDateTimeField(serializers.DateTimeField):
     """An ISO 8601 date and time with its UTC offset (`2027-03-15T10:00:00+01:00`,
     `2027-03-15T09:00:00Z`); without one it is a 400, not a guess."""

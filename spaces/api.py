@@ -23,6 +23,7 @@ from core.serializers import (
     AwareDateTimeField,
     IdField,
     LocalDateTimeField,
+    WallClockTimeField,
     id_parameter,
     read_only_choice,
     validated,
@@ -35,6 +36,7 @@ from .models import Room, RoomBooking, RoomBookingStatus, RoomKind
 from .selectors.bookings import DEFAULT_POLICY, bookings_visible_to, busy_ranges, rooms_visible_to
 
 MAX_AVAILABILITY_DAYS = 31
+MAX_AVAILABILITY_DISTANCE_DAYS = 366
 
 
 class RoomSerializer(serializers.ModelSerializer):
@@ -91,7 +93,8 @@ class RoomList(generics.ListAPIView):
 
 def _availability_days(params) -> tuple[datetime.date, datetime.date]:
     """`from` and `to` (days of the Moroccan calendar): a 400 for junk, an inverted or a too
-    long range."""
+    long range, or days more than a year away (nothing is booked there: rooms are booked
+    at most 180 days ahead, and the calendar's far past has no offset of today's kind)."""
     days = {}
     for name in ("from", "to"):
         if name in params:
@@ -101,6 +104,10 @@ def _availability_days(params) -> tuple[datetime.date, datetime.date]:
                 raise exceptions.ValidationError({name: error.detail}) from error
     first = days.get("from") or timezone.localdate()
     last = days.get("to") or first + datetime.timedelta(days=6)
+    today = timezone.localdate()
+    for name, day in (("from", first), ("to", last)):
+        if abs((day - today).days) > MAX_AVAILABILITY_DISTANCE_DAYS:
+            raise exceptions.ValidationError({name: [_("Give a day within a year of today.")]})
     if last < first:
         raise exceptions.ValidationError({"to": [_("The last day must not come before the first.")]})
     if (last - first).days >= MAX_AVAILABILITY_DAYS:
@@ -111,7 +118,9 @@ def _availability_days(params) -> tuple[datetime.date, datetime.date]:
 
 
 DAY_PARAMETERS = [
-    OpenApiParameter("from", datetime.date, description="First day (Moroccan calendar), default today."),
+    OpenApiParameter(
+        "from", datetime.date, description="First day (Moroccan calendar, within a year of today), default today."
+    ),
     OpenApiParameter("to", datetime.date, description="Last day included (at most 31 days), default 6 days later."),
 ]
 
@@ -123,8 +132,8 @@ class BusyRangeSerializer(serializers.Serializer):
 
 class OpeningSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(read_only=True, help_text="0 = Monday … 6 = Sunday.")
-    opens_at = serializers.TimeField(read_only=True, help_text="Moroccan wall-clock time.")
-    closes_at = serializers.TimeField(read_only=True)
+    opens_at = WallClockTimeField(help_text="Moroccan wall-clock time.")
+    closes_at = WallClockTimeField()
 
 
 class AvailabilitySerializer(serializers.Serializer):

@@ -24,6 +24,9 @@ from schemathesis.config import SchemathesisConfig
 
 from accounts.actions import api_token_create
 from accounts.models import Role
+from billing.actions import invoice_issue
+from billing.models import Invoice, InvoiceLine
+from tests.billing.world import RENT, site_issuer
 from tests.factories import (
     AdmissionFactory,
     ApplicationFactory,
@@ -38,12 +41,20 @@ from tests.factories import (
     UserFactory,
     WeeklyRuleFactory,
 )
+from tests.spaces.factories import RoomFactory
 
 TOKEN_PATH = "/api/v1/auth/token/"
-# Lists whose `from` and `to` must be in order (and, for slots, at most 62 days apart).
-DATE_RANGE_PATHS = ["/api/v1/sessions/", "/api/v1/mentors/{id}/slots/"]
-# Writes whose body names other rows by id, checked against the database.
-REFERENCING_WRITES = ["/api/v1/applications/", "/api/v1/mentor-bookings/"]
+# Lists whose `from` and `to` must be in order (and, for slots and a room's availability, at
+# most 62 and 31 days apart).
+DATE_RANGE_PATHS = ["/api/v1/sessions/", "/api/v1/mentors/{id}/slots/", "/api/v1/rooms/{id}/availability/"]
+# Writes whose body names other rows by id, or whose validity depends on what the database
+# holds, checked against it.
+REFERENCING_WRITES = [
+    "/api/v1/applications/",
+    "/api/v1/mentor-bookings/",
+    "/api/v1/room-bookings/",
+    "/api/v1/invoices/{id}/payments/",
+]
 
 django_application = get_wsgi_application()
 
@@ -57,19 +68,22 @@ def application(environ, start_response):
 
 # An explicit configuration (no schemathesis.toml discovery): every check with its default
 # expectations, except that `positive_data_acceptance` (a schema-valid request must not be
-# a 400) also takes a 400 on five operations, where validity depends on more than the
+# a 400) also takes a 400 on nine operations, where validity depends on more than the
 # request's own shape. Every such 400 is documented in the schema and names the field.
 # - The token endpoint mints credentials: a well-formed request with credentials that do
 #   not exist is rightly a 400 (DRF's obtain_auth_token, OAuth 2's invalid_grant).
 #   Schemathesis applies that very rule to the operations it knows mint credentials (an
 #   OAuth 2 `tokenUrl`); ours is an API-key scheme, so it is told here.
-# - The sessions list and a mentor's free slots refuse `to` before `from` (and slots a range
-#   over 62 days): a constraint between two query parameters, which OpenAPI cannot express.
+# - The sessions list, a mentor's free slots and a room's availability refuse `to` before
+#   `from` (and slots or availability a range over 62 or 31 days): a constraint between two
+#   query parameters, which OpenAPI cannot express.
 # - Starting an application and booking a mentor refer to other rows: the schema says "a
 #   positive integer" for `call` and `mentor` and "a string → string map" for `answers`; the
 #   server answers 400 naming the field when no open call or published mentor has that id,
 #   when an answer's key is not one of that call's questions (or a network-wide call comes
-#   without `home_site`): what the database holds, which no schema can state in advance.
+#   without `home_site`). Booking a room is refused outside its opening hours or once taken
+#   (a 409), and a payment beyond what is left to pay on the invoice: what the database
+#   holds, which no schema can state in advance.
 # Everything else is expressed in the API and its schema (core/schema.py): NUL
 # characters (a pattern on every request string, a 400), non-object bodies (JSON, forms,
 # multipart: a 400), every error status the kernel gives, the back-office's 401 to
@@ -123,7 +137,8 @@ def network(db, unscoped):
     The founder's startup is admitted at Casablanca, has a submitted application and a
     declaration; a mentor with free slots every day and a booking of that startup have
     the id 1 that generated path ids reach first, so that details, slots, withdraw and
-    cancel are fuzzed on real rows, not only 404s."""
+    cancel are fuzzed on real rows, not only 404s. So do Casablanca's room 1 (availability,
+    bookings) and the startup's issued invoice 1 (detail, PDF, payments)."""
     casablanca = SiteFactory(slug="casablanca", city="Casablanca")
     tanger = SiteFactory(slug="tanger", city="Tanger", region__code="MA-01", status="planned", opened_on=None)
     SiteMembershipFactory(site=casablanca, user__email="manager.casa@example.ma")
@@ -138,7 +153,14 @@ def network(db, unscoped):
     application = ApplicationFactory(pk=1, startup=startup, call=CallFactory(pk=1, site=casablanca))
     DeclarationFactory(startup=startup)
     booking = BookingFactory(pk=1, mentor=mentor, startup=startup, site=casablanca)
-    _reset_sequences(type(mentor), type(startup), type(application), type(application.call), type(booking))
+    room = RoomFactory(pk=1, site=casablanca, for_outsiders=True)
+    site_issuer(casablanca, "CAS")
+    invoice = Invoice.objects.create(pk=1, site=casablanca, startup=startup)
+    InvoiceLine.objects.create(invoice=invoice, site=casablanca, **RENT)
+    invoice_issue(actor=None, invoice=invoice)
+    _reset_sequences(
+        type(mentor), type(startup), type(application), type(application.call), type(booking), type(room), Invoice
+    )
     return {"sites": [casablanca, tanger], "founder": founder}
 
 

@@ -55,8 +55,16 @@ def test_availability_gives_busy_ranges_with_their_offsets_and_no_holder(api, wo
         "from=junk",
         f"from={today}&to={today - datetime.timedelta(days=1)}",
         f"to={today + datetime.timedelta(days=40)}",
+        "from=0776-08-03",  # the calendar's far past (its offset was Lisbon's -00:30:20)
+        "from=9999-12-31&to=9999-12-31",  # no day after it
     ):
         assert client.get(f"/api/v1/rooms/{world['room_a']}/availability/?{query}").status_code == 400
+    assert (
+        client.get(f"/api/v1/rooms/{world['room_a']}/availability/?from={today - datetime.timedelta(days=300)}").json()[
+            "busy"
+        ]
+        == []
+    )
     # Site B's room is not open to outside organisations: not found from site A.
     assert client.get(f"/api/v1/rooms/{world['room_b']}/availability/").status_code == 404
 
