@@ -1,5 +1,6 @@
 """Forms of the invoicing back-office (issue 21): the list's filters, a draft's new line, a
-payment, a credit note's reason, the site's issuer identity.
+payment, a credit note's reason, the site's issuer identity, the other charges' filters and
+a new charge.
 
 The actions (billing.actions, billing.actions_issuer) decide; these forms only turn what was
 typed into values (decimals as the page's language writes them) and carry the actions'
@@ -17,11 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import LocalizedDecimalField, style_fields
 
 from .models import InvoiceStatus, IssuerProfile, PaymentMethod
+from .selectors.charges import BILLED, TO_BILL, charge_startups
 from .selectors.manage import OVERDUE
 
 # The VAT rates a line may take (percentages), the standard one first. Moroccan rates in 2026;
 # could move to settings if head office needs to change them without a release.
 BILLING_VAT_RATES = [20, 14, 10, 7, 0]
+VAT_CHOICES = [(str(rate), f"{rate} %") for rate in BILLING_VAT_RATES]
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_QUERY_LENGTH = 100
@@ -83,7 +86,7 @@ class LineForm(forms.Form):
     vat_rate = forms.TypedChoiceField(
         label=_("VAT rate"),
         coerce=Decimal,
-        choices=[(str(rate), f"{rate} %") for rate in BILLING_VAT_RATES],
+        choices=VAT_CHOICES,
         initial=str(BILLING_VAT_RATES[0]),
     )
 
@@ -94,6 +97,57 @@ class LineForm(forms.Form):
 
     def line(self) -> dict:
         return {name: self.cleaned_data[name] for name in ("description", "quantity", "unit_price", "vat_rate")}
+
+
+def _this_month() -> str:
+    return timezone.localdate().strftime("%Y-%m")
+
+
+class ChargeFilterForm(forms.Form):
+    """GET filters of the other charges' list: an invalid value shows its error and is ignored."""
+
+    month = MonthField(label=_("Month"), required=False)
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", _("Any")), (TO_BILL, _("To bill")), (BILLED, _("Billed"))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self, small=True)
+
+    def filters(self) -> dict:
+        """The valid filters, as `selectors.charges.charges_filtered` takes them."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {"month": data.get("month"), "state": data.get("state") or ""}
+
+
+class ChargeForm(forms.Form):
+    """A charge for one of the site's startups (`charge_startups`: a posted id of another
+    site's startup is a form error), billed by the monthly run of its month."""
+
+    startup = forms.ModelChoiceField(
+        label=_("Startup"),
+        queryset=None,  # the site's, set in __init__
+        error_messages={"invalid_choice": _("Choose one of this site's startups from the list.")},
+    )
+    description = forms.CharField(label=_("Description"), max_length=300)
+    quantity = LocalizedDecimalField(label=_("Quantity"), max_digits=10, decimal_places=2, initial=Decimal("1"))
+    unit_price = LocalizedDecimalField(label=_("Unit price excl. tax (MAD)"), max_digits=14, decimal_places=2)
+    vat_rate = forms.TypedChoiceField(
+        label=_("VAT rate"), coerce=Decimal, choices=VAT_CHOICES, initial=str(BILLING_VAT_RATES[0])
+    )
+    month = MonthField(
+        label=_("Month"), initial=_this_month, help_text=_("Billed by this month's run, or the next one if it is done.")
+    )
+
+    def __init__(self, *args, site, **kwargs):
+        kwargs.setdefault("prefix", "charge")
+        super().__init__(*args, **kwargs)
+        self.fields["startup"].queryset = charge_startups(site=site)
+        style_fields(self)
 
 
 class PaymentForm(forms.Form):

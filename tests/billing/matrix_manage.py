@@ -6,7 +6,10 @@ the site reads the list, the documents and the ageing; the issuer form needs `ma
 open. The writes are POSTs, posted empty: adding a line to `invoice_draft_a`, recording a
 payment or a credit note on `invoice_a` re-render the document with the form's errors (200);
 issuing and deleting `invoice_draft_a` do it and redirect; "issue all" without a month says
-so and goes back to the list (302). Site A's read-only roles get 403 on every POST."""
+so and goes back to the list (302). The other charges: the list is read by everyone at the
+site; adding one posted empty re-renders the list with the form's errors (200); deleting the
+unbilled `invoice_charge_a` does it and goes back to the list (302). Site A's read-only roles
+get 403 on every POST."""
 
 from tests.matrix import SITE_A, Route
 
@@ -25,4 +28,7 @@ MATRIX: dict[str, Route] = {
     "billing:invoice_issue": Route(INVOICES + "{invoice_draft_a}/issue/", SITE_A_REDIRECT, "post"),
     "billing:invoice_payment": Route(INVOICES + "{invoice_a}/payments/", SITE_A, "post"),
     "billing:invoice_credit_note": Route(INVOICES + "{invoice_a}/credit-note/", SITE_A, "post"),
+    "billing:charge_list": Route(INVOICES + "charges/", SITE_A),
+    "billing:charge_add": Route(INVOICES + "charges/add/", SITE_A, "post"),
+    "billing:charge_delete": Route(INVOICES + "charges/{invoice_charge_a}/delete/", SITE_A_REDIRECT, "post"),
 }

@@ -1,7 +1,8 @@
 """List pages of the invoicing back-office issue as many queries for 50 rows as for 1
 (tests/querycount.py): the invoices list (every state a row shows differently: a draft, an
 issued invoice partly paid, one overdue, lines at two VAT rates) and the arrears' ageing
-(a startup per row, each late by a different number of days)."""
+(a startup per row, each late by a different number of days), and the other charges (to
+bill, billed on a draft, billed on an issued invoice; at three VAT rates, over two months)."""
 
 import datetime
 from decimal import Decimal
@@ -10,8 +11,11 @@ import pytest
 from django.utils import timezone
 
 from billing import actions
+from billing.models import Charge
+from billing.selectors.owed import charge_line
 from tests.billing.world import site_issuer
-from tests.querycount import ListRoute, check_list_route, startup_row
+from tests.factories import AdmissionFactory
+from tests.querycount import ListRoute, check_list_route, row_name, startup_row
 
 INVOICES = "/manage/site-a/invoices/"
 LINES = [
@@ -48,12 +52,57 @@ def overdue_row(ctx, index: int):
     return _invoice(ctx, index, state="overdue")
 
 
+def _charge(ctx, index: int, *, state: str):
+    """Site A's charge named after row `index` (its startup is not: the add form lists the
+    site's startups), to bill, billed on a draft or billed on an issued invoice."""
+    startup = startup_row(index, name=f"Startup {index}")
+    AdmissionFactory(startup=startup, site=ctx.site_a)
+    today = timezone.localdate()
+    month = today.replace(day=1) if index % 2 else (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    charge = actions.charge_add(
+        actor=None,
+        site=ctx.site_a,
+        startup=startup,
+        description=row_name(index),
+        quantity=Decimal("2"),
+        unit_price=Decimal("12.50"),
+        vat_rate=(Decimal("20"), Decimal("10"), Decimal("0"))[index % 3],
+        month=month,
+    )
+    if state == "to_bill":
+        return charge
+    invoice = actions.invoice_draft_create(
+        actor=None, site=ctx.site_a, startup=startup, lines=[charge_line(charge, month=month)], month=month
+    )
+    Charge.objects.filter(pk=charge.pk).update(invoice_line=invoice.lines.get())
+    if state == "issued":
+        actions.invoice_issue(actor=None, invoice=invoice)
+    return charge
+
+
+def charge_row(ctx, index: int):
+    return _charge(ctx, index, state=("to_bill", "draft", "issued")[index % 3])
+
+
+def billed_charge_row(ctx, index: int):
+    return _charge(ctx, index, state="issued")
+
+
 ROUTES = [
     ListRoute("billing:invoice_list", INVOICES, "manager_a", invoice_row, issuer_setup),
     ListRoute(
         "billing:invoice_list", INVOICES + "?status=overdue", "manager_a", overdue_row, issuer_setup, id="overdue"
     ),
     ListRoute("billing:ageing", INVOICES + "ageing/", "manager_a", overdue_row, issuer_setup),
+    ListRoute("billing:charge_list", INVOICES + "charges/", "manager_a", charge_row, issuer_setup),
+    ListRoute(
+        "billing:charge_list",
+        INVOICES + "charges/?state=billed",
+        "staff",
+        billed_charge_row,
+        issuer_setup,
+        id="billed",
+    ),
 ]
 
 

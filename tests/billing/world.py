@@ -1,6 +1,7 @@
 """The invoicing part of the isolation matrix's `world` (tests/conftest.py): each site's
-issuer, an issued invoice of each site's startup (site A's partly paid) and a draft at site
-A. Built through the actions, so the numbers are real."""
+issuer, an issued invoice of each site's startup (site A's partly paid), a draft at site A
+and a charge at site A not billed yet (its startup admitted there if it is not yet). Built
+through the actions, so the numbers are real."""
 
 import datetime
 from decimal import Decimal
@@ -8,6 +9,7 @@ from decimal import Decimal
 from billing import actions
 from billing.models import IssuerProfile
 from billing.validators import rib_key
+from startups.models import Admission, AdmissionKind
 
 ACCOUNT = "0001234567890123"
 RENT = {"description": "Loyer bureau — novembre 2026", "quantity": Decimal("1"), "unit_price": Decimal("3000.00")}
@@ -48,4 +50,24 @@ def invoice_world(*, site_a, site_b, startup_a, startup_b, staff) -> dict:
         today=today,
     )
     draft_a = actions.invoice_draft_create(actor=staff, site=site_a, startup=startup_a, lines=[RENT])
-    return {"invoice_a": invoice_a.pk, "invoice_b": invoice_b.pk, "invoice_draft_a": draft_a.pk}
+    # A charge to bill at site A (named `invoice_…` like the rest: tests/billing/test_manage_pages.py
+    # fills the matrix's URLs with these keys). charge_add takes a startup admitted at the site.
+    if not Admission.objects.filter(site=site_a, startup=startup_a).exists():
+        Admission.objects.create(
+            site=site_a, startup=startup_a, kind=AdmissionKind.RESIDENT, starts_on=today - datetime.timedelta(days=90)
+        )
+    charge_a = actions.charge_add(
+        actor=staff,
+        site=site_a,
+        startup=startup_a,
+        description="Impression badges",
+        quantity=Decimal("3"),
+        unit_price=Decimal("25.50"),
+        month=today.replace(day=1),
+    )
+    return {
+        "invoice_a": invoice_a.pk,
+        "invoice_b": invoice_b.pk,
+        "invoice_draft_a": draft_a.pk,
+        "invoice_charge_a": charge_a.pk,
+    }
