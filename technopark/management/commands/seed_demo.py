@@ -5,6 +5,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.demo import seed_accounts
+from billing.demo import seed_billing
 from mentors.demo import seed_mentors
 from reports.snapshots import month_ends_backfill, snapshots_compute, year_ends_backfill
 from services.demo import seed_services
@@ -29,6 +30,7 @@ class Command(BaseCommand):
             services = seed_services()
             mentors = seed_mentors(accounts["mentors"])
             rooms, bookings = seed_spaces()  # books rooms for the startups and the sessions above
+            invoices = seed_billing()  # bills the offices, the rooms booked above and charges
             # Today's KPI snapshots, every past year end and the month ends since January of
             # last year (the nightly run fills the older ones), so that the public figures,
             # the dashboards' comparison tables and trends and a recent month end are reads
@@ -42,7 +44,7 @@ class Command(BaseCommand):
                 f"Demo data ready: {len(sites)} sites, "
                 + ", ".join(f"{len(users)} {kind}" for kind, users in accounts.items())
                 + f", {startups} new startups, {services} new services, {mentors} new mentor profiles"
-                + f", {rooms} new rooms, {bookings} new room bookings"
+                + f", {rooms} new rooms, {bookings} new room bookings, {invoices} new invoices"
                 + f". Password for every demo account: {settings.DEMO_PASSWORD}"
             )
         )
