@@ -37,6 +37,9 @@ on 1 July in Casablanca, is outside a period ending on 30 June). The scope's sit
   docstring defines it): the hours its rooms were open over the period, the hours booked
   (confirmed bookings, sessions' included, cut to the period), `rate` = booked / open.
   Rooms are the site's: the sector filter does not apply.
+- Invoicing, per site of the scope and month of the period (billing.selectors.figures, whose
+  docstring defines it): billed (invoices less credit notes, including tax), collected
+  (payments received) and overdue at the month's end. The sector filter does not apply.
 - Funnel: applications at the scope's sites submitted in the period (by `submitted_at`,
   drafts never count). `submitted` counts all of them whatever their status now;
   `admitted`, `rejected`, `withdrawn` those with that status; `pending` those still
@@ -50,7 +53,7 @@ on 1 July in Casablanca, is outside a period ending on 30 June). The scope's sit
 
 The engine reads across sites (a region or the network spans them), so it runs with the
 tenancy scopes disabled, as DESIGN.md allows for the KPI engine; the caller decides who
-may ask for which scope. Nine queries, whatever the amount of data.
+may ask for which scope. Twelve queries, whatever the amount of data.
 """
 
 import datetime
@@ -62,6 +65,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Quer
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from billing.selectors.figures import SiteMonthBilling, billing_by_site_month
 from mentors.models import Attendance as BookingAttendance
 from mentors.models import Booking, BookingStatus
 from services.models import Attendance, Dimension, Registration, RegistrationStatus, ServiceSession, SessionStatus
@@ -145,6 +149,7 @@ class Activity:
     mentor_hours: Decimal  # 1 decimal
     occupancy: list[SiteOccupancy]  # the scope's operational sites, by name
     rooms: list[RoomUse]  # the scope's sites with rooms in service, by name
+    billing: list[SiteMonthBilling]  # the scope's sites with invoices, by name, then month
     funnel: Funnel
 
 
@@ -164,6 +169,9 @@ def activity(
             mentor_hours=mentor_hours,
             occupancy=_occupancy(scope, date_to),
             rooms=_rooms(scope, date_from, date_to),
+            billing=billing_by_site_month(
+                site_ids=scope.site_ids, date_from=date_from, date_to=date_to, today=timezone.localdate()
+            ),
             funnel=_funnel(scope, start, end, sector),
         )
 

@@ -9,7 +9,7 @@ Queries are bounded whatever the number of startups, sites and sectors: the head
 the engine's one grouped query; the comparison tables cost one query for the snapshots
 plus, when rows are missing there, one grouped query for all of them
 (`reports.kpis.headlines`); trends cost one query plus the engine's count per year without
-a snapshot; activity a constant six. See `Dashboard.comparison` for when snapshots are
+a snapshot; activity a constant number (reports.activity). See `Dashboard.comparison` for when snapshots are
 used.
 """
 
@@ -25,7 +25,7 @@ from sites.scoping import network_scope
 
 from . import activity as activity_engine
 from . import trends
-from .exports import Money, Rate, Table, Year, display, rate_cell
+from .exports import Money, Month, Rate, Table, Year, display, rate_cell
 from .kpis import HEADLINE_RATES, Headline, KpiScope, cached_figures, headline, headlines
 from .selectors import from_row, snapshot_rows
 from .snapshots import FIGURES
@@ -57,9 +57,10 @@ NETWORK_TABLES = [
     "mentoring",
     "occupancy",
     "rooms",
+    "billing",
     "funnel",
 ]
-SITE_TABLES = ["headline", "years", "cohorts", "dimensions", "mentoring", "occupancy", "rooms", "funnel"]
+SITE_TABLES = ["headline", "years", "cohorts", "dimensions", "mentoring", "occupancy", "rooms", "billing", "funnel"]
 
 
 def typed(figures: Headline, name: str):
@@ -381,6 +382,17 @@ class Dashboard:
             _("Room occupancy"),
             [_("Site"), _("Hours open"), _("Hours booked"), _("Occupancy rate")],
             [[row.site_name, row.hours_open, row.hours_booked, rate_cell(row.rate)] for row in self.activity.rooms],
+        )
+
+    def _table_billing(self) -> Table:
+        return Table(
+            "billing",
+            _("Invoicing"),
+            [_("Site"), _("Month"), _("Billed incl. tax"), _("Collected"), _("Overdue at month end")],
+            [
+                [row.site_name, Month.of(row.month), Money(row.billed), Money(row.collected), Money(row.overdue)]
+                for row in self.activity.billing
+            ],
         )
 
     def _table_funnel(self) -> Table:

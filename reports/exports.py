@@ -1,7 +1,7 @@
 """The dashboards' tables: one structure (`Table`) behind each table on the page, the data of
 its chart and its CSV and XLSX downloads, so that the three always show the same figures.
 
-Cells carry their kind in their type: `int` counts, `Year`, `Money` (MAD, 2 decimals), `Rate` (0–1,
+Cells carry their kind in their type: `int` counts, `Year`, `Month`, `Money` (MAD, 2 decimals), `Rate` (0–1,
 4 decimals, as the KPI engine returns it), plain `Decimal` (hours, days), `str`, `date`,
 None (no value: a rate with nothing to divide, `rate_cell`, or a median of nothing). The page
 shows None as a dash with its reason, rates as percentages with one decimal (both by the
@@ -25,7 +25,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from core.exports import Sheet, csv_response, xlsx_cell, xlsx_workbook_response
-from core.formatting import format_amount
+from core.formatting import format_amount, format_month
 from core.templatetags.rates import percent
 
 
@@ -44,6 +44,14 @@ class Money(Decimal):
 
 class Year(int):
     """A calendar year: a number, written without thousands separators."""
+
+
+class Month(datetime.date):
+    """A calendar month (its first day), written as the month's name and year."""
+
+    @classmethod
+    def of(cls, day: datetime.date) -> "Month":
+        return cls(day.year, day.month, 1)
 
 
 @dataclass
@@ -75,6 +83,8 @@ def display(value) -> str:
         return _("yes") if value else _("no")
     if isinstance(value, Year):
         return str(int(value))
+    if isinstance(value, Month):
+        return format_month(value)
     if isinstance(value, (int, Decimal)):
         return formats.number_format(value, force_grouping=True)
     if isinstance(value, datetime.date):

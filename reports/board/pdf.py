@@ -26,6 +26,7 @@ from . import chart
 from .content import (
     COUNT,
     DASH,
+    MONEY,
     RATE,
     BoardContent,
     FigureRow,
@@ -180,6 +181,14 @@ def activity_tables(content: BoardContent) -> dict[str, Table]:
         ],
         [46, 18, 18, 18],
     )
+    billing = Table(
+        [_("Site"), _("Billed incl. tax (MAD)"), _("Collected (MAD)"), _("Overdue at month end (MAD)")],
+        [
+            Row(row.site_name, [_cell(row.billed, MONEY), _cell(row.collected, MONEY), _cell(row.overdue, MONEY)])
+            for row in activity.billing
+        ],
+        [31, 23, 23, 23],
+    )
     funnel = Table(
         [_("Indicator"), _("Value")],
         [
@@ -192,7 +201,7 @@ def activity_tables(content: BoardContent) -> dict[str, Table]:
         ],
         [70, 30],
     )
-    return {"sessions": sessions, "mentoring": mentoring, "occupancy": occupancy, "funnel": funnel}
+    return {"sessions": sessions, "mentoring": mentoring, "occupancy": occupancy, "billing": billing, "funnel": funnel}
 
 
 def trends_table(content: BoardContent) -> Table:

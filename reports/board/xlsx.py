@@ -119,6 +119,17 @@ def _workbook(content: BoardContent) -> bytes:
         )
         line += 1
     line += 1
+    put(
+        sheet,
+        line,
+        [_("Site"), _("Billed incl. tax (MAD)"), _("Collected (MAD)"), _("Overdue at month end (MAD)")],
+        header=True,
+    )
+    line += 1
+    for row in month_activity.billing:
+        put(sheet, line, [row.site_name, row.billed, row.collected, row.overdue], [None, MONEY, MONEY, MONEY])
+        line += 1
+    line += 1
     put(sheet, line, [_("Applications"), _("Value")], header=True)
     for label, value, kind in funnel_rows(month_activity.funnel, text=False):
         line += 1

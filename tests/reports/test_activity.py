@@ -423,6 +423,7 @@ def test_empty_region_has_only_zeros(sessions, bookings, offices, applications):
         mentor_hours=Decimal("0.0"),
         occupancy=[],
         rooms=[],
+        billing=[],
         funnel=EMPTY_FUNNEL,
     )
 
@@ -474,10 +475,11 @@ def test_query_count_does_not_grow_with_the_data(count, sites, sectors, django_a
     for text in ("site:casa", "region:MA-06", "network"):
         scope = parse_scope(text)
         # sessions, registrations, bookings, sites with offices, rooms (rooms, their
-        # bookings; a site or region scope also its sites' names), funnel counts, median
-        with django_assert_max_num_queries(8):
+        # bookings; a site or region scope also its sites' names), invoices (documents,
+        # lines and payments when there is a document), funnel counts, median
+        with django_assert_max_num_queries(11):
             figures = activity(scope, date_from=JUNE_1, date_to=JUNE_30, sector=None)
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(11):
             activity(scope, date_from=JUNE_1, date_to=JUNE_30, sector=sectors["fintech"])
     assert figures.dimensions[3].sessions_held == count  # skills: the factory's dimension
     assert figures.mentor_sessions == count

@@ -95,6 +95,7 @@ def test_xlsx_of_every_table(english, dataset, client_for):
         "Mentoring",
         "Office occupancy",
         "Room occupancy",
+        "Invoicing",
         "Applications",
     ]
     headline = {row[0]: row[1] for row in workbook["Headline figures"].iter_rows(min_row=2, values_only=True)}

@@ -285,7 +285,17 @@ def test_manager_a_sees_site_a_dashboard(english, dataset, client_for):
         "export_africa_share": "50.0%",
     }
     tables = response.context["sections"]["tables"]
-    assert set(tables) == {"headline", "years", "cohorts", "dimensions", "mentoring", "occupancy", "rooms", "funnel"}
+    assert set(tables) == {
+        "headline",
+        "years",
+        "cohorts",
+        "dimensions",
+        "mentoring",
+        "occupancy",
+        "rooms",
+        "billing",
+        "funnel",
+    }
     assert dict(tables["funnel"].rows)["Submitted"] == 2
     form = response.context["form"]
     assert set(form.fields) == {"as_of", "sector", "date_from", "date_to"}  # no region or site choice
