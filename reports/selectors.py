@@ -118,7 +118,7 @@ def region_site_ids(region: Region) -> tuple[int, ...]:
 
 
 # --- Head office's audit trail ------------------------------------------------------------
-AUDITED_APPS = ["accounts", "tp_sites", "startups", "services", "mentors", "reports", "core"]
+AUDITED_APPS = ["accounts", "tp_sites", "startups", "services", "mentors", "spaces", "billing", "reports", "core"]
 
 
 def audited_content_types() -> QuerySet[ContentType]:

@@ -5,10 +5,12 @@ figures page's snapshots (never a site's row), and a region's sites for the dash
 The pages themselves (contents, isolation, query counts) are tested by the sibling modules."""
 
 import datetime
+from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_scopes import scopes_disabled
 
 from core.models import AuditEntry
@@ -73,6 +75,20 @@ def test_the_audit_form_hands_its_filters_only_when_valid(trail, site_b):
         assert AuditFilterForm({"since": "not a date", "q": "badr"}).filters() == {}
         assert AuditFilterForm(None).filters() == {}
     assert set(selectors.audited_content_types().values_list("app_label", flat=True)) <= set(selectors.AUDITED_APPS)
+
+
+def test_every_app_that_writes_is_in_the_audit_trails_filter():
+    """An app with an `actions` module writes audited records: head office can pick them."""
+    writers = {
+        config.label
+        for config in apps.get_app_configs()
+        if "site-packages" not in config.path  # the portal's own apps
+        and ((Path(config.path) / "actions.py").exists() or (Path(config.path) / "actions").is_dir())
+    }
+    assert writers and writers <= set(selectors.AUDITED_APPS)
+    with translation.override("en"):
+        labels = {str(choice.model_class()._meta.verbose_name) for choice in selectors.audited_content_types()}
+    assert {"invoice", "payment", "room booking"} <= labels
 
 
 # --- The public figures page and the dashboards -------------------------------------------------
