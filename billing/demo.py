@@ -292,6 +292,8 @@ def _seed_invoices(rng, site, issuer, months, today, charges, manager_id, *, dra
                 address=address,
                 manager_id=manager_id,
             )
+            if issued_on is not None:  # frozen with it, as invoice_issue does
+                invoice.incl_tax = _lines_total(lines)
             planned.append((invoice, lines))
     Invoice.objects.bulk_create([invoice for invoice, _lines in planned], batch_size=500)
     rows = [
@@ -305,10 +307,11 @@ def _seed_invoices(rng, site, issuer, months, today, charges, manager_id, *, dra
         NumberSequence.objects.update_or_create(
             site=site, kind=DocumentKind.INVOICE, year=year, defaults={"last": number}
         )
-    return [
-        (invoice, totals((line["quantity"], line["unit_price"], line["vat_rate"]) for line in lines).incl_tax)
-        for invoice, lines in planned
-    ]
+    return [(invoice, invoice.incl_tax or _lines_total(lines)) for invoice, lines in planned]
+
+
+def _lines_total(lines: list[dict]) -> Decimal:
+    return totals((line["quantity"], line["unit_price"], line["vat_rate"]) for line in lines).incl_tax
 
 
 # --- Late payers, credit notes, payments -------------------------------------------------------

@@ -119,6 +119,9 @@ class Invoice(models.Model):
     language = models.CharField(_("language of the document"), max_length=2, default="fr")
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
+    # Frozen with the document when it is issued (billing.money's total: VAT per rate), so
+    # that sums over many documents are one SQL query; a draft's total is its lines'.
+    incl_tax = models.DecimalField(_("total incl. tax"), null=True, blank=True, editable=False, **MONEY)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -139,6 +142,10 @@ class Invoice(models.Model):
                 condition=Q(status="draft", number__isnull=True, sequence__isnull=True, issued_on__isnull=True)
                 | (~Q(status="draft") & Q(number__isnull=False, sequence__isnull=False, issued_on__isnull=False)),
                 name="invoice_number_iff_issued",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft", incl_tax__isnull=True) | (~Q(status="draft") & Q(incl_tax__isnull=False)),
+                name="invoice_total_iff_issued",
             ),
             models.UniqueConstraint(fields=["site", "kind", "year", "sequence"], name="invoice_sequence_unique"),
             # The monthly run's idempotency: one invoice per startup, site and month.

@@ -53,7 +53,7 @@ on 1 July in Casablanca, is outside a period ending on 30 June). The scope's sit
 
 The engine reads across sites (a region or the network spans them), so it runs with the
 tenancy scopes disabled, as DESIGN.md allows for the KPI engine; the caller decides who
-may ask for which scope. Twelve queries, whatever the amount of data.
+may ask for which scope. Eleven queries, whatever the amount of data.
 """
 
 import datetime

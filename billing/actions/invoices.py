@@ -19,7 +19,7 @@ from core.errors import Conflict
 from core.locking import lock_row
 
 from ..models import DocumentKind, Invoice, InvoiceLine, InvoiceStatus, NumberSequence, Payment, PaymentMethod
-from ..selectors.documents import invoice_balance, invoice_buyer, site_issuer
+from ..selectors.documents import invoice_balance, invoice_buyer, invoice_totals, site_issuer
 
 CREDIT_NOTE_CODE = "AV"  # "avoir": CAS-AV-2026-00003
 
@@ -124,6 +124,7 @@ def invoice_issue(*, actor, invoice: Invoice, today: datetime.date | None = None
     invoice.year, invoice.sequence = today.year, sequence
     invoice.number = document_number(prefix=issuer.prefix, kind=invoice.kind, year=today.year, sequence=sequence)
     invoice.status = InvoiceStatus.ISSUED
+    invoice.incl_tax = invoice_totals(invoice).incl_tax
     invoice.issued_on = today
     invoice.due_on = today + datetime.timedelta(days=issuer.payment_days)
     invoice.issued_by = actor

@@ -14,9 +14,10 @@ no row):
   left to pay on the invoices issued by then and due before then, after the payments
   received and the credit notes issued by then.
 
-Amounts are computed as the documents show them (billing.money: VAT per rate, each rounded
-once) from their lines, in Python: SQLite keeps decimals as floats. Three queries whatever the
-number of documents: the documents issued by the period's end, their lines, their payments.
+Amounts are the documents' totals frozen when they were issued (`Invoice.incl_tax`, as the
+documents show them: VAT per rate, each rounded once), added up in Python per month. Two
+queries whatever the number of documents: the documents issued by the period's end and their
+payments.
 """
 
 import datetime
@@ -25,8 +26,7 @@ from decimal import Decimal
 
 from sites.models import Site
 
-from ..models import DocumentKind, Invoice, InvoiceLine, InvoiceStatus, Payment
-from ..money import totals
+from ..models import DocumentKind, Invoice, InvoiceStatus, Payment
 
 ZERO = Decimal("0.00")
 NAMES = ("site__name_fr", "site__name_ar", "site__name_en")  # the site's name in the active language
@@ -69,21 +69,20 @@ def billing_by_site_month(
     docs = {
         row[0]: row
         for row in documents.order_by().values_list(
-            "pk", "site_id", "kind", "issued_on", "due_on", "corrects_id", *NAMES
+            "pk", "site_id", "kind", "issued_on", "due_on", "corrects_id", "incl_tax", *NAMES
         )
     }
     if not docs:
         return []
-    lines: dict[int, list] = {}
-    ids = documents.order_by().values("pk")
-    for invoice_id, *line in InvoiceLine.objects.filter(invoice__in=ids).values_list(
-        "invoice_id", "quantity", "unit_price", "vat_rate"
-    ):
-        lines.setdefault(invoice_id, []).append(line)
-    amount = {pk: totals(lines.get(pk, [])).incl_tax for pk in docs}
-    payments = list(Payment.objects.filter(invoice__in=ids).values_list("invoice_id", "paid_on", "amount"))
+    amount = {pk: doc[6] for pk, doc in docs.items()}
+    payments = list(
+        Payment.objects.filter(invoice__in=documents.order_by().values("pk")).values_list(
+            "invoice_id", "paid_on", "amount"
+        )
+    )
 
-    names = {doc[1]: Site(name_fr=doc[6], name_ar=doc[7], name_en=doc[8]).name for doc in docs.values()}
+    names = {doc[1]: doc[7:] for doc in docs.values()}
+    names = {site_id: Site(name_fr=fr, name_ar=ar, name_en=en).name for site_id, (fr, ar, en) in names.items()}
     rows = []
     for site_id, name in sorted(names.items(), key=lambda item: (item[1].casefold(), item[0])):
         site_docs = [doc for doc in docs.values() if doc[1] == site_id]
@@ -92,7 +91,7 @@ def billing_by_site_month(
             billed = sum(
                 (
                     amount[pk] if kind == DocumentKind.INVOICE else -amount[pk]
-                    for pk, _site, kind, issued_on, _due, _corrects, *_names in site_docs
+                    for pk, _site, kind, issued_on, _due, _corrects, _amount, *_names in site_docs
                     if start <= issued_on <= end
                 ),
                 ZERO,
@@ -110,10 +109,10 @@ def _overdue(site_docs: list, site_payments: list, amount: dict, day: datetime.d
     """What was left to pay on `day` on the invoices due before it (see the module docstring)."""
     due: dict[int, Decimal] = {
         pk: amount[pk]
-        for pk, _site, kind, issued_on, due_on, _corrects, *_names in site_docs
+        for pk, _site, kind, issued_on, due_on, _corrects, _amount, *_names in site_docs
         if kind == DocumentKind.INVOICE and issued_on <= day and due_on is not None and due_on < day
     }
-    for pk, _site, kind, issued_on, _due, corrects, *_names in site_docs:
+    for pk, _site, kind, issued_on, _due, corrects, _amount, *_names in site_docs:
         if kind == DocumentKind.CREDIT_NOTE and corrects in due and issued_on <= day:
             due[corrects] -= amount[pk]
     for pk, paid_on, paid in site_payments:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django_scopes import scopes_disabled
 
 from billing import actions
@@ -279,7 +280,7 @@ def test_deleting_a_billed_charge_is_refused(client_for, charges):
 
 
 def test_charge_delete_refuses_a_billed_charge(charges, staff, unscoped):
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused, translation.override("en"):
         actions.charge_delete(actor=staff, charge=charges["catering"])
     assert refused.value.messages == ["This charge is already billed: correct its invoice with a credit note."]
     # The row is read again under its lock: a stale copy that says "not billed" changes nothing.

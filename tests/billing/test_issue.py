@@ -141,3 +141,17 @@ def test_payments_are_partial_or_whole_never_more(site, staff):
     assert invoice_balance(invoice).due == Decimal("0.00")
     with pytest.raises(ValidationError):  # a draft takes no payment
         actions.payment_record(actor=staff, invoice=draft(site), amount=Decimal("1"), paid_on=TODAY, method="cash")
+
+
+def test_an_issued_document_keeps_its_total_and_a_draft_has_none(site):
+    """The total including tax is frozen with the document (sums over many documents read it);
+    the database refuses a draft with one or an issued document without."""
+
+    invoice = draft(site)
+    assert invoice.incl_tax is None
+    issued = actions.invoice_issue(actor=None, invoice=invoice, today=datetime.date(2026, 12, 6))
+    assert issued.incl_tax == invoice_totals(issued).incl_tax == Decimal("3600.00")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Invoice.objects.filter(pk=issued.pk).update(incl_tax=None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Invoice.objects.filter(pk=draft(site).pk).update(incl_tax=Decimal("1.00"))

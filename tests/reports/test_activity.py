@@ -476,10 +476,10 @@ def test_query_count_does_not_grow_with_the_data(count, sites, sectors, django_a
         scope = parse_scope(text)
         # sessions, registrations, bookings, sites with offices, rooms (rooms, their
         # bookings; a site or region scope also its sites' names), invoices (documents,
-        # lines and payments when there is a document), funnel counts, median
-        with django_assert_max_num_queries(11):
+        # and payments when there is a document), funnel counts, median
+        with django_assert_max_num_queries(10):
             figures = activity(scope, date_from=JUNE_1, date_to=JUNE_30, sector=None)
-        with django_assert_max_num_queries(11):
+        with django_assert_max_num_queries(10):
             activity(scope, date_from=JUNE_1, date_to=JUNE_30, sector=sectors["fintech"])
     assert figures.dimensions[3].sessions_held == count  # skills: the factory's dimension
     assert figures.mentor_sessions == count
