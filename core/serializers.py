@@ -6,14 +6,14 @@ documents: junk is a 400, never a 500.
 
 import json
 import re
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema_field
 from rest_framework import exceptions, serializers
+
+from core.local_time import LOCAL
 
 MAX_ID = 2**31 - 1  # ids, years and counts stay within a 32-bit integer column
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
@@ -85,7 +85,6 @@ class AmountField(serializers.DecimalField):
 
 
 # --- Times and choices the APIs share --------------------------------------------------
-LOCAL = ZoneInfo(settings.TIME_ZONE)  # Africa/Casablanca
 
 
 def id_parameter(what: str) -> OpenApiParameter:

@@ -10,13 +10,11 @@ removes what is taken, blocked, too soon or within the buffer of a confirmed boo
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
+from core.local_time import LOCAL
 
 from .models import BlockedPeriod
 
-LOCAL = ZoneInfo(settings.TIME_ZONE)  # Africa/Casablanca
 UTC = datetime.UTC
 # The longest range one request may expand (API `from`/`to`, the booking page's weeks).
 MAX_RANGE_DAYS = 62

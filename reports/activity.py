@@ -59,13 +59,13 @@ may ask for which scope. Eleven queries, whatever the amount of data.
 import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from billing.selectors.figures import SiteMonthBilling, billing_by_site_month
+from core.local_time import local_midnight
 from mentors.models import Attendance as BookingAttendance
 from mentors.models import Booking, BookingStatus
 from services.models import Attendance, Dimension, Registration, RegistrationStatus, ServiceSession, SessionStatus
@@ -75,7 +75,6 @@ from startups.models import OPEN_STATUSES, Application, ApplicationStatus, Offic
 
 from .kpis import KpiScope, rate, shown_rate
 
-LOCAL = ZoneInfo("Africa/Casablanca")
 HOURS_PLACES = Decimal("0.1")
 DAYS_PLACES = Decimal("0.1")
 MICROSECONDS_PER_HOUR = Decimal(3600 * 10**6)
@@ -158,7 +157,7 @@ def activity(
 ) -> Activity:
     """The activity of `scope` from `date_from` to `date_to` (both included, local dates),
     for the startups of `sector` if given; see the module docstring for every figure."""
-    start, end = _local_midnight(date_from), _local_midnight(date_to + datetime.timedelta(days=1))
+    start, end = local_midnight(date_from), local_midnight(date_to + datetime.timedelta(days=1))
     with scopes_disabled():
         mentor_sessions, mentor_hours = _mentoring(scope, start, end, sector)
         return Activity(
@@ -174,12 +173,6 @@ def activity(
             ),
             funnel=_funnel(scope, start, end, sector),
         )
-
-
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    """The instant the local day `day` starts (Casablanca changes its clock at 02:00 or
-    03:00, never at midnight, so midnight always exists once)."""
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=LOCAL)
 
 
 def _in_sites(queryset: QuerySet, field: str, scope: KpiScope) -> QuerySet:

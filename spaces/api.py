@@ -18,8 +18,8 @@ from rest_framework.views import APIView
 
 from core.api import error_responses
 from core.filters import Param
+from core.local_time import LOCAL
 from core.serializers import (
-    LOCAL,
     AwareDateTimeField,
     IdField,
     LocalDateTimeField,

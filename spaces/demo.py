@@ -22,11 +22,11 @@ import datetime
 import random
 from collections import defaultdict
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
+from core.local_time import LOCAL
 from services.models import Format, ServiceSession, SessionStatus
 from sites.models import Site
 from sites.selectors import operational_sites
@@ -35,7 +35,6 @@ from startups.models import Admission, AdmissionKind, StartupMember
 from .models import OpeningHours, Room, RoomBooking, RoomBookingStatus, RoomKind, SpacePolicy, Weekday
 from .pricing import ZERO, booking_price
 
-LOCAL = ZoneInfo("Africa/Casablanca")
 DAYS_BEFORE, DAYS_AFTER = 14, 21  # the window of bookings around today
 MONTHLY_FREE_HOURS, FREE_CANCELLATION_HOURS = 8, 24
 HALF_HOUR = datetime.timedelta(minutes=30)

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.formatting import format_month, format_number, format_short_datetime, format_time
+from core.local_time import local_midnight
 from sites.models import Site
 from spaces.models import RoomBooking, RoomBookingStatus
 from startups.models import OfficeAllocation
@@ -56,11 +57,6 @@ def month_next(month: datetime.date) -> datetime.date:
 
 def month_days(month: datetime.date) -> int:
     return calendar.monthrange(month.year, month.month)[1]
-
-
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    """Midnight starting `day` in Casablanca (settings.TIME_ZONE)."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()), timezone.get_default_timezone())
 
 
 # --- What a startup owes -------------------------------------------------------------------
@@ -129,8 +125,8 @@ def room_lines(*, site: Site, month: datetime.date, language: str = "fr") -> dic
         RoomBooking.objects.filter(
             site=site,
             startup__isnull=False,
-            starts_at__gte=_local_midnight(month),
-            starts_at__lt=_local_midnight(month_next(month)),
+            starts_at__gte=local_midnight(month),
+            starts_at__lt=local_midnight(month_next(month)),
             price_mad__gt=0,
         )
         .filter(Q(status=RoomBookingStatus.CONFIRMED) | Q(status=RoomBookingStatus.CANCELLED, late_cancellation=True))

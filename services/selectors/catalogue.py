@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from core.local_time import local_midnight
 from core.multilingual import any_language_q, translated_order
 from sites.models import Language, Site, SiteStatus
 from startups.models import Admission, AdmissionKind, Startup, StartupMember
@@ -73,10 +74,6 @@ def site_public_services_panel(site: Site) -> dict:
     return {"site": site, "services": list(services[:SITE_PANEL_SIZE]), "total": services.count()}
 
 
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def services_filtered(
     services: QuerySet[Service],
     *,
@@ -116,9 +113,9 @@ def services_filtered(
     if date_from or date_to:
         sessions = ServiceSession.objects.filter(service=OuterRef("pk"), status=SessionStatus.SCHEDULED)
         if date_from:
-            sessions = sessions.filter(starts_at__gte=_local_midnight(date_from))
+            sessions = sessions.filter(starts_at__gte=local_midnight(date_from))
         if date_to:
-            sessions = sessions.filter(starts_at__lt=_local_midnight(date_to + datetime.timedelta(days=1)))
+            sessions = sessions.filter(starts_at__lt=local_midnight(date_to + datetime.timedelta(days=1)))
         services = services.filter(Exists(sessions))
     if published is not None:
         services = services.filter(is_published=published)

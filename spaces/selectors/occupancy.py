@@ -29,13 +29,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
-from zoneinfo import ZoneInfo
 
+from core.local_time import LOCAL, local_midnight
 from sites.models import Site
 
 from ..models import OpeningHours, Room, RoomBooking
 
-LOCAL = ZoneInfo("Africa/Casablanca")
 RATE_PLACES = Decimal("0.0001")
 HOUR_PLACES = Decimal("0.01")
 By = Literal["week", "month"]
@@ -99,12 +98,6 @@ def buckets(*, start: datetime.date, end: datetime.date, by: By) -> list[Bucket]
         )
         key = following
     return result
-
-
-def local_midnight(day: datetime.date) -> datetime.datetime:
-    """The instant the local day starts, in UTC (Casablanca never changes its clock at
-    midnight; UTC so that subtracting two of them gives the elapsed time)."""
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=LOCAL).astimezone(datetime.UTC)
 
 
 def _elapsed_hours(seconds: float) -> Decimal:

@@ -10,11 +10,11 @@ any site (a reviewed network-wide read, filtered on the user explicitly)."""
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
+from core.local_time import local_moment
 from core.multilingual import translated_order
 from sites.roles import READ, site_permission
 from sites.scoping import network_scope
@@ -24,13 +24,7 @@ from ..models import OpeningHours, Room, RoomBooking, RoomBookingStatus, SpacePo
 from ..pricing import ZERO
 from .bookings import DEFAULT_POLICY, busy_ranges, clashes, month_bounds
 
-LOCAL = ZoneInfo("Africa/Casablanca")
 STEP = datetime.timedelta(minutes=30)
-
-
-def local_moment(day: datetime.date, time: datetime.time) -> datetime.datetime:
-    """`day` at `time`, Casablanca wall clock, as an aware datetime."""
-    return timezone.make_aware(datetime.datetime.combine(day, time), LOCAL)
 
 
 # --- Who may book which rooms -------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from core.serializers import LOCAL
+from core.local_time import LOCAL
 from spaces.models import RoomBooking, SpacePolicy
 
 pytestmark = pytest.mark.django_db

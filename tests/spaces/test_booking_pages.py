@@ -14,8 +14,8 @@ from django.core import mail
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from core.local_time import LOCAL
 from spaces.models import Room, RoomBooking
-from spaces.selectors.rooms_public import LOCAL
 from startups.models import Startup
 from tests.factories import AdmissionFactory, StartupFactory, StartupMemberFactory
 from tests.spaces.factories import RoomFactory

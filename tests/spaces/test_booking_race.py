@@ -23,7 +23,7 @@ from django.test import Client
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from core.serializers import LOCAL
+from core.local_time import LOCAL
 from spaces.models import OpeningHours, Room, RoomBooking
 from tests.factories import AdmissionFactory, ServiceSessionFactory, SiteFactory, StartupMemberFactory
 

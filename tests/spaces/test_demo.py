@@ -12,9 +12,10 @@ import pytest
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from core.local_time import LOCAL
 from services.models import Format, SessionStatus
 from sites.models import SiteStatus
-from spaces.demo import LOCAL, seed_spaces
+from spaces.demo import seed_spaces
 from spaces.models import OpeningHours, Room, RoomBooking, RoomBookingStatus, RoomKind, SpacePolicy
 from startups.models import AdmissionKind, ExitReason
 from tests.factories import (

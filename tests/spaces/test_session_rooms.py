@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from core.serializers import LOCAL
+from core.local_time import LOCAL
 from services.models import ServiceSession
 from spaces.models import Room, RoomBooking
 
