@@ -24,12 +24,11 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sites.models import Site
+from core.multilingual import translated_value
 
 from ..models import DocumentKind, Invoice, InvoiceStatus, Payment
 
 ZERO = Decimal("0.00")
-NAMES = ("site__name_fr", "site__name_ar", "site__name_en")  # the site's name in the active language
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ def billing_by_site_month(
     docs = {
         row[0]: row
         for row in documents.order_by().values_list(
-            "pk", "site_id", "kind", "issued_on", "due_on", "corrects_id", "incl_tax", *NAMES
+            "pk", "site_id", "kind", "issued_on", "due_on", "corrects_id", "incl_tax", translated_value("site__name")
         )
     }
     if not docs:
@@ -81,8 +80,7 @@ def billing_by_site_month(
         )
     )
 
-    names = {doc[1]: doc[7:] for doc in docs.values()}
-    names = {site_id: Site(name_fr=fr, name_ar=ar, name_en=en).name for site_id, (fr, ar, en) in names.items()}
+    names = {doc[1]: doc[7] for doc in docs.values()}
     rows = []
     for site_id, name in sorted(names.items(), key=lambda item: (item[1].casefold(), item[0])):
         site_docs = [doc for doc in docs.values() if doc[1] == site_id]
@@ -91,7 +89,7 @@ def billing_by_site_month(
             billed = sum(
                 (
                     amount[pk] if kind == DocumentKind.INVOICE else -amount[pk]
-                    for pk, _site, kind, issued_on, _due, _corrects, _amount, *_names in site_docs
+                    for pk, _site, kind, issued_on, _due, _corrects, _amount, _name in site_docs
                     if start <= issued_on <= end
                 ),
                 ZERO,
@@ -109,10 +107,10 @@ def _overdue(site_docs: list, site_payments: list, amount: dict, day: datetime.d
     """What was left to pay on `day` on the invoices due before it (see the module docstring)."""
     due: dict[int, Decimal] = {
         pk: amount[pk]
-        for pk, _site, kind, issued_on, due_on, _corrects, _amount, *_names in site_docs
+        for pk, _site, kind, issued_on, due_on, _corrects, _amount, _name in site_docs
         if kind == DocumentKind.INVOICE and issued_on <= day and due_on is not None and due_on < day
     }
-    for pk, _site, kind, issued_on, _due, corrects, _amount, *_names in site_docs:
+    for pk, _site, kind, issued_on, _due, corrects, _amount, _name in site_docs:
         if kind == DocumentKind.CREDIT_NOTE and corrects in due and issued_on <= day:
             due[corrects] -= amount[pk]
     for pk, paid_on, paid in site_payments:
