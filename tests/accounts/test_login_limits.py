@@ -41,8 +41,10 @@ class Clock:
         self.now += datetime.timedelta(seconds=seconds)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def clock(monkeypatch):
+    """The throttle's clock, frozen for every test here: a lock of 1 s must not run out while a
+    loaded machine gets from the fifth failure to the next login (tests advance it on purpose)."""
     clock = Clock()
     monkeypatch.setattr(throttling, "_now", clock)
     return clock
