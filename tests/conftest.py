@@ -9,12 +9,17 @@
   `personas` (ROLE_PERSONAS: `client_for` signs them in on demand).
 """
 
+import copy
 import datetime
 import os
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.db import transaction
+from django.test import override_settings
 from django.utils import translation
 from django_scopes import scopes_disabled
 
@@ -81,9 +86,11 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
-    # Uploaded files (logos, pitch decks) land in a per-test folder, never in the project.
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _media_root(settings, tmp_path, request):
+    # Uploaded files (logos, pitch decks) land in a per-test folder, never in the project;
+    # in a module sharing the world, in the module's folder that holds the world's files.
+    shared = _shared(request)
+    settings.MEDIA_ROOT = shared.media if shared else tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)
@@ -103,6 +110,56 @@ def _fresh_cache():
     cache.clear()
 
 
+@dataclass(frozen=True)
+class SharedWorld:
+    personas: dict
+    world: dict
+    media: Path
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The personas and the `world` built once for a whole module, which opts in with
+    `pytestmark = pytest.mark.usefixtures("shared_world")`: each of its tests then runs in
+    a savepoint rolled back after it, as with Django's `TestCase.setUpTestData`, and gets
+    its own copies of the persona objects. For modules of many tests that only use the
+    world (the isolation matrix: 2,500 of them), whose building was most of the suite's
+    time. Every test of such a module sees the world, whether it asks for it or not."""
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+            with override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast), scopes_disabled():
+                site_a, site_b = make_site_a(), make_site_b()
+                people = {
+                    "site_a": site_a,
+                    "site_b": site_b,
+                    "manager_a": make_manager(site_a, "manager.a@example.ma"),
+                    "manager_b": make_manager(site_b, "manager.b@example.ma"),
+                    "founder_a": make_founder_a(),
+                    "staff": make_staff(),
+                    "outsider": make_outsider(),
+                }
+                world = build_world(**{name: row for name, row in people.items() if name != "outsider"})
+            yield SharedWorld(people, world, media)
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def _shared(request) -> SharedWorld | None:
+    return request.getfixturevalue("shared_world") if "shared_world" in request.fixturenames else None
+
+
+def _shared_or_new(request, name: str, make):
+    """A persona: a copy of the module's shared one (a test may change its object freely),
+    or a new row."""
+    shared = _shared(request)
+    return copy.deepcopy(shared.personas[name]) if shared else make()
+
+
 @pytest.fixture
 def unscoped():
     """For test set-up and assertions only: the views under test stay scoped."""
@@ -110,26 +167,49 @@ def unscoped():
         yield
 
 
-@pytest.fixture
-def site_a(db):
+def make_site_a():
     return SiteFactory(slug="site-a")
 
 
-@pytest.fixture
-def site_b(db):
+def make_site_b():
     return SiteFactory(slug="site-b", region__code="MA-04")
 
 
-@pytest.fixture
-def manager_a(site_a):
+def make_manager(site, email: str):
     with scopes_disabled():
-        return SiteMembershipFactory(site=site_a, user__email="manager.a@example.ma").user
+        return SiteMembershipFactory(site=site, user__email=email).user
+
+
+def make_founder_a():
+    return UserFactory(email="founder.a@example.ma", role=Role.FOUNDER)
+
+
+def make_staff():
+    return UserFactory(email="staff@example.ma", role=Role.HEAD_OFFICE, is_staff=True, is_superuser=True)
+
+
+def make_outsider():
+    return UserFactory(email="outsider@example.ma", role=Role.FOUNDER)
 
 
 @pytest.fixture
-def manager_b(site_b):
-    with scopes_disabled():
-        return SiteMembershipFactory(site=site_b, user__email="manager.b@example.ma").user
+def site_a(request, db):
+    return _shared_or_new(request, "site_a", make_site_a)
+
+
+@pytest.fixture
+def site_b(request, db):
+    return _shared_or_new(request, "site_b", make_site_b)
+
+
+@pytest.fixture
+def manager_a(request, site_a):
+    return _shared_or_new(request, "manager_a", lambda: make_manager(site_a, "manager.a@example.ma"))
+
+
+@pytest.fixture
+def manager_b(request, site_b):
+    return _shared_or_new(request, "manager_b", lambda: make_manager(site_b, "manager.b@example.ma"))
 
 
 @pytest.fixture
@@ -151,18 +231,18 @@ def team_a(site_a):
 
 
 @pytest.fixture
-def founder_a(site_a):
-    return UserFactory(email="founder.a@example.ma", role=Role.FOUNDER)
+def founder_a(request, site_a):
+    return _shared_or_new(request, "founder_a", make_founder_a)
 
 
 @pytest.fixture
-def staff(db):
-    return UserFactory(email="staff@example.ma", role=Role.HEAD_OFFICE, is_staff=True, is_superuser=True)
+def staff(request, db):
+    return _shared_or_new(request, "staff", make_staff)
 
 
 @pytest.fixture
-def outsider(db):
-    return UserFactory(email="outsider@example.ma", role=Role.FOUNDER)
+def outsider(request, db):
+    return _shared_or_new(request, "outsider", make_outsider)
 
 
 @pytest.fixture
@@ -196,10 +276,21 @@ def client_for(client, personas, request):
 
 
 @pytest.fixture
-def world(personas, site_a, site_b, founder_a, manager_a, manager_b, staff):
+def world(request, personas, site_a, site_b, founder_a, manager_a, manager_b, staff):
     """One of everything, on both sites, for the isolation matrix and workflow tests:
     founder_a's startup is a resident of site A with an office; another startup is at B.
     Returns the ids that route URLs are filled with (`{startup_a}`, `{application_a}`…)."""
+    shared = _shared(request)
+    if shared:
+        return dict(shared.world)
+    with scopes_disabled():
+        return build_world(
+            site_a=site_a, site_b=site_b, founder_a=founder_a, manager_a=manager_a, manager_b=manager_b, staff=staff
+        )
+
+
+def build_world(*, site_a, site_b, founder_a, manager_a, manager_b, staff) -> dict:
+    """The `world` fixture's rows (call with scopes disabled)."""
     from django.core.files.base import ContentFile
 
     from startups.models import Criterion, Review, StartupInvitation
@@ -216,116 +307,111 @@ def world(personas, site_a, site_b, founder_a, manager_a, manager_b, staff):
     )
     from .spaces.world import room_world
 
-    with scopes_disabled():
-        startup_a = StartupFactory(legal_name="Atlas Data SARL", brand_name="Atlas Data")
-        startup_a.logo.save("atlas.png", ContentFile(PNG_1X1))
-        StartupMemberFactory(startup=startup_a, user=founder_a)
-        member_a = StartupMemberFactory(startup=startup_a, role="member", user__email="teammate.a@example.ma")
-        startup_b = StartupFactory(legal_name="Souss Agri SARL", brand_name="Souss Agri")
-        call_a = CallFactory(site=site_a, title="Résidence Casablanca 2026")
-        call_b = CallFactory(site=site_b, title="Résidence Rabat 2026")
-        call_network = CallFactory(site=None, kind="e-technopark", title="e-Technopark 2026")
-        application_a = ApplicationFactory(call=call_a, startup=startup_a)
-        application_a.pitch_deck.save("deck.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
-        application_b = ApplicationFactory(call=call_b, startup=startup_b)
-        review_a = Review.objects.create(application=application_a, site=site_a, reviewer=manager_a)
-        admission_a = AdmissionFactory(startup=startup_a, site=site_a)
-        admission_b = AdmissionFactory(startup=startup_b, site=site_b)
-        office_a = OfficeFactory(site=site_a, number="A-101")
-        office_b = OfficeFactory(site=site_b, number="B-101")
-        from startups.models import OfficeAllocation
+    startup_a = StartupFactory(legal_name="Atlas Data SARL", brand_name="Atlas Data")
+    startup_a.logo.save("atlas.png", ContentFile(PNG_1X1))
+    StartupMemberFactory(startup=startup_a, user=founder_a)
+    member_a = StartupMemberFactory(startup=startup_a, role="member", user__email="teammate.a@example.ma")
+    startup_b = StartupFactory(legal_name="Souss Agri SARL", brand_name="Souss Agri")
+    call_a = CallFactory(site=site_a, title="Résidence Casablanca 2026")
+    call_b = CallFactory(site=site_b, title="Résidence Rabat 2026")
+    call_network = CallFactory(site=None, kind="e-technopark", title="e-Technopark 2026")
+    application_a = ApplicationFactory(call=call_a, startup=startup_a)
+    application_a.pitch_deck.save("deck.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    application_b = ApplicationFactory(call=call_b, startup=startup_b)
+    review_a = Review.objects.create(application=application_a, site=site_a, reviewer=manager_a)
+    admission_a = AdmissionFactory(startup=startup_a, site=site_a)
+    admission_b = AdmissionFactory(startup=startup_b, site=site_b)
+    office_a = OfficeFactory(site=site_a, number="A-101")
+    office_b = OfficeFactory(site=site_b, number="B-101")
+    from startups.models import OfficeAllocation
 
-        allocation_a = OfficeAllocation.objects.create(
-            office=office_a, admission=admission_a, site=site_a, starts_on=admission_a.starts_on
-        )
-        declaration_a = DeclarationFactory(startup=startup_a, fiscal_year=2024)
-        declaration_b = DeclarationFactory(startup=startup_b, fiscal_year=2024)
-        invitation = StartupInvitation.objects.create(startup=startup_a, email="new.member@example.ma")
-        membership = personas["manager_a"].site_memberships.get()
+    allocation_a = OfficeAllocation.objects.create(
+        office=office_a, admission=admission_a, site=site_a, starts_on=admission_a.starts_on
+    )
+    declaration_a = DeclarationFactory(startup=startup_a, fiscal_year=2024)
+    declaration_b = DeclarationFactory(startup=startup_b, fiscal_year=2024)
+    invitation = StartupInvitation.objects.create(startup=startup_a, email="new.member@example.ma")
+    membership = manager_a.site_memberships.get()
 
-        # Services: a training at each site, an e-Technopark seminar, a public conference.
-        from services.models import IncubatedStartup, ProgrammeParticipant
+    # Services: a training at each site, an e-Technopark seminar, a public conference.
+    from services.models import IncubatedStartup, ProgrammeParticipant
 
-        from .factories import (
-            IncubatorFactory,
-            PartnerFactory,
-            ProgrammeFactory,
-            RegistrationFactory,
-            ServiceFactory,
-            ServiceSessionFactory,
-        )
+    from .factories import (
+        IncubatorFactory,
+        PartnerFactory,
+        ProgrammeFactory,
+        RegistrationFactory,
+        ServiceFactory,
+        ServiceSessionFactory,
+    )
 
-        partner = PartnerFactory(name="Banque Atlas")
-        service_a = ServiceFactory(site=site_a, title="Pitch training A", dimension="financing")
-        service_b = ServiceFactory(site=site_b, title="Export clinic B", dimension="market")
-        service_network = ServiceFactory(
-            site=None, title="Live seminar e-Technopark", format="live_stream", service_type="seminar"
-        )
-        service_public = ServiceFactory(
-            site=site_a,
-            title="Immersion day A",
-            service_type="immersion_day",
-            eligibility="public",
-            dimension="networking",
-        )
-        session_a = ServiceSessionFactory(service=service_a, join_url="https://meet.example.ma/a")
-        session_b = ServiceSessionFactory(service=service_b)
-        session_network = ServiceSessionFactory(service=service_network, join_url="https://stream.example.ma/live")
-        session_public = ServiceSessionFactory(service=service_public, seats=100)
-        registration_a = RegistrationFactory(
-            session=session_a, user=founder_a, startup=startup_a, name="Founder A", email=founder_a.email
-        )
-        registration_b = RegistrationFactory(session=session_b, startup=startup_b)
-        registration_public = RegistrationFactory(session=session_public, name="Visitor", email="visitor@example.ma")
-        programme_a = ProgrammeFactory(site=site_a, title="Accélération A")
-        programme_a.partners.add(partner)
-        programme_a.services.add(service_a)
-        ProgrammeParticipant.objects.create(programme=programme_a, site=site_a, startup=startup_a)
-        programme_b = ProgrammeFactory(site=site_b, title="Accélération B")
-        incubator_a = IncubatorFactory(slug="incubator-a", name="Incubateur A", affiliated_site=site_a)
-        incubator_b = IncubatorFactory(slug="incubator-b", name="Incubateur B", affiliated_site=site_b)
-        IncubatedStartup.objects.create(incubator=incubator_a, startup=startup_a, since=datetime.date(2024, 1, 1))
+    partner = PartnerFactory(name="Banque Atlas")
+    service_a = ServiceFactory(site=site_a, title="Pitch training A", dimension="financing")
+    service_b = ServiceFactory(site=site_b, title="Export clinic B", dimension="market")
+    service_network = ServiceFactory(
+        site=None, title="Live seminar e-Technopark", format="live_stream", service_type="seminar"
+    )
+    service_public = ServiceFactory(
+        site=site_a,
+        title="Immersion day A",
+        service_type="immersion_day",
+        eligibility="public",
+        dimension="networking",
+    )
+    session_a = ServiceSessionFactory(service=service_a, join_url="https://meet.example.ma/a")
+    session_b = ServiceSessionFactory(service=service_b)
+    session_network = ServiceSessionFactory(service=service_network, join_url="https://stream.example.ma/live")
+    session_public = ServiceSessionFactory(service=service_public, seats=100)
+    registration_a = RegistrationFactory(
+        session=session_a, user=founder_a, startup=startup_a, name="Founder A", email=founder_a.email
+    )
+    registration_b = RegistrationFactory(session=session_b, startup=startup_b)
+    registration_public = RegistrationFactory(session=session_public, name="Visitor", email="visitor@example.ma")
+    programme_a = ProgrammeFactory(site=site_a, title="Accélération A")
+    programme_a.partners.add(partner)
+    programme_a.services.add(service_a)
+    ProgrammeParticipant.objects.create(programme=programme_a, site=site_a, startup=startup_a)
+    programme_b = ProgrammeFactory(site=site_b, title="Accélération B")
+    incubator_a = IncubatorFactory(slug="incubator-a", name="Incubateur A", affiliated_site=site_a)
+    incubator_b = IncubatorFactory(slug="incubator-b", name="Incubateur B", affiliated_site=site_b)
+    IncubatedStartup.objects.create(incubator=incubator_a, startup=startup_a, since=datetime.date(2024, 1, 1))
 
-        # Mentors: a published one (video every day 08:00–20:00, in person at A on
-        # Tuesdays), one awaiting approval at each site; bookings of both startups.
-        from django.utils import timezone
+    # Mentors: a published one (video every day 08:00–20:00, in person at A on
+    # Tuesdays), one awaiting approval at each site; bookings of both startups.
+    from django.utils import timezone
 
-        from .factories import BookingFactory, MentorProfileFactory, WeeklyRuleFactory
+    from .factories import BookingFactory, MentorProfileFactory, WeeklyRuleFactory
 
-        mentor = MentorProfileFactory(user__email="mentor@example.ma", user__full_name="Nadia Mentor", sites=[site_a])
-        for weekday in range(7):
-            WeeklyRuleFactory(mentor=mentor, weekday=weekday, starts_at=datetime.time(8), ends_at=datetime.time(20))
-        WeeklyRuleFactory(
-            mentor=mentor,
-            weekday=1,
-            starts_at=datetime.time(20),
-            ends_at=datetime.time(22),
-            mode="in_person",
-            meeting_site=site_a,
-        )
-        mentor_pending_a = MentorProfileFactory(status="pending", sites=[site_a], user__email="pending.a@example.ma")
-        mentor_pending_b = MentorProfileFactory(status="pending", sites=[site_b], user__email="pending.b@example.ma")
-        # In three days at 10:00, inside the mentor's 08:00–20:00 hours whatever the time now.
-        upcoming = (timezone.localtime() + datetime.timedelta(days=3)).replace(
-            hour=10, minute=0, second=0, microsecond=0
-        )
-        booking_a = BookingFactory(
-            mentor=mentor, startup=startup_a, site=site_a, booked_by=founder_a, starts_at=upcoming
-        )
-        booking_a_past = BookingFactory(
-            mentor=mentor,
-            startup=startup_a,
-            site=site_a,
-            booked_by=founder_a,
-            starts_at=upcoming - datetime.timedelta(days=10),
-            attendance="held",
-            note="Revoir la valorisation avant le tour de table.",
-        )
-        booking_b = BookingFactory(
-            mentor=mentor, startup=startup_b, site=site_b, starts_at=upcoming + datetime.timedelta(hours=2)
-        )
-        rooms = room_world(site_a=site_a, site_b=site_b, startup_a=startup_a, startup_b=startup_b, founder_a=founder_a)
-        invoices = invoice_world(site_a=site_a, site_b=site_b, startup_a=startup_a, startup_b=startup_b, staff=staff)
+    mentor = MentorProfileFactory(user__email="mentor@example.ma", user__full_name="Nadia Mentor", sites=[site_a])
+    for weekday in range(7):
+        WeeklyRuleFactory(mentor=mentor, weekday=weekday, starts_at=datetime.time(8), ends_at=datetime.time(20))
+    WeeklyRuleFactory(
+        mentor=mentor,
+        weekday=1,
+        starts_at=datetime.time(20),
+        ends_at=datetime.time(22),
+        mode="in_person",
+        meeting_site=site_a,
+    )
+    mentor_pending_a = MentorProfileFactory(status="pending", sites=[site_a], user__email="pending.a@example.ma")
+    mentor_pending_b = MentorProfileFactory(status="pending", sites=[site_b], user__email="pending.b@example.ma")
+    # In three days at 10:00, inside the mentor's 08:00–20:00 hours whatever the time now.
+    upcoming = (timezone.localtime() + datetime.timedelta(days=3)).replace(hour=10, minute=0, second=0, microsecond=0)
+    booking_a = BookingFactory(mentor=mentor, startup=startup_a, site=site_a, booked_by=founder_a, starts_at=upcoming)
+    booking_a_past = BookingFactory(
+        mentor=mentor,
+        startup=startup_a,
+        site=site_a,
+        booked_by=founder_a,
+        starts_at=upcoming - datetime.timedelta(days=10),
+        attendance="held",
+        note="Revoir la valorisation avant le tour de table.",
+    )
+    booking_b = BookingFactory(
+        mentor=mentor, startup=startup_b, site=site_b, starts_at=upcoming + datetime.timedelta(hours=2)
+    )
+    rooms = room_world(site_a=site_a, site_b=site_b, startup_a=startup_a, startup_b=startup_b, founder_a=founder_a)
+    invoices = invoice_world(site_a=site_a, site_b=site_b, startup_a=startup_a, startup_b=startup_b, staff=staff)
     return {
         **rooms,
         **invoices,

@@ -26,6 +26,9 @@ from tests.factories import (
     StartupMemberFactory,
 )
 
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("shared_world")
+
 DELETE = "/profile/privacy/delete/"
 
 

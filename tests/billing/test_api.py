@@ -14,7 +14,8 @@ from billing import actions
 from billing.models import Invoice, Payment
 from tests.billing.world import RENT
 
-pytestmark = pytest.mark.django_db
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 LIST = "/api/v1/invoices/"
 

@@ -16,7 +16,8 @@ from billing import actions
 from billing.exports import sales_journal
 from billing.models import Invoice
 
-pytestmark = pytest.mark.django_db
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ from .api_setup import ISO_WITH_OFFSET, LOCAL, _booking
 mentor = api_setup.mentor
 mentor_client = api_setup.mentor_client
 
-pytestmark = pytest.mark.django_db
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 
 # --- Bookings: who sees what --------------------------------------------------------------

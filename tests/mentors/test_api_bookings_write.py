@@ -21,7 +21,8 @@ from .api_setup import ISO_WITH_OFFSET, LOCAL, _booking, _slots, today
 mentor = api_setup.mentor
 mentor_client = api_setup.mentor_client
 
-pytestmark = pytest.mark.django_db
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 
 def _free_start(client, mentor_id: int, days_ahead: int = 5, index: int = 0) -> str:

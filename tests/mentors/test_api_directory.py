@@ -20,7 +20,8 @@ from .api_setup import ISO_WITH_OFFSET, LOCAL, _booking, _slots, today
 # The fixtures shared with the sibling modules: pytest finds a fixture by its name in the module.
 mentor = api_setup.mentor
 
-pytestmark = pytest.mark.django_db
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 
 # --- Directory ----------------------------------------------------------------------------

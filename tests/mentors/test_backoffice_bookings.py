@@ -20,7 +20,8 @@ from .backoffice_setup import HOURS_A, _as, _audited, _messages
 head_office = backoffice_setup.head_office
 manager = backoffice_setup.manager
 
-pytestmark = pytest.mark.django_db
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 BOOKINGS_A = "/manage/site-a/mentoring/"
 

@@ -12,7 +12,8 @@ from accounts.models import User
 from mentors.models import Booking, BookingStatus
 from startups.models import StartupMember
 
-pytestmark = pytest.mark.django_db
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 UTC = datetime.UTC
 

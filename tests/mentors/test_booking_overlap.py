@@ -26,7 +26,8 @@ from tests.factories import (
 
 from .directory_setup import as_user, book_url, bookings, mentor_of, slot_on, texts
 
-pytestmark = pytest.mark.django_db
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 WARNING = "Your startup already has something at that time"
 CONFIRM = 'name="book_anyway"'

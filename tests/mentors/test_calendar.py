@@ -15,7 +15,8 @@ from mentors.models import Booking, MentorProfile
 from startups.models import Startup, StartupMember
 from tests.factories import BookingFactory, MentorProfileFactory
 
-pytestmark = pytest.mark.django_db
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 
 def _uids(client, user) -> set[str]:

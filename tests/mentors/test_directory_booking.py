@@ -34,7 +34,8 @@ from .directory_setup import (
     tuesday_in_a_week,
 )
 
-pytestmark = pytest.mark.django_db
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 
 # --- Booking -----------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from .directory_setup import DAY, HOUR, as_user, booking, bookings, mentor_of, s
 # The fixtures shared with the sibling modules: pytest finds a fixture by its name in the module.
 en = directory_setup.en
 
-pytestmark = pytest.mark.django_db
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 
 # --- My mentoring: the list ---------------------------------------------------------------

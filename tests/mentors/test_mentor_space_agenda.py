@@ -22,7 +22,8 @@ mentor = mentor_space_setup.mentor
 mentor_user = mentor_space_setup.mentor_user
 other_mentor = mentor_space_setup.other_mentor
 
-pytestmark = pytest.mark.django_db
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 
 # --- Agenda ------------------------------------------------------------------------------------

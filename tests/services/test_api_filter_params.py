@@ -5,7 +5,8 @@ import pytest
 
 from tests.api_client import ids
 
-pytestmark = pytest.mark.django_db
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 LISTS = {
     "services": ["site", "dimension", "format", "language", "type"],

@@ -30,7 +30,8 @@ from tests.factories import (
 
 NOW = timezone.now()
 
-pytestmark = pytest.mark.django_db
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 
 @pytest.fixture

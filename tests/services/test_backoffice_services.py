@@ -25,7 +25,8 @@ from .backoffice_setup import HOUR, LIST, _audited, _get
 head_office = backoffice_setup.head_office
 manager = backoffice_setup.manager
 
-pytestmark = pytest.mark.django_db
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from django_scopes import scopes_disabled
 from tests.api_client import ids
 from tests.factories import ServiceFactory, ServiceSessionFactory, SiteFactory
 
-pytestmark = pytest.mark.django_db
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 
 @pytest.fixture

@@ -29,6 +29,9 @@ from tests.factories import (
     UserFactory,
 )
 
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("shared_world")
+
 TODAY = timezone.localdate()
 
 

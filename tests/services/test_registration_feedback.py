@@ -12,7 +12,8 @@ from tests.factories import RegistrationFactory, ServiceFactory, ServiceSessionF
 
 from .registration_setup import registrations, signed_in, texts
 
-pytestmark = pytest.mark.django_db
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 
 # --- My registrations ------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from django.utils import timezone
 from core.local_time import LOCAL
 from spaces.models import RoomBooking, SpacePolicy
 
-pytestmark = pytest.mark.django_db
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 
 def _at(days: int, hour: int, minute: int = 0) -> datetime.datetime:

@@ -20,7 +20,8 @@ from startups.models import Startup
 from tests.factories import AdmissionFactory, StartupFactory, StartupMemberFactory
 from tests.spaces.factories import RoomFactory
 
-pytestmark = pytest.mark.django_db
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 
 def _day(days: int) -> datetime.date:

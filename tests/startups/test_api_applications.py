@@ -15,7 +15,8 @@ from tests.factories import ApplicationFactory, CallFactory, SiteFactory, SiteMe
 
 TODAY = timezone.localdate()
 
-pytestmark = pytest.mark.django_db
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 
 # --- Calls --------------------------------------------------------------------------------

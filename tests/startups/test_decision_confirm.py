@@ -17,6 +17,9 @@ from tests.factories import ApplicationFactory, OfficeFactory, StartupFactory, S
 from . import pipeline_setup
 from .pipeline_setup import decide
 
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("shared_world")
+
 _english = pipeline_setup._english
 _media = pipeline_setup._media
 

@@ -24,6 +24,9 @@ from tests.factories import (
 )
 from tests.querycount import settle
 
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("shared_world")
+
 LAST_YEAR = timezone.localdate().year - 1
 FIGURES = {
     "fiscal_year": str(LAST_YEAR),

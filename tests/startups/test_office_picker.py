@@ -15,6 +15,9 @@ from django_scopes import scopes_disabled
 from startups.models import Admission, AdmissionKind, OfficeAllocation
 from tests.factories import AdmissionFactory, OfficeFactory, StartupFactory
 
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("shared_world")
+
 OFFICES = "/manage/site-a/offices/"
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)

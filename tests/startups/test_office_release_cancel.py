@@ -16,6 +16,9 @@ from tests.factories import OfficeFactory
 from . import test_offices
 from .test_offices import DAY, OFFICES, TODAY, _resident
 
+# Every test here uses the world: built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("shared_world")
+
 # The fixtures shared with the sibling module: pytest finds a fixture by its name in the module.
 manager = test_offices.manager
 committee_a = test_offices.committee_a

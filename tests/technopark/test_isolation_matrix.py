@@ -24,6 +24,9 @@ from tests.conftest import PERSONAS, ROLE_PERSONAS
 from tests.matrix import ROLE_ACTIONS, Route, load_matrix
 from tests.routes import all_routes
 
+# About 2,500 requests on the same world: built once for the module (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("shared_world")
+
 MATRIX = load_matrix()
 UNSAFE = ("post", "put", "patch", "delete")
 SITE_ROUTE = re.compile(r"^(api/v1/)?manage/<slug:site_slug>/")
