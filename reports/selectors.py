@@ -118,7 +118,18 @@ def region_site_ids(region: Region) -> tuple[int, ...]:
 
 
 # --- Head office's audit trail ------------------------------------------------------------
-AUDITED_APPS = ["accounts", "tp_sites", "startups", "services", "mentors", "spaces", "billing", "reports", "core"]
+AUDITED_APPS = [
+    "accounts",
+    "tp_sites",
+    "startups",
+    "services",
+    "mentors",
+    "spaces",
+    "billing",
+    "passport",
+    "reports",
+    "core",
+]
 
 
 def audited_content_types() -> QuerySet[ContentType]:

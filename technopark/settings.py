@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "mentors",
     "spaces",
     "billing",
+    "passport",
     "reports",
 ]
 

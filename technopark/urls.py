@@ -7,6 +7,7 @@ from accounts import api as accounts_api
 from billing import api as billing_api
 from core import health
 from mentors import api as mentors_api
+from passport import api as passport_api
 from reports import api as reports_api
 from reports.views.audit import audit_list
 from reports.views.home import home
@@ -33,6 +34,7 @@ api_v1 = [
     *mentors_api.api_urlpatterns,
     *spaces_api.api_urlpatterns,
     *billing_api.api_urlpatterns,
+    *passport_api.api_urlpatterns,
     *reports_api.api_urlpatterns,
 ]
 
@@ -48,6 +50,7 @@ urlpatterns = [
     path("", include("mentors.urls")),
     path("", include("spaces.urls")),
     path("", include("billing.urls")),
+    path("", include("passport.urls")),
     path("", include("reports.urls")),
     path("network/audit/", audit_list, name="audit_list"),
     path("accounts/", include("allauth.urls")),

@@ -297,6 +297,10 @@ NOT_A_LIST: dict[str, str] = {
     "spaces:room_request": FORM,
     "billing:invoice_detail": "one invoice: its lines, payments and credit notes (prefetched)",
     "billing:issuer": FORM,
+    "passport:attestation_pdf": FILE,
+    "passport:manage_revoke": FORM,
+    "passport:verify_form": FORM,
+    "passport:verify": "one attestation, read with its site, admission and programme",
     # Dashboards (reports/views/dashboards.py): the network dashboard's table of sites is
     # checked in tests/reports/test_list_queries.py; a site's dashboard has no list of rows.
     "reports:site_dashboard": KPIS,

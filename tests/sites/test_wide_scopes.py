@@ -11,7 +11,19 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["core", "sites", "accounts", "startups", "services", "mentors", "spaces", "billing", "reports", "technopark"]
+APPS = [
+    "core",
+    "sites",
+    "accounts",
+    "startups",
+    "services",
+    "mentors",
+    "spaces",
+    "billing",
+    "passport",
+    "reports",
+    "technopark",
+]
 
 USER = "a person's own rows on every site, filtered by that person explicitly"
 KPI = "the KPI engine: site, region and network rows alike (DESIGN.md: allowed there)"
@@ -55,6 +67,13 @@ WIDE_SCOPES = {
     "spaces/selectors/rooms_public.py::bookings_of_user": USER
     + " (their startups' bookings and their requests as an organisation)",
     # billing
+    # passport (attestations): a startup's own, issued by any site or the network
+    "passport/actions.py::attestation_issue": "a startup's own attestations on every site, filtered on it",
+    "passport/selectors.py::verification": "one attestation found by its unguessable, signed code (the public check)",
+    "passport/selectors.py::startup_credentials": "one startup's own attestations, filtered on it (and on the reader's sites)",
+    "passport/selectors.py::startup_credential": "one of a startup's own attestations, filtered on it",
+    "passport/selectors.py::attestable_subjects": "one startup's own admissions and programmes, on every site",
+    "passport/selectors.py::credentials_visible_to": "whether a startup was admitted at one of the reader's sites",
     "billing/selectors/founder.py::issued_documents_of_user": USER + " (their startups' issued invoices)",
     "billing/selectors/founder.py::document_rows": USER + " (the figures of their startups' invoices)",
     "billing/selectors/founder.py::startup_statement": USER + " (the payments of their startup's invoices)",

@@ -24,8 +24,10 @@ from tests.conftest import PERSONAS, ROLE_PERSONAS
 from tests.matrix import ROLE_ACTIONS, Route, load_matrix
 from tests.routes import all_routes
 
-# About 2,500 requests on the same world: built once for the module (tests/conftest.py).
-pytestmark = pytest.mark.usefixtures("shared_world")
+# About 2,500 requests on the same world: built once for the module (tests/conftest.py), for
+# the tests that use the database only (the others run after pytest-django's transactional
+# tests, whose flushes empty the migrations' rows the world reads).
+SHARED_WORLD = pytest.mark.usefixtures("shared_world")
 
 MATRIX = load_matrix()
 UNSAFE = ("post", "put", "patch", "delete")
@@ -104,6 +106,7 @@ def test_site_routes_declare_the_matrix_permission(key):
     assert required_action(view, "POST") == (route.action or "manage"), key
 
 
+@SHARED_WORLD
 @pytest.mark.parametrize("route_name", sorted(MATRIX) + sorted(_admin_routes()))
 @pytest.mark.parametrize("persona", PERSONAS + ROLE_PERSONAS)
 def test_isolation_matrix(route_name, persona, client_for, world):
@@ -113,6 +116,7 @@ def test_isolation_matrix(route_name, persona, client_for, world):
     assert response.status_code == expected, f"{persona} on {route_name}: {response.status_code}, expected {expected}"
 
 
+@SHARED_WORLD
 @pytest.mark.parametrize("persona", ROLE_PERSONAS)
 def test_read_only_roles_write_nothing_at_their_site(persona, client_for, world):
     """Every route under site A POSTed (empty) by a committee or team member: 403 (JSON on
@@ -131,6 +135,7 @@ def test_read_only_roles_write_nothing_at_their_site(persona, client_for, world)
     assert not wrong, wrong
 
 
+@SHARED_WORLD
 @pytest.mark.parametrize("persona", ["outsider", "founder_a", "manager_a", "manager_b", "staff", *ROLE_PERSONAS])
 def test_missing_site_looks_like_a_foreign_one(persona, client_for, personas):
     client = client_for(persona)
@@ -151,6 +156,7 @@ def _flat_page_routes() -> list[str]:
     )
 
 
+@SHARED_WORLD
 @pytest.mark.parametrize("persona", ROLE_PERSONAS)
 def test_read_only_roles_write_nothing_elsewhere(persona, client_for, world):
     """Every other page POSTed (empty) by a committee or team member answers as for an
