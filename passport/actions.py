@@ -1,11 +1,12 @@
-"""Every write of attestations (issue 22): issuing one to a startup, revoking one. Both
-audited; a revocation locks the row, so that two managers revoking at once record one."""
+"""Every write of attestations and certificates (issue 22): issuing an attestation to a
+startup, issuing the certificates earned, revoking one. All audited; a revocation locks the
+row, so that two managers revoking at once record one."""
 
 import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,8 +14,9 @@ from core.audit import audit_record, audited_save, instance_values
 from core.models import AuditEntry
 from services.models import ProgrammeParticipant
 from sites.scoping import network_scope
-from startups.models import Admission, AdmissionKind, Startup
+from startups.models import Admission, AdmissionKind, Startup, TeamRole
 
+from . import selectors
 from .models import Credential, CredentialKind
 
 LANGUAGES = {code for code, _name in settings.LANGUAGES}
@@ -72,7 +74,7 @@ def attestation_issue(
         statement = _statement_of_admission(admission, today)
     else:
         statement = _statement_of_participation(participation, today)
-    name = startup.legal_name if not startup.brand_name else f"{startup.legal_name} ({startup.brand_name})"
+    name = _startup_name(startup)
     # A startup's own attestations, whichever site (or the network) issued them: filtered on it.
     with network_scope():
         existing = Credential.objects.filter(
@@ -102,3 +104,69 @@ def credential_revoke(*, actor, credential: Credential, reason: str) -> Credenti
     locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, instance=locked, before=before)
     return locked
+
+
+def _language(value: str) -> str:
+    return value if value in LANGUAGES else settings.LANGUAGE_CODE
+
+
+def _startup_name(startup: Startup) -> str:
+    return startup.legal_name if not startup.brand_name else f"{startup.legal_name} ({startup.brand_name})"
+
+
+def _certificate_save(credential: Credential) -> bool:
+    """Save a new certificate (audited, by the portal): False when one was issued at the same
+    time (the unique constraints: a rerun, a second worker)."""
+    try:
+        with transaction.atomic():
+            audited_save(actor=None, instance=credential)
+    except IntegrityError:
+        return False
+    return True
+
+
+def certificates_issue(*, now: datetime.datetime | None = None) -> tuple[int, int]:
+    """Issue the certificates earned: of attendance, for every startup member checked in at a
+    session that is over; of completion, for every startup that attended a session of each
+    of a programme's services within its dates. Withdraw (revoke) the certificates of
+    attendance whose attendance was corrected since. Returns (issued, withdrawn). Idempotent;
+    call inside the network-wide scope (passport.tasks)."""
+    now = now or timezone.now()
+    issued = withdrawn = 0
+    for registration in selectors.attendances_to_certify(now):
+        session = registration.session
+        day = timezone.localtime(session.starts_at).date()
+        credential = Credential(
+            kind=CredentialKind.ATTENDANCE,
+            site=session.site,
+            startup=registration.startup,
+            registration=registration,
+            language=_language(registration.language),
+            startup_name=_startup_name(registration.startup),
+            startup_ice=registration.startup.ice or "",
+            holder_name=registration.name,
+            starts_on=day,
+            ends_on=timezone.localtime(session.ends_at).date(),
+            ongoing=False,
+        )
+        issued += _certificate_save(credential)
+    for participant in selectors.completions_to_certify(now):
+        programme, startup = participant.programme, participant.startup
+        founder = startup.members.filter(role=TeamRole.FOUNDER).select_related("user").first()
+        credential = Credential(
+            kind=CredentialKind.COMPLETION,
+            site=programme.site,
+            startup=startup,
+            programme=programme,
+            language=_language(founder.user.language if founder else ""),
+            startup_name=_startup_name(startup),
+            startup_ice=startup.ice or "",
+            starts_on=programme.starts_on,
+            ends_on=programme.ends_on,
+            ongoing=False,
+        )
+        issued += _certificate_save(credential)
+    for credential in selectors.attendance_certificates_withdrawn():
+        credential_revoke(actor=None, credential=credential, reason=str(_("Attendance corrected: not present.")))
+        withdrawn += 1
+    return issued, withdrawn

@@ -13,6 +13,7 @@ from core.serializers import id_parameter, read_only_choice
 from .models import CredentialKind
 from .pdf import verify_url
 from .selectors import credential_state, credentials_visible_to
+from .statements import skills
 
 
 class DocumentSerializer(serializers.Serializer):
@@ -28,6 +29,10 @@ class DocumentSerializer(serializers.Serializer):
     site = serializers.SlugField(read_only=True, allow_null=True, source="site.slug", help_text="None: the network.")
     programme = serializers.IntegerField(read_only=True, allow_null=True, source="programme_id")
     startup_name = serializers.CharField(read_only=True, help_text="As stated at issue.")
+    holder_name = serializers.CharField(
+        read_only=True, help_text="A certificate of attendance's participant; else empty."
+    )
+    skills = serializers.SerializerMethodField(help_text="A certificate's support dimensions and session type.")
     starts_on = serializers.DateField(read_only=True)
     ends_on = serializers.DateField(read_only=True, allow_null=True)
     ongoing_at_issue = serializers.BooleanField(read_only=True, source="ongoing")
@@ -38,6 +43,9 @@ class DocumentSerializer(serializers.Serializer):
 
     def get_state(self, credential) -> str:
         return credential_state(credential).state
+
+    def get_skills(self, credential) -> list[str]:
+        return [str(skill) for skill in skills(credential)]
 
     def get_verify_url(self, credential) -> str:
         return verify_url(credential)

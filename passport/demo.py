@@ -2,17 +2,20 @@
 the verification page have something to show. Each of the twenty demo founders' startups has
 an attestation of its first admission that started (in French, or in Arabic for one in
 three), issued by the founder; one in seven was revoked by the site's manager (a contract
-ended early); a startup that already has an attestation gets none again (idempotent)."""
+ended early); a startup that already has an attestation gets none again (idempotent). The
+certificates of the demo's past sessions and programmes follow, as the hourly task issues them."""
 
 from accounts.demo import DOMAIN
 from startups.models import Admission, StartupMember, TeamRole
 
-from .actions import attestation_issue, credential_revoke
+from .actions import attestation_issue, certificates_issue, credential_revoke
 from .models import Credential
 
 
 def seed_passport() -> int:
-    """Returns how many attestations were created (call with scopes disabled)."""
+    """Returns how many attestations and certificates were created (call with scopes
+    disabled): the founders' attestations, then the certificates the demo's past sessions
+    earned (as the hourly task would issue them)."""
     created = 0
     founders = (
         StartupMember.objects.filter(
@@ -39,4 +42,5 @@ def seed_passport() -> int:
                 credential=credential,
                 reason="Convention de résidence résiliée avant son terme.",
             )
-    return created
+    issued, _withdrawn = certificates_issue()
+    return created + issued

@@ -1,7 +1,9 @@
 """Attestations and certificates a startup can show to outsiders (issue 22): a bank, a public
 financing scheme or an export mission reads one on paper or as a PDF, scans its QR code or
 types its code, and the portal's public verification page says what it states and whether
-it still holds.
+it still holds. Attestations (of a residency, a membership, a programme's participation) are
+asked for by a founder; certificates (of a session attended, of a programme completed) are
+issued by the portal once earned.
 
 A credential is issued by a site (its `site`; none for the network's e-Technopark offer) to a
 startup, and freezes what it states at issue: the startup's names and ICE, the dates and
@@ -25,6 +27,13 @@ class CredentialKind(models.TextChoices):
     RESIDENCY = "residency", _("Attestation of residency")
     MEMBERSHIP = "membership", _("Attestation of e-Technopark membership")
     PROGRAMME = "programme", _("Attestation of participation in a programme")
+    ATTENDANCE = "attendance", _("Certificate of attendance")
+    COMPLETION = "completion", _("Certificate of completion")
+
+
+# What a founder asks for; certificates are issued by the portal once earned (passport.certificates).
+ATTESTATION_KINDS = [CredentialKind.RESIDENCY, CredentialKind.MEMBERSHIP, CredentialKind.PROGRAMME]
+CERTIFICATE_KINDS = [CredentialKind.ATTENDANCE, CredentialKind.COMPLETION]
 
 
 class Credential(models.Model):
@@ -39,6 +48,9 @@ class Credential(models.Model):
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
     # What the document states, frozen at issue.
     startup_name = models.CharField(_("startup"), max_length=420)
+    holder_name = models.CharField(
+        _("participant"), max_length=150, blank=True, help_text=_("A certificate of attendance: who attended.")
+    )
     startup_ice = models.CharField(_("ICE"), max_length=15, blank=True)
     starts_on = models.DateField(_("since"))
     ends_on = models.DateField(_("until"), null=True, blank=True)
@@ -53,6 +65,14 @@ class Credential(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("programme"),
+    )
+    registration = models.ForeignKey(
+        "services.Registration",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registration"),
     )
     issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
     issued_by = models.ForeignKey(
@@ -72,9 +92,23 @@ class Credential(models.Model):
         ordering = ["-issued_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["residency", "membership"], admission__isnull=False, programme__isnull=True)
-                | Q(kind="programme", programme__isnull=False, admission__isnull=True),
+                condition=Q(
+                    kind__in=["residency", "membership"],
+                    admission__isnull=False,
+                    programme__isnull=True,
+                    registration__isnull=True,
+                )
+                | Q(kind__in=["programme", "completion"], programme__isnull=False, admission__isnull=True)
+                & Q(registration__isnull=True)
+                | Q(kind="attendance", registration__isnull=False, admission__isnull=True, programme__isnull=True),
                 name="credential_states_its_subject",
+            ),
+            # A certificate is earned once: one per attendance, one per startup and programme completed.
+            models.UniqueConstraint(
+                fields=["registration"], condition=Q(kind="attendance"), name="one_certificate_per_attendance"
+            ),
+            models.UniqueConstraint(
+                fields=["startup", "programme"], condition=Q(kind="completion"), name="one_completion_per_programme"
             ),
             models.CheckConstraint(
                 condition=Q(revoked_at__isnull=True) | ~Q(revoke_reason=""), name="credential_revoked_with_a_reason"
@@ -92,3 +126,7 @@ class Credential(models.Model):
     @property
     def grouped_code(self) -> str:
         return codes.grouped(self.code)
+
+    @property
+    def is_certificate(self) -> bool:
+        return self.kind in CERTIFICATE_KINDS

@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.pdf import PDF_CONTENT_TYPE, render_pdf
 
 from .models import Credential
-from .statements import agreement_end, issuer_name, statement_html
+from .statements import agreement_end, issuer_name, skills, statement_html
 
 __all__ = ["PDF_CONTENT_TYPE", "attestation_filename", "attestation_pdf", "verify_url"]
 
@@ -39,6 +39,7 @@ def attestation_pdf(credential: Credential) -> bytes:
             "statement": lambda: statement_html(credential),
             "agreement_end": lambda: agreement_end(credential),
             "issuer": lambda: issuer_name(credential),
+            "skills": lambda: skills(credential),
         },
         language=credential.language,
     )

@@ -11,10 +11,11 @@ states (tests/sites/test_wide_scopes.py)."""
 import datetime
 from dataclasses import dataclass
 
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from services.models import ProgrammeParticipant
+from services.models import Attendance, Programme, ProgrammeParticipant, Registration, RegistrationStatus
 from sites.scoping import managed_site_ids, network_scope
 from startups.models import Admission, Startup, StartupMember
 
@@ -53,7 +54,10 @@ def credential_state(credential: Credential, *, today: datetime.date | None = No
 
 
 def _with_subject(credentials: QuerySet[Credential]) -> QuerySet[Credential]:
-    return credentials.select_related("site", "admission", "programme", "startup")
+    """With what their statement and skills read (passport.statements): no query per row."""
+    return credentials.select_related(
+        "site", "admission", "programme", "startup", "registration__session__service"
+    ).prefetch_related("programme__services")
 
 
 def verification(text: str, *, today: datetime.date | None = None) -> Verification:
@@ -123,7 +127,9 @@ def site_credentials(*, kind: str = "", state: str = "", search: str = "") -> Qu
     search = search.strip()
     if search:
         code = codes.normalized(search)
-        credentials = credentials.filter(Q(startup_name__icontains=search) | Q(code=code or "-"))
+        credentials = credentials.filter(
+            Q(startup_name__icontains=search) | Q(holder_name__icontains=search) | Q(code=code or "-")
+        )
     return credentials
 
 
@@ -140,3 +146,79 @@ def credentials_visible_to(user, startup_id: int) -> list[Credential] | None:
     with network_scope():  # whether the startup was admitted at one of the user's sites
         admitted_here = Admission.objects.filter(startup=startup, site__in=site_ids).exists()
     return startup_credentials(startup, site_ids=site_ids) if admitted_here else None
+
+
+# --- Certificates due (passport.actions.certificates_issue, run by the hourly task) ----------
+def _attended(now: datetime.datetime) -> QuerySet[Registration]:
+    """Startups' members checked in at a session that is over."""
+    return Registration.objects.filter(
+        status=RegistrationStatus.CONFIRMED,
+        attendance=Attendance.PRESENT,
+        startup__isnull=False,
+        session__ends_at__lte=now,
+    )
+
+
+def attendances_to_certify(now: datetime.datetime) -> QuerySet[Registration]:
+    """Attendances of a session over without their certificate yet. Read inside the task's
+    network-wide scope."""
+    certified = Credential.objects.filter(kind=CredentialKind.ATTENDANCE).values("registration")
+    return (
+        _attended(now)
+        .exclude(pk__in=certified)
+        .select_related("session__service", "session__site", "startup")
+        .order_by("session__ends_at", "pk")
+    )
+
+
+def attendance_certificates_withdrawn() -> QuerySet[Credential]:
+    """Certificates of attendance still valid whose attendance was corrected since (the
+    participant was not there after all, or their seat was cancelled)."""
+    return (
+        Credential.objects.filter(kind=CredentialKind.ATTENDANCE, revoked_at__isnull=True)
+        .exclude(registration__attendance=Attendance.PRESENT, registration__status=RegistrationStatus.CONFIRMED)
+        .order_by("pk")
+    )
+
+
+def completions_to_certify(now: datetime.datetime) -> list[ProgrammeParticipant]:
+    """Participants of a programme with services whose startup attended, within the
+    programme's dates, a session of each of them, and have no certificate of completion yet.
+    Three queries, whatever the number of programmes."""
+    participants = list(
+        ProgrammeParticipant.objects.exclude(
+            pk__in=ProgrammeParticipant.objects.filter(
+                startup__credentials__kind=CredentialKind.COMPLETION,
+                startup__credentials__programme=models.F("programme"),
+            ).values("pk")
+        ).select_related("programme", "startup")
+    )
+    if not participants:
+        return []
+    programmes = {participant.programme_id for participant in participants}
+    required: dict[int, set[int]] = {}
+    for programme_id, service_id in Programme.services.through.objects.filter(programme_id__in=programmes).values_list(
+        "programme_id", "service_id"
+    ):
+        required.setdefault(programme_id, set()).add(service_id)
+    startups = {participant.startup_id for participant in participants}
+    services = set().union(*required.values()) if required else set()
+    attended: dict[int, list[tuple[int, datetime.date]]] = {}
+    rows = _attended(now).filter(startup__in=startups, session__service__in=services)
+    for startup_id, service_id, starts_at in rows.values_list(
+        "startup_id", "session__service_id", "session__starts_at"
+    ):
+        attended.setdefault(startup_id, []).append((service_id, timezone.localtime(starts_at).date()))
+    due = []
+    for participant in participants:
+        programme, needed = participant.programme, required.get(participant.programme_id)
+        if not needed:
+            continue
+        done = {
+            service
+            for service, day in attended.get(participant.startup_id, [])
+            if programme.starts_on <= day <= programme.ends_on
+        }
+        if needed <= done:
+            due.append(participant)
+    return due

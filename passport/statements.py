@@ -11,6 +11,8 @@ from core import formatting
 
 from .models import Credential, CredentialKind
 
+NAMES = ("startup", "programme", "person", "service")  # isolated and in bold in HTML
+
 
 def issuer_name(credential: Credential) -> str:
     """The site that issued it, or the network for its e-Technopark programmes."""
@@ -27,6 +29,13 @@ def _sentence(credential: Credential) -> str:
         if ongoing:
             return _("%(startup)s has been a member of the e-Technopark offer, attached to %(site)s, since %(start)s.")
         return _("%(startup)s was a member of the e-Technopark offer, attached to %(site)s, from %(start)s to %(end)s.")
+    if kind == CredentialKind.ATTENDANCE:
+        return _("%(person)s, of %(startup)s, attended %(service)s, run by %(site)s on %(start)s.")
+    if kind == CredentialKind.COMPLETION:
+        return _(
+            "%(startup)s completed the programme %(programme)s run by %(site)s from %(start)s to %(end)s, "
+            "attending a session of each of its services."
+        )
     if ongoing:
         return _("%(startup)s takes part in the programme %(programme)s run by %(site)s, from %(start)s to %(end)s.")
     return _("%(startup)s took part in the programme %(programme)s run by %(site)s, from %(start)s to %(end)s.")
@@ -41,7 +50,23 @@ def _values(credential: Credential) -> dict[str, str]:
     }
     if credential.programme_id:
         values["programme"] = credential.programme.title  # in the active language (modeltranslation)
+    if credential.registration_id:
+        service = credential.registration.session.service
+        values["person"] = credential.holder_name
+        values["service"] = f"{service.title} ({service.get_service_type_display()})"
     return values
+
+
+def skills(credential: Credential) -> list[str]:
+    """What a certificate's training covered: the support dimension and the type of the
+    session's service; a programme's dimensions. None for an attestation."""
+    if credential.kind == CredentialKind.ATTENDANCE:
+        service = credential.registration.session.service
+        return [service.get_dimension_display(), service.get_service_type_display()]
+    if credential.kind == CredentialKind.COMPLETION:
+        services = credential.programme.services.all()  # prefetched (passport.selectors)
+        return sorted({str(service.get_dimension_display()) for service in services})
+    return []
 
 
 def statement_text(credential: Credential) -> str:
@@ -52,7 +77,7 @@ def statement_text(credential: Credential) -> str:
 def statement_html(credential: Credential) -> SafeString:
     """The sentence with each name isolated and in bold (the PDF, the verification page)."""
     values = {
-        key: format_html("<strong><bdi>{}</bdi></strong>", value) if key in ("startup", "programme") else escape(value)
+        key: format_html("<strong><bdi>{}</bdi></strong>", value) if key in NAMES else escape(value)
         for key, value in _values(credential).items()
     }
     return mark_safe(escape(_sentence(credential)) % values)  # noqa: S308 — every part escaped above

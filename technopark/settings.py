@@ -245,6 +245,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.monthly_invoices_draft",
         "schedule": crontab(minute=0, hour=6, day_of_month=1),
     },
+    # Certificates of attendance and completion, issued within the hour a session ends.
+    "certificates": {"task": "passport.tasks.issue_certificates", "schedule": crontab(minute=5)},
     # Unpaid invoices: a reminder on the due date, 15 and 30 days after, each once (08:00).
     "invoice-reminders": {
         "task": "billing.tasks_reminders.send_invoice_reminders",

@@ -1,6 +1,8 @@
-"""A startup's attestations (issue 22), for its team: `/startups/<pk>/attestations/` lists
-them with their state and their PDF; its founders ask for a new one there (POST: what to
-attest, in which language; the same one asked again is given back, not issued twice).
+"""A startup's attestations and certificates (issue 22), for its team:
+`/startups/<pk>/attestations/` lists them with their state, their PDF and, for a certificate,
+the skills it covers; its founders ask for a new attestation there (POST: what to attest, in
+which language; the same one asked again is given back, not issued twice). Certificates are
+issued by the portal once earned (passport.tasks).
 Someone outside the team gets the 404 of a startup that does not exist."""
 
 from django.contrib import messages
@@ -18,6 +20,7 @@ from .. import actions
 from ..forms import AttestationRequestForm
 from ..pdf import PDF_CONTENT_TYPE, attestation_filename, attestation_pdf, verify_url
 from ..selectors import attestable_subjects, credential_state, startup_credential, startup_credentials
+from ..statements import skills
 
 
 @login_required
@@ -51,7 +54,7 @@ def attestation_list(request, pk):
     elif can_issue and subjects:
         form = AttestationRequestForm(subjects=subjects, initial={"language": request.LANGUAGE_CODE})
     rows = [
-        (credential, credential_state(credential), verify_url(credential))
+        (credential, credential_state(credential), verify_url(credential), skills(credential))
         for credential in startup_credentials(startup)
     ]
     return render(

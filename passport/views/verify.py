@@ -18,7 +18,7 @@ from core.throttling import client_ip, over_limit
 from .. import codes
 from ..pdf import verify_url
 from ..selectors import State, Verification, verification
-from ..statements import agreement_end, issuer_name, statement_html, statement_text
+from ..statements import agreement_end, issuer_name, skills, statement_html, statement_text
 
 LIMIT, WINDOW = 30, 15 * 60  # checks per address and window (seconds)
 JSON = "application/json"
@@ -53,6 +53,8 @@ def _payload(result: Verification) -> dict:
                 "kind_label": credential.get_kind_display(),
                 "statement": " ".join(filter(None, [statement_text(credential), agreement_end(credential)])),
                 "startup": credential.startup_name,
+                "holder": credential.holder_name or None,
+                "skills": [str(skill) for skill in skills(credential)],
                 "ice": credential.startup_ice or None,
                 "issuer": issuer_name(credential),
                 "starts_on": credential.starts_on,
@@ -82,6 +84,7 @@ def verify(request, code):
             "statement": statement_html(credential),
             "agreement_end": agreement_end(credential),
             "issuer": issuer_name(credential),
+            "skills": skills(credential),
         }
     return render(request, "passport/verify.html", context, status=status)
 

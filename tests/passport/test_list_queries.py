@@ -6,11 +6,21 @@ the site or by the network, revoked or not."""
 import datetime
 
 import pytest
+from django.utils import timezone
 
-from passport.actions import attestation_issue, credential_revoke
+from passport.actions import attestation_issue, certificates_issue, credential_revoke
+from passport.models import Credential
 from services.models import ProgrammeParticipant
 from startups.models import AdmissionKind
-from tests.factories import AdmissionFactory, ProgrammeFactory, StartupFactory, StartupMemberFactory
+from tests.factories import (
+    AdmissionFactory,
+    ProgrammeFactory,
+    RegistrationFactory,
+    ServiceFactory,
+    ServiceSessionFactory,
+    StartupFactory,
+    StartupMemberFactory,
+)
 from tests.querycount import ListRoute, api_results, check_list_route, row_name
 
 TODAY = datetime.date.today()
@@ -19,7 +29,15 @@ TODAY = datetime.date.today()
 def _attest(ctx, index: int, *, startup, site, past: bool = False):
     """Row `index`'s attestation for `startup`, its subject chosen by the row (`past`: of
     admissions over before the attestation, so that one startup may have many)."""
-    kind = index % 4
+    kind = (index + 3) % 4  # row 0 is a programme's: its services are read (prefetched) from the first row on
+    if index % 6 == 5:  # a certificate of attendance (its session and service read along)
+        session = ServiceSessionFactory(
+            service=ServiceFactory(site=site, title=row_name(index)),
+            starts_at=timezone.now() - datetime.timedelta(days=1, hours=index),
+        )
+        RegistrationFactory(session=session, startup=startup, attendance="present")
+        certificates_issue()
+        return Credential.objects.get(kind="attendance", registration__session=session)
     if kind in (0, 1, 2):
         starts_on = datetime.date(2020, 1, 1) + datetime.timedelta(days=20 * index)
         admission = AdmissionFactory(

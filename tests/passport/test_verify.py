@@ -111,8 +111,9 @@ def test_the_json_of_a_valid_attestation(client, credential, world):
     assert data["code"] == credential.grouped_code == world["credential_a_code"]
     assert data["starts_on"] == "2022-01-01" and data["ends_on"] == "2027-01-01" and data["ongoing_at_issue"] is True
     assert data["url"] == f"http://127.0.0.1:8000/verify/{credential.grouped_code}/"
+    assert data["holder"] is None and data["skills"] == []
     assert set(data) == {
-        *("valid", "state", "code", "kind", "kind_label", "statement", "startup", "ice", "issuer"),
+        *("valid", "state", "code", "kind", "kind_label", "statement", "startup", "holder", "skills", "ice", "issuer"),
         *("starts_on", "ends_on", "ongoing_at_issue", "issued_on", "ended_on", "url"),
     }
 

@@ -74,6 +74,7 @@ WIDE_SCOPES = {
     "passport/selectors.py::startup_credential": "one of a startup's own attestations, filtered on it",
     "passport/selectors.py::attestable_subjects": "one startup's own admissions and programmes, on every site",
     "passport/selectors.py::credentials_visible_to": "whether a startup was admitted at one of the reader's sites",
+    "passport/tasks.py::issue_certificates": "a Celery task: the certificates earned at every site's sessions",
     "billing/selectors/founder.py::issued_documents_of_user": USER + " (their startups' issued invoices)",
     "billing/selectors/founder.py::document_rows": USER + " (the figures of their startups' invoices)",
     "billing/selectors/founder.py::startup_statement": USER + " (the payments of their startup's invoices)",

@@ -32,7 +32,7 @@ class Command(BaseCommand):
             mentors = seed_mentors(accounts["mentors"])
             rooms, bookings = seed_spaces()  # books rooms for the startups and the sessions above
             invoices = seed_billing()  # bills the offices, the rooms booked above and charges
-            attestations = seed_passport()  # the founders' attestations of their admissions
+            attestations = seed_passport()  # the founders' attestations, the certificates of past sessions
             # Today's KPI snapshots, every past year end and the month ends since January of
             # last year (the nightly run fills the older ones), so that the public figures,
             # the dashboards' comparison tables and trends and a recent month end are reads
@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 + ", ".join(f"{len(users)} {kind}" for kind, users in accounts.items())
                 + f", {startups} new startups, {services} new services, {mentors} new mentor profiles"
                 + f", {rooms} new rooms, {bookings} new room bookings, {invoices} new invoices"
-                + f", {attestations} new attestations"
+                + f", {attestations} new attestations and certificates"
                 + f". Password for every demo account: {settings.DEMO_PASSWORD}"
             )
         )
