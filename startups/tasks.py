@@ -14,9 +14,10 @@ from .selectors.declarations import startups_to_remind
 
 @shared_task
 def send_declaration_reminders() -> int:
-    """Monthly (Celery beat): remind the founders of every startup admitted now
-    (network-wide) that has not declared last fiscal year; returns the number of emails
-    sent (`actions.declaration_reminders_send`: at most one reminder a month)."""
+    """Monthly (Celery beat): remind the founders of every startup supported now
+    (network-wide: residents, e-Technopark members and alumni who left in the last five
+    years) that has not declared last fiscal year; returns the number of emails sent
+    (`actions.declaration_reminders_send`: at most one reminder a month, a campaign)."""
     today = timezone.localdate()
     fiscal_year = today.year - 1
     # Reviewed network-wide read: reminders go to every site's startups.

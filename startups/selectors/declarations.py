@@ -2,21 +2,24 @@
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from ..models import Admission, Declaration, Startup, StartupMember, TeamRole
-from .residents import active_admissions
+from ..models import Admission, Declaration, DeclarationReminder, Startup, StartupMember, TeamRole
+from .residents import supported_admissions
 
 
 def undeclared_admissions(*, fiscal_year: int, on: datetime.date | None = None) -> QuerySet[Admission]:
-    """Active admissions (in scope) whose startup has not declared `fiscal_year` yet."""
+    """Admissions (in scope) of the startups supported on `on` — residents, members and
+    alumni of the last five years (`residents.supported_admissions`) — that have not
+    declared `fiscal_year` yet."""
     declared = Declaration.objects.filter(startup=OuterRef("startup"), fiscal_year=fiscal_year)
-    return active_admissions(on).annotate(has_declared=Exists(declared)).filter(has_declared=False)
+    return supported_admissions(on).annotate(has_declared=Exists(declared)).filter(has_declared=False)
 
 
 def startups_to_remind(*, fiscal_year: int, on: datetime.date) -> list[Startup]:
-    """The startups admitted on `on` (in scope) that have not declared `fiscal_year`, once
-    each, with their active founders (`founder_members`), by id."""
+    """The startups supported on `on` (in scope: residents, members, alumni of the last five
+    years) that have not declared `fiscal_year`, once each, with their active founders
+    (`founder_members`), by id."""
     admissions = (
         undeclared_admissions(fiscal_year=fiscal_year, on=on)
         .select_related("startup")
@@ -42,10 +45,13 @@ def active_founders() -> QuerySet[StartupMember]:
 
 
 def undeclared_admissions_listed(*, fiscal_year: int) -> QuerySet[Admission]:
-    """`undeclared_admissions` with the startup and its active founders (`founder_members`), by name."""
+    """`undeclared_admissions` with the startup, its active founders (`founder_members`) and
+    when they were last reminded of `fiscal_year` (`last_reminded`), by name."""
     founders = Prefetch("startup__members", queryset=active_founders(), to_attr="founder_members")
+    reminders = DeclarationReminder.objects.filter(startup=OuterRef("startup"), fiscal_year=fiscal_year)
     return (
         undeclared_admissions(fiscal_year=fiscal_year)
+        .annotate(last_reminded=Subquery(reminders.order_by("-sent_at").values("sent_at")[:1]))
         .select_related("startup")
         .prefetch_related(founders)
         .order_by("startup__legal_name", "pk")

@@ -10,13 +10,44 @@ from django.utils import timezone
 
 from sites.scoping import managed_site_ids
 
-from ..models import Admission, AdmissionKind, Office, OfficeAllocation
+from ..models import Admission, AdmissionKind, ExitReason, Office, OfficeAllocation, admission_active_q
 
 
 def active_admissions(on: datetime.date | None = None) -> QuerySet[Admission]:
     """Admissions in the current scope active at `on` (start ≤ on, and no end or end > on)."""
     on = on or timezone.localdate()
     return Admission.objects.active_on(on)
+
+
+# Alumni: a startup that left a site (graduated, moved, acquired: anything but closing down)
+# stays followed this many years after its exit (its declarations make the 5-year survival
+# and the jobs figures).
+ALUMNI_YEARS = 5
+
+
+def alumni_since(on: datetime.date) -> datetime.date:
+    """The earliest exit of a startup still followed as an alumnus on `on`."""
+    try:
+        return on.replace(year=on.year - ALUMNI_YEARS)
+    except ValueError:  # 29 February
+        return on.replace(year=on.year - ALUMNI_YEARS, day=28)
+
+
+def supported_admissions(on: datetime.date | None = None) -> QuerySet[Admission]:
+    """Admissions in the current scope of the startups supported on `on`: running, or the
+    last one of an alumnus — ended within ALUMNI_YEARS for another reason than closing down,
+    without a later admission in the scope (a startup that came back, or moved to another
+    site the scope covers, is followed through that one)."""
+    on = on or timezone.localdate()
+    later = Admission.objects.filter(startup=OuterRef("startup"), starts_on__lte=on).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef("ended_on"))
+    )
+    alumni = (
+        Admission.objects.filter(ended_on__gt=alumni_since(on), ended_on__lte=on, startup__closed_on__isnull=True)
+        .exclude(exit_reason=ExitReason.CLOSED)
+        .exclude(Exists(later))
+    )
+    return Admission.objects.filter(admission_active_q(on) | Q(pk__in=alumni.values("pk")))
 
 
 # A residency "ends soon" when its planned end falls within this many days.

@@ -1,6 +1,7 @@
 """Yearly declarations: a founder declares the startup's figures per fiscal year (team
-members see them); a site manager sees who has not declared and what was declared by the
-startups of their site."""
+members see them); a site manager sees who has not declared — residents, members and alumni
+of the last five years — when they were last reminded, reminds them all at once, and sees
+what was declared by the startups of their site."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,14 +9,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from core.forms import add_action_errors
+from sites.roles import MANAGE, can
 
 from .. import actions
-from ..forms.declarations import DeclarationForm, DeclarationYearForm, last_fiscal_year
+from ..forms.declarations import DeclarationForm, DeclarationYearForm, declarable_years, last_fiscal_year
 from ..models import Declaration
-from ..selectors.declarations import declared_for_site, is_admitted, undeclared_admissions_listed
+from ..selectors.declarations import declared_for_site, is_admitted, startups_to_remind, undeclared_admissions_listed
 from ..selectors.visibility import is_founder, startups_of_member
 
 PAGE_SIZE = 30
@@ -105,11 +110,38 @@ def manage_declarations(request, site_slug):
             "declared_count": declared.count() if status != DeclarationYearForm.DECLARED else page.paginator.count,
             "missing_url": f"{base}?year={year}&status={DeclarationYearForm.MISSING}",
             "declared_url": f"{base}?year={year}&status={DeclarationYearForm.DECLARED}",
+            "can_remind": can(request, MANAGE),
         },
     )
+
+
+@require_POST
+@login_required
+def manage_declarations_remind(request, site_slug):
+    """Remind, at once, the founders of every startup of the site (residents, members, alumni
+    of the last five years) that has not declared the year: each startup at most once a
+    month (`actions.declaration_reminders_send`), whoever else reminded it."""
+    year = _posted_year(request.POST.get("year"))
+    if year not in declarable_years():
+        year = last_fiscal_year()
+    today = timezone.localdate()
+    startups = startups_to_remind(fiscal_year=year, on=today)  # the site's (the middleware's scope)
+    sent = actions.declaration_reminders_send(startups=startups, fiscal_year=year, today=today)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s reminder sent; the startups reminded this month already are not emailed again.",
+            "%(count)s reminders sent; the startups reminded this month already are not emailed again.",
+            sent,
+        )
+        % {"count": sent},
+    )
+    url = reverse("startups:manage_declarations", kwargs={"site_slug": request.site.slug})
+    return redirect(f"{url}?year={year}&status={DeclarationYearForm.MISSING}")
 
 
 urlpatterns = [
     path("startups/<int:pk>/declarations/", declaration_list, name="declarations"),
     path("manage/<slug:site_slug>/declarations/", manage_declarations, name="manage_declarations"),
+    path("manage/<slug:site_slug>/declarations/remind/", manage_declarations_remind, name="manage_declarations_remind"),
 ]

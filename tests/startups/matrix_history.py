@@ -6,6 +6,7 @@ from tests.matrix import HEAD_OFFICE, SITE_A, Route
 HEAD_OFFICE_POST = (302, 403, 403, 403, 403, 302)  # staff without a preview token → back to the upload page
 HEAD_OFFICE_MISSING = (302, 403, 403, 403, 403, 404)  # a head-office page of an object that does not exist
 TEAM_OF_A = (302, 404, 200, 404, 404, 404)  # a startup's own team only
+SITE_A_REDIRECT = (302, 404, 404, 302, 404, 302)  # a site A write that sends back to its page
 
 MATRIX: dict[str, Route] = {
     "startups:history_import": Route("/network/import/", HEAD_OFFICE),
@@ -15,4 +16,5 @@ MATRIX: dict[str, Route] = {
     "startups:history_import_job_status": Route("/network/import/jobs/999999/status/", HEAD_OFFICE_MISSING),
     "startups:declarations": Route("/startups/{startup_a}/declarations/", TEAM_OF_A),
     "startups:manage_declarations": Route("/manage/site-a/declarations/", SITE_A),
+    "startups:manage_declarations_remind": Route("/manage/site-a/declarations/remind/", SITE_A_REDIRECT, "post"),
 }

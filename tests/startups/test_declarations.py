@@ -217,7 +217,14 @@ def reminder_world(world, site_a, site_b, unscoped):
     DeclarationFactory(startup=declared, fiscal_year=LAST_YEAR)
     gone = StartupFactory()
     StartupMemberFactory(startup=gone, user=UserFactory(email="gone@example.ma"))
-    AdmissionFactory(startup=gone, site=site_b, ended_on=datetime.date(2023, 6, 30), exit_reason="graduated")
+    # Left more than five years ago: no longer followed (tests/startups/test_alumni_reminders.py).
+    AdmissionFactory(
+        startup=gone,
+        site=site_b,
+        starts_on=datetime.date(2018, 1, 1),
+        ended_on=datetime.date(2020, 6, 30),
+        exit_reason="graduated",
+    )
     return world
 
 
