@@ -30,6 +30,15 @@ def _ip(n: int) -> str:
     return f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
 
 
+@pytest.fixture(autouse=True)
+def _frozen_throttle_clock(monkeypatch):
+    """The database counters' clock, frozen for every test here: their windows are fixed
+    (aligned on the clock), and a slow run — 31 requests each waiting for an unreachable
+    Redis — could cross into the next window and start counting again."""
+    now = throttling._now()
+    monkeypatch.setattr(throttling, "_now", lambda: now)
+
+
 @pytest.fixture
 def en(client):
     client.cookies["django_language"] = "en"
