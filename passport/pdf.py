@@ -5,7 +5,7 @@ same address as a QR code (segno, SVG embedded as a data: URL: no file, no netwo
 import segno
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.pdf import PDF_CONTENT_TYPE, render_pdf
 
@@ -27,19 +27,15 @@ def attestation_filename(credential: Credential) -> str:
 def attestation_pdf(credential: Credential) -> bytes:
     """Read `credential` with its site, admission and programme (passport.selectors)."""
     url = verify_url(credential)
-    # The sentences are callables: the template calls them while render_pdf has the
-    # document's language active, whatever the reader's.
-    return render_pdf(
-        "passport/pdf/attestation.html",
-        {
+    with translation.override(credential.language):  # the sentences in the document's language
+        context = {
             "credential": credential,
             "issued_on": timezone.localtime(credential.issued_at).date(),
             "verify_url": url,
             "qr": segno.make(url, error="m").svg_data_uri(scale=3, border=0),
-            "statement": lambda: statement_html(credential),
-            "agreement_end": lambda: agreement_end(credential),
-            "issuer": lambda: issuer_name(credential),
-            "skills": lambda: skills(credential),
-        },
-        language=credential.language,
-    )
+            "statement": statement_html(credential),
+            "agreement_end": agreement_end(credential),
+            "issuer": issuer_name(credential),
+            "skills": skills(credential),
+        }
+    return render_pdf("passport/pdf/attestation.html", context, language=credential.language)

@@ -14,7 +14,7 @@ from core.models import AuditEntry
 from passport.models import Credential, CredentialKind
 from services.models import ProgrammeParticipant
 from startups.models import Admission, StartupMember
-from tests.factories import AdmissionFactory, ProgrammeFactory, UserFactory
+from tests.factories import AdmissionFactory, ProgrammeFactory, StartupMemberFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unscoped")]
 
@@ -118,8 +118,6 @@ def test_another_startups_attestation_is_a_404(founder, world):
 
 def test_a_startup_without_admission_is_told_when_attestations_open(client, world):
     user = UserFactory(email="new.founder@example.ma")
-    from tests.factories import StartupMemberFactory
-
     startup = StartupMemberFactory(user=user).startup
     client.force_login(user)
     client.cookies["django_language"] = "en"
