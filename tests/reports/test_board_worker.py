@@ -112,6 +112,14 @@ def _wait(condition, *, seconds: float, what: str, log: Path):
     raise AssertionError(f"{what} within {seconds} s; worker log:\n{log.read_text(errors='replace')[-4000:]}")
 
 
+def _sent_emails(folder: Path):
+    def read() -> str:
+        text = "".join(path.read_text() for path in sorted(folder.iterdir()))
+        return text if text.endswith("-" * 79 + "\n") else ""
+
+    return read
+
+
 def _row() -> BoardReport:
     with scopes_disabled():
         return BoardReport.objects.get(scope="site:site-a", month=MAY)
@@ -201,8 +209,9 @@ def test_a_report_whose_worker_was_killed_is_taken_over_by_the_next_worker(
         assert len(workbook.sheetnames) == 4
 
         # Head office's email, sent by the worker once the report was done.
-        _wait(lambda: list(emails.iterdir()), seconds=60, what="no email was sent", log=log)
-        message = "".join(path.read_text() for path in emails.iterdir())
+        # The file backend creates its file before writing the message and ends each message
+        # with a line of 79 dashes: wait for that line, not for the file.
+        message = _wait(_sent_emails(emails), seconds=60, what="no email was sent", log=log)
         assert staff.email in message and f"/network/reports/{report.pk}/" in message
 
         # Asking for it again returns the done report and queues nothing.
