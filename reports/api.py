@@ -15,7 +15,7 @@ from core.db_router import use_replica
 from core.filters import query_params
 from sites.scoping import managed_site_ids
 
-from .kpis import cached_figures, parse_scope
+from .kpis import DECLARED_FIGURES, cached_figures, parse_scope
 from .selectors import scope_figures
 from .snapshots import FIGURES
 
@@ -35,6 +35,14 @@ def _rate(whole: str):
     )
 
 
+class KpiCoverageSerializer(serializers.Serializer):
+    declared_year = serializers.IntegerField(help_text="The last closed fiscal year: the year of `as_of` − 1.")
+    jobs_total = _rate("no startup supported since 2001")
+    annual_revenue_mad = _rate("no startup supported now")
+    export_share = _rate("no startup supported now")
+    export_africa_share = _rate("no startup supported now")
+
+
 class KpiSerializer(serializers.Serializer):
     scope = serializers.CharField()
     as_of = serializers.DateField()
@@ -47,6 +55,11 @@ class KpiSerializer(serializers.Serializer):
     annual_revenue_mad = serializers.DecimalField(max_digits=18, decimal_places=2, coerce_to_string=False)
     export_share = _rate("no startup supported now")
     export_africa_share = _rate("no startup supported now")
+    coverage = KpiCoverageSerializer(
+        help_text="Per figure read from the yearly declarations: the share (0–1) of the startups it "
+        "counts that declared the last closed year (the year of `as_of` − 1); null when there is no "
+        "startup to count or the date's snapshot did not keep it."
+    )
 
 
 def may_see(user, scope) -> bool:
@@ -78,7 +91,14 @@ class KpiView(APIView):
                 "scope", lambda: scope_figures(scope=scope, as_of=as_of, today=today), scope, as_of, today
             )
         shown = {name: figures.shown(name) for name in FIGURES}  # a rate with nothing to divide: null
-        return Response(KpiSerializer({"scope": scope.label, "as_of": as_of, **shown}).data)
+        coverage = {name: figures.coverage(name) for name in DECLARED_FIGURES}
+        data = {
+            "scope": scope.label,
+            "as_of": as_of,
+            **shown,
+            "coverage": {"declared_year": as_of.year - 1, **coverage},
+        }
+        return Response(KpiSerializer(data).data)
 
 
 api_urlpatterns = [path("kpis/", KpiView.as_view(), name="kpis")]

@@ -26,7 +26,16 @@ from sites.scoping import network_scope
 from . import activity as activity_engine
 from . import trends
 from .exports import Money, Month, Rate, Table, Year, display, rate_cell
-from .kpis import HEADLINE_RATES, Headline, KpiScope, cached_figures, headline, headlines
+from .kpis import (
+    DECLARED_FIGURES,
+    HEADLINE_RATES,
+    Headline,
+    KpiScope,
+    cached_figures,
+    figure_coverage,
+    headline,
+    headlines,
+)
 from .selectors import from_row, snapshot_rows
 from .snapshots import FIGURES
 
@@ -75,7 +84,9 @@ def typed(figures: Headline, name: str):
 
 
 def kpi_cells(figures: Headline) -> list:
-    return [typed(figures, name) for name in FIGURES]
+    """The nine figures, then the share of the startups supported now that declared the
+    last closed year (the coverage of the revenue and the export shares)."""
+    return [*(typed(figures, name) for name in FIGURES), rate_cell(figure_coverage(figures, "annual_revenue_mad"))]
 
 
 @dataclass(frozen=True)
@@ -134,9 +145,24 @@ class Dashboard:
                 "label": KPI_LABELS[name],
                 "value": display(typed(self.headline, name)),
                 "wide": name in WIDE_FIGURES,
+                "coverage": self._coverage(name),
             }
             for name in FIGURES
         ]
+
+    def _coverage(self, name: str) -> dict | None:
+        """What a card says of its figure's coverage: None for a figure that does not come
+        from declarations or has no startup to count; `share` None when an older snapshot
+        did not keep it."""
+        if name not in DECLARED_FIGURES:
+            return None
+        declared_name, whole_name = DECLARED_FIGURES[name]
+        whole = getattr(self.headline, whole_name)
+        if not whole:
+            return None
+        share = self.headline.coverage(name)
+        declared = getattr(self.headline, declared_name)
+        return {"share": None if share is None else display(Rate(share)), "declared": declared, "whole": whole}
 
     @property
     def revenue_year(self) -> int:
@@ -237,16 +263,30 @@ class Dashboard:
         return Table(
             "headline",
             _("Headline figures"),
-            [_("Figure"), _("Value")],
-            [[str(KPI_LABELS[name]), typed(self.headline, name)] for name in FIGURES],
+            [_("Figure"), _("Value"), self._coverage_title()],
+            [
+                [str(KPI_LABELS[name]), typed(self.headline, name), rate_cell(self.headline.coverage(name))]
+                for name in FIGURES
+            ],
         )
+
+    def _coverage_title(self, *, supported_now: bool = False) -> str:
+        if supported_now:
+            return _("Declared %(year)s (supported now)") % {"year": self.revenue_year}
+        return _("Declared %(year)s") % {"year": self.revenue_year}
 
     def _table_sites(self) -> Table:
         site_rows, _regions, _source = self.comparison
         return Table(
             "sites",
             _("Comparison by site"),
-            [_("Site"), _("Region"), _("Status"), *map(str, KPI_LABELS.values())],
+            [
+                _("Site"),
+                _("Region"),
+                _("Status"),
+                *map(str, KPI_LABELS.values()),
+                self._coverage_title(supported_now=True),
+            ],
             [
                 [site.name, site.region.code, site.get_status_display(), *kpi_cells(figures)]
                 for site, figures in site_rows
@@ -266,7 +306,13 @@ class Dashboard:
         return Table(
             "regions",
             _("Comparison by region"),
-            [_("Region"), _("Code"), _("Sites"), *map(str, KPI_LABELS.values())],
+            [
+                _("Region"),
+                _("Code"),
+                _("Sites"),
+                *map(str, KPI_LABELS.values()),
+                self._coverage_title(supported_now=True),
+            ],
             [
                 [region.name, region.code, sum(site.region_id == region.pk for site in sites), *kpi_cells(figures)]
                 for region, figures in region_rows
@@ -319,6 +365,7 @@ class Dashboard:
                 str(KPI_LABELS["annual_revenue_mad"]),
                 str(KPI_LABELS["export_share"]),
                 str(KPI_LABELS["survival_rate_5y"]),
+                _("Declared the year before (supported now)"),
             ],
             [
                 [
@@ -330,6 +377,7 @@ class Dashboard:
                     Money(point.annual_revenue_mad),
                     rate_cell(point.shown("export_share")),
                     rate_cell(point.shown("survival_rate_5y")),
+                    rate_cell(point.coverage("annual_revenue_mad")),
                 ]
                 for point in self.years
             ],

@@ -69,24 +69,59 @@ class Headline:
     # What the survival rate divides by: None when not known (a snapshot written before
     # snapshots kept it).
     survival_cohort: int | None = field(default=None, compare=False)
+    # How many of the startups supported since 2001 / supported now have a declaration for
+    # the last closed year (D's year − 1): the coverage of the figures read from
+    # declarations (`figure_coverage`). None when not known (an older snapshot).
+    declared_total: int | None = field(default=None, compare=False)
+    declared_now: int | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict:
-        """The nine figures, not the survival cohort."""
+        """The nine figures, not what they divide by or their coverage."""
         figures = asdict(self)
-        del figures["survival_cohort"]
+        for name in ("survival_cohort", *COVERAGE_COUNTS):
+            del figures[name]
         return figures
 
     def columns(self) -> dict:
-        """A snapshot row's columns (`snapshots.COLUMNS`): the figures and the cohort."""
+        """A snapshot row's columns (`snapshots.COLUMNS`): the figures, the cohort and the
+        declaration counts."""
         return asdict(self)
 
     def shown(self, name: str):
         """Figure `name` as pages, board reports and the API show it (`shown_figure`)."""
         return shown_figure(self, name)
 
+    def coverage(self, name: str) -> Decimal | None:
+        """The coverage of figure `name` (`figure_coverage`)."""
+        return figure_coverage(self, name)
+
 
 HEADLINE_RATES = ("survival_rate_5y", "export_share", "export_africa_share")
-ZERO = Headline(0, 0, 0, 0, Decimal("0.0000"), 0, Decimal("0.00"), Decimal("0.0000"), Decimal("0.0000"))
+COVERAGE_COUNTS = ("declared_total", "declared_now")
+# The figures read from the yearly declarations: (how many startups have one for the last
+# closed year, out of how many) for each. The others come from admissions and founding and
+# closing dates, known for every startup.
+DECLARED_FIGURES = {
+    "jobs_total": ("declared_total", "startups_supported_total"),
+    "annual_revenue_mad": ("declared_now", "supported_now"),
+    "export_share": ("declared_now", "supported_now"),
+    "export_africa_share": ("declared_now", "supported_now"),
+}
+# A scope without startups: every count, the cohort and the declared ones too, is known to be 0.
+ZERO = Headline(
+    0,
+    0,
+    0,
+    0,
+    Decimal("0.0000"),
+    0,
+    Decimal("0.00"),
+    Decimal("0.0000"),
+    Decimal("0.0000"),
+    survival_cohort=0,
+    declared_total=0,
+    declared_now=0,
+)
 DECIMAL_CONTEXT = decimal.Context(prec=15)
 
 
@@ -122,6 +157,20 @@ def shown_figure(figures, name: str):
     """Headline figure `name` of `figures` as shown: a rate with nothing to divide is None."""
     value = getattr(figures, name)
     return shown_rate(value, rate_whole(figures, name)) if name in HEADLINE_RATES else value
+
+
+def figure_coverage(figures, name: str) -> Decimal | None:
+    """The share of the startups figure `name` of `figures` (a `Headline`, a snapshot row)
+    is made of that declared the last closed year (D's year − 1), 0–1 to 4 decimals: how far
+    the figure can be trusted. None for a figure that does not come from declarations, when
+    there is no startup to count, or when the counts are not known (an older snapshot)."""
+    if name not in DECLARED_FIGURES:
+        return None
+    declared_name, whole_name = DECLARED_FIGURES[name]
+    declared, whole = getattr(figures, declared_name, None), getattr(figures, whole_name)
+    if declared is None or not whole:
+        return None
+    return rate(declared, whole)
 
 
 def anniversary(day: datetime.date, years: int) -> datetime.date:
@@ -165,8 +214,8 @@ LEVEL_GROUPS = {SITE: "site_id, startup_id", REGION: "region_id, startup_id", AL
 SINGLE_GROUPS = {SITE: "site_id, sec", REGION: "region_id, sec", ALL_SITES: "sec"}
 # Per admission: (the startup's own figure, as SQL over st and l); per scope: the SUM of
 # each startup's value, some counted only while the startup is supported at D (act).
-STARTUP_FIGURES = ("cohort", "survived", "jobs", "revenue", "exporter", "africa")
-WHILE_SUPPORTED = {"revenue", "exporter", "africa"}
+STARTUP_FIGURES = ("cohort", "survived", "jobs", "revenue", "exporter", "africa", "declared_total", "declared_now")
+WHILE_SUPPORTED = {"revenue", "exporter", "africa", "declared_now"}
 
 
 def _tables() -> dict[str, str]:
@@ -199,7 +248,7 @@ def grouped_sql(
 ) -> tuple[str, list]:
     """The SQL (and its parameters) of the figures at D per (level, key): rows of
         (level, key, supported, residents, now, residents_now, cohort, survived, jobs,
-        revenue, exporters, africa) after (level, key, sector); the sector is 0 unless `by_sector`,
+        revenue, exporters, africa, declared_total, declared_now) after (level, key, sector); the sector is 0 unless `by_sector`,
     which groups every scope's startups by each of their sectors too (a startup with two
     sectors counts in both). `distinct_on` None: DISTINCT ON on PostgreSQL only."""
     vendor = connections[router.db_for_read(Admission)].vendor
@@ -257,8 +306,13 @@ def grouped_sql(
         "revenue": "CASE WHEN l.fiscal_year = %s THEN l.revenue_mad ELSE 0 END",
         "exporter": "CASE WHEN l.export_revenue_mad > 0 THEN 1 ELSE 0 END",
         "africa": "CASE WHEN l.exports_to_africa THEN 1 ELSE 0 END",
+        # l is the latest declaration before D's year: it is the last closed year's, or none.
+        "declared_total": "CASE WHEN l.fiscal_year = %s THEN 1 ELSE 0 END",
+        "declared_now": "CASE WHEN l.fiscal_year = %s THEN 1 ELSE 0 END",
     }
-    adm_params = [AdmissionKind.RESIDENT, as_of, cohort_by, cohort_by, as_of.year - 1, *latest_params, as_of]
+    last_year = as_of.year - 1
+    adm_params = [AdmissionKind.RESIDENT, as_of, cohort_by, cohort_by, last_year, last_year, last_year]
+    adm_params += [*latest_params, as_of]
     params += [*adm_params, *where_params, as_of, *where_params]
     maxima = "MAX(res) AS res, MAX(act) AS act, MAX(res * act) AS resact, " + ", ".join(
         f"MAX({name}) AS {name}" for name in STARTUP_FIGURES
@@ -326,7 +380,20 @@ def _money(value) -> Decimal:
 
 
 def _headline(row) -> Headline:
-    supported, residents, now, residents_now, cohort, survived, jobs, revenue, exporters, africa = row
+    (
+        supported,
+        residents,
+        now,
+        residents_now,
+        cohort,
+        survived,
+        jobs,
+        revenue,
+        exporters,
+        africa,
+        declared,
+        declared_now,
+    ) = row
     return Headline(
         startups_supported_total=int(supported),
         residents_total=int(residents or 0),
@@ -338,6 +405,8 @@ def _headline(row) -> Headline:
         export_share=rate(int(exporters or 0), int(now or 0)),
         export_africa_share=rate(int(africa or 0), int(now or 0)),
         survival_cohort=int(cohort or 0),
+        declared_total=int(declared or 0),
+        declared_now=int(declared_now or 0),
     )
 
 

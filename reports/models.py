@@ -36,6 +36,10 @@ class KpiFigures(models.Model):
     export_africa_share = models.DecimalField(max_digits=5, decimal_places=4)
     # What the survival rate divided by; null in rows written before it was kept.
     survival_cohort = models.PositiveIntegerField(null=True, blank=True)
+    # How many startups supported since 2001 / supported now declared the last closed year
+    # (the figures' coverage); null in rows written before they were kept.
+    declared_total = models.PositiveIntegerField(null=True, blank=True)
+    declared_now = models.PositiveIntegerField(null=True, blank=True)
     computed_at = models.DateTimeField(_("computed at"), auto_now=True)
 
     objects = ScopedManager(site="site")

@@ -7,7 +7,7 @@ from django_scopes import scopes_disabled
 
 from sites.models import Region, Site
 
-from .kpis import KpiScope, headlines, headlines_by_sector
+from .kpis import COVERAGE_COUNTS, KpiScope, headlines, headlines_by_sector
 from .models import KpiSectorSnapshot, KpiSnapshot
 from .trends import FIRST_YEAR
 
@@ -22,8 +22,9 @@ FIGURES = [
     "export_share",
     "export_africa_share",
 ]
-# A snapshot row's columns: the figures and what the survival rate divided by.
-COLUMNS = [*FIGURES, "survival_cohort"]
+# A snapshot row's columns: the figures, what the survival rate divided by and how many
+# startups declared the last closed year (`kpis.figure_coverage`).
+COLUMNS = [*FIGURES, "survival_cohort", *COVERAGE_COUNTS]
 
 
 def all_scopes() -> list[tuple[KpiScope, dict]]:
@@ -76,6 +77,14 @@ def snapshots_compute(*, as_of: datetime.date) -> int:
     return len(rows)
 
 
+def _complete(days: list[datetime.date]) -> set[datetime.date]:
+    """The dates among `days` whose snapshots are written and hold every column: a date
+    written before the declaration counts were kept is computed again, once. Call with the
+    scopes disabled (network rows have no site)."""
+    rows = KpiSnapshot.objects.filter(scope="network", as_of__in=days, declared_now__isnull=False)
+    return set(rows.values_list("as_of", flat=True))
+
+
 def month_ends(*, today: datetime.date, first_year: int = FIRST_YEAR) -> list[datetime.date]:
     """The last day of every month from January of `first_year` to the month before
     `today`'s (31 December included: a year end is a month end)."""
@@ -96,7 +105,7 @@ def month_ends_backfill(*, today: datetime.date, first_year: int = FIRST_YEAR) -
     past month end is a read. Idempotent and resumable like `year_ends_backfill`."""
     days = month_ends(today=today, first_year=first_year)
     with scopes_disabled():
-        present = set(KpiSnapshot.objects.filter(scope="network", as_of__in=days).values_list("as_of", flat=True))
+        present = _complete(days)
     missing = [day for day in days if day not in present]
     for day in missing:
         snapshots_compute(as_of=day)
@@ -114,7 +123,7 @@ def year_ends_backfill(*, today: datetime.date) -> int:
     """
     year_ends = [datetime.date(year, 12, 31) for year in range(FIRST_YEAR, today.year)]
     with scopes_disabled():  # network rows have no site: the KPI engine reads them unscoped
-        present = set(KpiSnapshot.objects.filter(scope="network", as_of__in=year_ends).values_list("as_of", flat=True))
+        present = _complete(year_ends)
     missing = [day for day in year_ends if day not in present]
     for day in missing:
         snapshots_compute(as_of=day)

@@ -21,11 +21,13 @@ from sites.models import Sector
 from startups.models import Startup
 
 from .kpis import (
+    COVERAGE_COUNTS,
     SURVIVAL_YEARS,
     Headline,
     KpiScope,
     anniversary,
     date_sql,
+    figure_coverage,
     headline,
     rate,
     scope_admissions,
@@ -47,10 +49,17 @@ class YearPoint:
     export_share: Decimal
     survival_rate_5y: Decimal
     survival_cohort: int | None = field(default=None, compare=False)  # None: an older snapshot
+    declared_total: int | None = field(default=None, compare=False)  # None: an older snapshot
+    declared_now: int | None = field(default=None, compare=False)
 
     def shown(self, name: str):
         """Figure `name` as shown: a rate with nothing to divide is None (`kpis.shown_figure`)."""
         return shown_figure(self, name)
+
+    def coverage(self, name: str) -> Decimal | None:
+        """The share of the startups figure `name` counts that declared the year before
+        (`kpis.figure_coverage`)."""
+        return figure_coverage(self, name)
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,8 @@ def _point(day: datetime.date, figures: KpiSnapshot | KpiSectorSnapshot | Headli
         year=day.year,
         as_of=day,
         survival_cohort=figures.survival_cohort,
+        declared_total=figures.declared_total,
+        declared_now=figures.declared_now,
         **{name: getattr(figures, name) for name in POINT_FIGURES},
     )
 
@@ -119,7 +130,7 @@ def yearly(
         stored = {
             row.as_of: row
             for row in model.objects.filter(scope=scope.label, as_of__in=days, **rows).only(
-                "as_of", "survival_cohort", *POINT_FIGURES
+                "as_of", "survival_cohort", *COVERAGE_COUNTS, *POINT_FIGURES
             )
         }
     known = known or {}

@@ -127,6 +127,9 @@ class FigureRow:
     current: int | Decimal | None  # at the month's end
     previous: int | Decimal | None  # at the previous month's end
     year_ago: int | Decimal | None  # at the end of the same month a year earlier
+    # At the month's end, the share of the startups the figure counts that declared the last
+    # closed year (reports.kpis.figure_coverage); None for a figure not read from declarations.
+    coverage: Decimal | None = None
 
     @property
     def change_previous(self) -> int | Decimal | None:
@@ -174,7 +177,9 @@ class BoardContent:
 
 def headline_rows(current: Headline, previous: Headline, year_ago: Headline) -> list[FigureRow]:
     return [
-        FigureRow(key, str(label), kind, current.shown(key), previous.shown(key), year_ago.shown(key))
+        FigureRow(
+            key, str(label), kind, current.shown(key), previous.shown(key), year_ago.shown(key), current.coverage(key)
+        )
         for key, label, kind in HEADLINE_FIGURES
     ]
 
@@ -293,6 +298,7 @@ def headline_header(content: BoardContent) -> list[str]:
         pgettext("difference between two dates", "Change"),
         format_date(content.year_ago_end),
         pgettext("difference between two dates", "Change"),
+        _("Declared %(year)s") % {"year": content.month_end.year - 1},
     ]
 
 

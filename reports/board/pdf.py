@@ -133,11 +133,12 @@ def headline_table(content: BoardContent) -> Table:
                 _change_cell(row.change_previous, row.kind),
                 _cell(row.year_ago, row.kind),
                 _change_cell(row.change_year_ago, row.kind),
+                _cell(row.coverage, RATE),
             ],
         )
         for row in content.headline
     ]
-    return Table(headline_header(content), rows, [26, 15, 15, 14, 15, 15])
+    return Table(headline_header(content), rows, [22, 13, 13, 13, 13, 13, 13])
 
 
 def activity_tables(content: BoardContent) -> dict[str, Table]:

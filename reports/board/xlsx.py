@@ -75,10 +75,18 @@ def _workbook(content: BoardContent) -> bytes:
         put(
             sheet,
             index,
-            [row.label, row.current, row.previous, row.change_previous, row.year_ago, row.change_year_ago],
-            [None] + [row.kind] * 5,
+            [
+                row.label,
+                row.current,
+                row.previous,
+                row.change_previous,
+                row.year_ago,
+                row.change_year_ago,
+                row.coverage,
+            ],
+            [None] + [row.kind] * 5 + [RATE],
         )
-    widths(sheet, [36, 18, 18, 14, 18, 14])
+    widths(sheet, [36, 18, 18, 14, 18, 14, 14])
 
     sheet = workbook.create_sheet(sheet_title(_("Activity"), titles))
     month_activity = content.activity

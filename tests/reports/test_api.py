@@ -23,6 +23,7 @@ KEYS = {
     "annual_revenue_mad",
     "export_share",
     "export_africa_share",
+    "coverage",
 }
 
 
@@ -77,7 +78,15 @@ def test_head_office_gets_every_key_with_numbers(network, staff):
     assert body["annual_revenue_mad"] == 1200000.0
     # Of the two supported now, one exports, to Africa: 1/2.
     assert body["export_share"] == 0.5 and body["export_africa_share"] == 0.5
-    assert all(isinstance(body[key], (int, float)) for key in KEYS - {"scope", "as_of"})
+    assert all(isinstance(body[key], (int, float)) for key in KEYS - {"scope", "as_of", "coverage"})
+    # Of the two, the resident declared 2025; the member did not.
+    assert body["coverage"] == {
+        "declared_year": 2025,
+        "jobs_total": 0.5,
+        "annual_revenue_mad": 0.5,
+        "export_share": 0.5,
+        "export_africa_share": 0.5,
+    }
 
 
 def test_the_api_returns_what_the_engine_computes(network, staff):

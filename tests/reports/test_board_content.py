@@ -37,8 +37,16 @@ def test_the_xlsx_holds_the_hand_worked_figures(board_data, staff, django_captur
     assert cover["B6"].value.date() == MAY and cover["B7"].value.date() == datetime.date(2026, 5, 31)
 
     headline = [[cell.value for cell in row] for row in workbook["Headline figures"].iter_rows()]
-    assert headline[0] == ["Indicator", "May 31, 2026", "April 30, 2026", "Change", "May 31, 2025", "Change"]
-    figures = {row[0]: row[1:] for row in headline[1:]}
+    assert headline[0] == [
+        *["Indicator", "May 31, 2026", "April 30, 2026", "Change", "May 31, 2025", "Change"],
+        "Declared 2025",
+    ]
+    # The figures' coverage at 31 May 2026: one of site A's two startups declared 2025.
+    coverage = {row[0]: row[-1] for row in headline[1:]}
+    assert coverage["Startups supported since 2001"] is None and coverage["5-year survival rate"] is None
+    assert coverage["Jobs (direct and indirect)"] == coverage["Cumulative annual revenue (MAD)"] == 0.5
+    assert coverage["Share of exporting startups"] == coverage["Share exporting to Africa"] == 0.5
+    figures = {row[0]: row[1:-1] for row in headline[1:]}
     # (at 31 May 2026, at 30 April 2026, change, at 31 May 2025, change)
     assert figures["Startups supported since 2001"] == [2, 1, 1, 1, 1]
     assert figures["Residents (ever)"] == [1, 1, 0, 1, 0]

@@ -51,7 +51,9 @@ def test_csv_export_of_the_site_comparison(english, dataset, client_for):
         "800000.00",
         "1.0000",
         "0.0000",
+        "1.0000",  # its startup supported now declared 2025
     ]
+    assert rows[0][-1] == "Declared 2025 (supported now)"
     assert len(rows) == 1 + 3
 
 
@@ -60,8 +62,10 @@ def test_csv_export_follows_the_filters(english, dataset, client_for):
         client_for, "staff", f"{NETWORK}export/headline/", {"as_of": "2026-06-30", "region": "MA-04", "format": "csv"}
     )
     assert response["Content-Disposition"].endswith('filename="dashboard-region-MA-04-headline-2026-06-30.csv"')
-    rows = dict(_csv(response)[1:])
-    assert rows["Startups supported since 2001"] == "2" and rows["Jobs (direct and indirect)"] == "18"
+    rows = {row[0]: row[1:] for row in _csv(response)}
+    assert rows["Figure"] == ["Value", "Declared 2025"]
+    assert rows["Startups supported since 2001"] == ["2", ""]  # not from declarations
+    assert rows["Jobs (direct and indirect)"] == ["18", "0.5000"]  # one of the two declared 2025
 
 
 def test_xlsx_export_of_the_region_comparison(english, dataset, client_for):

@@ -92,16 +92,23 @@ def test_comparison_tables_by_site_and_region(dataset, client_for):
     response = _get(client_for, "staff", NETWORK, {"as_of": "2026-06-30"})
     tables = response.context["sections"]["tables"]
     sites = {row[0]: row for row in tables["sites"].rows}
-    # Site, region, status, then the nine figures.
+    # Site, region, status, the nine figures, then the share of the startups supported now
+    # that declared 2025 (A: one of its two).
     assert sites["Technopark site-a"][:3] == ["Technopark site-a", "MA-06", "Opérationnel"]
-    assert sites["Technopark site-a"][3:] == [2, 1, 2, 1, Rate("1"), 7, Money("1200000"), Rate("0.5"), Rate("0.5")]
-    assert sites["Technopark site-b"][3:] == [2, 2, 1, 1, Rate("0.5"), 18, Money("800000"), Rate("1"), Rate("0")]
+    assert sites["Technopark site-a"][3:] == [
+        *[2, 1, 2, 1, Rate("1"), 7, Money("1200000"), Rate("0.5"), Rate("0.5")],
+        Rate("0.5"),
+    ]
+    assert sites["Technopark site-b"][3:] == [
+        *[2, 2, 1, 1, Rate("0.5"), 18, Money("800000"), Rate("1"), Rate("0")],
+        Rate("1"),
+    ]
     assert sites["Technopark site-c"][3:6] == [0, 0, 0]
     regions = {row[1]: row for row in tables["regions"].rows}
     assert len(regions) == 12
     assert regions["MA-06"][2:6] == [2, 2, 1, 2]  # two sites; A's figures (C has none)
     assert regions["MA-04"][3:] == sites["Technopark site-b"][3:]
-    assert regions["MA-12"][2:] == [0, 0, 0, 0, 0, None, 0, Money("0"), None, None]  # nothing to divide
+    assert regions["MA-12"][2:] == [0, 0, 0, 0, 0, None, 0, Money("0"), None, None, None]  # nothing to divide
     coverage = {row[1]: row[2:] for row in tables["coverage"].rows}
     # Operational, under construction, planned, supported now.
     assert coverage["MA-06"] == [1, 0, 1, 2]
@@ -118,9 +125,12 @@ def test_trends_and_activity_are_shown(english, dataset, client_for):
     years = {row[0]: row for row in tables["years"].rows}
     assert sorted(years) == list(range(2001, 2027))
     # 2026: the figures at D, equal to the headline.
-    assert years[2026][1:] == [D, 4, 3, 25, Money("2000000"), Rate("0.6667"), Rate("0.6667")]
-    # 2019, at 31 December: s1 (2020) not yet admitted; s3 at B (resident since 2018).
-    assert years[2019][2:4] == [1, 1]
+    # Then the share of the startups supported now that declared the year before (s1, s4).
+    assert years[2026][1:] == [D, 4, 3, 25, Money("2000000"), Rate("0.6667"), Rate("0.6667"), Rate("0.6667")]
+    # 2019, at 31 December: s1 (2020) not yet admitted; s3 at B (resident since 2018), which
+    # declared 2019 but not 2018.
+    assert years[2019][2:4] == [1, 1] and years[2019][-1] == Rate("0")
+    assert years[2001][-1] is None  # nobody to count
     cohorts = {row[0]: row[1:] for row in tables["cohorts"].rows}
     assert cohorts == {2015: [1, 1, Rate("1")], 2017: [1, 0, Rate("0")], 2019: [1, 1, Rate("1")]}
     dimensions = {row[0]: row[1:] for row in tables["dimensions"].rows}
