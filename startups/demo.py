@@ -15,6 +15,7 @@ from sites.models import Sector, Site, SiteStatus
 
 from .countries import AFRICA, includes_africa
 from .demo_applications import STAGES, seed_applications
+from .demo_check_ins import seed_check_ins
 from .models import (
     Admission,
     AdmissionKind,
@@ -213,6 +214,7 @@ def seed_startups(founders: list[User]) -> int:
 
     missing = [entry for entry in plan if entry[0].ice not in existing]
     if not missing:
+        seed_check_ins()
         return 0
     Startup.objects.bulk_create([startup for startup, _a, _d in missing], batch_size=500)
     by_ice = {startup.ice: startup.pk for startup in Startup.objects.filter(ice__startswith="9")}
@@ -248,6 +250,7 @@ def seed_startups(founders: list[User]) -> int:
         [pair for pair in pipeline if pair[0].ice not in existing],
         [pair for pair in fresh_active if pair[1].kind == AdmissionKind.RESIDENT],
     )
+    seed_check_ins()  # some alumni's answers to last year's check-in
     return len(missing)
 
 

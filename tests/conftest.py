@@ -293,6 +293,7 @@ def build_world(*, site_a, site_b, founder_a, manager_a, manager_b, staff) -> di
     """The `world` fixture's rows (call with scopes disabled)."""
     from django.core.files.base import ContentFile
 
+    from startups.check_in_links import check_in_token
     from startups.models import Criterion, Review, StartupInvitation
 
     from .billing.world import invoice_world
@@ -437,6 +438,10 @@ def build_world(*, site_a, site_b, founder_a, manager_a, manager_b, staff) -> di
         "declaration_a": declaration_a.pk,
         "declaration_b": declaration_b.pk,
         "invitation_token": invitation.token,
+        # founder_a's one-click link to startup_a's check-in for last year (tests/startups/test_check_ins.py)
+        "check_in_token": check_in_token(
+            startup_id=startup_a.pk, fiscal_year=timezone.localdate().year - 1, user_id=founder_a.pk
+        ),
         "partner": partner.pk,
         "service_a": service_a.pk,
         "service_b": service_b.pk,

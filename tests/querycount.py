@@ -300,6 +300,7 @@ NOT_A_LIST: dict[str, str] = {
     "passport:attestation_pdf": FILE,
     "passport:manage_revoke": FORM,
     "passport:verify_form": FORM,
+    "startups:check_in": FORM + " (one startup's yearly check-in, by its signed link)",
     "passport:verify": "one attestation, read with its site, admission and programme",
     # Dashboards (reports/views/dashboards.py): the network dashboard's table of sites is
     # checked in tests/reports/test_list_queries.py; a site's dashboard has no list of rows.

@@ -13,6 +13,7 @@ from .applications import (
     review_assign,
     review_submit,
 )
+from .check_ins import check_in_save
 from .declarations import declaration_reminders_send, declaration_save
 from .residency import (
     admission_create,
@@ -22,6 +23,7 @@ from .residency import (
     office_allocate,
     office_release,
     office_save,
+    startup_close,
 )
 from .team import invitation_accept, invitation_cancel, invitation_send, member_remove, startup_save
 
@@ -36,6 +38,7 @@ __all__ = [
     "application_update",
     "application_withdraw",
     "call_save",
+    "check_in_save",
     "declaration_reminders_send",
     "declaration_save",
     "invitation_accept",
@@ -47,5 +50,6 @@ __all__ = [
     "office_save",
     "review_assign",
     "review_submit",
+    "startup_close",
     "startup_save",
 ]

@@ -84,9 +84,30 @@ def admission_exit(*, actor, admission: Admission, ended_on: datetime.date, reas
     audited_save(actor=actor, instance=admission)
     startup = admission.startup
     if reason == ExitReason.CLOSED and startup.closed_on is None:
-        startup.closed_on = ended_on
-        audited_save(actor=actor, instance=startup)
+        startup_close(actor=actor, startup=startup, closed_on=ended_on)
     return admission
+
+
+@transaction.atomic
+def startup_close(*, actor, startup: Startup, closed_on: datetime.date | None) -> Startup:
+    """Record the day `startup` closed down (the 5-year survival KPI reads it), or clear it
+    (None); audited. From an exit for closing down, or from the yearly check-in: only the
+    closing date is checked and written, so that an old record's other fields (imported
+    history) never stand in the way."""
+    stored = Startup.objects.select_for_update().get(pk=startup.pk)
+    if closed_on is not None and stored.founded_on and closed_on < stored.founded_on:
+        raise ValidationError({"closed_on": _("A startup cannot close before it was founded.")})
+    before = instance_values(stored, m2m={})
+    stored.closed_on = startup.closed_on = closed_on
+    stored.save(update_fields=["closed_on"])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        instance=stored,
+        before=before,
+        after=instance_values(stored, m2m={}),
+    )
+    return stored
 
 
 @transaction.atomic

@@ -66,11 +66,13 @@ class DeclarationForm(forms.ModelForm):
 class DeclarationYearForm(forms.Form):
     """The fiscal year shown on the site's declarations page; anything invalid → last year."""
 
-    MISSING, DECLARED = "missing", "declared"
+    MISSING, DECLARED, CHECK_INS = "missing", "declared", "check_ins"
 
     year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int, required=False)
     status = forms.ChoiceField(
-        choices=[(MISSING, _("Not declared yet")), (DECLARED, _("Declared"))], required=False, widget=forms.HiddenInput
+        choices=[(MISSING, _("Not declared yet")), (DECLARED, _("Declared")), (CHECK_INS, _("Check-in answers"))],
+        required=False,
+        widget=forms.HiddenInput,
     )
 
     def __init__(self, *args, **kwargs):

@@ -21,6 +21,7 @@ from .applications import (
     Review,
     Score,
 )
+from .check_ins import AlumniCheckIn, RevenueBand
 from .declarations import Declaration, DeclarationReminder
 from .import_jobs import ImportJob
 from .residencies import Admission, ExitReason, Office, OfficeAllocation, Renewal, admission_active_q
@@ -37,6 +38,7 @@ from .startup import (
 __all__ = [
     "OPEN_STATUSES",
     "Admission",
+    "AlumniCheckIn",
     "admission_active_q",
     "AdmissionKind",
     "Application",
@@ -53,6 +55,7 @@ __all__ = [
     "Office",
     "OfficeAllocation",
     "Renewal",
+    "RevenueBand",
     "Review",
     "Score",
     "Stage",

@@ -35,6 +35,10 @@ class Declaration(models.Model):
     funds_raised_mad = models.DecimalField(
         _("funds raised (MAD)"), max_digits=14, decimal_places=2, default=0, validators=[MinValueValidator(0)]
     )
+    # Made from the yearly check-in (startups.actions.check_ins): jobs, funds raised and the
+    # lower bound of a revenue band, an estimate for the founders to complete. A full
+    # declaration of the year replaces it and clears the flag (`declaration_save`).
+    from_check_in = models.BooleanField(_("estimated from the check-in"), default=False)
     declared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -4,16 +4,18 @@ import datetime
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from ..models import Admission, Declaration, DeclarationReminder, Startup, StartupMember, TeamRole
+from ..models import Admission, AlumniCheckIn, Declaration, DeclarationReminder, Startup, StartupMember, TeamRole
 from .residents import supported_admissions
 
 
 def undeclared_admissions(*, fiscal_year: int, on: datetime.date | None = None) -> QuerySet[Admission]:
     """Admissions (in scope) of the startups supported on `on` — residents, members and
     alumni of the last five years (`residents.supported_admissions`) — that have not
-    declared `fiscal_year` yet."""
+    answered for `fiscal_year` yet: no declaration, and no check-in (an active startup's
+    check-in makes a declaration; one that stopped has nothing more to declare)."""
     declared = Declaration.objects.filter(startup=OuterRef("startup"), fiscal_year=fiscal_year)
-    return supported_admissions(on).annotate(has_declared=Exists(declared)).filter(has_declared=False)
+    checked_in = AlumniCheckIn.objects.filter(startup=OuterRef("startup"), fiscal_year=fiscal_year)
+    return supported_admissions(on).filter(~Exists(declared), ~Exists(checked_in))
 
 
 def startups_to_remind(*, fiscal_year: int, on: datetime.date) -> list[Startup]:

@@ -1,7 +1,7 @@
 """Yearly declarations: a founder declares the startup's figures per fiscal year (team
 members see them); a site manager sees who has not declared — residents, members and alumni
 of the last five years — when they were last reminded, reminds them all at once, and sees
-what was declared by the startups of their site."""
+what was declared by the startups of their site, and their answers to the yearly check-in."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +20,7 @@ from sites.roles import MANAGE, can
 from .. import actions
 from ..forms.declarations import DeclarationForm, DeclarationYearForm, declarable_years, last_fiscal_year
 from ..models import Declaration
+from ..selectors.check_ins import check_ins_for_site
 from ..selectors.declarations import declared_for_site, is_admitted, startups_to_remind, undeclared_admissions_listed
 from ..selectors.visibility import is_founder, startups_of_member
 
@@ -81,6 +82,8 @@ def declaration_list(request, pk):
             "can_edit": can_edit,
             "admitted": admitted,
             "missing_last_year": admitted and last_fiscal_year() not in by_year,
+            # Made from the yearly check-in: an estimate for the founders to complete.
+            "estimated_years": [declaration.fiscal_year for declaration in declarations if declaration.from_check_in],
             "last_fiscal_year": last_fiscal_year(),
         },
     )
@@ -92,10 +95,15 @@ def manage_declarations(request, site_slug):
     site = request.site
     filters = DeclarationYearForm(request.GET)
     year, status = filters.chosen_year, filters.chosen_status
-    missing = undeclared_admissions_listed(fiscal_year=year)
-    declared = declared_for_site(fiscal_year=year)
-    shown = declared if status == DeclarationYearForm.DECLARED else missing
-    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    lists = {
+        DeclarationYearForm.MISSING: undeclared_admissions_listed(fiscal_year=year),
+        DeclarationYearForm.DECLARED: declared_for_site(fiscal_year=year),
+        # The yearly check-in's answers: a startup that answered counts as answered (its
+        # answer made a declaration, or it has stopped).
+        DeclarationYearForm.CHECK_INS: check_ins_for_site(fiscal_year=year),
+    }
+    page = Paginator(lists[status], PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = {key: page.paginator.count if key == status else rows.count() for key, rows in lists.items()}
     base = reverse("startups:manage_declarations", kwargs={"site_slug": site.slug})
     return render(
         request,
@@ -106,10 +114,12 @@ def manage_declarations(request, site_slug):
             "year": year,
             "status": status,
             "page": page,
-            "missing_count": missing.count() if status != DeclarationYearForm.MISSING else page.paginator.count,
-            "declared_count": declared.count() if status != DeclarationYearForm.DECLARED else page.paginator.count,
+            "missing_count": counts[DeclarationYearForm.MISSING],
+            "declared_count": counts[DeclarationYearForm.DECLARED],
+            "check_ins_count": counts[DeclarationYearForm.CHECK_INS],
             "missing_url": f"{base}?year={year}&status={DeclarationYearForm.MISSING}",
             "declared_url": f"{base}?year={year}&status={DeclarationYearForm.DECLARED}",
+            "check_ins_url": f"{base}?year={year}&status={DeclarationYearForm.CHECK_INS}",
             "can_remind": can(request, MANAGE),
         },
     )

@@ -88,6 +88,8 @@ WIDE_SCOPES = {
     "startups/selectors/profile.py::founder_overview": PUBLIC + " (a few open calls on a founder's home)",
     "startups/importer/jobs.py::_apply": "the history import writes every site's rows (head office's job)",
     "startups/tasks.py::send_declaration_reminders": "a Celery task: every site's startups due a declaration",
+    "startups/views/check_ins.py::check_in": "the check-in of the one startup its signed link names (its own rows, "
+    "its admissions at any site), without signing in",
     "startups/management/commands/import_history.py::Command.handle": COMMAND,
     # reports
     "reports/activity.py::activity": KPI,

@@ -1,6 +1,6 @@
-"""Isolation matrix: the history import (head office) and the yearly declarations."""
+"""Isolation matrix: the history import (head office), the yearly declarations and check-in."""
 
-from tests.matrix import HEAD_OFFICE, SITE_A, Route
+from tests.matrix import HEAD_OFFICE, PUBLIC, SITE_A, Route
 
 #                 anonymous outsider founder_a manager_a manager_b staff
 HEAD_OFFICE_POST = (302, 403, 403, 403, 403, 302)  # staff without a preview token → back to the upload page
@@ -17,4 +17,7 @@ MATRIX: dict[str, Route] = {
     "startups:declarations": Route("/startups/{startup_a}/declarations/", TEAM_OF_A),
     "startups:manage_declarations": Route("/manage/site-a/declarations/", SITE_A),
     "startups:manage_declarations_remind": Route("/manage/site-a/declarations/remind/", SITE_A_REDIRECT, "post"),
+    # The signed link is the key (founder_a's, to startup_a's check-in): anyone holding it,
+    # signed in or not (tests/startups/test_check_ins.py for the links that are not valid).
+    "startups:check_in": Route("/declarations/check-in/{check_in_token}/", PUBLIC),
 }

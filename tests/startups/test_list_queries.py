@@ -9,8 +9,10 @@ import pytest
 from django.utils import timezone
 
 from sites.models import MembershipRole
+from startups.actions import check_in_save
 from startups.forms.declarations import last_fiscal_year
 from startups.models import (
+    AlumniCheckIn,
     ApplicationEvent,
     ApplicationStatus,
     Criterion,
@@ -272,6 +274,18 @@ def declared_row(ctx, index: int):
     return DeclarationFactory(startup=admission.startup, fiscal_year=last_fiscal_year())
 
 
+def check_in_row(ctx, index: int):
+    """A startup admitted at site A that answered last year's check-in: active, or stopped
+    (every third), answered by one of its founders."""
+    admission = admission_row(ctx, index, with_office=False)
+    startup = admission.startup
+    fields = {"still_active": True, "direct_jobs": 3, "revenue_band": "1m_5m", "city": "Rabat", "country": "MA"}
+    if index % 3 == 2:
+        fields = {"still_active": False, "closed_on": TODAY - datetime.timedelta(days=20)}
+    check_in = AlumniCheckIn(startup=startup, fiscal_year=last_fiscal_year(), **fields)
+    return check_in_save(actor=startup.members.get().user, check_in=check_in)
+
+
 def import_job_row(ctx, index: int):
     return ImportJob.objects.create(created_by=UserFactory(full_name=row_name(index)), startups_name="startups.csv")
 
@@ -371,6 +385,14 @@ ROUTES = [
         declared_row,
         shown=30,
         id="declared",
+    ),
+    ListRoute(
+        "startups:manage_declarations",
+        "/manage/site-a/declarations/?status=check_ins",
+        "manager_a",
+        check_in_row,
+        shown=30,
+        id="check-ins",
     ),
     ListRoute("startups:history_import", "/network/import/", "staff", import_job_row, shown=10),
     # API
