@@ -24,6 +24,7 @@ from sites.models import Region, Site, SiteStatus
 from sites.scoping import network_scope
 
 from . import activity as activity_engine
+from . import satisfaction as satisfaction_engine
 from . import trends
 from .exports import Money, Month, Rate, Table, Year, display, rate_cell
 from .kpis import (
@@ -68,8 +69,10 @@ NETWORK_TABLES = [
     "rooms",
     "billing",
     "funnel",
+    *satisfaction_engine.TABLES,
 ]
 SITE_TABLES = ["headline", "years", "cohorts", "dimensions", "mentoring", "occupancy", "rooms", "billing", "funnel"]
+SITE_TABLES += satisfaction_engine.TABLES
 
 
 def typed(figures: Headline, name: str):
@@ -459,6 +462,17 @@ class Dashboard:
                 [_("Median days to decision"), funnel.median_days_to_decision],
             ],
         )
+
+    # --- Satisfaction (reports.satisfaction: the yearly survey's NPS, the sessions' ratings) ---
+    @cached_property
+    def satisfaction(self) -> satisfaction_engine.Satisfaction:
+        return satisfaction_engine.dashboard_satisfaction(self)
+
+    def _table_satisfaction(self) -> Table:
+        return satisfaction_engine.nps_table(self.satisfaction, total_label=self.name)
+
+    def _table_ratings(self) -> Table:
+        return satisfaction_engine.ratings_table(self.satisfaction)
 
     def filename(self, key: str, extension: str) -> str:
         label = self.scope.label.replace(":", "-")

@@ -127,6 +127,7 @@ AUDITED_APPS = [
     "spaces",
     "billing",
     "passport",
+    "surveys",
     "reports",
     "core",
 ]

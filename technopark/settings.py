@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "spaces",
     "billing",
     "passport",
+    "surveys",
     "reports",
 ]
 
@@ -247,6 +248,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Certificates of attendance and completion, issued within the hour a session ends.
     "certificates": {"task": "passport.tasks.issue_certificates", "schedule": crontab(minute=5)},
+    # The yearly satisfaction survey: every day of its campaign (October to December), 10:00,
+    # the startups admitted and not asked yet for their site and the year (one invitation each).
+    "satisfaction-survey-invitations": {
+        "task": "surveys.tasks.send_survey_invitations",
+        "schedule": crontab(minute=0, hour=10, month_of_year="10-12"),
+    },
     # Unpaid invoices: a reminder on the due date, 15 and 30 days after, each once (08:00).
     "invoice-reminders": {
         "task": "billing.tasks_reminders.send_invoice_reminders",

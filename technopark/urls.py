@@ -51,6 +51,7 @@ urlpatterns = [
     path("", include("spaces.urls")),
     path("", include("billing.urls")),
     path("", include("passport.urls")),
+    path("", include("surveys.urls")),
     path("", include("reports.urls")),
     path("network/audit/", audit_list, name="audit_list"),
     path("accounts/", include("allauth.urls")),

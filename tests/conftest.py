@@ -308,6 +308,7 @@ def build_world(*, site_a, site_b, founder_a, manager_a, manager_b, staff) -> di
     )
     from .passport.world import credential_world
     from .spaces.world import room_world
+    from .surveys.world import survey_world
 
     startup_a = StartupFactory(legal_name="Atlas Data SARL", brand_name="Atlas Data")
     startup_a.logo.save("atlas.png", ContentFile(PNG_1X1))
@@ -415,10 +416,12 @@ def build_world(*, site_a, site_b, founder_a, manager_a, manager_b, staff) -> di
     rooms = room_world(site_a=site_a, site_b=site_b, startup_a=startup_a, startup_b=startup_b, founder_a=founder_a)
     invoices = invoice_world(site_a=site_a, site_b=site_b, startup_a=startup_a, startup_b=startup_b, staff=staff)
     credentials = credential_world(admission_a=admission_a, admission_b=admission_b, founder_a=founder_a)
+    surveys = survey_world(admission_a=admission_a, admission_b=admission_b, founder_a=founder_a)
     return {
         **rooms,
         **invoices,
         **credentials,
+        **surveys,
         "membership": membership.pk,
         "startup_a": startup_a.pk,
         "member_a": member_a.pk,

@@ -302,6 +302,7 @@ NOT_A_LIST: dict[str, str] = {
     "passport:verify_form": FORM,
     "startups:check_in": FORM + " (one startup's yearly check-in, by its signed link)",
     "passport:verify": "one attestation, read with its site, admission and programme",
+    "surveys:answer": FORM,
     # Dashboards (reports/views/dashboards.py): the network dashboard's table of sites is
     # checked in tests/reports/test_list_queries.py; a site's dashboard has no list of rows.
     "reports:site_dashboard": KPIS,

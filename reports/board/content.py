@@ -33,6 +33,7 @@ from core.templatetags.rates import percent_text
 from sites.models import Region, Site
 
 from .. import activity as activity_module
+from .. import satisfaction as satisfaction_module
 from .. import trends as trends_module
 from ..kpis import Headline, KpiScope, headline
 from ..models import BoardReportLanguage, BoardReportStep
@@ -173,6 +174,8 @@ class BoardContent:
     headline: list[FigureRow]
     activity: activity_module.Activity
     trends: list[trends_module.YearPoint]
+    # The yearly survey's NPS and the ratings (reports.satisfaction, reports.board.satisfaction).
+    satisfaction: satisfaction_module.Satisfaction | None = None
 
 
 def headline_rows(current: Headline, previous: Headline, year_ago: Headline) -> list[FigureRow]:
@@ -214,6 +217,7 @@ def board_content(
         headline=rows,
         activity=month_activity,
         trends=years,
+        satisfaction=satisfaction_module.board_satisfaction(scope, month_end=end),
     )
 
 

@@ -22,7 +22,7 @@ from core import formatting
 from core.pdf import PDF_CONTENT_TYPE
 from core.pdf import render_pdf as render_pdf_document
 
-from . import chart
+from . import chart, satisfaction
 from .content import (
     COUNT,
     DASH,
@@ -284,6 +284,7 @@ def pdf_context(content: BoardContent) -> dict:
         "charts": trend_charts(content),
         "trends": trends_table(content),
         "partial_year": _partial_year(content),
+        "satisfaction": satisfaction.pdf_section(content),
         "trends_note": _("Each year's figures at 31 December; the current year's at %(date)s.")
         % {"date": format_date(content.month_end)},
     }

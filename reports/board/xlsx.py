@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.exports import DATE_FORMAT, sheet_title
 
+from . import satisfaction
 from .content import (
     COUNT,
     MONEY,
@@ -155,6 +156,8 @@ def _workbook(content: BoardContent) -> bytes:
             [None, None] + [kind for _key, _label, kind in columns],
         )
     widths(sheet, [8, 12, 20, 20, 12, 20, 12, 14])
+
+    satisfaction.xlsx_sheet(workbook, content, titles)
 
     if translation.get_language_bidi():
         for worksheet in workbook.worksheets:

@@ -31,6 +31,7 @@ from ..dashboards import Dashboard
 from ..exports import table_csv_response, xlsx_response
 from ..forms.dashboards import NetworkDashboardForm, SiteDashboardForm
 from ..kpis import KpiScope
+from ..satisfaction import comments_context
 from ..selectors import region_site_ids
 
 ALL = "all"  # the XLSX workbook of every table
@@ -134,8 +135,10 @@ def site_dashboard(request, site_slug):
     today = timezone.localdate()
     form = SiteDashboardForm(request.GET, today=today)
     dashboard = _site_dashboard(request, form, today) if form.is_valid() else None
+    # Its managers (and head office) also read the site's latest survey comments.
+    context = {"is_network": False, "site": request.site, **comments_context(request, dashboard)}
     with use_replica():
-        return _page(request, {"is_network": False, "site": request.site}, form, dashboard)
+        return _page(request, context, form, dashboard)
 
 
 @login_required

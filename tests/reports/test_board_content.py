@@ -29,7 +29,7 @@ def test_the_xlsx_holds_the_hand_worked_figures(board_data, staff, django_captur
     report = _get(report.pk)
     with report.xlsx.open("rb") as handle:
         workbook = load_workbook(io.BytesIO(handle.read()))
-    assert workbook.sheetnames == ["Report", "Headline figures", "Activity", "Trends by year"]
+    assert workbook.sheetnames == ["Report", "Headline figures", "Activity", "Trends by year", "Satisfaction"]
 
     cover = workbook["Report"]
     assert cover["A1"].value == "Board report · Technopark site-a · May 2026"

@@ -132,7 +132,7 @@ def test_the_french_report_is_french_left_to_right(board_data, staff, django_cap
     for expected in ["Rapport au conseil", "Chiffres clés", "Activité du mois", "Mai 2026", "Généré le"]:
         assert expected in text, expected
     assert "1\xa0200\xa0000,00\xa0MAD" in text  # never "1 200 000,0 / 0"
-    assert "Page 2 / 4" in text or "Page\xa02 / 4" in text  # page numbers in the footer
+    assert "Page 2 / 5" in text or "Page\xa02 / 5" in text  # page numbers in the footer
     workbook = load_workbook(io.BytesIO(xlsx))
     assert not any(sheet.sheet_view.rightToLeft for sheet in workbook.worksheets)
 

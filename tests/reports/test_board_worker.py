@@ -206,7 +206,7 @@ def test_a_report_whose_worker_was_killed_is_taken_over_by_the_next_worker(
         assert not (folder / "partial").exists()
         assert (media / done.pdf.name).read_bytes().startswith(b"%PDF")
         workbook = load_workbook(io.BytesIO((media / done.xlsx.name).read_bytes()))
-        assert len(workbook.sheetnames) == 4
+        assert len(workbook.sheetnames) == 5  # with the satisfaction sheet (reports.board.satisfaction)
 
         # Head office's email, sent by the worker once the report was done.
         # The file backend creates its file before writing the message and ends each message

@@ -305,6 +305,8 @@ def test_manager_a_sees_site_a_dashboard(english, dataset, client_for):
         "rooms",
         "billing",
         "funnel",
+        "satisfaction",
+        "ratings",
     }
     assert dict(tables["funnel"].rows)["Submitted"] == 2
     form = response.context["form"]

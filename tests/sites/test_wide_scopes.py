@@ -21,6 +21,7 @@ APPS = [
     "spaces",
     "billing",
     "passport",
+    "surveys",
     "reports",
     "technopark",
 ]
@@ -75,6 +76,9 @@ WIDE_SCOPES = {
     "passport/selectors.py::attestable_subjects": "one startup's own admissions and programmes, on every site",
     "passport/selectors.py::credentials_visible_to": "whether a startup was admitted at one of the reader's sites",
     "passport/tasks.py::issue_certificates": "a Celery task: the certificates earned at every site's sessions",
+    # surveys (the yearly satisfaction survey)
+    "surveys/selectors.py::link_of": "one invitation named by a signed, expiring link (the form without sign-in)",
+    "surveys/tasks.py::send_survey_invitations": "a Celery task: every site's startups due the year's survey",
     "billing/selectors/founder.py::issued_documents_of_user": USER + " (their startups' issued invoices)",
     "billing/selectors/founder.py::document_rows": USER + " (the figures of their startups' invoices)",
     "billing/selectors/founder.py::startup_statement": USER + " (the payments of their startup's invoices)",
@@ -93,6 +97,7 @@ WIDE_SCOPES = {
     "startups/management/commands/import_history.py::Command.handle": COMMAND,
     # reports
     "reports/activity.py::activity": KPI,
+    "reports/satisfaction.py::satisfaction": KPI + " (the survey's NPS and the ratings of a scope)",
     "reports/kpis.py::headline": KPI,
     "reports/kpis.py::headlines": KPI,
     "reports/kpis.py::headlines_by_sector": KPI,

@@ -13,6 +13,7 @@ from services.demo import seed_services
 from sites.demo import seed_sites
 from spaces.demo import seed_spaces
 from startups.demo import seed_startups
+from surveys.demo import seed_surveys
 
 
 class Command(BaseCommand):
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             rooms, bookings = seed_spaces()  # books rooms for the startups and the sessions above
             invoices = seed_billing()  # bills the offices, the rooms booked above and charges
             attestations = seed_passport()  # the founders' attestations, the certificates of past sessions
+            answers = seed_surveys()  # last year's satisfaction survey, and this year's once open
             # Today's KPI snapshots, every past year end and the month ends since January of
             # last year (the nightly run fills the older ones), so that the public figures,
             # the dashboards' comparison tables and trends and a recent month end are reads
@@ -48,6 +50,7 @@ class Command(BaseCommand):
                 + f", {startups} new startups, {services} new services, {mentors} new mentor profiles"
                 + f", {rooms} new rooms, {bookings} new room bookings, {invoices} new invoices"
                 + f", {attestations} new attestations and certificates"
+                + f", {answers} new survey answers"
                 + f". Password for every demo account: {settings.DEMO_PASSWORD}"
             )
         )
