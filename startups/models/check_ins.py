@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.formatting import format_date
+
 from .startup import Startup
 
 
@@ -89,7 +91,7 @@ class AlumniCheckIn(models.Model):
                 errors["closed_on"] = _("The closing date cannot be in the future.")
             elif founded and self.closed_on < founded:
                 errors["closed_on"] = _("The startup cannot have stopped before it was founded (%(date)s).") % {
-                    "date": founded.isoformat()
+                    "date": format_date(founded)
                 }
             for name in ("direct_jobs", "indirect_jobs"):
                 if getattr(self, name):

@@ -186,7 +186,7 @@ WRONG = [
     (
         {"still_active": "no", "closed_on": "2019-12-31", "direct_jobs": "0", "indirect_jobs": "0"},
         "closed_on",
-        "before it was founded (2020-01-15)",
+        "before it was founded (Jan. 15, 2020)",
     ),
     ({"still_active": "no", "closed_on": "2024-03-01", "indirect_jobs": "0"}, "direct_jobs", "has no jobs left"),
     ({"closed_on": "2024-03-01"}, "closed_on", "Leave the closing date empty"),

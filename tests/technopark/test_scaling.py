@@ -298,6 +298,8 @@ def test_a_signed_in_page_works_while_redis_is_down(client_for):
         ("services.tasks.send_session_reminders", "default"),
         ("mentors.tasks.send_booking_reminders", "default"),
         ("startups.tasks.send_declaration_reminders", "default"),
+        ("passport.tasks.issue_certificates", "default"),
+        ("surveys.tasks.send_survey_invitations", "default"),
         ("core.tasks.clear_expired_sessions", "default"),
     ],
 )
