@@ -159,21 +159,26 @@ def dashboard_satisfaction(dashboard) -> Satisfaction:
     return cached_figures("satisfaction", compute, *inputs)
 
 
+def nps_header() -> list[str]:
+    """The columns of the NPS table, on the dashboards and in the board reports."""
+    return [
+        _("Site"),
+        _("Year"),
+        _("Startups asked"),
+        _("Answers"),
+        _("Response rate"),
+        _("Promoters (9–10)"),
+        _("Passives (7–8)"),
+        _("Detractors (0–6)"),
+        _("NPS"),
+    ]
+
+
 def nps_table(figures: Satisfaction, *, total_label: str) -> Table:
     return Table(
         "satisfaction",
         _("Yearly satisfaction survey (NPS)"),
-        [
-            _("Site"),
-            _("Year"),
-            _("Startups asked"),
-            _("Answers"),
-            _("Response rate"),
-            _("Promoters (9–10)"),
-            _("Passives (7–8)"),
-            _("Detractors (0–6)"),
-            _("NPS"),
-        ],
+        nps_header(),
         [
             [
                 row.site_name,

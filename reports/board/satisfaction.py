@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.exports import sheet_title
 
-from ..satisfaction import Satisfaction, rating_rows, ratings_period
+from ..satisfaction import Satisfaction, nps_header, rating_rows, ratings_period
 from .content import COUNT, DASH, LRM, RATE, BoardContent, format_date, format_number, format_value
 
 NUMBER_FORMATS = {COUNT: "#,##0", RATE: "0.0%", "average": "0.0", "nps": "+0;-0;0"}
@@ -23,20 +23,6 @@ NUMBER_FORMATS = {COUNT: "#,##0", RATE: "0.0%", "average": "0.0", "nps": "+0;-0;
 
 def _total_label(content: BoardContent) -> str:
     return _("%(scope)s, all sites") % {"scope": content.scope_name}
-
-
-def nps_header() -> list[str]:
-    return [
-        _("Site"),
-        _("Year"),
-        _("Startups asked"),
-        _("Answers"),
-        _("Response rate"),
-        _("Promoters (9–10)"),
-        _("Passives (7–8)"),
-        _("Detractors (0–6)"),
-        _("NPS"),
-    ]
 
 
 def ratings_header() -> list[str]:
