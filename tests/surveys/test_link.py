@@ -8,12 +8,13 @@ import re
 
 import pytest
 from django.core import signing
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 
 from core.models import AuditEntry
 from startups.models import StartupMember
 from surveys import campaign
-from surveys.models import SurveyAnswer
+from surveys.models import QUESTION, SurveyAnswer
 from surveys.selectors import link_of
 from surveys.views import LIMIT
 from tests.factories import StartupMemberFactory, UserFactory
@@ -50,7 +51,8 @@ def test_the_link_opens_the_form_without_signing_in(client, invited, founder_a):
     assert response.status_code == 200
     page = _text(response)
     assert "Atlas Data" in page and invited.site.name in page
-    assert "How likely are you to recommend" in page or "recommander" in page
+    with translation.override("fr"):  # the page's language: French, the default
+        assert escape(str(QUESTION)) in page
     assert "no-store" in response["Cache-Control"] and 'name="robots" content="noindex' in page
 
 
