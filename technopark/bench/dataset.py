@@ -89,11 +89,11 @@ FROM ({BENCH_STARTUPS}) AS s,
 DECLARATIONS = f"""
 INSERT INTO startups_declaration (startup_id, fiscal_year, direct_jobs, indirect_jobs, revenue_mad,
                                   export_revenue_mad, export_countries, exports_to_africa, funds_raised_mad,
-                                  declared_by_id, declared_at)
+                                  from_check_in, declared_by_id, declared_at)
 SELECT s.id, y, 1 + (s.id + y) %% 25, (s.id * y) %% 10, r.revenue,
        CASE WHEN (s.id + y) %% 4 = 0 THEN round(r.revenue * 0.3, 2) ELSE 0 END,
        CASE WHEN (s.id + y) %% 8 = 0 THEN 'SN,FR' WHEN (s.id + y) %% 4 = 0 THEN 'FR' ELSE '' END,
-       (s.id + y) %% 8 = 0, 0, NULL, now()
+       (s.id + y) %% 8 = 0, 0, false, NULL, now()
 FROM ({BENCH_STARTUPS}) AS s,
      LATERAL generate_series(GREATEST(extract(year FROM s.founded_on)::int, %(first_year)s),
                              LEAST(coalesce(extract(year FROM s.closed_on)::int, 9999), %(last_year)s)) AS y,
