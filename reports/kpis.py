@@ -11,7 +11,7 @@ DESIGN.md allows for the KPI engine alone.
 import datetime
 import decimal
 from dataclasses import asdict, dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,10 +19,10 @@ from django.db import connections, router
 from django.db.models import QuerySet
 from django_scopes import scopes_disabled
 
+from core.rates import rate
 from sites.models import Region, Sector, Site
 from startups.models import Admission, AdmissionKind, Declaration, Startup
 
-RATE_PLACES = Decimal("0.0001")
 SURVIVAL_YEARS = 5
 
 
@@ -123,14 +123,6 @@ ZERO = Headline(
     declared_now=0,
 )
 DECIMAL_CONTEXT = decimal.Context(prec=15)
-
-
-def rate(part: int, whole: int) -> Decimal:
-    """part / whole to 4 decimals; 0 when there is nothing to divide by (MISSION.md's
-    definition, what snapshots keep: `shown_rate` is what is shown)."""
-    if not whole:
-        return Decimal("0.0000")
-    return (Decimal(part) / Decimal(whole)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
 
 
 def shown_rate(value: Decimal, whole: int | None) -> Decimal | None:

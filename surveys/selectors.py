@@ -17,13 +17,13 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from core.local_time import local_midnight
 from core.multilingual import translated_value
+from core.rates import rate
 from sites.scoping import network_scope
 from startups.models import Admission, StartupMember, TeamRole
 
 from . import campaign
 from .models import DETRACTOR_UP_TO, PROMOTER_FROM, SurveyAnswer, SurveyInvitation
 
-RATE_PLACES = Decimal("0.0001")
 COMMENTS_SHOWN = 10
 
 
@@ -133,7 +133,7 @@ class NpsRow:
         """answers / invited, 0–1 to 4 decimals; None when nobody was invited."""
         if not self.invited:
             return None
-        return (Decimal(self.answers) / Decimal(self.invited)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+        return rate(self.answers, self.invited)
 
     @property
     def nps(self) -> int | None:
