@@ -21,6 +21,7 @@ payments.
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -73,47 +74,67 @@ def billing_by_site_month(
     }
     if not docs:
         return []
-    amount = {pk: doc[6] for pk, doc in docs.items()}
     payments = list(
         Payment.objects.filter(invoice__in=documents.order_by().values("pk")).values_list(
             "invoice_id", "paid_on", "amount"
         )
     )
 
+    months = _months(date_from, min(date_to, today))
+    if not months:
+        return []
+    period_start, period_end = months[0][1], months[-1][2]
+    # One pass over the documents and one over the payments: each counts in its own month.
+    billed: dict[tuple[int, datetime.date], Decimal] = defaultdict(Decimal)
+    for _pk, site_id, kind, issued_on, _due, _corrects, incl_tax, _name in docs.values():
+        if period_start <= issued_on <= period_end:
+            billed[site_id, issued_on.replace(day=1)] += incl_tax if kind == DocumentKind.INVOICE else -incl_tax
+    collected: dict[tuple[int, datetime.date], Decimal] = defaultdict(Decimal)
+    for pk, paid_on, paid in payments:
+        if period_start <= paid_on <= period_end:
+            collected[docs[pk][1], paid_on.replace(day=1)] += paid
+    overdue = _overdue(docs, payments, [end for _first, _start, end in months])
+
     names = {doc[1]: doc[7] for doc in docs.values()}
-    rows = []
-    for site_id, name in sorted(names.items(), key=lambda item: (item[1].casefold(), item[0])):
-        site_docs = [doc for doc in docs.values() if doc[1] == site_id]
-        site_payments = [(pk, paid_on, paid) for pk, paid_on, paid in payments if docs[pk][1] == site_id]
-        for first, start, end in _months(date_from, min(date_to, today)):
-            billed = sum(
-                (
-                    amount[pk] if kind == DocumentKind.INVOICE else -amount[pk]
-                    for pk, _site, kind, issued_on, _due, _corrects, _amount, _name in site_docs
-                    if start <= issued_on <= end
-                ),
-                ZERO,
-            )
-            collected = sum((paid for _pk, paid_on, paid in site_payments if start <= paid_on <= end), ZERO)
-            rows.append(
-                SiteMonthBilling(
-                    site_id, name, first, billed, collected, _overdue(site_docs, site_payments, amount, end)
-                )
-            )
-    return rows
+    return [
+        SiteMonthBilling(
+            site_id,
+            name,
+            first,
+            billed.get((site_id, first), ZERO),
+            collected.get((site_id, first), ZERO),
+            overdue.get((site_id, end), ZERO),
+        )
+        for site_id, name in sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))
+        for first, _start, end in months
+    ]
 
 
-def _overdue(site_docs: list, site_payments: list, amount: dict, day: datetime.date) -> Decimal:
-    """What was left to pay on `day` on the invoices due before it (see the module docstring)."""
-    due: dict[int, Decimal] = {
-        pk: amount[pk]
-        for pk, _site, kind, issued_on, due_on, _corrects, _amount, _name in site_docs
-        if kind == DocumentKind.INVOICE and issued_on <= day and due_on is not None and due_on < day
-    }
-    for pk, _site, kind, issued_on, _due, corrects, _amount, _name in site_docs:
-        if kind == DocumentKind.CREDIT_NOTE and corrects in due and issued_on <= day:
-            due[corrects] -= amount[pk]
-    for pk, paid_on, paid in site_payments:
-        if pk in due and paid_on <= day:
-            due[pk] -= paid
-    return sum((left for left in due.values() if left > 0), ZERO)
+def _overdue(docs: dict, payments: list, ends: list[datetime.date]) -> dict[tuple[int, datetime.date], Decimal]:
+    """What was left to pay on each of `ends` (ascending) on the invoices due before it, per
+    (site, end) (see the module docstring). Each invoice walks the ends from its due date
+    with what took it down (its credit notes and payments) in date order: linear in the
+    documents, payments and months."""
+    reductions: dict[int, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
+    for _pk, _site, kind, issued_on, _due, corrects, incl_tax, _name in docs.values():
+        if kind == DocumentKind.CREDIT_NOTE:
+            reductions[corrects].append((issued_on, incl_tax))
+    for pk, paid_on, paid in payments:
+        reductions[pk].append((paid_on, paid))
+    overdue: dict[tuple[int, datetime.date], Decimal] = defaultdict(Decimal)
+    for pk, site_id, kind, issued_on, due_on, _corrects, incl_tax, _name in docs.values():
+        if kind != DocumentKind.INVOICE or due_on is None:
+            continue
+        events = sorted(reductions.get(pk, ()))
+        left, taken = incl_tax, 0
+        for end in ends:
+            if end < issued_on or end <= due_on:
+                continue
+            while taken < len(events) and events[taken][0] <= end:
+                left -= events[taken][1]
+                taken += 1
+            if left > 0:
+                overdue[site_id, end] += left
+            elif taken == len(events):
+                break  # settled, and nothing left to change it
+    return overdue

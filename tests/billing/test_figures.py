@@ -72,6 +72,23 @@ def test_billed_collected_and_overdue_per_month(documents, django_assert_num_que
     assert all(isinstance(value, Decimal) for row in rows for value in (row.billed, row.collected, row.overdue))
 
 
+def test_an_invoice_is_overdue_at_each_month_end_until_it_is_settled(documents):
+    anfa, _zagora = documents
+    with scopes_disabled():
+        rent = anfa.invoices.get(kind="invoice", incl_tax=Decimal("3600.00"))
+        actions.payment_record(
+            actor=None, invoice=rent, amount=Decimal("2600.00"), paid_on=D(2025, 7, 10), method="transfer"
+        )
+    rows = _rows((anfa.pk,), D(2025, 4, 1), D(2025, 8, 31))
+    assert [(row.month.month, row.collected, row.overdue) for row in rows] == [
+        (4, Decimal("1000.00"), Decimal("2830.05")),
+        (5, Decimal("0.00"), Decimal("2600.00")),
+        (6, Decimal("0.00"), Decimal("2600.00")),
+        (7, Decimal("2600.00"), Decimal("0.00")),  # paid on 10 July
+        (8, Decimal("0.00"), Decimal("0.00")),
+    ]
+
+
 def test_the_network_has_every_site_by_name(documents):
     anfa, zagora = documents
     rows = _rows(None, D(2025, 4, 1), D(2025, 4, 30))
