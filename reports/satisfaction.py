@@ -14,7 +14,7 @@
 
 Like the rest of the KPI engine (reports.activity), it reads across sites with the tenancy
 scopes disabled and filters on the scope's sites itself; the views decide who may ask for
-which scope. Four queries, whatever the amount of data. A site's latest comments are read in
+which scope. Five queries at most, whatever the amount of data. A site's latest comments are read in
 the request's scope (the site's), for the people who manage it only (`comments_context`).
 The sector filter does not apply: the survey asks about the site's services."""
 
@@ -31,7 +31,7 @@ from django_scopes import scopes_disabled
 from core.local_time import local_midnight
 from core.multilingual import translated_value
 from mentors.models import Booking
-from services.models import Registration, RegistrationStatus
+from services.models import Registration, RegistrationStatus, Service
 from sites.roles import MANAGE, can
 from surveys.selectors import NpsRow, latest_comments, nps_by_site_year, nps_total
 
@@ -99,6 +99,9 @@ def _sorted(ratings: list[Rating]) -> list[Rating]:
 
 
 def _service_ratings(scope: KpiScope, start: datetime.datetime, end: datetime.datetime) -> list[Rating]:
+    """Two queries: the ratings per service, read from the rated registrations' index alone
+    (registration_rated_idx: grouped by the service's id only, the period's tens of thousands
+    of ratings add up fast), then the few services' titles and sites."""
     rated = Registration.objects.filter(
         status=RegistrationStatus.CONFIRMED,
         rating__isnull=False,
@@ -106,19 +109,29 @@ def _service_ratings(scope: KpiScope, start: datetime.datetime, end: datetime.da
         session__starts_at__lt=end,
     )
     if scope.site_ids is not None:
-        rated = rated.filter(session__service__site__in=scope.site_ids)
-    rows = (
-        rated.order_by()
-        .values(
-            service_pk=F("session__service_id"),
-            owner_pk=F("session__service__site_id"),
-            owner_name=translated_value("session__service__site__name"),
-            title=translated_value("session__service__title"),
-        )
-        .annotate(ratings=Count("pk"), total=Sum("rating"))
+        rated = rated.filter(session__site__in=scope.site_ids)  # the service's site (services.actions)
+    totals = {
+        row["service_pk"]: row
+        for row in rated.order_by()
+        .values(service_pk=F("session__service_id"))
+        .annotate(ratings=Count("rating"), total=Sum("rating"))
+    }
+    if not totals:
+        return []
+    services = Service.objects.filter(pk__in=totals).values(
+        "pk", "site_id", owner_name=translated_value("site__name"), subject=translated_value("title")
     )
     return _sorted(
-        [Rating(row["owner_pk"], row["owner_name"] or "", row["title"], row["ratings"], row["total"]) for row in rows]
+        [
+            Rating(
+                service["site_id"],
+                service["owner_name"] or "",
+                service["subject"],
+                totals[service["pk"]]["ratings"],
+                totals[service["pk"]]["total"],
+            )
+            for service in services
+        ]
     )
 
 

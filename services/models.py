@@ -285,6 +285,14 @@ class Registration(models.Model):
                 condition=Q(status="confirmed"),
                 name="registration_activity_idx",
             ),
+            # The dashboards' ratings: the rated seats of a period's sessions, read from the
+            # index alone (reports.satisfaction).
+            models.Index(
+                fields=["session"],
+                include=["rating"],
+                condition=Q(status="confirmed", rating__isnull=False),
+                name="registration_rated_idx",
+            ),
         ]
 
     def __str__(self):

@@ -98,7 +98,7 @@ def test_the_figures_of_a_site_and_of_the_network(satisfaction_data, site_a, sit
     period = {"date_from": datetime.date(2026, 1, 1), "date_to": datetime.date(2026, 11, 30)}
     with CaptureQueriesContext(connection) as queries:
         site = satisfaction(KpiScope("site", "site-a", (site_a.pk,)), **period)
-    assert len(queries) == 3
+    assert len(queries) == 4  # the NPS, the ratings per service, their services, the mentoring
     [nps] = site.nps
     assert (nps.invited, nps.answers, nps.promoters, nps.passives, nps.detractors, nps.nps) == (5, 4, 2, 1, 1, 25)
     assert [(rating.subject, rating.ratings, str(rating.average)) for rating in site.services] == [
