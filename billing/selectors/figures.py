@@ -61,6 +61,10 @@ def billing_by_site_month(
 ) -> list[SiteMonthBilling]:
     """The period's invoicing per site and month (see the module docstring), by site name
     then month. Call it unscoped (the KPI engine does)."""
+    last = min(date_to, today)  # a later month has no row
+    months = _months(date_from, last)
+    if not months:
+        return []
     documents = Invoice.objects.filter(
         status__in=(InvoiceStatus.ISSUED, InvoiceStatus.CANCELLED), issued_on__lte=date_to
     )
@@ -80,18 +84,14 @@ def billing_by_site_month(
         )
     )
 
-    months = _months(date_from, min(date_to, today))
-    if not months:
-        return []
-    period_start, period_end = months[0][1], months[-1][2]
     # One pass over the documents and one over the payments: each counts in its own month.
     billed: dict[tuple[int, datetime.date], Decimal] = defaultdict(Decimal)
     for _pk, site_id, kind, issued_on, _due, _corrects, incl_tax, _name in docs.values():
-        if period_start <= issued_on <= period_end:
+        if date_from <= issued_on <= last:
             billed[site_id, issued_on.replace(day=1)] += incl_tax if kind == DocumentKind.INVOICE else -incl_tax
     collected: dict[tuple[int, datetime.date], Decimal] = defaultdict(Decimal)
     for pk, paid_on, paid in payments:
-        if period_start <= paid_on <= period_end:
+        if date_from <= paid_on <= last:
             collected[docs[pk][1], paid_on.replace(day=1)] += paid
     overdue = _overdue(docs, payments, [end for _first, _start, end in months])
 
