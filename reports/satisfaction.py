@@ -14,8 +14,8 @@
 
 Like the rest of the KPI engine (reports.activity), it reads across sites with the tenancy
 scopes disabled and filters on the scope's sites itself; the views decide who may ask for
-which scope. Five queries at most, whatever the amount of data. A site's latest comments are read in
-the request's scope (the site's), for the people who manage it only (`comments_context`).
+which scope. Four queries at most, whatever the amount of data. A site's latest comments are read
+in the request's scope (the site's), for the people who manage it only (`comments_context`).
 The sector filter does not apply: the survey asks about the site's services."""
 
 import datetime
@@ -121,16 +121,11 @@ def _service_ratings(scope: KpiScope, start: datetime.datetime, end: datetime.da
     services = Service.objects.filter(pk__in=totals).values(
         "pk", "site_id", owner_name=translated_value("site__name"), subject=translated_value("title")
     )
+    rows = [(service, totals[service["pk"]]) for service in services]
     return _sorted(
         [
-            Rating(
-                service["site_id"],
-                service["owner_name"] or "",
-                service["subject"],
-                totals[service["pk"]]["ratings"],
-                totals[service["pk"]]["total"],
-            )
-            for service in services
+            Rating(service["site_id"], service["owner_name"] or "", service["subject"], row["ratings"], row["total"])
+            for service, row in rows
         ]
     )
 
